@@ -1,0 +1,4 @@
+// The model room's public surface.
+export * from './names.js';
+export * from './status.js';
+export * from './types.js';

@@ -1,0 +1,3 @@
+// Located YAML: parse with positions, and diagnostics that name file:line:column.
+export * from './diagnostic.js';
+export * from './located.js';

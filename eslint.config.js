@@ -1,0 +1,62 @@
+// Lint rules, including STYLE.md's layer rules: pure rooms never import I/O rooms or the CLI.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const pureRooms = ['core/model/**', 'core/bundle/**', 'core/planner/**'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use string-literal unions (STYLE.md).' }],
+    },
+  },
+  {
+    files: pureRooms,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/agents/**', '**/core/cli/**', '**/cli/**'], message: 'Pure rooms import nothing from agents/ or core/cli (STYLE.md).' },
+            { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'fs', 'child_process'], message: 'Pure rooms hold no I/O (STYLE.md).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['core/**', 'agents/**', 'charms/**'],
+    ignores: ['core/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/**'], message: 'Nothing imports core/cli (STYLE.md).' }] },
+      ],
+    },
+  },
+  {
+    files: ['charms/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core/*', '!**/core/charm', '!**/core/interfaces', '**/agents/**'], message: 'Charms import only the SDK: core/charm and core/interfaces (STYLE.md).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);
