@@ -15,7 +15,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use string-literal unions (STYLE.md).' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use string-literal unions (STYLE.md).' },
+      ],
     },
   },
   {
@@ -25,8 +28,21 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/agents/**', '**/core/cli/**', '**/cli/**'], message: 'Pure rooms import nothing from agents/ or core/cli (STYLE.md).' },
-            { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'fs', 'child_process'], message: 'Pure rooms hold no I/O (STYLE.md).' },
+            {
+              group: ['**/agents/**', '**/core/cli/**', '**/cli/**'],
+              message: 'Pure rooms import nothing from agents/ or core/cli (STYLE.md).',
+            },
+            {
+              group: [
+                'node:fs',
+                'node:fs/*',
+                'node:child_process',
+                'node:net',
+                'fs',
+                'child_process',
+              ],
+              message: 'Pure rooms hold no I/O (STYLE.md).',
+            },
           ],
         },
       ],
@@ -49,7 +65,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/core/*', '!**/core/charm', '!**/core/interfaces', '**/agents/**'], message: 'Charms import only the SDK: core/charm and core/interfaces (STYLE.md).' },
+            {
+              group: ['**/core/*', '!**/core/charm', '!**/core/interfaces', '**/agents/**'],
+              message: 'Charms import only the SDK: core/charm and core/interfaces (STYLE.md).',
+            },
           ],
         },
       ],

@@ -2,3 +2,4 @@
 export * from './names.js';
 export * from './status.js';
 export * from './types.js';
+export * from './errors.js';

@@ -3,13 +3,7 @@
 export type Life = 'alive' | 'dying' | 'dead';
 
 export type WorkloadStatus =
-  | 'unknown'
-  | 'maintenance'
-  | 'waiting'
-  | 'blocked'
-  | 'active'
-  | 'error'
-  | 'terminated';
+  'unknown' | 'maintenance' | 'waiting' | 'blocked' | 'active' | 'error' | 'terminated';
 
 export type AgentStatus = 'allocating' | 'executing' | 'idle' | 'error' | 'failed' | 'lost';
 

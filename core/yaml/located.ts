@@ -72,25 +72,28 @@ const PLAIN_TAGS = new Set([
 
 class LimitExceeded extends Error {}
 
+/** A file over the size limit: refused before any parsing, so a huge file costs nothing. */
+export function tooLarge(
+  file: string,
+  bytes: number,
+  limits: ParseLimits = DEFAULT_LIMITS,
+): Diagnostic {
+  const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
+  return diagnostic(
+    'error',
+    { file, line: 1, col: 1 },
+    '',
+    `file is ${mib(bytes)} MiB; the limit is ${mib(limits.maxBytes)} MiB`,
+  );
+}
+
 export function parseYaml(
   file: string,
   text: string,
   limits: ParseLimits = DEFAULT_LIMITS,
 ): ParsedFile {
-  const start: Loc = { file, line: 1, col: 1 };
   if (text.length > limits.maxBytes) {
-    return {
-      file,
-      documents: [],
-      diagnostics: [
-        diagnostic(
-          'error',
-          start,
-          '',
-          `file is ${text.length} bytes; the limit is ${limits.maxBytes} bytes`,
-        ),
-      ],
-    };
+    return { file, documents: [], diagnostics: [tooLarge(file, text.length, limits)] };
   }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
@@ -166,10 +169,11 @@ class Walker {
     if (!this.tagAllowed(node, path)) return undefined;
     if (isScalar(node)) {
       const v = node.value;
+      // The core schema yields only these; anything else is kept as the text the user wrote.
       const value: Scalar =
         typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null
           ? v
-          : String(v);
+          : (node.source ?? '');
       return { kind: 'scalar', value, loc: this.loc(node) };
     }
     if (isSeq(node)) {
@@ -193,7 +197,13 @@ class Walker {
           );
           continue;
         }
-        const key = keyNode.value === null ? '' : String(keyNode.value as Scalar);
+        const raw = keyNode.value;
+        const key =
+          typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
+            ? String(raw)
+            : raw === null
+              ? ''
+              : (keyNode.source ?? '');
         const childPath = path === '' ? key : `${path}.${key}`;
         if (key === '<<' && keyNode.type === 'PLAIN') {
           merged.push(...this.mergeSources(pair.value, path, depth, viaAlias));
@@ -246,7 +256,7 @@ class Walker {
     const tag = (node as { tag?: string } | null)?.tag;
     if (tag === undefined || PLAIN_TAGS.has(tag)) return true;
     this.diagnostics.push(
-      diagnostic('error', this.loc(node), path, `tag ${tag} is not allowed`, tag),
+      diagnostic('error', this.loc(node), path, `tag ${shortTag(tag)} is not allowed`, tag),
     );
     return false;
   }
@@ -260,6 +270,12 @@ class Walker {
     this.diagnostics.push(diagnostic('error', this.loc(node), path, message));
     throw new LimitExceeded(message);
   }
+}
+
+/** `!!python/object` as the user wrote it, not the expanded `tag:yaml.org,2002:` form. */
+function shortTag(tag: string): string {
+  const prefix = 'tag:yaml.org,2002:';
+  return tag.startsWith(prefix) ? `!!${tag.slice(prefix.length)}` : tag;
 }
 
 /** The plain JavaScript value of a located node (for schema validation). */
@@ -278,7 +294,10 @@ export function toPlain(node: LNode): unknown {
 }
 
 /** Follows a path of keys and indexes; the deepest node reached and whether all of it was found. */
-export function locate(root: LNode, path: readonly (string | number)[]): { loc: Loc; found: boolean } {
+export function locate(
+  root: LNode,
+  path: readonly (string | number)[],
+): { loc: Loc; found: boolean } {
   let node: LNode = root;
   let loc = root.loc;
   for (const step of path) {
