@@ -1,0 +1,21 @@
+// `npm run bench [-- NAME...]`: runs the named benchmarks (all when none is named). Each prints
+// its figures and the ratios it measured side by side in the same run; none of them asserts.
+const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = {
+  'bundle-scale': () => import('./bundle-scale.js'),
+  'cli-startup': () => import('./cli-startup.js'),
+  'hostile-input': () => import('./hostile-input.js'),
+};
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`,
+  );
+  process.exit(2);
+}
+for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+  console.log(`== ${name}`);
+  const load = BENCHES[name];
+  if (load) await (await load()).run();
+}
