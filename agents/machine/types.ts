@@ -1,0 +1,77 @@
+// The contract between the controller and one machine's agent (DESIGN §5): how a machine is
+// reached, and what can be done on it. Implementations live beside this file; the controller,
+// the providers and the unit agents (issue 4) depend only on these types.
+
+/** Where a machine's sshd listens and how the controller logs in. */
+export interface SshTarget {
+  host: string;
+  port: number;
+  /** `root`, or a user that has passwordless `sudo -n` (manual provider). */
+  user: string;
+  /** The controller's private key (OpenSSH or PEM text). Never logged. */
+  privateKey: string;
+}
+
+/** Host-key pinning (DESIGN §12): trust on first use, then refuse any other key. */
+export interface HostKeyPolicy {
+  /** `SHA256:<base64, no padding>` as OpenSSH prints it; undefined on first contact. */
+  pinned?: string;
+}
+
+export interface CommandResult {
+  /** The command's exit status; 128+N when killed by signal N. */
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+export interface RunOptions {
+  /** Bytes fed to the command's standard input (then closed). */
+  stdin?: Buffer | string;
+  /** Gives up after this long: the command is killed and the call throws a timeout error. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamSink {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
+export interface WriteFileOptions {
+  /** Octal permission bits, e.g. 0o600 for private keys. */
+  mode?: number;
+  /** `user` or `user:group`. */
+  owner?: string;
+}
+
+/** Facts gathered once per machine and cached in the store (DESIGN §4). */
+export interface MachineFacts {
+  /** From /etc/os-release: `debian`, `ubuntu`... and its VERSION_ID: `12`, `22.04`. */
+  os: string;
+  osVersion: string;
+  /** Juju style: `amd64`, `arm64`. */
+  arch: string;
+  cores: number;
+  memoryBytes: number;
+  rootDiskBytes: number;
+  /** Non-loopback IPv4 addresses, sorted. */
+  addresses: string[];
+  hostname: string;
+  /** /run/systemd/system exists: services are systemd units. */
+  systemd: boolean;
+  snapd: boolean;
+}
+
+/** One machine reached over SSH, with commands on a persistent session (DESIGN §5). */
+export interface RemoteMachine {
+  /** Short command on the persistent shell session: ~2 ms, output framed and kept apart. */
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+  /** Long-running or streaming command on its own exec channel; resolves to the exit code. */
+  stream(command: string, sink: StreamSink, options?: RunOptions): Promise<number>;
+  /** Atomic: written to a temp file beside `path`, then renamed over it. */
+  writeFile(path: string, data: Buffer | string, options?: WriteFileOptions): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+  facts(): Promise<MachineFacts>;
+  close(): Promise<void>;
+}
