@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = 
   'bundle-scale': () => import('./bundle-scale.js'),
   'cli-startup': () => import('./cli-startup.js'),
   'hostile-input': () => import('./hostile-input.js'),
+  'remote-exec': () => import('./remote-exec.js'),
 };
 
 const names = process.argv.slice(2);
