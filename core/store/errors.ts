@@ -1,0 +1,25 @@
+// Store errors: a store written by a newer Rune, or a record that is not there.
+import { RuneError } from '../model/errors.js';
+
+export class SchemaVersionError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `${file} has store schema version ${found}, but this Rune knows versions up to ${supported}; ` +
+        'upgrade Rune to use this controller',
+    );
+  }
+}
+
+export class MachineNotFoundError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly id: string) {
+    super(`machine ${id} not found; rune status lists the machines`);
+  }
+}

@@ -1,0 +1,157 @@
+// The embedded store: SQLite through better-sqlite3, WAL mode, one transaction per state change
+// (DESIGN §3). Schema changes are numbered migrations; a newer schema than we know is refused.
+import Database from 'better-sqlite3';
+import type { MachineFacts } from '../../agents/machine/types.js';
+import type { Life } from '../model/status.js';
+import { MachineNotFoundError, SchemaVersionError } from './errors.js';
+import type { MachineRecord, NewMachine, ProviderKind, Store } from './types.js';
+
+/** Index i holds the SQL that takes the schema from version i to i + 1. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE sequences (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+   CREATE TABLE machines (
+     id INTEGER PRIMARY KEY,
+     provider TEXT NOT NULL,
+     instance_id TEXT NOT NULL,
+     address TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     key_file TEXT NOT NULL,
+     host_key TEXT NOT NULL,
+     host_public_key TEXT NOT NULL,
+     constraints TEXT NOT NULL,
+     life TEXT NOT NULL,
+     facts TEXT,
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO sequences (name, next) VALUES ('machine', 0);`,
+];
+
+interface MachineRow {
+  id: number;
+  provider: string;
+  instance_id: string;
+  address: string;
+  port: number;
+  user: string;
+  key_file: string;
+  host_key: string;
+  host_public_key: string;
+  constraints: string;
+  life: string;
+  facts: string | null;
+  created_at: string;
+}
+
+function toRecord(row: MachineRow): MachineRecord {
+  const record: MachineRecord = {
+    id: String(row.id),
+    provider: row.provider as ProviderKind,
+    instanceId: row.instance_id,
+    address: row.address,
+    port: row.port,
+    user: row.user,
+    keyFile: row.key_file,
+    hostKey: row.host_key,
+    hostPublicKey: row.host_public_key,
+    constraints: row.constraints,
+    life: row.life as Life,
+    createdAt: row.created_at,
+  };
+  if (row.facts !== null) record.facts = JSON.parse(row.facts) as MachineFacts;
+  return record;
+}
+
+export class SqliteStore implements Store {
+  readonly schemaVersion: number;
+  private readonly db: Database.Database;
+
+  constructor(
+    readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // Durable enough for a controller: WAL with NORMAL survives process crashes (our case).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.schemaVersion = this.migrate();
+  }
+
+  private migrate(): number {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      this.db.close();
+      throw new SchemaVersionError(this.file, version, MIGRATIONS.length);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] ?? '');
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+    return MIGRATIONS.length;
+  }
+
+  reserveMachineId(): string {
+    return this.db.transaction(() => {
+      const { next } = this.db
+        .prepare(`SELECT next FROM sequences WHERE name = 'machine'`)
+        .get() as { next: number };
+      this.db.prepare(`UPDATE sequences SET next = ? WHERE name = 'machine'`).run(next + 1);
+      return String(next);
+    })();
+  }
+
+  addMachine(machine: NewMachine): MachineRecord {
+    this.db
+      .prepare(
+        `INSERT INTO machines (id, provider, instance_id, address, port, user, key_file,
+             host_key, host_public_key, constraints, life, facts, created_at)
+           VALUES (@id, @provider, @instanceId, @address, @port, @user, @keyFile,
+             @hostKey, @hostPublicKey, @constraints, 'alive', @facts, @createdAt)`,
+      )
+      .run({
+        ...machine,
+        id: Number(machine.id),
+        facts: machine.facts ? JSON.stringify(machine.facts) : null,
+        createdAt: this.now().toISOString(),
+      });
+    return this.machine(machine.id) as MachineRecord;
+  }
+
+  machines(): MachineRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM machines ORDER BY id`).all() as MachineRow[];
+    return rows.map(toRecord);
+  }
+
+  machine(id: string): MachineRecord | undefined {
+    if (!/^(0|[1-9][0-9]*)$/.test(id)) return undefined;
+    const row = this.db.prepare(`SELECT * FROM machines WHERE id = ?`).get(Number(id)) as
+      MachineRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  setMachineFacts(id: string, facts: MachineFacts): void {
+    this.update(id, `UPDATE machines SET facts = ? WHERE id = ?`, JSON.stringify(facts));
+  }
+
+  setMachineLife(id: string, life: Life): void {
+    this.update(id, `UPDATE machines SET life = ? WHERE id = ?`, life);
+  }
+
+  removeMachine(id: string): void {
+    const changed = this.db.prepare(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
+    if (changed === 0) throw new MachineNotFoundError(id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private update(id: string, sql: string, value: string): void {
+    const changed = this.db.prepare(sql).run(value, Number(id)).changes;
+    if (changed === 0) throw new MachineNotFoundError(id);
+  }
+}
