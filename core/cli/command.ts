@@ -17,14 +17,59 @@ export interface Verb {
 
 export const VERBS: readonly Verb[] = [
   {
+    name: 'add-machine',
+    summary: 'Add a machine: a new local one, or an existing host over ssh:.',
+    load: async () => (await import('./commands/add-machine.js')).addMachine,
+  },
+  {
+    name: 'bootstrap',
+    summary: 'Create a controller and start it in the background.',
+    load: async () => (await import('./commands/bootstrap.js')).bootstrap,
+  },
+  {
+    name: 'controller',
+    summary: 'Run a controller in the foreground (controller run NAME).',
+    load: async () => (await import('./commands/controller.js')).controller,
+  },
+  {
+    name: 'controllers',
+    summary: 'List the controllers on this host.',
+    load: async () => (await import('./commands/controllers.js')).controllers,
+  },
+  {
     name: 'deploy',
     summary: 'Deploy a bundle (print its plan with --dry-run).',
     load: async () => (await import('./commands/deploy.js')).deploy,
   },
   {
+    name: 'destroy-controller',
+    summary: 'Stop a controller and destroy every machine it made.',
+    load: async () => (await import('./commands/destroy-controller.js')).destroyController,
+  },
+  {
+    name: 'exec',
+    summary: 'Run a command on a machine and stream its output.',
+    load: async () => (await import('./commands/exec.js')).exec,
+  },
+  {
     name: 'help',
     summary: 'Show help for Rune or for one command.',
     load: async () => (await import('./commands/help.js')).help,
+  },
+  {
+    name: 'remove-machine',
+    summary: 'Remove machines (local ones are destroyed).',
+    load: async () => (await import('./commands/remove-machine.js')).removeMachine,
+  },
+  {
+    name: 'ssh',
+    summary: 'Open an SSH session to a machine.',
+    load: async () => (await import('./commands/ssh.js')).ssh,
+  },
+  {
+    name: 'status',
+    summary: 'Show the model and its machines.',
+    load: async () => (await import('./commands/status.js')).status,
   },
   {
     name: 'version',

@@ -38,13 +38,26 @@ export class FileReadError extends RuneError {
   }
 }
 
+/** Exit 3 (DESIGN §10): the controller could not be found or started. */
 export class NoControllerError extends RuneError {
   readonly kind = 'user';
 
-  constructor(readonly verb: string) {
-    super(
-      `${verb} needs a controller, and this build of Rune cannot run one yet ` +
-        `(controllers arrive with machines over SSH); use --dry-run to see the plan`,
-    );
+  constructor(
+    readonly controller: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** A verb whose work needs a part of Rune this build does not have yet. */
+export class NotYetError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly what: string,
+    readonly instead: string,
+  ) {
+    super(`${what} is not in this build of Rune yet; ${instead}`);
   }
 }

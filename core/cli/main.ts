@@ -1,5 +1,6 @@
 // The CLI's entry and its one error boundary: dispatch to core/cli/commands/<verb>.ts, and turn
 // typed errors into text and exit codes (0 ok, 1 failed or invalid, 2 usage, 3 no controller).
+import { ControllerUnreachableError } from '../controller/errors.js';
 import { RuneError } from '../model/errors.js';
 import { suggest } from './args.js';
 import { findVerb, overview, VERBS } from './command.js';
@@ -46,7 +47,7 @@ function report(e: unknown, io: Io): number {
           : `rune: ${e.message}`,
     );
     if (e instanceof UsageError) return 2;
-    if (e instanceof NoControllerError) return 3;
+    if (e instanceof NoControllerError || e instanceof ControllerUnreachableError) return 3;
     return 1;
   }
   const detail =

@@ -1,12 +1,12 @@
-// `rune deploy BUNDLE [--overlay F]... [--dry-run]`: validate a bundle and plan it. Without a
-// controller (issue 3) only --dry-run can run: it prints the plan against an empty model.
+// `rune deploy BUNDLE [--overlay F]... [--dry-run]`: validate a bundle and plan it. Until the
+// charm runtime lands (issue 4) only --dry-run can run: it prints the plan against an empty model.
 import { EMPTY_MODEL } from '../../model/types.js';
 import { plan } from '../../planner/index.js';
 import { formatDiagnostic } from '../../yaml/diagnostic.js';
 import { parseFlags } from '../args.js';
 import { loadBundle } from '../bundle-input.js';
 import type { Command } from '../command.js';
-import { NoControllerError, UsageError } from '../errors.js';
+import { NotYetError, UsageError } from '../errors.js';
 
 const usage = 'rune deploy BUNDLE [--overlay FILE]... [--dry-run]';
 
@@ -39,7 +39,12 @@ export const deploy: Command = {
     const file = positionals[0] as string;
     const { bundle, warnings } = loadBundle(file, values.overlay ?? []);
     for (const warning of warnings) io.err(formatDiagnostic(warning));
-    if (!values['dry-run']) throw new NoControllerError('deploy');
+    if (!values['dry-run']) {
+      throw new NotYetError(
+        'deploying to machines (the charm runtime, issue 4)',
+        'use --dry-run to see the plan',
+      );
+    }
     const changes = plan(bundle, EMPTY_MODEL);
     if (changes.length === 0) {
       io.out('No changes to apply.');

@@ -107,10 +107,12 @@ describe('rune deploy --dry-run', () => {
     expect(r.err.at(-1)).toMatch(/^bundle is invalid: \d+ errors, 0 warnings$/);
   });
 
-  it('without --dry-run says a controller is needed and exits 3', async () => {
+  it('without --dry-run says the charm runtime is not in this build and exits 1', async () => {
     const r = await runCli('deploy', 'bundles/etcd.yaml');
-    expect(r.code).toBe(3);
-    expect(r.err[0]).toMatch(/^rune: deploy needs a controller/);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      'rune: deploying to machines (the charm runtime, issue 4) is not in this build of Rune yet; use --dry-run to see the plan',
+    ]);
   });
 
   it.each([

@@ -1,0 +1,66 @@
+// `rune destroy-controller NAME [--yes]`: stops the controller, destroys every local machine
+// it made (and anything a crash left behind), and deletes its folder.
+import { rmSync, unlinkSync } from 'node:fs';
+import { ApiClient } from '../../controller/api-client.js';
+import { destroyLeftovers } from '../../controller/leftovers.js';
+import { controllerPaths, currentControllerFile, runeHome } from '../../controller/paths.js';
+import { controllerPid } from '../../controller/process.js';
+import { currentController, readController } from '../../controller/registry.js';
+import { waitFor } from '../../controller/wait-for.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../errors.js';
+
+const usage = 'rune destroy-controller NAME [--yes]';
+
+export const destroyController: Command = {
+  usage,
+  help: [
+    'Stops controller NAME, destroys every local machine it made with all their processes,',
+    'and deletes its store, keys and logs. Manual machines are only forgotten. Asks for',
+    '--yes (or --no-prompt, as Juju) because it cannot be undone.',
+  ].join('\n'),
+  async run(args, io) {
+    const { values, positionals } = parseFlags(
+      args,
+      { yes: { type: 'boolean', short: 'y' }, 'no-prompt': { type: 'boolean' } },
+      usage,
+    );
+    const [name, extra] = positionals;
+    if (name === undefined)
+      throw new UsageError('destroy-controller needs a controller name', usage);
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
+    const home = runeHome();
+    const info = readController(home, name);
+    if (!values.yes && !values['no-prompt']) {
+      throw new UsageError(
+        `this destroys controller "${name}" and every machine it made; run again with --yes`,
+        usage,
+      );
+    }
+    const paths = controllerPaths(home, name);
+    const client = new ApiClient(name, paths.socket);
+    const running = await client.ping(1000).then(
+      () => true,
+      () => false,
+    );
+    if (running) await client.shutdown(true);
+    const pid = controllerPid(home, name);
+    if (pid !== undefined) {
+      if (!running) process.kill(pid, 'SIGTERM');
+      await waitFor(
+        `controller "${name}" (pid ${pid}) to exit`,
+        () => controllerPid(home, name) === undefined,
+        {
+          timeoutMs: 30_000,
+        },
+      );
+    }
+    // Whatever the controller could not remove (or made before it died) goes here.
+    await destroyLeftovers(info, paths);
+    if (currentController(home) === name) unlinkSync(currentControllerFile(home));
+    rmSync(paths.dir, { recursive: true, force: true });
+    io.out(`Destroyed controller "${name}".`);
+    return 0;
+  },
+};

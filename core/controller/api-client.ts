@@ -1,0 +1,129 @@
+// The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
+// and the controller's errors rethrown as typed errors with its message.
+import { request } from 'node:http';
+import type {
+  AddMachinesRequest,
+  AddMachinesResponse,
+  ApiErrorBody,
+  ExecFrame,
+  PingResponse,
+  SshAccess,
+  StatusResponse,
+} from './api.js';
+import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
+
+export class ApiClient {
+  constructor(
+    readonly controller: string,
+    readonly socket: string,
+  ) {}
+
+  ping(timeoutMs = 2000): Promise<PingResponse> {
+    return this.json('GET', '/v1/ping', undefined, timeoutMs);
+  }
+
+  status(): Promise<StatusResponse> {
+    return this.json('GET', '/v1/status');
+  }
+
+  addMachines(body: AddMachinesRequest): Promise<AddMachinesResponse> {
+    return this.json('POST', '/v1/machines', body);
+  }
+
+  async removeMachine(id: string, force: boolean): Promise<void> {
+    await this.json('DELETE', `/v1/machines/${encodeURIComponent(id)}?force=${force}`);
+  }
+
+  sshAccess(id: string): Promise<SshAccess> {
+    return this.json('GET', `/v1/machines/${encodeURIComponent(id)}/ssh`);
+  }
+
+  async shutdown(destroy: boolean): Promise<void> {
+    await this.json('POST', '/v1/shutdown', { destroy }, 300_000);
+  }
+
+  /** Runs a command on a machine, handing output to the sinks as it arrives. */
+  exec(
+    machine: string,
+    command: string,
+    sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
+  ): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method: 'POST', path: '/v1/exec' }, (res) => {
+        let pending = '';
+        let settled = false;
+        const handle = (line: string) => {
+          if (line === '') return;
+          const frame = JSON.parse(line) as ExecFrame;
+          if ('out' in frame) sink.out(Buffer.from(frame.out, 'base64'));
+          else if ('err' in frame) sink.err(Buffer.from(frame.err, 'base64'));
+          else if ('exit' in frame) {
+            settled = true;
+            resolve(frame.exit);
+          } else {
+            settled = true;
+            reject(toError(frame.error));
+          }
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          lines.forEach(handle);
+        });
+        res.on('end', () => {
+          handle(pending);
+          if (!settled)
+            reject(new ControllerUnreachableError(this.controller, 'exec stream ended early'));
+        });
+      });
+      req.on('error', (e) => reject(this.unreachable(e)));
+      req.end(JSON.stringify({ machine, command }));
+    });
+  }
+
+  private json<T>(method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method, path, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            reject(
+              new ControllerUnreachableError(
+                this.controller,
+                'it answered with something other than JSON',
+              ),
+            );
+            return;
+          }
+          const error = (parsed as { error?: ApiErrorBody }).error;
+          if (error) reject(toError(error));
+          else resolve(parsed as T);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (e) => reject(this.unreachable(e)));
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
+
+  private unreachable(e: Error): ControllerUnreachableError {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'it is not running'
+        : code === 'ECONNREFUSED'
+          ? 'it is not running'
+          : e.message;
+    return new ControllerUnreachableError(this.controller, reason);
+  }
+}
+
+function toError(body: ApiErrorBody): ControllerRequestError {
+  return new ControllerRequestError(body.kind, body.type, body.message);
+}

@@ -1,0 +1,146 @@
+// The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
+// errors turned into JSON the CLI can print. Knows nothing of machines or the store.
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { RuneError } from '../model/errors.js';
+import { redact } from './redact.js';
+import type {
+  AddMachinesRequest,
+  AddMachinesResponse,
+  ApiErrorBody,
+  ExecFrame,
+  PingResponse,
+  SshAccess,
+  StatusResponse,
+} from './api.js';
+
+export interface ControllerApi {
+  ping(): PingResponse;
+  status(): Promise<StatusResponse>;
+  addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse>;
+  removeMachine(id: string, force: boolean): Promise<void>;
+  sshAccess(id: string): SshAccess;
+  exec(
+    machine: string,
+    command: string,
+    sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
+    signal: AbortSignal,
+  ): Promise<number>;
+  /** Stops the controller; with `destroy`, first destroys every machine it made. */
+  shutdown(destroy: boolean): Promise<void>;
+}
+
+class BadRequestError extends RuneError {
+  readonly kind = 'user';
+}
+
+const MAX_BODY = 1024 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new BadRequestError('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequestError('request body is not JSON');
+  }
+}
+
+export function errorBody(e: unknown): ApiErrorBody {
+  if (e instanceof RuneError) return { kind: e.kind, type: e.name, message: redact(e.message) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: 'internal', type: 'Error', message: redact(message) };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function route(api: ControllerApi, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://rune');
+  const parts = url.pathname.split('/').filter(Boolean);
+  const method = req.method ?? 'GET';
+  const key = `${method} /${parts.map((p, i) => (i === 2 ? ':id' : p)).join('/')}`;
+  switch (key) {
+    case 'GET /v1/ping':
+      return send(res, 200, api.ping());
+    case 'GET /v1/status':
+      return send(res, 200, await api.status());
+    case 'POST /v1/machines':
+      return send(res, 200, await api.addMachines((await readJson(req)) as AddMachinesRequest));
+    case 'DELETE /v1/machines/:id':
+      await api.removeMachine(parts[2] ?? '', url.searchParams.get('force') === 'true');
+      return send(res, 200, {});
+    case 'GET /v1/machines/:id/ssh':
+      return send(res, 200, api.sshAccess(parts[2] ?? ''));
+    case 'POST /v1/exec':
+      return exec(api, req, res);
+    case 'POST /v1/shutdown': {
+      const body = (await readJson(req)) as { destroy?: boolean };
+      send(res, 200, {});
+      await api.shutdown(body.destroy === true);
+      return;
+    }
+    default:
+      return send(res, 404, {
+        error: { kind: 'internal', type: 'NotFound', message: `no API route ${key}` },
+      });
+  }
+}
+
+/** Streams output as NDJSON frames so `rune exec` prints it as it comes. */
+async function exec(api: ControllerApi, req: IncomingMessage, res: ServerResponse) {
+  const body = (await readJson(req)) as { machine?: string; command?: string };
+  if (typeof body.machine !== 'string' || typeof body.command !== 'string') {
+    throw new BadRequestError('exec needs a machine and a command');
+  }
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  const frame = (f: ExecFrame) => res.write(`${JSON.stringify(f)}\n`);
+  try {
+    const code = await api.exec(
+      body.machine,
+      body.command,
+      {
+        out: (chunk) => frame({ out: chunk.toString('base64') }),
+        err: (chunk) => frame({ err: chunk.toString('base64') }),
+      },
+      abort.signal,
+    );
+    frame({ exit: code });
+  } catch (e) {
+    frame({ error: errorBody(e) });
+  }
+  res.end();
+}
+
+export async function listen(api: ControllerApi, socket: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    route(api, req, res).catch((e: unknown) => {
+      const body = errorBody(e);
+      if (res.headersSent) res.end();
+      else send(res, body.kind === 'user' ? 400 : 500, { error: body });
+    });
+  });
+  // A socket left by a controller that was killed would make listen fail with EADDRINUSE.
+  if (existsSync(socket)) unlinkSync(socket);
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
+  chmodSync(socket, 0o600);
+  return server;
+}

@@ -1,0 +1,68 @@
+// The controller's API (DESIGN §2): HTTP/JSON over a unix socket. Request and response shapes
+// shared by the server (api-server.ts) and the CLI's client (api-client.ts).
+
+export interface PingResponse {
+  name: string;
+  id: string;
+  version: string;
+  pid: number;
+}
+
+export interface AddMachinesRequest {
+  /** `ssh:[user@]host[:port]` for a manual machine; absent for the controller's provider. */
+  target?: string;
+  /** Path of the private key for a manual machine (read by the controller, never sent). */
+  privateKeyFile?: string;
+  count: number;
+  constraints: string;
+}
+
+export interface AddedMachine {
+  id: string;
+  address: string;
+  /** `SHA256:...` pinned on first contact. */
+  hostKey: string;
+}
+
+export interface AddMachinesResponse {
+  machines: AddedMachine[];
+}
+
+export interface SshAccess {
+  address: string;
+  port: number;
+  user: string;
+  keyFile: string;
+  hostPublicKey: string;
+}
+
+export interface StatusValue {
+  current: string;
+  message: string;
+  since?: string;
+}
+
+export interface MachineStatusView {
+  'machine-status': StatusValue;
+  'agent-status': StatusValue;
+  'dns-name': string;
+  'instance-id': string;
+  base: string;
+  hardware: string;
+  constraints?: string;
+}
+
+export interface StatusResponse {
+  model: { name: string; controller: string; cloud: string; version: string };
+  machines: Record<string, MachineStatusView>;
+}
+
+/** One line of the exec stream (NDJSON): output chunks in base64, then the exit code. */
+export type ExecFrame =
+  { out: string } | { err: string } | { exit: number } | { error: ApiErrorBody };
+
+export interface ApiErrorBody {
+  kind: 'user' | 'internal';
+  type: string;
+  message: string;
+}

@@ -1,0 +1,296 @@
+// The controller's behaviour behind its API: adding machines (local or manual), removing them,
+// running commands on them, and reporting status. I/O goes through the injected provider,
+// connection function and store, so tests can swap any of them.
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MachineFacts } from '../../agents/machine/types.js';
+import { parseSshTarget } from '../../agents/providers/manual/ssh-target.js';
+import type { MachineProvider } from '../../agents/providers/types.js';
+import { RuneError } from '../model/errors.js';
+import { MachineNotFoundError } from '../store/errors.js';
+import type { MachineRecord, Store } from '../store/types.js';
+import type {
+  AddMachinesRequest,
+  AddMachinesResponse,
+  AddedMachine,
+  MachineStatusView,
+  PingResponse,
+  SshAccess,
+  StatusResponse,
+} from './api.js';
+import type { ControllerApi } from './api-server.js';
+import type { Connect, Connected } from './machine-pool.js';
+import { MachinePool } from './machine-pool.js';
+import type { ControllerPaths } from './paths.js';
+import type { ControllerInfo } from './registry.js';
+
+export class InvalidTargetError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super(`invalid target "${target}": ${reason}`);
+  }
+}
+
+export class NoProviderError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(
+      `controller "${controller}" makes no machines of its own (manual provider); ` +
+        'add existing hosts with rune add-machine ssh:[user@]host',
+    );
+  }
+}
+
+export class KeyFileError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot read private key ${file}: ${reason}`);
+  }
+}
+
+export interface ControllerDeps {
+  info: ControllerInfo;
+  paths: ControllerPaths;
+  version: string;
+  store: Store;
+  connect: Connect;
+  /** The provider that makes machines (local); undefined on a manual controller. */
+  provider?: () => MachineProvider;
+  /** How long a status probe waits for each machine. */
+  probeTimeoutMs?: number;
+  /** Called after shutdown has released everything, to end the process. */
+  exit?: () => void;
+}
+
+const MIB = 1024 * 1024;
+
+export function hardware(facts: MachineFacts | undefined): string {
+  if (!facts) return '';
+  const mem = Math.round(facts.memoryBytes / MIB);
+  const disk = Math.round(facts.rootDiskBytes / MIB);
+  return `arch=${facts.arch} cores=${facts.cores} mem=${mem}M root-disk=${disk}M`;
+}
+
+export class Controller implements ControllerApi {
+  readonly pool: MachinePool;
+  private provider?: MachineProvider;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.pool = new MachinePool(deps.connect);
+  }
+
+  ping(): PingResponse {
+    const { info, version } = this.deps;
+    return { name: info.name, id: info.id, version, pid: process.pid };
+  }
+
+  async addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
+    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
+    if (request.target !== undefined) {
+      return {
+        machines: [
+          await this.addManual(request.target, request.privateKeyFile, request.constraints),
+        ],
+      };
+    }
+    if (!this.deps.provider) throw new NoProviderError(this.deps.info.name);
+    this.provider ??= this.deps.provider();
+    const machines: AddedMachine[] = [];
+    // One at a time: each is well under a second, and a failure stops the rest cleanly.
+    for (let i = 0; i < count; i++)
+      machines.push(await this.addLocal(this.provider, request.constraints));
+    return { machines };
+  }
+
+  private async addLocal(provider: MachineProvider, constraints: string): Promise<AddedMachine> {
+    const { store, paths, connect } = this.deps;
+    const id = store.reserveMachineId();
+    const made = await provider.create(id);
+    let connected: Connected | undefined;
+    try {
+      connected = await connect(
+        {
+          host: made.address,
+          port: made.port,
+          user: 'root',
+          privateKey: readFileSync(paths.privateKey, 'utf8'),
+        },
+        { pinned: made.hostKeyFingerprint },
+        id,
+      );
+      const facts = await connected.machine.facts();
+      store.addMachine({
+        id,
+        provider: 'local',
+        instanceId: made.instanceId,
+        address: made.address,
+        port: made.port,
+        user: 'root',
+        keyFile: paths.privateKey,
+        hostKey: connected.hostKey.fingerprint,
+        hostPublicKey: connected.hostKey.publicKey,
+        constraints,
+        facts,
+      });
+    } catch (e) {
+      await connected?.machine.close().catch(() => undefined);
+      await provider.destroy(made.instanceId).catch(() => undefined);
+      throw e;
+    }
+    this.pool.adopt(id, connected.machine);
+    return { id, address: made.address, hostKey: connected.hostKey.fingerprint };
+  }
+
+  private async addManual(
+    target: string,
+    keyFile: string | undefined,
+    constraints: string,
+  ): Promise<AddedMachine> {
+    const { store, paths, connect } = this.deps;
+    const parsed = parseSshTarget(target);
+    if ('error' in parsed) throw new InvalidTargetError(target, parsed.error);
+    const sourceKey = keyFile ?? paths.privateKey;
+    let privateKey: string;
+    try {
+      privateKey = readFileSync(sourceKey, 'utf8');
+    } catch (e) {
+      throw new KeyFileError(
+        sourceKey,
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e),
+      );
+    }
+    // Nothing is recorded until the host answered, its key was seen and its facts read.
+    const connected = await connect({ ...parsed, privateKey }, {}, target);
+    let facts: MachineFacts;
+    try {
+      facts = await connected.machine.facts();
+    } catch (e) {
+      await connected.machine.close().catch(() => undefined);
+      throw e;
+    }
+    const id = store.reserveMachineId();
+    let storedKey = paths.privateKey;
+    if (keyFile !== undefined) {
+      // A copy the controller owns, so a restart can reconnect even if the original moves.
+      mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
+      storedKey = join(paths.keys, `machine-${id}.key`);
+      copyFileSync(keyFile, storedKey);
+    }
+    store.addMachine({
+      id,
+      provider: 'manual',
+      instanceId: `manual:${parsed.host}`,
+      address: parsed.host,
+      port: parsed.port,
+      user: parsed.user,
+      keyFile: storedKey,
+      hostKey: connected.hostKey.fingerprint,
+      hostPublicKey: connected.hostKey.publicKey,
+      constraints,
+      facts,
+    });
+    // The first connection names the machine by its target; later ones, made by the pool with
+    // the pinned key, name it by id, as a user's next command (remove-machine N) will.
+    await connected.machine.close();
+    return { id, address: parsed.host, hostKey: connected.hostKey.fingerprint };
+  }
+
+  async removeMachine(id: string, _force: boolean): Promise<void> {
+    // --force will matter once units live on machines (issue 4): it removes them too.
+    const record = this.record(id);
+    this.deps.store.setMachineLife(id, 'dying');
+    await this.pool.forget(id);
+    if (record.provider === 'local') {
+      this.provider ??= this.deps.provider?.();
+      await this.provider?.destroy(record.instanceId);
+    }
+    this.deps.store.removeMachine(id);
+  }
+
+  sshAccess(id: string): SshAccess {
+    const record = this.record(id);
+    return {
+      address: record.address,
+      port: record.port,
+      user: record.user,
+      keyFile: record.keyFile,
+      hostPublicKey: record.hostPublicKey,
+    };
+  }
+
+  async exec(
+    machine: string,
+    command: string,
+    sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
+    signal: AbortSignal,
+  ): Promise<number> {
+    const remote = await this.pool.get(this.record(machine));
+    return remote.stream(
+      command,
+      { stdout: (chunk) => sink.out(chunk), stderr: (chunk) => sink.err(chunk) },
+      { signal },
+    );
+  }
+
+  async status(): Promise<StatusResponse> {
+    const { info, version, store } = this.deps;
+    const records = store.machines();
+    const timeout = this.deps.probeTimeoutMs ?? 3000;
+    const health = await Promise.all(records.map((r) => this.pool.probe(r, timeout)));
+    const machines: Record<string, MachineStatusView> = {};
+    records.forEach((record, i) => {
+      const h = health[i];
+      const up = h?.reachable === true;
+      const view: MachineStatusView = {
+        'machine-status': {
+          current: up ? 'started' : 'down',
+          message: up ? '' : (h?.message ?? ''),
+          since: h?.since ?? record.createdAt,
+        },
+        'agent-status': {
+          current: up ? 'idle' : 'lost',
+          message: '',
+          since: h?.since ?? record.createdAt,
+        },
+        'dns-name': record.address,
+        'instance-id': record.instanceId,
+        base: record.facts ? `${record.facts.os}@${record.facts.osVersion}` : '',
+        hardware: hardware(record.facts),
+      };
+      if (record.constraints !== '') view.constraints = record.constraints;
+      machines[record.id] = view;
+    });
+    return {
+      model: { name: 'default', controller: info.name, cloud: info.provider, version },
+      machines,
+    };
+  }
+
+  async shutdown(destroy: boolean): Promise<void> {
+    await this.pool.closeAll();
+    if (destroy) {
+      for (const record of this.deps.store.machines()) {
+        if (record.provider !== 'local') continue;
+        this.provider ??= this.deps.provider?.();
+        await this.provider?.destroy(record.instanceId);
+      }
+    }
+    this.deps.store.close();
+    this.deps.exit?.();
+  }
+
+  private record(id: string): MachineRecord {
+    const record = this.deps.store.machine(id);
+    if (!record) throw new MachineNotFoundError(id);
+    return record;
+  }
+}

@@ -1,0 +1,60 @@
+// Controller errors: names, registry state, requests the controller refuses.
+import { RuneError } from '../model/errors.js';
+
+export class ControllerNameError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(
+      `invalid controller name "${controller}": use lowercase letters, digits and hyphens, ` +
+        'starting with a letter',
+    );
+  }
+}
+
+export class ControllerExistsError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(`controller "${controller}" already exists; rune controllers lists them`);
+  }
+}
+
+export class ControllerNotFoundError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `controller "${controller}" not found` +
+        (known.length > 0 ? `; known: ${known.join(', ')}` : '; rune bootstrap creates one'),
+    );
+  }
+}
+
+/** The controller answered a request with an error: its message is already for the user. */
+export class ControllerRequestError extends RuneError {
+  constructor(
+    readonly kind: 'user' | 'internal',
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ControllerUnreachableError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly reason: string,
+  ) {
+    super(
+      `controller "${controller}" is not reachable (${reason}); see its log with ` +
+        `rune controllers, or start it again with rune controller run ${controller}`,
+    );
+  }
+}

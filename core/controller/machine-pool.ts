@@ -1,0 +1,129 @@
+// One live connection per machine (DESIGN §5), opened on first use and reopened after a failure;
+// what the pool last saw of each machine becomes its status. Connections come from `connect`,
+// injected so the controller can be tested without SSH.
+import { readFileSync } from 'node:fs';
+import type { HostKeyPolicy, RemoteMachine, SshTarget } from '../../agents/machine/types.js';
+import type { MachineRecord } from '../store/types.js';
+
+export interface PresentedHostKey {
+  /** `SHA256:...` */
+  fingerprint: string;
+  /** `ssh-ed25519 AAAA...`, for known_hosts. */
+  publicKey: string;
+}
+
+export interface Connected {
+  machine: RemoteMachine;
+  hostKey: PresentedHostKey;
+}
+
+/** `label` is the machine id errors name (`rune remove-machine <label>`), or the target. */
+export type Connect = (
+  target: SshTarget,
+  policy: HostKeyPolicy,
+  label: string,
+) => Promise<Connected>;
+
+export interface Health {
+  reachable: boolean;
+  message: string;
+  /** When `reachable` or `message` last changed. */
+  since: string;
+}
+
+interface Entry {
+  connecting?: Promise<RemoteMachine>;
+  machine?: RemoteMachine;
+  health?: Health;
+}
+
+export class MachinePool {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly connect: Connect) {}
+
+  /** The machine's connection, opening it if needed; pins the recorded host key. */
+  get(record: MachineRecord): Promise<RemoteMachine> {
+    const entry = this.entry(record.id);
+    if (entry.machine) return Promise.resolve(entry.machine);
+    entry.connecting ??= this.open(record, entry);
+    return entry.connecting;
+  }
+
+  /** Adopts a connection made while adding the machine, so it is not opened twice. */
+  adopt(id: string, machine: RemoteMachine): void {
+    this.entry(id).machine = machine;
+    this.note(id, true, '');
+  }
+
+  /** A cheap round trip on the machine's session, recorded as its health. */
+  async probe(record: MachineRecord, timeoutMs: number): Promise<Health> {
+    try {
+      const machine = await this.get(record);
+      const result = await machine.run('true', { timeoutMs });
+      this.note(
+        record.id,
+        result.code === 0,
+        result.code === 0 ? '' : `probe exited ${result.code}`,
+      );
+    } catch (e) {
+      this.note(record.id, false, e instanceof Error ? e.message : String(e));
+      await this.drop(record.id);
+    }
+    return this.health(record.id) as Health;
+  }
+
+  health(id: string): Health | undefined {
+    return this.entries.get(id)?.health;
+  }
+
+  async drop(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const machine = entry.machine;
+    entry.machine = undefined;
+    entry.connecting = undefined;
+    await machine?.close().catch(() => undefined);
+  }
+
+  async forget(id: string): Promise<void> {
+    await this.drop(id);
+    this.entries.delete(id);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.drop(id)));
+  }
+
+  private entry(id: string): Entry {
+    let entry = this.entries.get(id);
+    if (!entry) this.entries.set(id, (entry = {}));
+    return entry;
+  }
+
+  private async open(record: MachineRecord, entry: Entry): Promise<RemoteMachine> {
+    try {
+      const { machine } = await this.connect(
+        {
+          host: record.address,
+          port: record.port,
+          user: record.user,
+          privateKey: readFileSync(record.keyFile, 'utf8'),
+        },
+        { pinned: record.hostKey },
+        record.id,
+      );
+      entry.machine = machine;
+      return machine;
+    } finally {
+      entry.connecting = undefined;
+    }
+  }
+
+  private note(id: string, reachable: boolean, message: string): void {
+    const entry = this.entry(id);
+    const before = entry.health;
+    if (before && before.reachable === reachable && before.message === message) return;
+    entry.health = { reachable, message, since: new Date().toISOString() };
+  }
+}

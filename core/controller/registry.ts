@@ -1,0 +1,77 @@
+// The controllers on this host: each a folder under $RUNE_HOME/controllers with its identity
+// (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// ssh2 is CommonJS: under plain Node ESM only its default export carries `utils`.
+import ssh2 from 'ssh2';
+import type { ProviderKind } from '../store/types.js';
+import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
+import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
+
+export interface ControllerInfo {
+  name: string;
+  /** Six hex digits; names of everything the controller makes on the host derive from it. */
+  id: string;
+  /** What `add-machine` with no target makes: local machines, or none (manual). */
+  provider: ProviderKind;
+  createdAt: string;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+export function createController(
+  home: string,
+  name: string,
+  provider: ProviderKind,
+): ControllerInfo {
+  if (!NAME.test(name)) throw new ControllerNameError(name);
+  const paths = controllerPaths(home, name);
+  if (existsSync(paths.config)) throw new ControllerExistsError(name);
+  mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
+  const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: `rune-controller-${name}` });
+  writeFileSync(paths.privateKey, keys.private, { mode: 0o600 });
+  writeFileSync(paths.publicKey, `${keys.public}\n`, { mode: 0o644 });
+  const info: ControllerInfo = {
+    name,
+    id: randomBytes(3).toString('hex'),
+    provider,
+    createdAt: new Date().toISOString(),
+  };
+  // Written last: a folder without controller.json is a bootstrap that did not finish.
+  writeFileSync(paths.config, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  setCurrentController(home, name);
+  return info;
+}
+
+export function listControllers(home: string): ControllerInfo[] {
+  const dir = controllersDir(home);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => existsSync(controllerPaths(home, name).config))
+    .sort()
+    .map((name) => readController(home, name));
+}
+
+export function readController(home: string, name: string): ControllerInfo {
+  const file = controllerPaths(home, name).config;
+  if (!existsSync(file)) {
+    throw new ControllerNotFoundError(
+      name,
+      listControllers(home).map((c) => c.name),
+    );
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as ControllerInfo;
+}
+
+export function currentController(home: string): string | undefined {
+  const file = currentControllerFile(home);
+  if (!existsSync(file)) return undefined;
+  const name = readFileSync(file, 'utf8').trim();
+  return existsSync(controllerPaths(home, name).config) ? name : undefined;
+}
+
+export function setCurrentController(home: string, name: string): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(currentControllerFile(home), `${name}\n`);
+}

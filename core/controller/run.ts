@@ -1,0 +1,72 @@
+// `rune controller run NAME`: the controller process in the foreground (bootstrap starts it
+// detached; systemd can run it directly). Opens the store, clears what a dead predecessor left,
+// serves the API until told to stop, and releases everything on SIGTERM or SIGINT.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../charm/repository.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { listen } from './api-server.js';
+import { Controller } from './controller.js';
+import { sweepLocal } from './leftovers.js';
+import { controllerPaths } from './paths.js';
+import { readController } from './registry.js';
+import { connectOverSsh, localProvider } from './wiring.js';
+
+export interface RunningController {
+  stop(): Promise<void>;
+  done: Promise<void>;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+export async function runController(home: string, name: string): Promise<RunningController> {
+  const info = readController(home, name);
+  const paths = controllerPaths(home, name);
+  const version = (
+    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const store = new SqliteStore(paths.store);
+  const live = store.machines().filter((m) => m.provider === 'local');
+  if (info.provider === 'local') {
+    const swept = await sweepLocal(
+      info,
+      paths,
+      live.map((m) => m.instanceId),
+    );
+    if (swept.length > 0) log(`removed what a previous run left behind: ${swept.join(', ')}`);
+  }
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const controller = new Controller({
+    info,
+    paths,
+    version,
+    store,
+    connect: connectOverSsh,
+    ...(info.provider === 'local' ? { provider: () => localProvider(info, paths) } : {}),
+    exit: () => finish(),
+  });
+  const server = await listen(controller, paths.socket);
+  writeFileSync(paths.pid, `${process.pid}\n`);
+  log(
+    `controller "${name}" (id ${info.id}) serving on ${paths.socket}; ${store.machines().length} machines known`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await controller.pool.closeAll();
+      store.close();
+      finish();
+    })());
+  void done.then(() => {
+    server.close();
+    server.closeAllConnections();
+    rmSync(paths.socket, { force: true });
+    rmSync(paths.pid, { force: true });
+    log(`controller "${name}" stopped`);
+  });
+  return { stop, done };
+}

@@ -1,0 +1,168 @@
+// The controller's machine verbs against FAKE machines (test/fakes/fake-machine.ts): ids,
+// pinning, nothing recorded on failure, status shape. Real SSH is in test/integration.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Controller } from '../../../core/controller/controller.js';
+import { controllerPaths } from '../../../core/controller/paths.js';
+import { createController } from '../../../core/controller/registry.js';
+import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { FakeProvider, FakeWorld } from '../../fakes/fake-machine.js';
+
+function setup(provider: 'local' | 'manual' = 'local') {
+  const home = mkdtempSync(join(tmpdir(), 'rune-ctl-'));
+  const info = createController(home, 'test', provider);
+  const paths = controllerPaths(home, 'test');
+  const store = new SqliteStore(paths.store);
+  const world = new FakeWorld();
+  const fakeProvider = new FakeProvider(world);
+  const controller = new Controller({
+    info,
+    paths,
+    version: '0.1.0',
+    store,
+    connect: world.connect,
+    ...(provider === 'local' ? { provider: () => fakeProvider } : {}),
+    probeTimeoutMs: 100,
+  });
+  return { home, paths, store, world, fakeProvider, controller };
+}
+
+describe('Controller machines', () => {
+  it('adds local machines with new ids, pinning the key the provider generated', async () => {
+    const { controller, store, world } = setup();
+    const added = await controller.addMachines({ count: 2, constraints: 'mem=1G' });
+    expect(added.machines.map((m) => [m.id, m.address])).toEqual([
+      ['0', '10.99.0.2'],
+      ['1', '10.99.0.3'],
+    ]);
+    expect(world.attempts.map((a) => a.policy.pinned)).toEqual([world.hostKey, world.hostKey]);
+    expect(store.machines().map((m) => [m.id, m.hostKey, m.constraints])).toEqual([
+      ['0', world.hostKey, 'mem=1G'],
+      ['1', world.hostKey, 'mem=1G'],
+    ]);
+  });
+
+  it('destroys a local machine it could not reach and records nothing', async () => {
+    const { controller, store, world, fakeProvider } = setup();
+    world.down.add('10.99.0.2');
+    await expect(controller.addMachines({ count: 1, constraints: '' })).rejects.toThrow(
+      /cannot reach/,
+    );
+    expect(store.machines()).toEqual([]);
+    expect(fakeProvider.destroyed).toEqual(['fake-m0']);
+    // The failed machine's id stays used: ids are never reused.
+    expect((await controller.addMachines({ count: 1, constraints: '' })).machines[0]?.id).toBe('1');
+  });
+
+  it('adds a manual machine on first contact and pins what it presented', async () => {
+    const { controller, store, world, paths } = setup('manual');
+    world.hosts.add('192.0.2.7');
+    const key = join(paths.dir, 'given.key');
+    writeFileSync(key, 'KEY', { mode: 0o600 });
+    const added = await controller.addMachines({
+      target: 'ssh:ubuntu@192.0.2.7:2222',
+      privateKeyFile: key,
+      count: 1,
+      constraints: '',
+    });
+    expect(added.machines).toEqual([{ id: '0', address: '192.0.2.7', hostKey: world.hostKey }]);
+    expect(world.attempts[0]?.policy).toEqual({});
+    expect(world.attempts[0]?.target).toMatchObject({
+      host: '192.0.2.7',
+      port: 2222,
+      user: 'ubuntu',
+    });
+    expect(store.machine('0')).toMatchObject({
+      provider: 'manual',
+      user: 'ubuntu',
+      hostKey: world.hostKey,
+    });
+    expect(store.machine('0')?.keyFile).toBe(join(paths.keys, 'machine-0.key'));
+  });
+
+  it.each([
+    ['ssh:', 'invalid target "ssh:": the host is missing'],
+    [
+      'ssh:10.0.0.300',
+      'invalid target "ssh:10.0.0.300": "10.0.0.300" is not a host name or IPv4 address',
+    ],
+    ['ssh:192.0.2.99', 'cannot reach 192.0.2.99:22'],
+  ])('refuses %s with a clear error and records nothing', async (target, message) => {
+    const { controller, store } = setup('manual');
+    await expect(controller.addMachines({ target, count: 1, constraints: '' })).rejects.toThrow(
+      message,
+    );
+    expect(store.machines()).toEqual([]);
+  });
+
+  it('refuses a missing key file by name', async () => {
+    const { controller, world } = setup('manual');
+    world.hosts.add('192.0.2.7');
+    await expect(
+      controller.addMachines({
+        target: 'ssh:192.0.2.7',
+        privateKeyFile: '/nope/key',
+        count: 1,
+        constraints: '',
+      }),
+    ).rejects.toThrow('cannot read private key /nope/key: no such file');
+  });
+
+  it('a manual controller makes no machines of its own', async () => {
+    const { controller } = setup('manual');
+    await expect(controller.addMachines({ count: 1, constraints: '' })).rejects.toThrow(
+      /makes no machines of its own/,
+    );
+  });
+
+  it('removes a machine once; the second time it is not found', async () => {
+    const { controller, store, fakeProvider } = setup();
+    await controller.addMachines({ count: 2, constraints: '' });
+    await controller.removeMachine('0', false);
+    expect(fakeProvider.destroyed).toEqual(['fake-m0']);
+    expect(store.machines().map((m) => m.id)).toEqual(['1']);
+    await expect(controller.removeMachine('0', false)).rejects.toThrow(
+      'machine 0 not found; rune status lists the machines',
+    );
+    expect(store.machines().map((m) => m.id)).toEqual(['1']);
+  });
+
+  it('reports machines as Juju does, and a machine that stopped answering as down', async () => {
+    const { controller, world } = setup();
+    await controller.addMachines({ count: 2, constraints: '' });
+    world.down.add('10.99.0.3');
+    const status = await controller.status();
+    expect(status.model).toEqual({
+      name: 'default',
+      controller: 'test',
+      cloud: 'local',
+      version: '0.1.0',
+    });
+    expect(status.machines['0']).toMatchObject({
+      'machine-status': { current: 'started', message: '' },
+      'agent-status': { current: 'idle' },
+      'dns-name': '10.99.0.2',
+      'instance-id': 'fake-m0',
+      base: 'debian@12',
+      hardware: 'arch=amd64 cores=2 mem=2048M root-disk=16384M',
+    });
+    expect(status.machines['1']).toMatchObject({
+      'machine-status': { current: 'down', message: '10.99.0.3 is down' },
+      'agent-status': { current: 'lost' },
+    });
+  });
+
+  it('reconnects with the pinned key after a connection was dropped', async () => {
+    const { controller, world } = setup();
+    await controller.addMachines({ count: 1, constraints: '' });
+    await controller.pool.drop('0');
+    world.hostKey = 'SHA256:otherkey';
+    const status = await controller.status();
+    expect(status.machines['0']?.['machine-status']).toMatchObject({
+      current: 'down',
+      message: 'host key changed for 10.99.0.2',
+    });
+  });
+});
