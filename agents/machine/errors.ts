@@ -26,8 +26,8 @@ export class AuthError extends RuneError {
     readonly port: number,
   ) {
     super(
-      `cannot log in as ${user}@${host}:${port}: the controller's key was refused; ` +
-        `add the controller's public key to ~${user}/.ssh/authorized_keys on that machine`,
+      `cannot log in as ${user}@${host}:${port}: the key was refused; ` +
+        `add its public key to ~${user}/.ssh/authorized_keys on that machine`,
     );
   }
 }

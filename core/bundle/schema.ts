@@ -1,10 +1,8 @@
 // The bundle's shape as a JSON Schema (ajv), and ajv's findings turned into located diagnostics.
 // Keys Juju accepts but Rune ignores are listed here too, each with the reason the user is told.
-import { Ajv, type ErrorObject } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
 import { type Diagnostic, diagnostic } from '../yaml/diagnostic.js';
-import { keyLoc, locate, type LNode, toPlain } from '../yaml/located.js';
-import { describeValue, formatPath } from './paths.js';
+import { type LNode, toPlain } from '../yaml/located.js';
+import { makeAjv, schemaDiagnostics } from '../yaml/schema-diagnostics.js';
 
 /** Accepted with a warning: Juju bundles carry these, Rune has nothing to do with them. */
 const IGNORED: Record<string, string> = {
@@ -119,87 +117,12 @@ const bundleSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'expect', schemaType: 'string' });
-const validateShape = ajv.compile(bundleSchema);
-
-type Step = string | number;
-
-function stepsOf(instancePath: string): Step[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/** ajv paths give array indexes as strings; the located tree knows which steps are indexes. */
-function typedSteps(root: LNode, steps: string[] | Step[]): Step[] {
-  const out: Step[] = [];
-  let node: LNode | undefined = root;
-  for (const step of steps) {
-    if (node?.kind === 'seq') {
-      out.push(Number(step));
-      node = node.items[Number(step)];
-    } else {
-      out.push(String(step));
-      node = node?.kind === 'map' ? node.entries.get(String(step))?.value : undefined;
-    }
-  }
-  return out;
-}
-
-function toDiagnostic(root: LNode, error: ErrorObject): Diagnostic {
-  const steps = typedSteps(root, stepsOf(error.instancePath));
-  const at = locate(root, steps).loc;
-  const path = formatPath(steps);
-  const expect = (error.parentSchema as { expect?: string } | undefined)?.expect ?? 'valid';
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const field = String((error.params as { additionalProperty: string }).additionalProperty);
-      const container = locate(root, steps);
-      const parent = container.found ? nodeAt(root, steps) : undefined;
-      const allowed = Object.keys(
-        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
-      );
-      const near = allowed.length > 0 ? closest(field, allowed) : undefined;
-      const hint = near && distance(field, near) <= 2 ? ` (did you mean "${near}"?)` : '';
-      return diagnostic(
-        'error',
-        keyLoc(parent, field) ?? at,
-        formatPath([...steps, field]),
-        `unknown field "${field}"${hint}`,
-        field,
-      );
-    }
-    case 'required': {
-      const field = String((error.params as { missingProperty: string }).missingProperty);
-      const parentSteps = steps.slice(0, -1);
-      const last = steps[steps.length - 1];
-      const where = typeof last === 'string' ? (keyLoc(nodeAt(root, parentSteps), last) ?? at) : at;
-      return diagnostic('error', where, path, `missing required field "${field}"`, field);
-    }
-    case 'minLength':
-      return diagnostic('error', at, path, 'must not be empty');
-    default:
-      return diagnostic('error', at, path, `must be ${expect}, got ${describeValue(error.data)}`);
-  }
-}
-
-function nodeAt(root: LNode, steps: Step[]): LNode | undefined {
-  let node: LNode | undefined = root;
-  for (const step of steps) {
-    if (node?.kind === 'map') node = node.entries.get(String(step))?.value;
-    else if (node?.kind === 'seq') node = node.items[Number(step)];
-    else return undefined;
-  }
-  return node;
-}
+const validateShape = makeAjv().compile(bundleSchema);
 
 /** Structure and types of a merged bundle: every violation, located. */
 export function checkShape(root: LNode): Diagnostic[] {
   if (validateShape(toPlain(root))) return [];
-  return (validateShape.errors ?? []).map((e) => toDiagnostic(root, e));
+  return schemaDiagnostics(root, validateShape.errors ?? []);
 }
 
 /** Warnings for fields Rune accepts but ignores, wherever they appear. */

@@ -7,11 +7,11 @@ import {
   formatPath,
   makeAjv,
   nodeAt,
-  parseOneDocument,
   schemaDiagnostics,
   suggestion,
   typedSteps,
-} from './schema-diagnostics.js';
+} from '../yaml/schema-diagnostics.js';
+import { parseOneDocument } from './one-document.js';
 import type { ActionSpec, JsonSchema } from './types.js';
 
 /** Juju's rule for action names: lowercase words joined by hyphens. */

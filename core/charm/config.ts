@@ -8,10 +8,10 @@ import { type LNode, toPlain } from '../yaml/located.js';
 import {
   describeValue,
   makeAjv,
-  parseOneDocument,
   schemaDiagnostics,
   suggestion,
-} from './schema-diagnostics.js';
+} from '../yaml/schema-diagnostics.js';
+import { parseOneDocument } from './one-document.js';
 import type { CharmConfig, ConfigOption, JsonSchema, OptionType } from './types.js';
 
 const OPTION_TYPES: readonly OptionType[] = ['string', 'int', 'float', 'boolean'];

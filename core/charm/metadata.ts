@@ -4,7 +4,8 @@ import { applicationNameProblem, isEndpointName, isInterfaceName } from '../mode
 import type { EndpointRole, EndpointSpec } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
 import { type LEntry, type LNode, toPlain } from '../yaml/located.js';
-import { makeAjv, parseOneDocument, schemaDiagnostics } from './schema-diagnostics.js';
+import { makeAjv, schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import { parseOneDocument } from './one-document.js';
 import type { CharmMeta } from './types.js';
 
 const SECTIONS = { provides: 'provider', requires: 'requirer', peers: 'peer' } as const;

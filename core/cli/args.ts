@@ -22,6 +22,17 @@ export function parseFlags<O extends Options>(args: string[], options: O, usage:
   }
 }
 
+/**
+ * Flags before `--`, and the words of a remote command: positionals then everything after
+ * `--` untouched, so `rune exec --machine 0 -- ls -la` never reads `-la` as Rune's flag.
+ */
+export function parseCommandLine<O extends Options>(args: string[], options: O, usage: string) {
+  const split = args.indexOf('--');
+  const parsed = parseFlags(split >= 0 ? args.slice(0, split) : args, options, usage);
+  const words = split >= 0 ? [...parsed.positionals, ...args.slice(split + 1)] : parsed.positionals;
+  return { values: parsed.values, words };
+}
+
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;
   const near = closest(word, [...candidates]);

@@ -1,6 +1,6 @@
 // `rune exec --machine N -- COMMAND...`: runs a command on a machine, streaming its output, and
 // exits with the command's own exit code.
-import { parseFlags } from '../args.js';
+import { parseCommandLine } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
@@ -18,14 +18,11 @@ export const exec: Command = {
     '  -c, --controller   the controller to use (default: the current one)',
   ].join('\n'),
   async run(args, io) {
-    const split = args.indexOf('--');
-    const flags = split >= 0 ? args.slice(0, split) : args;
-    const { values, positionals } = parseFlags(
-      flags,
+    const { values, words } = parseCommandLine(
+      args,
       { machine: { type: 'string' }, controller: { type: 'string', short: 'c' } },
       usage,
     );
-    const words = split >= 0 ? [...positionals, ...args.slice(split + 1)] : positionals;
     if (values.machine === undefined) throw new UsageError('exec needs --machine N', usage);
     if (words.length === 0) throw new UsageError('exec needs a command', usage);
     const client = await controllerClient(io, values.controller);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFlags } from '../args.js';
+import { parseCommandLine } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
@@ -18,16 +18,13 @@ export const ssh: Command = {
     'must present the key Rune recorded when the machine was added.',
   ].join('\n'),
   async run(args, io) {
-    const split = args.indexOf('--');
-    const flags = split >= 0 ? args.slice(0, split) : args;
-    const { values, positionals } = parseFlags(
-      flags,
+    const { values, words } = parseCommandLine(
+      args,
       { controller: { type: 'string', short: 'c' } },
       usage,
     );
-    const [machine, ...rest] = positionals;
+    const [machine, ...command] = words;
     if (machine === undefined) throw new UsageError('ssh needs a machine id', usage);
-    const command = [...rest, ...(split >= 0 ? args.slice(split + 1) : [])];
     const client = await controllerClient(io, values.controller);
     const access = await client.sshAccess(machine);
     const dir = mkdtempSync(join(tmpdir(), 'rune-ssh-'));

@@ -89,6 +89,11 @@ describe('a local controller from the CLI', () => {
     }
   });
 
+  it('opens OpenSSH to a machine with the pinned key, passing its exit code', async () => {
+    expect((await runCli('ssh', '0', '--', `test "$(hostname)" = ${ns('0')}`)).code).toBe(0);
+    expect((await runCli('ssh', '1', '--', 'exit 5')).code).toBe(5);
+  });
+
   it('reports the machines in status', async () => {
     const r = await runCli('status', '--format', 'json');
     const status = JSON.parse(r.out.join('\n')) as {

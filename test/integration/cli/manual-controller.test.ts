@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllerPid } from '../../../core/controller/process.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { runCli } from '../../core/cli/run-cli.js';
-import { type Sshd, startSshd } from '../support/sshd.js';
+import { generateClientKey, type Sshd, startSshd } from '../support/sshd.js';
 
 let sshd: Sshd;
 let home: string;
 let keyFile: string;
+let strangerKey: string;
 const previousHome = process.env.RUNE_HOME;
 
 beforeAll(async () => {
@@ -21,6 +22,8 @@ beforeAll(async () => {
   sshd = await startSshd();
   keyFile = join(home, 'client.key');
   writeFileSync(keyFile, sshd.clientKey, { mode: 0o600 });
+  strangerKey = join(home, 'stranger.key');
+  writeFileSync(strangerKey, generateClientKey().privateKey, { mode: 0o600 });
 });
 
 afterAll(async () => {
@@ -101,6 +104,16 @@ describe('a manual controller from the CLI', () => {
       1,
       'rune: cannot read private key /no/such/key: no such file',
     ],
+    [
+      ['add-machine', 'SSHD', '--private-key', 'STRANGER'],
+      1,
+      /^rune: cannot log in as root@127\.0\.0\.1:\d+: the key was refused/,
+    ],
+    [
+      ['add-machine', 'ssh:root@127.0.0.1', '-n', '2'],
+      2,
+      'rune: -n applies to new machines, not to an ssh: target',
+    ],
     [['remove-machine', '42'], 1, 'rune: machine 42 not found; rune status lists the machines'],
     [['remove-machine', 'x1'], 2, 'rune: invalid machine id "x1"'],
     [['exec', '--', 'true'], 2, 'rune: exec needs --machine N'],
@@ -116,7 +129,12 @@ describe('a manual controller from the CLI', () => {
     ],
   ])('refuses %j with exit %i and leaves the model as it was', async (argv, code, message) => {
     const before = machineIds();
-    const args = argv.map((a) => (a === 'KEY' ? keyFile : a));
+    const given: Record<string, string> = {
+      KEY: keyFile,
+      STRANGER: strangerKey,
+      SSHD: `ssh:root@${sshd.host}:${sshd.port}`,
+    };
+    const args = argv.map((a) => given[a] ?? a);
     const r = await runCli(...args);
     expect(r.code).toBe(code);
     if (typeof message === 'string') expect(r.err[0]).toBe(message);

@@ -63,7 +63,7 @@ test('a key the machine does not authorise fails with AuthError', async () => {
   const connect = connectMachine(target, {});
   await expect(connect).rejects.toBeInstanceOf(AuthError);
   await expect(connect).rejects.toThrow(
-    `cannot log in as root@127.0.0.1:${sshd.port}: the controller's key was refused`,
+    `cannot log in as root@127.0.0.1:${sshd.port}: the key was refused`,
   );
   await expect(connect).rejects.not.toThrow(/PRIVATE KEY/);
 });

@@ -1,9 +1,10 @@
-// ajv for charm files: one factory, and ajv's findings turned into located diagnostics.
-// Pure. Schemas carry an `expect` keyword ("a map of endpoints") that type errors quote.
+// ajv for located YAML (bundles and charm files): one factory, and ajv's findings turned into
+// located diagnostics. Pure. Schemas carry an `expect` keyword ("a map of endpoints") that
+// type errors quote.
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import { type Diagnostic, diagnostic } from '../yaml/diagnostic.js';
-import { keyLoc, locate, type LNode, parseYaml } from '../yaml/located.js';
+import { type Diagnostic, diagnostic } from './diagnostic.js';
+import { keyLoc, locate, type LNode } from './located.js';
 
 export type Step = string | number;
 
@@ -122,6 +123,8 @@ function toDiagnostic(root: LNode, error: ErrorObject): Diagnostic {
         field,
       );
     }
+    case 'minLength':
+      return diagnostic('error', at, path, 'must not be empty');
     default:
       return diagnostic(
         'error',
@@ -144,20 +147,4 @@ export function schemaDiagnostics(root: LNode, errors: readonly ErrorObject[]): 
     out.push(d);
   }
   return out;
-}
-
-/** A charm file holds at most one YAML document: its root (undefined when empty) and findings. */
-export function parseOneDocument(
-  file: string,
-  text: string,
-): { root?: LNode; diagnostics: Diagnostic[] } {
-  const parsed = parseYaml(file, text);
-  const diagnostics = [...parsed.diagnostics];
-  for (const extra of parsed.documents.slice(1)) {
-    diagnostics.push(
-      diagnostic('error', extra.loc, '', 'a charm file holds one YAML document; remove this one'),
-    );
-  }
-  const root = parsed.documents[0];
-  return root ? { root, diagnostics } : { diagnostics };
 }
