@@ -131,7 +131,9 @@ class SshMachine implements ConnectedMachine {
     const mode = (options.mode ?? 0o644).toString(8);
     // mktemp creates the file 0600, so the content is never readable by others before chmod;
     // mode and owner are set on the temp file so the rename publishes the file complete.
+    // Missing parent directories are made (0755), as a charm writing /etc/etcd/etcd.conf expects.
     const script = [
+      `mkdir -p ${shellQuote(dir)} || exit 1`,
       `t=$(mktemp ${shellQuote(temp)}) || exit 1`,
       `if cat >"$t" && chmod ${mode} "$t"` +
         (options.owner === undefined ? '' : ` && chown ${shellQuote(options.owner)} "$t"`) +

@@ -134,9 +134,10 @@ export class LocalProvider implements MachineProvider {
       const seed = path.join(dir, 'seed');
       await step('state-dir', async () => {
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        await Promise.all(
-          ['upper', 'work', 'root', 'seed'].map((d) => mkdir(path.join(dir, d), { mode: 0o700 })),
-        );
+        await Promise.all(['work', 'seed'].map((d) => mkdir(path.join(dir, d), { mode: 0o700 })));
+        // The upper dir's own mode becomes the machine's `/`: 0700 there would lock every
+        // non-root user out of the whole filesystem. The machine dir above stays 0700.
+        await Promise.all(['upper', 'root'].map((d) => mkdir(path.join(dir, d), { mode: 0o755 })));
         await writeFile(path.join(seed, 'authorized_keys'), `${this.authorizedKey}\n`, {
           mode: 0o600,
         });

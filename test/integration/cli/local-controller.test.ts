@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMachine } from '../../../agents/machine/remote-machine.js';
 import { controllerPid } from '../../../core/controller/process.js';
+import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
 import { runCli } from '../../core/cli/run-cli.js';
 
@@ -184,9 +186,62 @@ describe('a local controller from the CLI', () => {
     expect(await exec('3', 'hostname')).toMatchObject({ code: 0, out: `${ns('0')}\n` });
   });
 
+  it('reaches root through sudo -n for a non-root user, and says so when sudo wants a password', async () => {
+    const setup = [
+      // usermod -p '*': no password, yet not locked (sshd without PAM refuses locked accounts).
+      "for u in deploy stranger; do useradd -m -s /bin/sh $u && usermod -p '*' $u",
+      'mkdir -p /home/$u/.ssh && cp /root/.ssh/authorized_keys /home/$u/.ssh/ && chown -R $u: /home/$u/.ssh; done',
+      "echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && chmod 440 /etc/sudoers.d/deploy",
+    ].join('; ');
+    expect((await exec('0', setup)).code).toBe(0);
+    const address = (await exec('0', "hostname -I | cut -d' ' -f1")).out.trim();
+    const key = join(home, 'controllers', 'lab', 'ssh', 'id_ed25519');
+    const added = await runCli('add-machine', `ssh:deploy@${address}`, '--private-key', key);
+    expect(added.out).toEqual([expect.stringMatching(/^created machine 4 \(ssh:deploy@/)]);
+    expect(await exec('4', 'id -u; whoami')).toMatchObject({ code: 0, out: '0\nroot\n' });
+    const refused = await runCli('add-machine', `ssh:stranger@${address}`, '--private-key', key);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toEqual([
+      `rune: stranger@${address} needs a password for sudo; Rune needs passwordless sudo for non-root users: add "stranger ALL=(ALL) NOPASSWD:ALL" to /etc/sudoers.d/rune, or log in as root`,
+    ]);
+  });
+
+  it('uploads files atomically with their mode, and reads them back', async () => {
+    const store = new SqliteStore(join(home, 'controllers', 'lab', 'store.db'));
+    const record = store.machine('0');
+    store.close();
+    if (!record) throw new Error('machine 0 is not in the store');
+    const machine = await connectMachine(
+      {
+        host: record.address,
+        port: record.port,
+        user: record.user,
+        privateKey: readFileSync(record.keyFile, 'utf8'),
+      },
+      { pinned: record.hostKey },
+    );
+    try {
+      const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 256));
+      await machine.writeFile('/etc/rune-test/secret.bin', data, { mode: 0o600 });
+      expect((await machine.readFile('/etc/rune-test/secret.bin')).equals(data)).toBe(true);
+      expect(
+        await exec('0', 'stat -c %a /etc/rune-test/secret.bin; ls /etc/rune-test'),
+      ).toMatchObject({
+        out: '600\nsecret.bin\n',
+      });
+    } finally {
+      await machine.close();
+    }
+  });
+
   it('removes machines with their namespaces, links, mounts and processes', async () => {
-    const r = await runCli('remove-machine', '1', '2', '3');
-    expect(r.out).toEqual(['removed machine 1', 'removed machine 2', 'removed machine 3']);
+    const r = await runCli('remove-machine', '1', '2', '3', '4');
+    expect(r.out).toEqual([
+      'removed machine 1',
+      'removed machine 2',
+      'removed machine 3',
+      'removed machine 4',
+    ]);
     expect(netnsList()).toEqual([ns('0')]);
     expect(links().filter((l) => !l.endsWith('-br'))).toEqual([`rn${cid}-h0`]);
     expect(mounts().filter((l) => l.includes(`${ns('1')}`) || l.includes(`${ns('2')}`))).toEqual(

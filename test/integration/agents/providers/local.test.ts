@@ -177,6 +177,14 @@ describe(`local provider on this host (controller ${controllerId})`, () => {
     }
   });
 
+  it('lets a non-root user use the machine: / is 0755, as on any host', async () => {
+    const { stdout } = await ssh(
+      machine(0),
+      'stat -c %a /; setpriv --reuid=nobody --regid=nogroup --clear-groups ls -d /etc',
+    );
+    expect(stdout).toBe('755\n/etc\n');
+  });
+
   it('keeps a file written on one machine off the host and off the other machines', async () => {
     const file = `/root/rune-marker-${controllerId}`;
     expect((await ssh(machine(0), `echo written-on-0 > ${file} && cat ${file}`)).stdout).toBe(
