@@ -23,3 +23,23 @@ export class MachineNotFoundError extends RuneError {
     super(`machine ${id} not found; rune status lists the machines`);
   }
 }
+
+export class ApplicationNotFoundError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly application: string) {
+    super(`application "${application}" not found; rune status lists the applications`);
+  }
+}
+
+/** Unit numbers are never reused (DESIGN §1): a name at or below one already given is refused. */
+export class UnitExistsError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(
+    readonly unit: string,
+    readonly nextNumber: number,
+  ) {
+    super(`unit ${unit} was already used; the next unit number is ${nextNumber}`);
+  }
+}

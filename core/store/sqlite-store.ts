@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { MachineFacts } from '../../agents/machine/types.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
+import { MODEL_MIGRATION, SqliteModel } from './sqlite-model.js';
 import type { MachineRecord, NewMachine, ProviderKind, Store } from './types.js';
 
 /** Index i holds the SQL that takes the schema from version i to i + 1. */
@@ -26,6 +27,7 @@ const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    INSERT INTO sequences (name, next) VALUES ('machine', 0);`,
+  MODEL_MIGRATION,
 ];
 
 interface MachineRow {
@@ -63,19 +65,23 @@ function toRecord(row: MachineRow): MachineRecord {
   return record;
 }
 
-export class SqliteStore implements Store {
+function open(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Durable enough for a controller: WAL with NORMAL survives process crashes (our case).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export class SqliteStore extends SqliteModel implements Store {
   readonly schemaVersion: number;
-  private readonly db: Database.Database;
 
   constructor(
     readonly file: string,
-    private readonly now: () => Date = () => new Date(),
+    now: () => Date = () => new Date(),
   ) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // Durable enough for a controller: WAL with NORMAL survives process crashes (our case).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
+    super(open(file), now);
     this.schemaVersion = this.migrate();
   }
 

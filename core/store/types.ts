@@ -1,7 +1,8 @@
 // The store's contract (DESIGN §3): what the controller records, independent of the backend.
 // SQLite serves the embedded default; an etcd backend for an HA controller can implement the same.
 import type { MachineFacts } from '../../agents/machine/types.js';
-import type { Life } from '../model/status.js';
+import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
+import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 
 export type ProviderKind = 'local' | 'manual';
 
@@ -28,7 +29,7 @@ export interface MachineRecord {
 
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
-export interface Store {
+export interface Store extends ModelStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -45,4 +46,70 @@ export interface Store {
   setMachineLife(id: string, life: Life): void;
   removeMachine(id: string): void;
   close(): void;
+}
+
+/** An application as deployed: its charm (by name and folder), config and life. */
+export interface ApplicationRecord {
+  name: string;
+  charm: string;
+  /** The charm's folder on the controller host, so a restart loads the same code. */
+  charmDir: string;
+  subordinate: boolean;
+  config: ConfigValues;
+  constraints: string;
+  exposed: boolean;
+  life: Life;
+  /** Unit numbers are never reused (DESIGN §1). */
+  nextUnitNumber: number;
+}
+
+export interface UnitRecord {
+  name: string;
+  application: string;
+  machine: string;
+  /** For a subordinate unit: the principal it lives beside. */
+  principal?: string;
+  life: Life;
+  workloadStatus: StatusInfo<WorkloadStatus>;
+  agentStatus: StatusInfo<AgentStatus>;
+}
+
+export interface RelationRecord {
+  id: number;
+  /** Provider first for a regular relation; one endpoint for a peer relation. */
+  endpoints: Endpoint[];
+  life: Life;
+}
+
+/** One databag: a unit's (owner `etcd/0`) or an application's (owner `etcd`) in a relation. */
+export interface DatabagRecord {
+  relationId: number;
+  owner: string;
+  data: Record<string, string>;
+  /** Bumped on every committed change, so agents see what changed (DESIGN §6). */
+  version: number;
+}
+
+/** The model's entities: written by applying plan changes, read by status and the agents. */
+export interface ModelStore {
+  snapshot(): ModelSnapshot;
+  applications(): ApplicationRecord[];
+  application(name: string): ApplicationRecord | undefined;
+  addApplication(app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed'>): void;
+  setConfig(application: string, options: ConfigValues): void;
+  expose(application: string): void;
+  units(application?: string): UnitRecord[];
+  /** Records `name` (e.g. `etcd/3`, from the plan); the application's next number moves past it. */
+  addUnit(unit: { name: string; machine: string; principal?: string }): UnitRecord;
+  setUnitStatus(
+    name: string,
+    status: Partial<Pick<UnitRecord, 'workloadStatus' | 'agentStatus'>>,
+  ): void;
+  relations(): RelationRecord[];
+  addRelation(endpoints: Endpoint[]): RelationRecord;
+  databag(relationId: number, owner: string): DatabagRecord;
+  /** Applies writes (`""` deletes); returns false and bumps nothing when the data is unchanged. */
+  writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean;
+  /** Runs `fn` as one transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T;
 }

@@ -1,0 +1,315 @@
+// The model's entities in SQLite: applications, units, relations and their databags. The base
+// of SqliteStore (which adds machines and migrations); every write is its own transaction or
+// part of the caller's (transaction()).
+import type Database from 'better-sqlite3';
+import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
+import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
+import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
+import type {
+  ApplicationRecord,
+  DatabagRecord,
+  ModelStore,
+  RelationRecord,
+  UnitRecord,
+} from './types.js';
+
+/** Migration 2: the model's entities (applied by SqliteStore after the machines table). */
+export const MODEL_MIGRATION = `
+  CREATE TABLE applications (
+    name TEXT PRIMARY KEY,
+    charm TEXT NOT NULL,
+    charm_dir TEXT NOT NULL,
+    subordinate INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    constraints TEXT NOT NULL,
+    exposed INTEGER NOT NULL DEFAULT 0,
+    life TEXT NOT NULL DEFAULT 'alive',
+    next_unit_number INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE units (
+    name TEXT PRIMARY KEY,
+    application TEXT NOT NULL REFERENCES applications(name),
+    number INTEGER NOT NULL,
+    machine TEXT NOT NULL,
+    principal TEXT,
+    life TEXT NOT NULL DEFAULT 'alive',
+    workload_status TEXT NOT NULL,
+    agent_status TEXT NOT NULL
+  );
+  CREATE TABLE relations (
+    id INTEGER PRIMARY KEY,
+    endpoints TEXT NOT NULL,
+    life TEXT NOT NULL DEFAULT 'alive'
+  );
+  CREATE TABLE databags (
+    relation_id INTEGER NOT NULL REFERENCES relations(id),
+    owner TEXT NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (relation_id, owner)
+  );
+  INSERT INTO sequences (name, next) VALUES ('relation', 0);`;
+
+interface UnitRow {
+  name: string;
+  application: string;
+  machine: string;
+  principal: string | null;
+  life: string;
+  workload_status: string;
+  agent_status: string;
+}
+
+interface ApplicationRow {
+  name: string;
+  charm: string;
+  charm_dir: string;
+  subordinate: number;
+  config: string;
+  constraints: string;
+  exposed: number;
+  life: string;
+  next_unit_number: number;
+}
+
+const toApplication = (r: ApplicationRow): ApplicationRecord => ({
+  name: r.name,
+  charm: r.charm,
+  charmDir: r.charm_dir,
+  subordinate: r.subordinate === 1,
+  config: JSON.parse(r.config) as ConfigValues,
+  constraints: r.constraints,
+  exposed: r.exposed === 1,
+  life: r.life as Life,
+  nextUnitNumber: r.next_unit_number,
+});
+
+const toUnit = (r: UnitRow): UnitRecord => {
+  const unit: UnitRecord = {
+    name: r.name,
+    application: r.application,
+    machine: r.machine,
+    life: r.life as Life,
+    workloadStatus: JSON.parse(r.workload_status) as StatusInfo<WorkloadStatus>,
+    agentStatus: JSON.parse(r.agent_status) as StatusInfo<AgentStatus>,
+  };
+  if (r.principal !== null) unit.principal = r.principal;
+  return unit;
+};
+
+export class SqliteModel implements ModelStore {
+  constructor(
+    protected readonly db: Database.Database,
+    protected readonly now: () => Date,
+  ) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  snapshot(): ModelSnapshot {
+    const { next } = this.db.prepare(`SELECT next FROM sequences WHERE name = 'machine'`).get() as {
+      next: number;
+    };
+    const snapshot: ModelSnapshot = {
+      applications: {},
+      units: {},
+      machines: {},
+      relations: [],
+      nextMachineId: next,
+    };
+    for (const app of this.applications().filter((a) => a.life === 'alive')) {
+      snapshot.applications[app.name] = app;
+    }
+    for (const unit of this.units().filter((u) => u.life === 'alive')) {
+      snapshot.units[unit.name] = unit;
+    }
+    const machines = this.db.prepare(`SELECT id FROM machines WHERE life = 'alive'`).all() as {
+      id: number;
+    }[];
+    for (const { id } of machines) snapshot.machines[String(id)] = { id: String(id) };
+    snapshot.relations = this.relations().filter((r) => r.life === 'alive');
+    return snapshot;
+  }
+
+  applications(): ApplicationRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM applications ORDER BY name`)
+      .all() as ApplicationRow[];
+    return rows.map(toApplication);
+  }
+
+  application(name: string): ApplicationRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM applications WHERE name = ?`).get(name) as
+      ApplicationRow | undefined;
+    return row ? toApplication(row) : undefined;
+  }
+
+  addApplication(app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        app.name,
+        app.charm,
+        app.charmDir,
+        app.subordinate ? 1 : 0,
+        JSON.stringify(app.config),
+        app.constraints,
+      );
+  }
+
+  setConfig(application: string, options: ConfigValues): void {
+    this.transaction(() => {
+      const app = this.requireApplication(application);
+      const config = { ...app.config, ...options };
+      this.db
+        .prepare(`UPDATE applications SET config = ? WHERE name = ?`)
+        .run(JSON.stringify(config), application);
+    });
+  }
+
+  expose(application: string): void {
+    this.requireApplication(application);
+    this.db.prepare(`UPDATE applications SET exposed = 1 WHERE name = ?`).run(application);
+  }
+
+  units(application?: string): UnitRecord[] {
+    const rows = (
+      application === undefined
+        ? this.db.prepare(`SELECT * FROM units ORDER BY application, number`).all()
+        : this.db
+            .prepare(`SELECT * FROM units WHERE application = ? ORDER BY number`)
+            .all(application)
+    ) as UnitRow[];
+    return rows.map(toUnit);
+  }
+
+  addUnit(unit: { name: string; machine: string; principal?: string }): UnitRecord {
+    return this.transaction(() => {
+      const [application = '', numberText = ''] = unit.name.split('/');
+      const app = this.requireApplication(application);
+      const number = Number(numberText);
+      if (
+        number < app.nextUnitNumber ||
+        this.db.prepare(`SELECT 1 FROM units WHERE name = ?`).get(unit.name)
+      ) {
+        throw new UnitExistsError(unit.name, app.nextUnitNumber);
+      }
+      const since = this.now().toISOString();
+      const workload: StatusInfo<WorkloadStatus> = {
+        current: 'waiting',
+        message: 'waiting for machine',
+        since,
+      };
+      const agent: StatusInfo<AgentStatus> = { current: 'allocating', message: '', since };
+      this.db
+        .prepare(
+          `INSERT INTO units (name, application, number, machine, principal, workload_status, agent_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          unit.name,
+          application,
+          number,
+          unit.machine,
+          unit.principal ?? null,
+          JSON.stringify(workload),
+          JSON.stringify(agent),
+        );
+      this.db
+        .prepare(`UPDATE applications SET next_unit_number = ? WHERE name = ?`)
+        .run(number + 1, application);
+      return toUnit(
+        this.db.prepare(`SELECT * FROM units WHERE name = ?`).get(unit.name) as UnitRow,
+      );
+    });
+  }
+
+  setUnitStatus(
+    name: string,
+    status: Partial<Pick<UnitRecord, 'workloadStatus' | 'agentStatus'>>,
+  ): void {
+    if (status.workloadStatus) {
+      this.db
+        .prepare(`UPDATE units SET workload_status = ? WHERE name = ?`)
+        .run(JSON.stringify(status.workloadStatus), name);
+    }
+    if (status.agentStatus) {
+      this.db
+        .prepare(`UPDATE units SET agent_status = ? WHERE name = ?`)
+        .run(JSON.stringify(status.agentStatus), name);
+    }
+  }
+
+  relations(): RelationRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM relations ORDER BY id`).all() as {
+      id: number;
+      endpoints: string;
+      life: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      endpoints: JSON.parse(r.endpoints) as Endpoint[],
+      life: r.life as Life,
+    }));
+  }
+
+  addRelation(endpoints: Endpoint[]): RelationRecord {
+    return this.transaction(() => {
+      const { next } = this.db
+        .prepare(`SELECT next FROM sequences WHERE name = 'relation'`)
+        .get() as {
+        next: number;
+      };
+      this.db.prepare(`UPDATE sequences SET next = ? WHERE name = 'relation'`).run(next + 1);
+      this.db
+        .prepare(`INSERT INTO relations (id, endpoints) VALUES (?, ?)`)
+        .run(next, JSON.stringify(endpoints));
+      return { id: next, endpoints, life: 'alive' as Life };
+    });
+  }
+
+  databag(relationId: number, owner: string): DatabagRecord {
+    const row = this.db
+      .prepare(`SELECT data, version FROM databags WHERE relation_id = ? AND owner = ?`)
+      .get(relationId, owner) as { data: string; version: number } | undefined;
+    return {
+      relationId,
+      owner,
+      data: row ? (JSON.parse(row.data) as Record<string, string>) : {},
+      version: row?.version ?? 0,
+    };
+  }
+
+  writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean {
+    return this.transaction(() => {
+      const current = this.databag(relationId, owner);
+      const data = { ...current.data };
+      for (const [key, value] of Object.entries(writes)) {
+        if (value === '') delete data[key];
+        else data[key] = value;
+      }
+      const same =
+        Object.keys(data).length === Object.keys(current.data).length &&
+        Object.entries(data).every(([k, v]) => current.data[k] === v);
+      // A commit that changes nothing wakes nobody (DESIGN §6): the version stays.
+      if (same) return false;
+      this.db
+        .prepare(
+          `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
+           ON CONFLICT (relation_id, owner) DO UPDATE SET data = excluded.data, version = excluded.version`,
+        )
+        .run(relationId, owner, JSON.stringify(data), current.version + 1);
+      return true;
+    });
+  }
+
+  private requireApplication(name: string): ApplicationRecord {
+    const app = this.application(name);
+    if (!app) throw new ApplicationNotFoundError(name);
+    return app;
+  }
+}
