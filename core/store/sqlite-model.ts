@@ -268,7 +268,7 @@ export class SqliteModel implements ModelStore {
       this.db
         .prepare(`INSERT INTO relations (id, endpoints) VALUES (?, ?)`)
         .run(next, JSON.stringify(endpoints));
-      return { id: next, endpoints, life: 'alive' as Life };
+      return { id: next, endpoints, life: 'alive' };
     });
   }
 
