@@ -11,7 +11,7 @@ describe('redact', () => {
     ['cut off: -----BEGIN RSA PRIVATE KEY-----\nMIIE', 'cut off: [private key redacted]'],
     ['password=hunter2 next', 'password=[redacted] next'],
     ['auth_token: "abc def" next', 'auth_token: [redacted] next'],
-    ['client-secret=\'x y\'', 'client-secret=[redacted]'],
+    ["client-secret='x y'", 'client-secret=[redacted]'],
     ['etcd.private_key: zzz', 'etcd.private_key: [redacted]'],
   ])('hides %j', (text, want) => {
     expect(redact(text)).toBe(want);
