@@ -1,0 +1,160 @@
+// The kube-control interface: kubernetes-master hands each worker its DNS settings, API
+// endpoints and per-user tokens; the worker asks for a kubelet user. Pure.
+import { changedKeys, isRecord, isStringList, readJson, readString } from './databag.js';
+import { appBag, dnsDomain, ipAddress, json, mapOf, port, unitBag, word } from './schema.js';
+import type { Databag, InterfaceSpec } from './types.js';
+
+const creds = json(
+  mapOf({
+    type: 'object',
+    properties: {
+      kubelet_token: { type: 'string' },
+      proxy_token: { type: 'string' },
+      client_token: { type: 'string' },
+      scope: { type: 'string' },
+    },
+    required: ['kubelet_token', 'proxy_token', 'client_token', 'scope'],
+  }),
+  'a JSON object of user → {kubelet_token, proxy_token, client_token, scope}',
+  true,
+);
+
+const providerKeys = {
+  port: port(),
+  domain: dnsDomain(),
+  'sdn-ip': ipAddress(),
+  creds,
+  'cluster-tag': word('a cluster tag without spaces'),
+  'api-endpoints': json(
+    { type: 'array', items: { type: 'string', pattern: '^https?://\\S+$' } },
+    'a JSON list of URLs',
+  ),
+};
+
+const requirerKeys = {
+  kubelet_user: word('a user name without spaces'),
+  auth_group: word('a group name without spaces'),
+};
+
+// Unknown keys are allowed: the 1.21 master also sends `registry-location`, `cohort-keys`,
+// `enable-kube-dns`, `default-cni`, `has-xcp`, and workers send `gpu`; Rune's charms ignore
+// them, but a master or worker from elsewhere must still validate.
+export const kubeControlSpec: InterfaceSpec = {
+  name: 'kube-control',
+  roles: {
+    provider: {
+      unit: unitBag({ properties: providerKeys, additionalProperties: true }),
+      app: appBag({ properties: providerKeys, additionalProperties: true }),
+    },
+    requirer: {
+      unit: unitBag({ properties: requirerKeys, additionalProperties: true }),
+      app: appBag({ properties: requirerKeys, additionalProperties: true }),
+    },
+  },
+};
+
+export interface KubeCreds {
+  kubeletToken: string;
+  proxyToken: string;
+  clientToken: string;
+  /** The unit the credentials were minted for (`kubernetes-worker/0`). */
+  scope: string;
+}
+
+export interface KubeDns {
+  port: number;
+  domain: string;
+  sdnIp: string;
+}
+
+export interface AuthRequest {
+  user: string;
+  group: string;
+}
+
+function credsIn(value: unknown): Map<string, KubeCreds> {
+  const out = new Map<string, KubeCreds>();
+  if (!isRecord(value)) return out;
+  for (const [user, entry] of Object.entries(value)) {
+    if (!isRecord(entry)) continue;
+    const { kubelet_token, proxy_token, client_token, scope } = entry;
+    if (
+      typeof kubelet_token === 'string' &&
+      typeof proxy_token === 'string' &&
+      typeof client_token === 'string' &&
+      typeof scope === 'string'
+    ) {
+      out.set(user, {
+        kubeletToken: kubelet_token,
+        proxyToken: proxy_token,
+        clientToken: client_token,
+        scope,
+      });
+    }
+  }
+  return out;
+}
+
+export const kubeControl = {
+  spec: kubeControlSpec,
+  provider: {
+    publishDns(bag: Readonly<Databag>, dns: KubeDns): Databag {
+      return changedKeys(bag, { port: String(dns.port), domain: dns.domain, 'sdn-ip': dns.sdnIp });
+    },
+    publishCluster(
+      bag: Readonly<Databag>,
+      cluster: { clusterTag: string; apiEndpoints: readonly string[] },
+    ): Databag {
+      return changedKeys(bag, {
+        'cluster-tag': cluster.clusterTag,
+        'api-endpoints': JSON.stringify([...cluster.apiEndpoints]),
+      });
+    },
+    /** The writes that publish every user's credentials (the whole map: 1.21 resent it all). */
+    publishCreds(bag: Readonly<Databag>, all: Readonly<Record<string, KubeCreds>>): Databag {
+      const users = Object.keys(all).sort();
+      const wire = users.map((user) => {
+        const c = all[user] as KubeCreds;
+        const entry = {
+          client_token: c.clientToken,
+          kubelet_token: c.kubeletToken,
+          proxy_token: c.proxyToken,
+          scope: c.scope,
+        };
+        return [user, entry] as const;
+      });
+      return changedKeys(bag, { creds: JSON.stringify(Object.fromEntries(wire)) });
+    },
+    /** What a worker unit asks for, once it has named its kubelet user. */
+    authRequest(remote: Readonly<Databag>): AuthRequest | undefined {
+      const user = readString(remote, 'kubelet_user');
+      if (user === undefined) return undefined;
+      return { user, group: readString(remote, 'auth_group') ?? 'system:nodes' };
+    },
+  },
+  requirer: {
+    requestAuth(bag: Readonly<Databag>, req: AuthRequest): Databag {
+      return changedKeys(bag, { kubelet_user: req.user, auth_group: req.group });
+    },
+    /** This user's credentials, once the master has minted them. */
+    creds(remote: Readonly<Databag>, user: string): KubeCreds | undefined {
+      return credsIn(readJson(remote, 'creds')).get(user);
+    },
+    dns(remote: Readonly<Databag>): KubeDns | undefined {
+      const portText = readString(remote, 'port');
+      const domain = readString(remote, 'domain');
+      // Without an sdn-ip the master's own address serves DNS, as in 1.21.
+      const sdnIp = readString(remote, 'sdn-ip') ?? readString(remote, 'private-address');
+      if (portText === undefined || domain === undefined || sdnIp === undefined) return undefined;
+      if (!/^[0-9]+$/.test(portText)) return undefined;
+      return { port: Number(portText), domain, sdnIp };
+    },
+    apiEndpoints(remote: Readonly<Databag>): string[] {
+      const value = readJson(remote, 'api-endpoints');
+      return isStringList(value) ? value : [];
+    },
+    clusterTag(remote: Readonly<Databag>): string | undefined {
+      return readString(remote, 'cluster-tag');
+    },
+  },
+} as const;
