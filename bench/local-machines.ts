@@ -36,7 +36,12 @@ export async function localMachineTargets(count: number): Promise<TargetSource> 
     `local machines: ${count} created, first ${createMs[0]?.toFixed(0)} ms, then median ${median(createMs.slice(1)).toFixed(0)} ms, max ${Math.max(...createMs).toFixed(0)} ms (goal < 1000 ms each)`,
   );
   return {
-    targets: made.map((m) => ({ host: m.address, port: 22, user: 'root', privateKey: keys.private })),
+    targets: made.map((m) => ({
+      host: m.address,
+      port: 22,
+      user: 'root',
+      privateKey: keys.private,
+    })),
     dispose: async () => {
       const destroyMs: number[] = [];
       for (const m of made) {

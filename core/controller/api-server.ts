@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
-import { redact } from './redact.js';
+import { redact } from '../model/redact.js';
 import type {
   AddMachinesRequest,
   AddMachinesResponse,

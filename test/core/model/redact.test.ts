@@ -1,6 +1,6 @@
 // What redact() hides before text reaches a log, status, error or event, and what it leaves.
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../core/controller/redact.js';
+import { redact } from '../../../core/model/redact.js';
 
 describe('redact', () => {
   it.each([
