@@ -20,3 +20,12 @@ export {
   parseCharmRef,
   type ParsedCharmRef,
 } from './repository.js';
+export * from './hooks.js';
+// The charm SDK: what a hook receives, how a charm is defined and dispatched, and the harness.
+export * from './bags.js';
+export * from './context-types.js';
+export * from './context.js';
+export * from './hook-errors.js';
+export * from './sdk.js';
+export * from './fake-machine.js';
+export * from './harness.js';

@@ -1,0 +1,192 @@
+// The hook context's types (DESIGN §6–7): what a handler sees, what the runtime hands in, and
+// the outcome it commits. Types only; the behaviour is in context.ts.
+import type { ConfigValues, EndpointRole } from '../model/types.js';
+import type { CommandResult, RemoteMachine } from '../../agents/machine/types.js';
+import type { Bag, BagWrites, ReadBag, WriteBag } from './bags.js';
+import type { Hook } from './hooks.js';
+import type { CharmMeta } from './types.js';
+
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type StatusKind = 'maintenance' | 'waiting' | 'blocked' | 'active';
+export interface StatusSetting {
+  kind: StatusKind;
+  message: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+export interface LogEntry {
+  level: LogLevel;
+  /** Already redacted. */
+  message: string;
+}
+
+/** The minimal service API a charm needs; agents/machine's Services satisfies it structurally. */
+export interface CharmServiceSpec {
+  name: string;
+  /** argv, run without a shell. */
+  command: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  restart?: 'on-failure' | 'always' | 'no';
+}
+export interface CharmServices {
+  /** Idempotent; resolves to whether the definition changed (a restart may be due). */
+  install(spec: CharmServiceSpec): Promise<unknown>;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
+  status(name: string): Promise<{ name: string; state: string }>;
+  remove(name: string): Promise<void>;
+}
+
+/** The unit's machine. Its effects are immediate, not buffered: hosts have no transactions,
+ * which is why hooks must be idempotent (DESIGN §6). */
+export interface CharmMachine extends Pick<RemoteMachine, 'run' | 'writeFile' | 'readFile'> {
+  services: CharmServices;
+  /** Installs OS packages (apt on Debian/Ubuntu); a no-op for those already present. */
+  installPackages(names: string[]): Promise<void>;
+}
+export type { CommandResult };
+
+/** An action run is not a hook; it gets its own marker so `ctx.hook` is never a lie. */
+export interface ActionHook {
+  kind: 'action';
+  action: string;
+}
+
+export interface RelationView {
+  id: number;
+  /** This unit's endpoint. */
+  endpoint: string;
+  interface: string;
+  role: EndpointRole;
+  /** For a peer relation: the unit's own application. */
+  remoteAppName: string;
+  /** Remote units in scope, sorted (a unit departing in this hook is no longer listed). */
+  units: readonly string[];
+  /** This unit's bag; `private-address` is pre-set. */
+  local: WriteBag;
+  /** This application's bag: every unit reads it, only the leader writes it. */
+  app: WriteBag;
+  /** A remote unit's bag (for peers: another unit of this application). */
+  remote(unit: string): ReadBag;
+  remoteApp(): ReadBag;
+}
+
+export interface StoredState {
+  get<T extends JsonValue = JsonValue>(key: string): T | undefined;
+  set(key: string, value: JsonValue): void;
+  delete(key: string): void;
+}
+
+export interface ActionView {
+  name: string;
+  params: Readonly<Record<string, unknown>>;
+  setResult(key: string, value: string): void;
+  /** Marks the action failed with this message; the hook's writes are still committed. */
+  fail(message: string): void;
+}
+
+export interface HookContext<C extends ConfigValues = ConfigValues> {
+  hook: Hook | ActionHook;
+  /** `install`, `db-relation-joined`, or `<action>-action` for an action run. */
+  hookName: string;
+  unit: string;
+  app: string;
+  config: Readonly<Partial<C>>;
+  isLeader: boolean;
+  /** Relations on one endpoint (sorted by id), or all when no endpoint is given. */
+  relations(endpoint?: string): RelationView[];
+  /** For relation hooks: the relation the hook is about. */
+  relation?: RelationView;
+  /** For -joined, -departed and unit -changed hooks: the remote unit it is about. */
+  remoteUnit?: string;
+  state: StoredState;
+  status: { set(kind: StatusKind, message: string): void };
+  log: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  action?: ActionView;
+  machine: CharmMachine;
+}
+
+/** One relation as the runtime (or harness) read it from the store before the hook. */
+export interface RelationState {
+  id: number;
+  endpoint: string;
+  remoteApp: string;
+  /** This unit's bag. */
+  local: Bag;
+  /** This application's bag. */
+  app: Bag;
+  /** Every remote unit whose data is readable, keyed by unit name (the departing one included). */
+  remoteUnits: Record<string, Bag>;
+  remoteAppData: Bag;
+}
+
+/** Seam for core/interfaces: validates one bag as it would be committed; throws to fail the hook. */
+export type ValidateWrite = (
+  relation: {
+    id: number;
+    endpoint: string;
+    interface: string;
+    role: EndpointRole;
+    remoteApp: string;
+  },
+  owner: string,
+  bag: Readonly<Record<string, string>>,
+) => void;
+
+export interface HookContextInput {
+  meta: CharmMeta;
+  hook: Hook | ActionHook;
+  unit: string;
+  config: ConfigValues;
+  isLeader: boolean;
+  /** This unit's address: the value `private-address` has when the bag does not hold one. */
+  privateAddress: string;
+  relations: readonly RelationState[];
+  state: Readonly<Record<string, JsonValue>>;
+  machine: CharmMachine;
+  action?: { name: string; params: Record<string, unknown> };
+  /** Every log line and status message passes through this (STYLE.md practice 6). */
+  redact: (text: string) => string;
+  validateWrite?: ValidateWrite;
+}
+
+export interface RelationWrites {
+  relationId: number;
+  endpoint: string;
+  unit: BagWrites;
+  app: BagWrites;
+}
+
+export interface ActionOutcome {
+  name: string;
+  results: Record<string, string>;
+  /** Set when the handler called `fail()`. */
+  failed?: string;
+}
+
+/** What a successful hook asks the runtime to commit, in one store transaction. */
+export interface HookOutcome {
+  hookName: string;
+  /** Only relations with a net change, sorted by id. */
+  relations: RelationWrites[];
+  /** The last status set, if any. */
+  status?: StatusSetting;
+  state: { set: Record<string, JsonValue>; deleted: string[] };
+  logs: LogEntry[];
+  action?: ActionOutcome;
+}
+
+export interface HookRun<C extends ConfigValues = ConfigValues> {
+  ctx: HookContext<C>;
+  /** Closes the context (later writes throw), validates the bags and returns the outcome. */
+  finish: () => HookOutcome;
+  /** Closes the context after a throw: the buffered writes are dropped, later writes throw. */
+  discard: () => void;
+  /** Logs so far: kept even when the hook throws, for debug-log. */
+  logs: () => LogEntry[];
+}

@@ -1,0 +1,251 @@
+// What a charm's handler receives for one hook or action run (DESIGN §7), and the outcome the
+// runtime commits in one transaction when the handler succeeds (DESIGN §6). Pure: the machine,
+// redaction and databag validation are injected; nothing here touches the store or a host.
+import type { ConfigValues } from '../model/types.js';
+import { BufferedBag, readBag } from './bags.js';
+import type {
+  ActionView,
+  HookContext,
+  HookContextInput,
+  HookOutcome,
+  HookRun,
+  JsonValue,
+  LogEntry,
+  LogLevel,
+  RelationState,
+  RelationView,
+  RelationWrites,
+  StatusSetting,
+} from './context-types.js';
+import type { RelationHook } from './hooks.js';
+import { hookName as nameOfHook, isRelationHook } from './hooks.js';
+import {
+  AppBagWriteError,
+  HookFinishedError,
+  RemoteUnitNotInScopeError,
+  StateValueError,
+  UnknownEndpointError,
+} from './hook-errors.js';
+
+export function appOf(unit: string): string {
+  const slash = unit.indexOf('/');
+  return slash < 0 ? unit : unit.slice(0, slash);
+}
+
+export function actionHookName(action: string): string {
+  return `${action}-action`;
+}
+
+function cloneJson(unit: string, key: string, value: unknown): JsonValue {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new StateValueError(unit, key, `cannot be stored: ${(e as Error).message}`);
+  }
+  if (text === undefined)
+    throw new StateValueError(unit, key, `cannot be stored (${typeof value})`);
+  return JSON.parse(text) as JsonValue;
+}
+
+interface BuiltRelation {
+  view: RelationView;
+  state: RelationState;
+  local: BufferedBag;
+  app: BufferedBag;
+}
+
+export function createHookContext<C extends ConfigValues = ConfigValues>(
+  input: HookContextInput,
+): HookRun<C> {
+  const { meta, unit, hook, redact } = input;
+  const app = appOf(unit);
+  const name = hook.kind === 'action' ? actionHookName(hook.action) : nameOfHook(hook);
+  const relationHook: RelationHook | undefined =
+    hook.kind !== 'action' && isRelationHook(hook) ? hook : undefined;
+  let closed = false;
+  const open = (what: string): void => {
+    if (closed) throw new HookFinishedError(name, what);
+  };
+
+  const built: BuiltRelation[] = [...input.relations]
+    .sort((a, b) => a.id - b.id)
+    .map((rel) => buildRelation(rel));
+
+  function buildRelation(rel: RelationState): BuiltRelation {
+    const spec = meta.endpoints.find((e) => e.name === rel.endpoint);
+    if (!spec) throw new UnknownEndpointError(meta.name, rel.endpoint, endpointNames());
+    const label = `${rel.endpoint}:${rel.id}`;
+    const local = new BufferedBag(
+      { 'private-address': input.privateAddress, ...rel.local },
+      { relation: label, unit, guard: (key) => open(`write of "${key}" to relation ${label}`) },
+    );
+    const appBag = new BufferedBag(rel.app, {
+      relation: label,
+      unit,
+      guard: (key) => {
+        open(`write of "${key}" to relation ${label}`);
+        if (!input.isLeader) throw new AppBagWriteError(label, unit, key);
+      },
+    });
+    const departing =
+      relationHook?.kind === 'relation-departed' && relationHook.relationId === rel.id
+        ? relationHook.remoteUnit
+        : undefined;
+    const readable = Object.keys(rel.remoteUnits).sort();
+    const units = readable.filter((u) => u !== departing);
+    const remoteBags = new Map(readable.map((u) => [u, readBag(rel.remoteUnits[u] ?? {})]));
+    // Peers share one app bag: the remote app *is* this app, so reads see this hook's writes.
+    const remoteAppBag = spec.role === 'peer' ? appBag : readBag(rel.remoteAppData);
+    const view: RelationView = {
+      id: rel.id,
+      endpoint: rel.endpoint,
+      interface: spec.interface,
+      role: spec.role,
+      remoteAppName: rel.remoteApp,
+      units,
+      local,
+      app: appBag,
+      remote(remoteUnit) {
+        const bag = remoteBags.get(remoteUnit);
+        if (!bag) throw new RemoteUnitNotInScopeError(label, remoteUnit, units);
+        return bag;
+      },
+      remoteApp: () => remoteAppBag,
+    };
+    return { view, state: rel, local, app: appBag };
+  }
+
+  function endpointNames(): string[] {
+    return meta.endpoints.map((e) => e.name);
+  }
+
+  // `deleted` rather than null: null is a JSON value a charm may store.
+  const pendingState = new Map<string, { value: JsonValue } | 'deleted'>();
+  const baseState = input.state;
+  let status: StatusSetting | undefined;
+  const logs: LogEntry[] = [];
+  const log = (level: LogLevel) => (message: string) => {
+    logs.push({ level, message: redact(String(message)) });
+  };
+
+  const results: Record<string, string> = {};
+  let failed: string | undefined;
+  const action: ActionView | undefined = input.action && {
+    name: input.action.name,
+    params: Object.freeze({ ...input.action.params }),
+    setResult(key, value) {
+      open(`action result "${key}"`);
+      results[key] = String(value);
+    },
+    fail(message) {
+      open('action fail()');
+      failed = redact(String(message));
+    },
+  };
+
+  const current = relationHook && built.find((b) => b.view.id === relationHook.relationId)?.view;
+
+  const ctx: HookContext<C> = {
+    hook,
+    hookName: name,
+    unit,
+    app,
+    config: Object.freeze({ ...input.config }) as Readonly<Partial<C>>,
+    isLeader: input.isLeader,
+    relations(endpoint) {
+      if (endpoint !== undefined && !meta.endpoints.some((e) => e.name === endpoint)) {
+        throw new UnknownEndpointError(meta.name, endpoint, endpointNames());
+      }
+      return built
+        .filter((b) => endpoint === undefined || b.view.endpoint === endpoint)
+        .map((b) => b.view);
+    },
+    state: {
+      get<T extends JsonValue = JsonValue>(key: string): T | undefined {
+        const pending = pendingState.get(key);
+        const value =
+          pending === undefined
+            ? baseState[key]
+            : pending === 'deleted'
+              ? undefined
+              : pending.value;
+        // A copy, so mutating what was read cannot change what gets committed.
+        return value === undefined ? undefined : (cloneJson(unit, key, value) as T);
+      },
+      set(key, value) {
+        open(`state write of "${key}"`);
+        pendingState.set(key, { value: cloneJson(unit, key, value) });
+      },
+      delete(key) {
+        open(`state delete of "${key}"`);
+        pendingState.set(key, 'deleted');
+      },
+    },
+    status: {
+      set(kind, message) {
+        open('status.set()');
+        status = { kind, message: redact(String(message)) };
+      },
+    },
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    machine: input.machine,
+  };
+  if (current) ctx.relation = current;
+  if (relationHook?.remoteUnit !== undefined) ctx.remoteUnit = relationHook.remoteUnit;
+  if (action) ctx.action = action;
+
+  function finish(): HookOutcome {
+    closed = true;
+    const relations: RelationWrites[] = [];
+    for (const b of built) {
+      const unitWrites = b.local.changes();
+      const appWrites = b.app.changes();
+      if (Object.keys(unitWrites).length === 0 && Object.keys(appWrites).length === 0) continue;
+      if (input.validateWrite) {
+        const rel = {
+          id: b.view.id,
+          endpoint: b.view.endpoint,
+          interface: b.view.interface,
+          role: b.view.role,
+          remoteApp: b.view.remoteAppName,
+        };
+        if (Object.keys(unitWrites).length > 0) input.validateWrite(rel, unit, b.local.toObject());
+        if (Object.keys(appWrites).length > 0) input.validateWrite(rel, app, b.app.toObject());
+      }
+      relations.push({
+        relationId: b.view.id,
+        endpoint: b.view.endpoint,
+        unit: unitWrites,
+        app: appWrites,
+      });
+    }
+    const set: Record<string, JsonValue> = {};
+    const deleted: string[] = [];
+    for (const key of [...pendingState.keys()].sort()) {
+      const pending = pendingState.get(key);
+      if (pending === 'deleted') {
+        if (key in baseState) deleted.push(key);
+      } else if (pending && JSON.stringify(pending.value) !== JSON.stringify(baseState[key])) {
+        set[key] = pending.value;
+      }
+    }
+    const outcome: HookOutcome = {
+      hookName: name,
+      relations,
+      state: { set, deleted },
+      logs: [...logs],
+    };
+    if (status) outcome.status = status;
+    if (action) {
+      outcome.action = { name: action.name, results: { ...results } };
+      if (failed !== undefined) outcome.action.failed = failed;
+    }
+    return outcome;
+  }
+
+  const discard = (): void => {
+    closed = true;
+  };
+  return { ctx, finish, discard, logs: () => [...logs] };
+}

@@ -1,0 +1,146 @@
+// The harness's fake machine: records every call, answers commands from a table the charm author
+// gives, keeps files and services in memory. A fake, and it says so: it does not model shells
+// (commands match exactly), permissions, owners, time, packages' side effects or failures of I/O.
+import type { CharmMachine, CharmServiceSpec } from './context-types.js';
+import { FakeMachineError } from './hook-errors.js';
+
+/** How a command answers: stdout text, or a full result. */
+export type RunAnswer = string | { code?: number; stdout?: string; stderr?: string };
+
+export type ServiceStateName = 'running' | 'stopped';
+
+/** The fake machine's part of a harness state: in before the hook, out after it. */
+export interface MachineState {
+  /** Exact command → answer. A command not in the table throws FakeMachineError. */
+  run?: Record<string, RunAnswer>;
+  /** Path → contents. */
+  files?: Record<string, string>;
+  /** Installed services and whether they run. */
+  services?: Record<string, { spec: CharmServiceSpec; state: ServiceStateName }>;
+  /** Installed packages, sorted. */
+  packages?: string[];
+}
+
+export type MachineCall =
+  | { op: 'run'; command: string }
+  | { op: 'writeFile'; path: string; data: string; mode?: number; owner?: string }
+  | { op: 'readFile'; path: string }
+  | { op: 'installPackages'; names: string[] }
+  | {
+      op: 'service';
+      action: 'install' | 'start' | 'stop' | 'restart' | 'status' | 'remove';
+      name: string;
+    };
+
+export interface FakeMachine {
+  machine: CharmMachine;
+  calls: MachineCall[];
+  /** The machine after the hook: effects are kept even when the hook failed (hosts have no
+   * transactions, DESIGN §6). */
+  state(): MachineState;
+}
+
+export function fakeMachine(initial: MachineState = {}): FakeMachine {
+  const table = { ...initial.run };
+  const files = new Map(Object.entries(initial.files ?? {}));
+  const services = new Map(Object.entries(initial.services ?? {}));
+  const packages = new Set(initial.packages ?? []);
+  const calls: MachineCall[] = [];
+
+  const service = (name: string) => {
+    const found = services.get(name);
+    if (!found) {
+      throw new FakeMachineError(`service "${name}" is not installed; install it first`);
+    }
+    return found;
+  };
+
+  const machine: CharmMachine = {
+    run(command) {
+      calls.push({ op: 'run', command });
+      const answer = table[command];
+      if (answer === undefined) {
+        const known = Object.keys(table);
+        return Promise.reject(
+          new FakeMachineError(
+            `no answer for command ${JSON.stringify(command)}; add it to the state's machine.run ` +
+              `(known: ${known.length > 0 ? known.map((k) => JSON.stringify(k)).join(', ') : 'none'})`,
+          ),
+        );
+      }
+      const full = typeof answer === 'string' ? { stdout: answer } : answer;
+      return Promise.resolve({
+        code: full.code ?? 0,
+        stdout: Buffer.from(full.stdout ?? ''),
+        stderr: Buffer.from(full.stderr ?? ''),
+      });
+    },
+    writeFile(path, data, options) {
+      const text = typeof data === 'string' ? data : data.toString('utf8');
+      const call: MachineCall = { op: 'writeFile', path, data: text };
+      if (options?.mode !== undefined) call.mode = options.mode;
+      if (options?.owner !== undefined) call.owner = options.owner;
+      calls.push(call);
+      files.set(path, text);
+      return Promise.resolve();
+    },
+    readFile(path) {
+      calls.push({ op: 'readFile', path });
+      const text = files.get(path);
+      if (text === undefined) {
+        return Promise.reject(
+          new FakeMachineError(`no file ${path}; add it to the state's machine.files`),
+        );
+      }
+      return Promise.resolve(Buffer.from(text));
+    },
+    installPackages(names) {
+      calls.push({ op: 'installPackages', names: [...names] });
+      for (const name of names) packages.add(name);
+      return Promise.resolve();
+    },
+    services: {
+      install(spec) {
+        calls.push({ op: 'service', action: 'install', name: spec.name });
+        const before = services.get(spec.name);
+        const changed = JSON.stringify(before?.spec) !== JSON.stringify(spec);
+        services.set(spec.name, { spec: { ...spec }, state: before?.state ?? 'stopped' });
+        return Promise.resolve(changed);
+      },
+      start(name) {
+        calls.push({ op: 'service', action: 'start', name });
+        return Promise.resolve().then(() => void (service(name).state = 'running'));
+      },
+      stop(name) {
+        calls.push({ op: 'service', action: 'stop', name });
+        return Promise.resolve().then(() => void (service(name).state = 'stopped'));
+      },
+      restart(name) {
+        calls.push({ op: 'service', action: 'restart', name });
+        return Promise.resolve().then(() => void (service(name).state = 'running'));
+      },
+      status(name) {
+        calls.push({ op: 'service', action: 'status', name });
+        return Promise.resolve({ name, state: services.get(name)?.state ?? 'missing' });
+      },
+      remove(name) {
+        calls.push({ op: 'service', action: 'remove', name });
+        services.delete(name);
+        return Promise.resolve();
+      },
+    },
+  };
+
+  return {
+    machine,
+    calls,
+    state: () => ({
+      run: { ...table },
+      files: Object.fromEntries([...files].sort(([a], [b]) => a.localeCompare(b))),
+      services: Object.fromEntries(
+        [...services].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]),
+      ),
+      packages: [...packages].sort(),
+    }),
+  };
+}
