@@ -52,9 +52,46 @@ export interface MachineStatusView {
   constraints?: string;
 }
 
+/** A unit as Juju's status prints it; subordinates nest under their principal. */
+export interface UnitStatusView {
+  'workload-status': StatusValue;
+  'agent-status': StatusValue;
+  /** Present and true only on the leader (Juju omits it otherwise). */
+  leader?: boolean;
+  /** Absent on subordinate units (they are on their principal's machine). */
+  machine?: string;
+  'public-address': string;
+  subordinates?: Record<string, UnitStatusView>;
+}
+
+export interface ApplicationStatusView {
+  charm: string;
+  'charm-name': string;
+  exposed: boolean;
+  /** Subordinate applications list the principals they follow instead of units. */
+  'subordinate-to'?: string[];
+  'application-status': StatusValue;
+  /** Endpoint → the applications related on it, sorted. */
+  relations: Record<string, string[]>;
+  units?: Record<string, UnitStatusView>;
+  /** Juju's Scale column: units of this application (subordinates included). */
+  scale: number;
+}
+
+/** An integration row: provider and requirer as `app:endpoint`, or both the same for a peer. */
+export interface RelationStatusView {
+  id: number;
+  provider: string;
+  requirer: string;
+  interface: string;
+  type: 'regular' | 'peer' | 'subordinate';
+}
+
 export interface StatusResponse {
   model: { name: string; controller: string; cloud: string; version: string };
   machines: Record<string, MachineStatusView>;
+  applications?: Record<string, ApplicationStatusView>;
+  relations?: RelationStatusView[];
 }
 
 /** One line of the exec stream (NDJSON): output chunks in base64, then the exit code. */
