@@ -5,7 +5,8 @@ import type { MachineFacts } from '../../agents/machine/types.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { MODEL_MIGRATION, SqliteModel } from './sqlite-model.js';
-import type { MachineRecord, NewMachine, ProviderKind, Store } from './types.js';
+import { UNIT_RUNTIME_MIGRATION, unitRuntimeStore } from './sqlite-units.js';
+import type { MachineRecord, NewMachine, ProviderKind, Store, UnitRuntimeStore } from './types.js';
 
 /** Index i holds the SQL that takes the schema from version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -28,6 +29,7 @@ const MIGRATIONS: readonly string[] = [
    );
    INSERT INTO sequences (name, next) VALUES ('machine', 0);`,
   MODEL_MIGRATION,
+  UNIT_RUNTIME_MIGRATION,
 ];
 
 interface MachineRow {
@@ -76,6 +78,7 @@ function open(file: string): Database.Database {
 
 export class SqliteStore extends SqliteModel implements Store {
   readonly schemaVersion: number;
+  private readonly runtime: UnitRuntimeStore;
 
   constructor(
     readonly file: string,
@@ -83,7 +86,19 @@ export class SqliteStore extends SqliteModel implements Store {
   ) {
     super(open(file), now);
     this.schemaVersion = this.migrate();
+    this.runtime = unitRuntimeStore(this.db);
   }
+
+  unitRuntime: UnitRuntimeStore['unitRuntime'] = (unit) => this.runtime.unitRuntime(unit);
+  setUnitRuntime: UnitRuntimeStore['setUnitRuntime'] = (unit, patch) =>
+    this.runtime.setUnitRuntime(unit, patch);
+  leader: UnitRuntimeStore['leader'] = (application) => this.runtime.leader(application);
+  setLeader: UnitRuntimeStore['setLeader'] = (application, unit) =>
+    this.runtime.setLeader(application, unit);
+  hookStarted: UnitRuntimeStore['hookStarted'] = (entry) => this.runtime.hookStarted(entry);
+  hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message) =>
+    this.runtime.hookEnded(id, outcome, endedAt, message);
+  hookLog: UnitRuntimeStore['hookLog'] = (afterId) => this.runtime.hookLog(afterId);
 
   private migrate(): number {
     const version = this.db.pragma('user_version', { simple: true }) as number;

@@ -29,7 +29,7 @@ export interface MachineRecord {
 
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
-export interface Store extends ModelStore {
+export interface Store extends ModelStore, UnitRuntimeStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -112,4 +112,49 @@ export interface ModelStore {
   writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean;
   /** Runs `fn` as one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
+}
+
+/** A unit agent's own bookkeeping (the resolver's LocalState is opaque to the store). */
+export interface UnitRuntimeRecord {
+  localState?: unknown;
+  /** The charm's persistent per-unit state (ctx.state). */
+  charmState: Record<string, JsonValue>;
+  /** A pending `rune resolve`, or a due automatic retry. */
+  resolved?: 'retry' | 'no-retry';
+  /** When the failed hook is retried automatically (ms since epoch). */
+  retryAt?: number;
+  retries: number;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One hook run, as debug-log shows it: start and end, outcome, and a message on failure. */
+export interface HookLogEntry {
+  id: number;
+  unit: string;
+  /** Juju's name: `install`, `db-relation-joined`. */
+  hook: string;
+  /** The hook as data (relation id, remote unit...). */
+  detail: Record<string, JsonValue>;
+  startedAt: string;
+  endedAt?: string;
+  outcome?: 'ok' | 'error';
+  message: string;
+}
+
+export interface UnitRuntimeStore {
+  unitRuntime(unit: string): UnitRuntimeRecord | undefined;
+  setUnitRuntime(
+    unit: string,
+    patch: Partial<Omit<UnitRuntimeRecord, 'resolved' | 'retryAt'>> & {
+      resolved?: 'retry' | 'no-retry' | undefined;
+      retryAt?: number | undefined;
+    },
+  ): void;
+  leader(application: string): string | undefined;
+  setLeader(application: string, unit: string | undefined): void;
+  hookStarted(entry: { unit: string; hook: string; detail: Record<string, JsonValue>; startedAt: string }): number;
+  hookEnded(id: number, outcome: 'ok' | 'error', endedAt: string, message: string): void;
+  /** Entries after `afterId`, oldest first. */
+  hookLog(afterId?: number): HookLogEntry[];
 }

@@ -1,0 +1,231 @@
+// One step of a unit agent (DESIGN §6): read state, ask the resolver, run at most one hook under
+// the machine lock, and commit its outcome — bags, status, charm state and resolver state — in
+// one store transaction; a failed hook commits only the error. I/O arrives injected.
+import { hookName, type Hook } from '../../core/charm/hooks.js';
+import type {
+  CharmMachine,
+  HookContextInput,
+  HookOutcome,
+  RelationState,
+} from '../../core/charm/context-types.js';
+import { runHook, type CharmModule } from '../../core/charm/sdk.js';
+import type { Charm } from '../../core/charm/types.js';
+import { redact } from '../../core/model/redact.js';
+import type { ConfigValues } from '../../core/model/types.js';
+import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
+import type { MachineLock } from '../machine/lock.js';
+import { readRemoteState, unitRelations } from './remote-state.js';
+import { applyHook, failHook, nextOp, startHook } from './resolver.js';
+import { initialLocalState, type LocalState, type RemoteState } from './state.js';
+
+export interface LoadedCharm {
+  charm: Charm;
+  module: CharmModule;
+}
+
+export interface UnitRuntimeDeps {
+  store: Store;
+  loadCharm(app: ApplicationRecord): Promise<LoadedCharm>;
+  machine(machineId: string): Promise<CharmMachine>;
+  /** The unit's address (its machine's), pre-set as `private-address`. */
+  address(machineId: string): string;
+  lock: MachineLock;
+  now(): number;
+  updateStatusIntervalMs: number;
+  /** Delay before an automatic retry of a failed hook (DESIGN §6: 5 s doubling to 5 min). */
+  retryDelayMs(retries: number): number;
+  /** Hook start and end, for debug-log followers and the event bus. */
+  onHook?(event: {
+    unit: string;
+    hook: string;
+    phase: 'start' | 'end';
+    outcome?: 'ok' | 'error';
+  }): void;
+}
+
+export type StepResult = 'ran' | 'skipped' | 'idle' | 'wait-retry' | 'done' | 'missing';
+
+export const defaultRetryDelay = (retries: number): number =>
+  Math.min(5_000 * 2 ** Math.max(retries - 1, 0), 300_000);
+
+/** Config with the charm's defaults under what the operator set. */
+export function effectiveConfig(charm: Charm, config: ConfigValues): ConfigValues {
+  const out: ConfigValues = {};
+  for (const option of Object.values(charm.config.options)) {
+    if (option.default !== undefined) out[option.name] = option.default;
+  }
+  return { ...out, ...config };
+}
+
+function relationStates(store: Store, unit: UnitRecord, hook: Hook): RelationState[] {
+  return unitRelations(store, unit).map((view) => {
+    const id = view.relation.id;
+    const inScope = new Set(view.units);
+    // A departing unit's data stays readable in its -departed hook (as in Juju).
+    if ('remoteUnit' in hook && hook.relationId === id && hook.remoteUnit)
+      inScope.add(hook.remoteUnit);
+    const remoteUnits: Record<string, Record<string, string>> = {};
+    for (const u of inScope) remoteUnits[u] = store.databag(id, u).data;
+    return {
+      id,
+      endpoint: view.mine.name,
+      remoteApp: view.other.application,
+      local: store.databag(id, unit.name).data,
+      app: store.databag(id, unit.application).data,
+      remoteUnits,
+      remoteAppData: store.databag(id, view.other.application).data,
+    };
+  });
+}
+
+const storeWrites = (writes: Record<string, string | null>): Record<string, string> =>
+  Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, v ?? '']));
+
+function commit(
+  store: Store,
+  unit: UnitRecord,
+  outcome: HookOutcome,
+  local: LocalState,
+  charmState: Record<string, JsonValue>,
+  now: string,
+): void {
+  for (const rel of outcome.relations) {
+    if (Object.keys(rel.unit).length > 0)
+      store.writeDatabag(rel.relationId, unit.name, storeWrites(rel.unit));
+    if (Object.keys(rel.app).length > 0)
+      store.writeDatabag(rel.relationId, unit.application, storeWrites(rel.app));
+  }
+  const state = { ...charmState, ...(outcome.state.set as Record<string, JsonValue>) };
+  for (const key of outcome.state.deleted) delete state[key];
+  store.setUnitRuntime(unit.name, {
+    localState: local,
+    charmState: state,
+    retries: 0,
+    retryAt: undefined,
+    resolved: undefined,
+  });
+  store.setUnitStatus(unit.name, {
+    agentStatus: { current: 'idle', message: '', since: now },
+    ...(outcome.status
+      ? {
+          workloadStatus: {
+            current: outcome.status.kind,
+            message: outcome.status.message,
+            since: now,
+          },
+        }
+      : {}),
+  });
+}
+
+/** Runs the unit's next operation, if any; what happened is the result. */
+export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<StepResult> {
+  const { store } = deps;
+  const unit = store.units().find((u) => u.name === name);
+  const app = unit && store.application(unit.application);
+  if (!unit || !app) return 'missing';
+  const runtime = store.unitRuntime(name);
+  const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
+  const remote: RemoteState = readRemoteState(store, unit, deps.now(), deps.updateStatusIntervalMs);
+  const op = nextOp(local, remote);
+  switch (op.kind) {
+    case 'idle':
+    case 'wait-retry':
+      return op.kind;
+    case 'done':
+      if (unit.life !== 'dead') store.setUnitRuntime(name, { localState: local });
+      return 'done';
+    case 'skip-hook':
+      store.setUnitRuntime(name, {
+        localState: applyHook(local, op.hook, remote),
+        resolved: undefined,
+        retryAt: undefined,
+      });
+      return 'skipped';
+    case 'run-hook':
+      await runOne(
+        unit,
+        app,
+        op.hook,
+        local,
+        remote,
+        runtime?.charmState ?? {},
+        runtime?.retries ?? 0,
+        deps,
+      );
+      return 'ran';
+  }
+}
+
+async function runOne(
+  unit: UnitRecord,
+  app: ApplicationRecord,
+  hook: Hook,
+  local: LocalState,
+  remote: RemoteState,
+  charmState: Record<string, JsonValue>,
+  retries: number,
+  deps: UnitRuntimeDeps,
+): Promise<void> {
+  const { store } = deps;
+  const name = hookName(hook);
+  const iso = () => new Date(deps.now()).toISOString();
+  const release = await deps.lock.acquire(unit.machine);
+  try {
+    const { charm, module } = await deps.loadCharm(app);
+    const started = startHook(local, hook);
+    const logId = store.transaction(() => {
+      store.setUnitRuntime(unit.name, { localState: started, resolved: undefined });
+      store.setUnitStatus(unit.name, {
+        agentStatus: { current: 'executing', message: `running ${name} hook`, since: iso() },
+      });
+      return store.hookStarted({
+        unit: unit.name,
+        hook: name,
+        detail: { ...hook },
+        startedAt: iso(),
+      });
+    });
+    deps.onHook?.({ unit: unit.name, hook: name, phase: 'start' });
+    const input: HookContextInput = {
+      meta: charm.meta,
+      hook,
+      unit: unit.name,
+      config: effectiveConfig(charm, app.config),
+      isLeader: remote.isLeader,
+      privateAddress: deps.address(unit.machine),
+      relations: relationStates(store, unit, hook),
+      state: charmState,
+      machine: await deps.machine(unit.machine),
+      redact,
+    };
+    const result = await runHook(module, input);
+    if (result.ok) {
+      store.transaction(() => {
+        commit(store, unit, result.outcome, applyHook(started, hook, remote), charmState, iso());
+        store.hookEnded(logId, 'ok', iso(), '');
+      });
+      deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'ok' });
+      return;
+    }
+    const message = redact(
+      result.error instanceof Error ? result.error.message : String(result.error),
+    );
+    store.transaction(() => {
+      store.setUnitRuntime(unit.name, {
+        localState: failHook(started, hook),
+        retries: retries + 1,
+        retryAt: deps.now() + deps.retryDelayMs(retries + 1),
+        resolved: undefined,
+      });
+      store.setUnitStatus(unit.name, {
+        workloadStatus: { current: 'error', message: `hook failed: "${name}"`, since: iso() },
+        agentStatus: { current: 'idle', message: '', since: iso() },
+      });
+      store.hookEnded(logId, 'error', iso(), message);
+    });
+    deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'error' });
+  } finally {
+    release();
+  }
+}

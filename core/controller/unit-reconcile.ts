@@ -1,0 +1,42 @@
+// Model-level duties the controller performs for unit agents (DESIGN §6): one leader per
+// application (the lowest-numbered alive unit when none holds it), and a subordinate unit
+// beside each principal unit that a container-scoped relation joins it to.
+import type { Store } from '../store/types.js';
+
+export function ensureLeaders(store: Store): string[] {
+  const changed: string[] = [];
+  const alive = store.units().filter((u) => u.life === 'alive');
+  for (const app of store.applications()) {
+    const leader = store.leader(app.name);
+    if (leader !== undefined && alive.some((u) => u.name === leader)) continue;
+    // units() is sorted by number, so the first is the lowest-numbered.
+    const next = alive.find((u) => u.application === app.name)?.name;
+    if (next === leader) continue;
+    store.setLeader(app.name, next);
+    if (next !== undefined) changed.push(next);
+  }
+  return changed;
+}
+
+export function ensureSubordinates(store: Store): string[] {
+  const added: string[] = [];
+  store.transaction(() => {
+    const apps = new Map(store.applications().map((a) => [a.name, a]));
+    for (const relation of store.relations()) {
+      if (relation.life !== 'alive' || relation.endpoints.length !== 2) continue;
+      if (!relation.endpoints.some((e) => e.scope === 'container')) continue;
+      const sub = relation.endpoints.find((e) => apps.get(e.application)?.subordinate);
+      const principal = relation.endpoints.find((e) => e !== sub);
+      if (!sub || !principal || apps.get(principal.application)?.subordinate) continue;
+      const units = store.units();
+      for (const p of units.filter((u) => u.application === principal.application && u.life === 'alive')) {
+        if (units.some((u) => u.application === sub.application && u.principal === p.name)) continue;
+        const number = store.application(sub.application)?.nextUnitNumber ?? 0;
+        const name = `${sub.application}/${number}`;
+        store.addUnit({ name, machine: p.machine, principal: p.name });
+        added.push(name);
+      }
+    }
+  });
+  return added;
+}

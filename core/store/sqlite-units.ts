@@ -1,0 +1,115 @@
+// What unit agents keep in the store (DESIGN §3): each unit's resolver state, its charm's
+// persistent state, retry bookkeeping, leadership, and the hook log debug-log replays.
+import type Database from 'better-sqlite3';
+import type { HookLogEntry, UnitRuntimeRecord, UnitRuntimeStore } from './types.js';
+
+/** Migration 3: unit runtime state, leadership and the hook log. */
+export const UNIT_RUNTIME_MIGRATION = `
+  ALTER TABLE units ADD COLUMN local_state TEXT;
+  ALTER TABLE units ADD COLUMN charm_state TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE units ADD COLUMN resolved TEXT;
+  ALTER TABLE units ADD COLUMN retry_at INTEGER;
+  ALTER TABLE units ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE applications ADD COLUMN leader TEXT;
+  CREATE TABLE hook_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    unit TEXT NOT NULL,
+    hook TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    outcome TEXT,
+    message TEXT NOT NULL DEFAULT ''
+  );`;
+
+interface RuntimeRow {
+  local_state: string | null;
+  charm_state: string;
+  resolved: string | null;
+  retry_at: number | null;
+  retries: number;
+}
+
+interface HookRow {
+  id: number;
+  unit: string;
+  hook: string;
+  detail: string;
+  started_at: string;
+  ended_at: string | null;
+  outcome: string | null;
+  message: string;
+}
+
+export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
+  return {
+    unitRuntime(unit) {
+      const row = db
+        .prepare(`SELECT local_state, charm_state, resolved, retry_at, retries FROM units WHERE name = ?`)
+        .get(unit) as RuntimeRow | undefined;
+      if (!row) return undefined;
+      const record: UnitRuntimeRecord = {
+        charmState: JSON.parse(row.charm_state) as UnitRuntimeRecord['charmState'],
+        retries: row.retries,
+      };
+      if (row.local_state !== null) record.localState = JSON.parse(row.local_state) as unknown;
+      if (row.resolved === 'retry' || row.resolved === 'no-retry') record.resolved = row.resolved;
+      if (row.retry_at !== null) record.retryAt = row.retry_at;
+      return record;
+    },
+    setUnitRuntime(unit, patch) {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      const put = (column: string, value: unknown) => {
+        sets.push(`${column} = ?`);
+        values.push(value);
+      };
+      if ('localState' in patch) put('local_state', JSON.stringify(patch.localState));
+      if (patch.charmState !== undefined) put('charm_state', JSON.stringify(patch.charmState));
+      if ('resolved' in patch) put('resolved', patch.resolved ?? null);
+      if ('retryAt' in patch) put('retry_at', patch.retryAt ?? null);
+      if (patch.retries !== undefined) put('retries', patch.retries);
+      if (sets.length === 0) return;
+      db.prepare(`UPDATE units SET ${sets.join(', ')} WHERE name = ?`).run(...values, unit);
+    },
+    leader(application) {
+      const row = db.prepare(`SELECT leader FROM applications WHERE name = ?`).get(application) as
+        | { leader: string | null }
+        | undefined;
+      return row?.leader ?? undefined;
+    },
+    setLeader(application, unit) {
+      db.prepare(`UPDATE applications SET leader = ? WHERE name = ?`).run(unit ?? null, application);
+    },
+    hookStarted(entry) {
+      const result = db
+        .prepare(`INSERT INTO hook_log (unit, hook, detail, started_at) VALUES (?, ?, ?, ?)`)
+        .run(entry.unit, entry.hook, JSON.stringify(entry.detail), entry.startedAt);
+      return Number(result.lastInsertRowid);
+    },
+    hookEnded(id, outcome, endedAt, message) {
+      db.prepare(`UPDATE hook_log SET outcome = ?, ended_at = ?, message = ? WHERE id = ?`).run(
+        outcome,
+        endedAt,
+        message,
+        id,
+      );
+    },
+    hookLog(afterId = 0) {
+      const rows = db.prepare(`SELECT * FROM hook_log WHERE id > ? ORDER BY id`).all(afterId) as HookRow[];
+      return rows.map((r): HookLogEntry => {
+        const entry: HookLogEntry = {
+          id: r.id,
+          unit: r.unit,
+          hook: r.hook,
+          detail: JSON.parse(r.detail) as HookLogEntry['detail'],
+          startedAt: r.started_at,
+          message: r.message,
+        };
+        if (r.ended_at !== null) entry.endedAt = r.ended_at;
+        if (r.outcome === 'ok' || r.outcome === 'error') entry.outcome = r.outcome;
+        return entry;
+      });
+    },
+  };
+}

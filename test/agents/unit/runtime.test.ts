@@ -1,0 +1,185 @@
+// The unit runtime in-process: real store, real resolver and SDK, the counter charm, and the
+// SDK's FAKE machine (core/charm/fake-machine.ts: no shell, no real files or services). Hooks
+// run in the order DESIGN §6 promises, data round-trips between peers, a failed hook stops the
+// unit until it is retried, and a new unit joins the others.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MachineLock } from '../../../agents/machine/lock.js';
+import { checkOrdering } from '../../../agents/unit/ordering.js';
+import { stepUnit, type UnitRuntimeDeps } from '../../../agents/unit/runtime.js';
+import type { Hook } from '../../../core/charm/hooks.js';
+import { fakeMachine } from '../../../core/charm/fake-machine.js';
+import { loadCharm } from '../../../core/charm/loader.js';
+import type { CharmModule } from '../../../core/charm/sdk.js';
+import { ensureLeaders } from '../../../core/controller/unit-reconcile.js';
+import { SqliteStore } from '../../../core/store/sqlite-store.js';
+
+const COUNTER = resolve('test/fixtures/charms/sdk/counter');
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function setup(units: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'rune-runtime-'));
+  dirs.push(dir);
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const store = new SqliteStore(join(dir, 'store.db'), () => new Date(clock));
+  const charm = loadCharm(COUNTER);
+  const module = ((await import(join(COUNTER, 'charm.ts'))) as { charm: CharmModule }).charm;
+  store.addApplication({
+    name: 'counter',
+    charm: 'counter',
+    charmDir: COUNTER,
+    subordinate: false,
+    config: {},
+    constraints: '',
+  });
+  const peer = charm.meta.endpoints.find((e) => e.role === 'peer');
+  if (!peer) throw new Error('counter has no peer endpoint');
+  store.addRelation([{ ...peer, application: 'counter' }]);
+  const machines = new Map<string, ReturnType<typeof fakeMachine>>();
+  const deps: UnitRuntimeDeps = {
+    store,
+    loadCharm: () => Promise.resolve({ charm, module }),
+    machine: (id) => {
+      if (!machines.has(id)) machines.set(id, fakeMachine());
+      return Promise.resolve((machines.get(id) as ReturnType<typeof fakeMachine>).machine);
+    },
+    address: (id) => `10.0.0.${Number(id) + 2}`,
+    lock: new MachineLock(),
+    now: () => clock,
+    updateStatusIntervalMs: 300_000,
+    retryDelayMs: () => 5_000,
+  };
+  const add = (n: number) => store.addUnit({ name: `counter/${n}`, machine: String(n) });
+  for (let n = 0; n < units; n++) add(n);
+  ensureLeaders(store);
+  /** Steps every unit until none has anything to do (bounded: a livelock fails the test). */
+  const settle = async () => {
+    for (let round = 0; round < 200; round++) {
+      let ran = false;
+      for (const u of store.units()) {
+        const r = await stepUnit(u.name, deps);
+        if (r === 'ran' || r === 'skipped') ran = true;
+      }
+      if (!ran) return;
+    }
+    throw new Error('units did not settle within 200 rounds');
+  };
+  const log = () =>
+    store
+      .hookLog()
+      .map((e) => ({
+        unit: e.unit,
+        hook: e.detail as unknown as Hook,
+        name: e.hook,
+        outcome: e.outcome,
+      }));
+  return { store, deps, add, settle, log, tick: (ms: number) => (clock += ms) };
+}
+
+const names = (log: { unit: string; name: string; hook: Hook }[], unit: string) =>
+  log
+    .filter((e) => e.unit === unit)
+    .map((e) =>
+      'remoteUnit' in e.hook && e.hook.remoteUnit ? `${e.name} ${e.hook.remoteUnit}` : e.name,
+    );
+
+describe('unit runtime', () => {
+  it('starts two peers in DESIGN §6 order, exchanging data', async () => {
+    const { store, settle, log } = await setup(2);
+    await settle();
+    const entries = log();
+    expect(checkOrdering(entries)).toEqual([]);
+    expect(names(entries, 'counter/0').slice(0, 7)).toEqual([
+      'install',
+      'cluster-relation-created',
+      'leader-elected',
+      'config-changed',
+      'start',
+      'cluster-relation-joined counter/1',
+      'cluster-relation-changed counter/1',
+    ]);
+    expect(names(entries, 'counter/1').slice(0, 3)).toEqual([
+      'install',
+      'cluster-relation-created',
+      'leader-settings-changed',
+    ]);
+    expect(
+      store
+        .units()
+        .map((u) => [
+          u.name,
+          u.workloadStatus.current,
+          u.workloadStatus.message,
+          u.agentStatus.current,
+        ]),
+    ).toEqual([
+      ['counter/0', 'active', '1 peers', 'idle'],
+      ['counter/1', 'active', '1 peers', 'idle'],
+    ]);
+    const rid = store.relations()[0]?.id ?? -1;
+    expect(store.databag(rid, 'counter/1').data).toEqual({ 'seen-peers': '1' });
+    expect(store.databag(rid, 'counter').data).toEqual({ units: '2' });
+  });
+
+  it('a new unit joins the others, and they it', async () => {
+    const { add, settle, log } = await setup(2);
+    await settle();
+    const before = log().length;
+    add(2);
+    await settle();
+    const after = log().slice(before);
+    expect(checkOrdering(log())).toEqual([]);
+    for (const existing of ['counter/0', 'counter/1']) {
+      expect(names(after, existing)).toEqual(
+        expect.arrayContaining([
+          'cluster-relation-joined counter/2',
+          'cluster-relation-changed counter/2',
+        ]),
+      );
+    }
+    expect(names(after, 'counter/2')).toEqual(
+      expect.arrayContaining([
+        'cluster-relation-joined counter/0',
+        'cluster-relation-joined counter/1',
+      ]),
+    );
+  });
+
+  it('a failed hook puts the unit in error, stops it, and retries after the backoff', async () => {
+    const { store, deps, settle, tick } = await setup(1);
+    const real = deps.machine.bind(deps);
+    let broken = true;
+    deps.machine = async (id) => {
+      const m = await real(id);
+      return {
+        ...m,
+        writeFile: (...args: Parameters<typeof m.writeFile>) =>
+          broken ? Promise.reject(new Error('disk full')) : m.writeFile(...args),
+      };
+    };
+    await settle();
+    expect(store.units()[0]?.workloadStatus).toMatchObject({
+      current: 'error',
+      message: 'hook failed: "install"',
+    });
+    expect(await stepUnit('counter/0', deps)).toBe('wait-retry');
+    const failed = store.hookLog().at(-1);
+    expect(failed).toMatchObject({ hook: 'install', outcome: 'error', message: 'disk full' });
+    broken = false;
+    tick(5_000);
+    await settle();
+    expect(store.units()[0]?.workloadStatus).toMatchObject({
+      current: 'active',
+      message: '0 peers',
+    });
+    expect(
+      store
+        .hookLog()
+        .filter((e) => e.hook === 'install')
+        .map((e) => e.outcome),
+    ).toEqual(['error', 'ok']);
+  });
+});
