@@ -1,5 +1,6 @@
 // Controller errors: names, registry state, requests the controller refuses.
 import { RuneError } from '../model/errors.js';
+import { type Diagnostic, formatDiagnostic } from '../yaml/diagnostic.js';
 
 export class ControllerNameError extends RuneError {
   readonly kind = 'user';
@@ -56,5 +57,29 @@ export class ControllerUnreachableError extends RuneError {
       `controller "${controller}" is not reachable (${reason}); see its log with ` +
         `rune controllers, or start it again with rune controller run ${controller}`,
     );
+  }
+}
+
+export class BundleInvalidError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = diagnostics.length - errors;
+    const lines = diagnostics.map(formatDiagnostic);
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    lines.push(`bundle is invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+    super(lines.join('\n'));
+  }
+}
+
+export class FileReadError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot read ${file}: ${reason}`);
   }
 }

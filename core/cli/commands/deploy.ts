@@ -4,7 +4,7 @@ import { EMPTY_MODEL } from '../../model/types.js';
 import { plan } from '../../planner/index.js';
 import { formatDiagnostic } from '../../yaml/diagnostic.js';
 import { parseFlags } from '../args.js';
-import { loadBundle } from '../bundle-input.js';
+import { loadBundle } from '../../controller/bundle-files.js';
 import type { Command } from '../command.js';
 import { NotYetError, UsageError } from '../errors.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyChanges } from '../../../core/controller/apply-plan.js';
-import { loadBundle } from '../../../core/cli/bundle-input.js';
+import { loadBundle } from '../../../core/controller/bundle-files.js';
 import { CharmRepository } from '../../../core/charm/repository.js';
 import { plan } from '../../../core/planner/index.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
