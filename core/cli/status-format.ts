@@ -1,52 +1,31 @@
-// `rune status` as text: Juju's tabular sections, or the same data as YAML or JSON. Pure.
+// `rune status` as text: Juju's tabular sections, or the same data as YAML or JSON, after an
+// optional filter. Pure; the sections, filter and key order live in status/.
 import { stringify } from 'yaml';
 import type { StatusResponse } from '../controller/api.js';
+import { filterStatus } from './status/filter.js';
+import { orderedStatus } from './status/ordered.js';
+import { formatTabular } from './status/tabular.js';
+
+export { table } from './status/table.js';
+export { filterStatus } from './status/filter.js';
 
 export type StatusFormat = 'tabular' | 'yaml' | 'json';
 
-/** Columns padded to their widest cell, two spaces apart, trailing blanks trimmed (as Juju). */
-export function table(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
+export interface StatusOptions {
+  /** `--relations`: the Integration section in tabular (YAML and JSON always carry them). */
+  relations?: boolean;
+  /** Positional filters: application, unit or machine names (a union). */
+  patterns?: readonly string[];
 }
 
-const byNumber = (a: string, b: string) => Number(a) - Number(b);
-
-export function formatStatus(status: StatusResponse, format: StatusFormat): string {
-  if (format === 'json') return JSON.stringify(status);
-  if (format === 'yaml') return stringify(status).trimEnd();
-  const { model } = status;
-  const lines = table([
-    ['Model', 'Controller', 'Cloud/Region', 'Version'],
-    [model.name, model.controller, model.cloud, model.version],
-  ]);
-  const ids = Object.keys(status.machines).sort(byNumber);
-  if (ids.length > 0) {
-    const rows = ids.map((id) => {
-      const m = status.machines[id];
-      if (!m) return [id];
-      return [
-        id,
-        m['machine-status'].current,
-        m['dns-name'],
-        m['instance-id'],
-        m.base,
-        m['machine-status'].message,
-      ];
-    });
-    lines.push(
-      '',
-      ...table([['Machine', 'State', 'Address', 'Inst-id', 'Base', 'Message'], ...rows]),
-    );
-  } else {
-    lines.push('', 'Model "default" is empty.');
-  }
-  return lines.join('\n');
+export function formatStatus(
+  status: StatusResponse,
+  format: StatusFormat,
+  options: StatusOptions = {},
+): string {
+  const patterns = options.patterns ?? [];
+  const shown = filterStatus(status, patterns);
+  if (format === 'json') return JSON.stringify(orderedStatus(shown));
+  if (format === 'yaml') return stringify(orderedStatus(shown)).trimEnd();
+  return formatTabular(shown, { relations: options.relations === true, patterns });
 }

@@ -1,36 +1,44 @@
-// `rune status [--format tabular|yaml|json]`: the model and its machines, from the controller.
+// `rune status [FILTER...] [--format tabular|yaml|json] [--relations]`: the model, its
+// applications, units and machines, from the controller.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { formatStatus, type StatusFormat } from '../status-format.js';
 
-const usage = 'rune status [--format tabular|yaml|json] [-c CONTROLLER]';
+const usage =
+  'rune status [APPLICATION|UNIT|MACHINE...] [--format tabular|yaml|json] [--relations] [-c CONTROLLER]';
 const FORMATS: readonly StatusFormat[] = ['tabular', 'yaml', 'json'];
 
 export const status: Command = {
   usage,
   help: [
-    'Shows the model: its machines with state, address, instance id and base.',
+    'Shows the model: its applications, units (leaders marked *, subordinates indented under',
+    'their principal) and machines. Names given as arguments (etcd, etcd/0, 0) show only those',
+    'applications, units or machines.',
     '',
     'Flags:',
     '  --format F         tabular (default), yaml or json',
+    '  --relations        add the Integration section to tabular output',
     '  -c, --controller   the controller to ask (default: the current one)',
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseFlags(
       args,
-      { format: { type: 'string' }, controller: { type: 'string', short: 'c' } },
+      {
+        format: { type: 'string' },
+        relations: { type: 'boolean' },
+        controller: { type: 'string', short: 'c' },
+      },
       usage,
     );
-    if (positionals.length > 0)
-      throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
     const format = (values.format ?? 'tabular') as StatusFormat;
     if (!FORMATS.includes(format)) {
       throw new UsageError(`unknown format "${values.format}"; use ${FORMATS.join(', ')}`, usage);
     }
     const client = await controllerClient(io, values.controller);
-    io.out(formatStatus(await client.status(), format));
+    const options = { relations: values.relations === true, patterns: positionals };
+    io.out(formatStatus(await client.status(), format, options));
     return 0;
   },
 };
