@@ -29,3 +29,13 @@ export * from './hook-errors.js';
 export * from './sdk.js';
 export * from './fake-machine.js';
 export * from './harness.js';
+// Loading a charm's code (charm.ts) with esbuild, sharing this SDK's module instances.
+export * from './module-errors.js';
+export {
+  bundleCharmCode,
+  CHARM_CODE_FILES,
+  type CharmBundle,
+  findCharmCode,
+  loadCharmModule,
+  type LoadCharmModuleOptions,
+} from './module-loader.js';
