@@ -157,6 +157,30 @@ export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<Ste
   }
 }
 
+async function prepare(
+  unit: UnitRecord,
+  app: ApplicationRecord,
+  hook: Hook,
+  remote: RemoteState,
+  charmState: Record<string, JsonValue>,
+  deps: UnitRuntimeDeps,
+): Promise<{ module: CharmModule; input: HookContextInput }> {
+  const { charm, module } = await deps.loadCharm(app);
+  const input: HookContextInput = {
+    meta: charm.meta,
+    hook,
+    unit: unit.name,
+    config: effectiveConfig(charm, app.config),
+    isLeader: remote.isLeader,
+    privateAddress: deps.address(unit.machine),
+    relations: relationStates(deps.store, unit, hook),
+    state: charmState,
+    machine: await deps.machine(unit.machine),
+    redact,
+  };
+  return { module, input };
+}
+
 async function runOne(
   unit: UnitRecord,
   app: ApplicationRecord,
@@ -172,7 +196,6 @@ async function runOne(
   const iso = () => new Date(deps.now()).toISOString();
   const release = await deps.lock.acquire(unit.machine);
   try {
-    const { charm, module } = await deps.loadCharm(app);
     const started = startHook(local, hook);
     const logId = store.transaction(() => {
       store.setUnitRuntime(unit.name, { localState: started, resolved: undefined });
@@ -187,19 +210,12 @@ async function runOne(
       });
     });
     deps.onHook?.({ unit: unit.name, hook: name, phase: 'start' });
-    const input: HookContextInput = {
-      meta: charm.meta,
-      hook,
-      unit: unit.name,
-      config: effectiveConfig(charm, app.config),
-      isLeader: remote.isLeader,
-      privateAddress: deps.address(unit.machine),
-      relations: relationStates(store, unit, hook),
-      state: charmState,
-      machine: await deps.machine(unit.machine),
-      redact,
-    };
-    const result = await runHook(module, input);
+    // Loading the charm's code or reaching its machine can fail too: that is this hook failing,
+    // with the same error state and retries, never a unit silently stuck.
+    const result = await prepare(unit, app, hook, remote, charmState, deps).then(
+      ({ module, input }) => runHook(module, input),
+      (error: unknown) => ({ ok: false as const, error, logs: [] }),
+    );
     if (result.ok) {
       store.transaction(() => {
         commit(store, unit, result.outcome, applyHook(started, hook, remote), charmState, iso());

@@ -1,7 +1,11 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
 import { request } from 'node:http';
+import type { HookLogEntry } from '../store/types.js';
 import type {
+  AddUnitsRequest,
+  DeployRequest,
+  DeployResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
@@ -36,6 +40,26 @@ export class ApiClient {
 
   sshAccess(id: string): Promise<SshAccess> {
     return this.json('GET', `/v1/machines/${encodeURIComponent(id)}/ssh`);
+  }
+
+  deploy(body: DeployRequest): Promise<DeployResponse> {
+    return this.json('POST', '/v1/deploy', body, 600_000);
+  }
+
+  addUnits(body: AddUnitsRequest): Promise<{ units: string[] }> {
+    return this.json('POST', '/v1/units', body, 600_000);
+  }
+
+  relate(a: string, b: string): Promise<{ relation: string }> {
+    return this.json('POST', '/v1/relations', { a, b });
+  }
+
+  async resolve(unit: string, retry: boolean): Promise<void> {
+    await this.json('POST', '/v1/resolve', { unit, retry });
+  }
+
+  hookLog(after = 0): Promise<{ entries: HookLogEntry[] }> {
+    return this.json('GET', `/v1/hooks?after=${after}`);
   }
 
   async shutdown(destroy: boolean): Promise<void> {

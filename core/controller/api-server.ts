@@ -4,7 +4,11 @@ import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
 import { redact } from '../model/redact.js';
+import type { HookLogEntry } from '../store/types.js';
 import type {
+  AddUnitsRequest,
+  DeployRequest,
+  DeployResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
@@ -28,6 +32,11 @@ export interface ControllerApi {
   ): Promise<number>;
   /** Stops the controller; with `destroy`, first destroys every machine it made. */
   shutdown(destroy: boolean): Promise<void>;
+  deploy(request: DeployRequest): Promise<DeployResponse>;
+  addUnits(request: AddUnitsRequest): Promise<{ units: string[] }>;
+  relate(request: { a: string; b: string }): { relation: string };
+  resolve(request: { unit: string; retry: boolean }): void;
+  hookLog(after: number): { entries: HookLogEntry[] };
 }
 
 class BadRequestError extends RuneError {
@@ -82,6 +91,17 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
       return send(res, 200, api.sshAccess(parts[2] ?? ''));
     case 'POST /v1/exec':
       return exec(api, req, res);
+    case 'POST /v1/deploy':
+      return send(res, 200, await api.deploy((await readJson(req)) as DeployRequest));
+    case 'POST /v1/units':
+      return send(res, 200, await api.addUnits((await readJson(req)) as AddUnitsRequest));
+    case 'POST /v1/relations':
+      return send(res, 200, api.relate((await readJson(req)) as { a: string; b: string }));
+    case 'POST /v1/resolve':
+      api.resolve((await readJson(req)) as { unit: string; retry: boolean });
+      return send(res, 200, {});
+    case 'GET /v1/hooks':
+      return send(res, 200, api.hookLog(Number(url.searchParams.get('after') ?? 0) || 0));
     case 'POST /v1/shutdown': {
       const body = (await readJson(req)) as { destroy?: boolean };
       send(res, 200, {});

@@ -103,3 +103,22 @@ export interface ApiErrorBody {
   type: string;
   message: string;
 }
+
+export interface DeployRequest {
+  /** Absolute paths: the controller runs on this host and reads them itself. */
+  bundle: string;
+  overlays: string[];
+}
+
+export interface DeployResponse {
+  /** One line per change applied (`deploy application etcd using charm etcd`). */
+  changes: string[];
+  warnings: string[];
+}
+
+export interface AddUnitsRequest {
+  application: string;
+  count: number;
+  /** An existing machine id; absent: a new machine per unit. */
+  to?: string;
+}

@@ -8,8 +8,19 @@ import { parseSshTarget } from '../../agents/providers/manual/ssh-target.js';
 import type { MachineProvider } from '../../agents/providers/types.js';
 import { RuneError } from '../model/errors.js';
 import { MachineNotFoundError } from '../store/errors.js';
-import type { MachineRecord, Store } from '../store/types.js';
+import type { ApplicationRecord, HookLogEntry, MachineRecord, Store } from '../store/types.js';
+import { MachineLock } from '../../agents/machine/lock.js';
+import { charmMachine } from '../../agents/unit/charm-machine.js';
+import { defaultRetryDelay, type LoadedCharm } from '../../agents/unit/runtime.js';
+import { DEFAULT_UPDATE_STATUS_INTERVAL } from '../../agents/unit/state.js';
+import { CharmRepository } from '../charm/repository.js';
+import { ModelOperations } from './model-operations.js';
+import { modelStatus } from './model-status.js';
+import { UnitRunner } from './unit-runner.js';
 import type {
+  AddUnitsRequest,
+  DeployRequest,
+  DeployResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   AddedMachine,
@@ -46,6 +57,14 @@ export class NoProviderError extends RuneError {
   }
 }
 
+export class NoCharmRuntimeError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor() {
+    super('this controller was built without a charm loader, so no unit can run hooks');
+  }
+}
+
 export class KeyFileError extends RuneError {
   readonly kind = 'user';
 
@@ -69,6 +88,10 @@ export interface ControllerDeps {
   probeTimeoutMs?: number;
   /** Called after shutdown has released everything, to end the process. */
   exit?: () => void;
+  /** Loads a deployed application's charm and code for its unit agents. */
+  loadCharm?: (app: ApplicationRecord) => Promise<LoadedCharm>;
+  /** Charms by reference (charms/ and paths), shared with the unit agents. */
+  charms?: CharmRepository;
 }
 
 const MIB = 1024 * 1024;
@@ -82,10 +105,65 @@ export function hardware(facts: MachineFacts | undefined): string {
 
 export class Controller implements ControllerApi {
   readonly pool: MachinePool;
+  readonly lock = new MachineLock();
+  readonly runner: UnitRunner;
+  private readonly operations: ModelOperations;
   private provider?: MachineProvider;
 
   constructor(private readonly deps: ControllerDeps) {
     this.pool = new MachinePool(deps.connect);
+    const charms = deps.charms ?? new CharmRepository();
+    const loadCharm = deps.loadCharm;
+    this.runner = new UnitRunner(deps.store, {
+      store: deps.store,
+      loadCharm: (app) => {
+        if (!loadCharm) throw new NoCharmRuntimeError();
+        return loadCharm(app);
+      },
+      machine: async (id) => {
+        const record = this.record(id);
+        const remote = await this.pool.get(record);
+        return charmMachine(remote, record.facts ?? (await remote.facts()), id);
+      },
+      address: (id) => deps.store.machine(id)?.address ?? '',
+      lock: this.lock,
+      now: () => Date.now(),
+      updateStatusIntervalMs: DEFAULT_UPDATE_STATUS_INTERVAL,
+      retryDelayMs: defaultRetryDelay,
+    });
+    this.operations = new ModelOperations({
+      store: deps.store,
+      charms,
+      addMachine: async (constraints) => {
+        if (!deps.provider) throw new NoProviderError(deps.info.name);
+        this.provider ??= deps.provider();
+        return (await this.addLocal(this.provider, constraints)).id;
+      },
+      wake: () => this.runner.wake(),
+    });
+  }
+
+  deploy(request: DeployRequest): Promise<DeployResponse> {
+    return this.operations.deploy(request.bundle, request.overlays);
+  }
+
+  addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {
+    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
+    return this.operations
+      .addUnits(request.application, count, request.to)
+      .then((units) => ({ units }));
+  }
+
+  relate(request: { a: string; b: string }): { relation: string } {
+    return { relation: this.operations.relate(request.a, request.b) };
+  }
+
+  resolve(request: { unit: string; retry: boolean }): void {
+    this.operations.resolve(request.unit, request.retry);
+  }
+
+  hookLog(after: number): { entries: HookLogEntry[] } {
+    return { entries: this.operations.hookLog(after) };
   }
 
   ping(): PingResponse {
@@ -272,10 +350,12 @@ export class Controller implements ControllerApi {
     return {
       model: { name: 'default', controller: info.name, cloud: info.provider, version },
       machines,
+      ...modelStatus(store),
     };
   }
 
   async shutdown(destroy: boolean): Promise<void> {
+    await this.runner.stop();
     await this.pool.closeAll();
     if (destroy) {
       for (const record of this.deps.store.machines()) {

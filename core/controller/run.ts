@@ -3,7 +3,8 @@
 // serves the API until told to stop, and releases everything on SIGTERM or SIGINT.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../charm/repository.js';
+import { loadCharmModule } from '../charm/module-loader.js';
+import { CharmRepository, packageRoot } from '../charm/repository.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { listen } from './api-server.js';
 import { Controller } from './controller.js';
@@ -39,16 +40,26 @@ export async function runController(home: string, name: string): Promise<Running
   }
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
+  const charms = new CharmRepository();
   const controller = new Controller({
     info,
     paths,
     version,
     store,
+    charms,
+    loadCharm: async (app) => {
+      const charm = charms.load(app.charmDir, '/');
+      return {
+        charm,
+        module: await loadCharmModule(app.charmDir, join(paths.dir, 'charm-cache'), { charm }),
+      };
+    },
     connect: connectOverSsh,
     ...(info.provider === 'local' ? { provider: () => localProvider(info, paths) } : {}),
     exit: () => finish(),
   });
   const server = await listen(controller, paths.socket);
+  controller.runner.start();
   writeFileSync(paths.pid, `${process.pid}\n`);
   log(
     `controller "${name}" (id ${info.id}) serving on ${paths.socket}; ${store.machines().length} machines known`,
@@ -57,6 +68,7 @@ export async function runController(home: string, name: string): Promise<Running
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await controller.runner.stop();
       await controller.pool.closeAll();
       store.close();
       finish();

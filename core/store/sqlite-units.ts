@@ -45,7 +45,9 @@ export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
   return {
     unitRuntime(unit) {
       const row = db
-        .prepare(`SELECT local_state, charm_state, resolved, retry_at, retries FROM units WHERE name = ?`)
+        .prepare(
+          `SELECT local_state, charm_state, resolved, retry_at, retries FROM units WHERE name = ?`,
+        )
         .get(unit) as RuntimeRow | undefined;
       if (!row) return undefined;
       const record: UnitRuntimeRecord = {
@@ -74,12 +76,14 @@ export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
     },
     leader(application) {
       const row = db.prepare(`SELECT leader FROM applications WHERE name = ?`).get(application) as
-        | { leader: string | null }
-        | undefined;
+        { leader: string | null } | undefined;
       return row?.leader ?? undefined;
     },
     setLeader(application, unit) {
-      db.prepare(`UPDATE applications SET leader = ? WHERE name = ?`).run(unit ?? null, application);
+      db.prepare(`UPDATE applications SET leader = ? WHERE name = ?`).run(
+        unit ?? null,
+        application,
+      );
     },
     hookStarted(entry) {
       const result = db
@@ -96,7 +100,9 @@ export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
       );
     },
     hookLog(afterId = 0) {
-      const rows = db.prepare(`SELECT * FROM hook_log WHERE id > ? ORDER BY id`).all(afterId) as HookRow[];
+      const rows = db
+        .prepare(`SELECT * FROM hook_log WHERE id > ? ORDER BY id`)
+        .all(afterId) as HookRow[];
       return rows.map((r): HookLogEntry => {
         const entry: HookLogEntry = {
           id: r.id,

@@ -126,7 +126,8 @@ export interface UnitRuntimeRecord {
   retries: number;
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** One hook run, as debug-log shows it: start and end, outcome, and a message on failure. */
 export interface HookLogEntry {
@@ -153,7 +154,12 @@ export interface UnitRuntimeStore {
   ): void;
   leader(application: string): string | undefined;
   setLeader(application: string, unit: string | undefined): void;
-  hookStarted(entry: { unit: string; hook: string; detail: Record<string, JsonValue>; startedAt: string }): number;
+  hookStarted(entry: {
+    unit: string;
+    hook: string;
+    detail: Record<string, JsonValue>;
+    startedAt: string;
+  }): number;
   hookEnded(id: number, outcome: 'ok' | 'error', endedAt: string, message: string): void;
   /** Entries after `afterId`, oldest first. */
   hookLog(afterId?: number): HookLogEntry[];

@@ -35,6 +35,11 @@ const api: ControllerApi = {
     return Promise.resolve(42);
   },
   shutdown: () => Promise.resolve(),
+  deploy: () => Promise.resolve({ changes: [], warnings: [] }),
+  addUnits: () => Promise.resolve({ units: [] }),
+  relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
+  resolve: () => undefined,
+  hookLog: () => ({ entries: [] }),
 };
 
 let server: Server | undefined;

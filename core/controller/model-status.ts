@@ -1,0 +1,110 @@
+// The applications, units and integrations of `rune status`, from the store (Juju's keys).
+// Application status (DESIGN §6): what the leader set for the application, else the most severe
+// unit status; charms cannot set an application status yet, so it is the latter for now.
+import { deriveApplicationStatus, type StatusInfo, type WorkloadStatus } from '../model/status.js';
+import type { Store, UnitRecord } from '../store/types.js';
+import type { ApplicationStatusView, RelationStatusView, UnitStatusView } from './api.js';
+
+function unitView(
+  store: Store,
+  unit: UnitRecord,
+  leader: string | undefined,
+  addresses: Map<string, string>,
+): UnitStatusView {
+  const view: UnitStatusView = {
+    'workload-status': unit.workloadStatus,
+    'agent-status': unit.agentStatus,
+    'public-address': addresses.get(unit.machine) ?? '',
+  };
+  if (unit.name === leader) view.leader = true;
+  if (unit.principal === undefined) view.machine = unit.machine;
+  const subordinates = store.units().filter((u) => u.principal === unit.name);
+  if (subordinates.length > 0) {
+    view.subordinates = Object.fromEntries(
+      subordinates.map((s) => [s.name, unitView(store, s, store.leader(s.application), addresses)]),
+    );
+  }
+  return view;
+}
+
+export function modelStatus(store: Store): {
+  applications: Record<string, ApplicationStatusView>;
+  relations: RelationStatusView[];
+} {
+  const addresses = new Map(store.machines().map((m) => [m.id, m.address]));
+  const units = store.units();
+  const relations = store.relations();
+  const apps = store.applications();
+  const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));
+  const applications: Record<string, ApplicationStatusView> = {};
+  for (const app of apps) {
+    const own = units.filter((u) => u.application === app.name);
+    const leader = store.leader(app.name);
+    const leaderStatus = own.find((u) => u.name === leader)?.workloadStatus;
+    const derived: StatusInfo<WorkloadStatus> | undefined = deriveApplicationStatus(
+      // Rune has no separate application status yet: the leader's unit status stands for it
+      // only when it is the most severe, so an error on a follower still shows.
+      undefined,
+      own.map((u) => u.workloadStatus),
+    );
+    const status = derived ??
+      leaderStatus ?? { current: 'unknown' as const, message: '', since: '' };
+    const related: Record<string, string[]> = {};
+    for (const r of relations.filter((r) => r.life === 'alive')) {
+      const mine = r.endpoints.find((e) => e.application === app.name);
+      if (!mine) continue;
+      const others =
+        r.endpoints.length === 1
+          ? [app.name]
+          : r.endpoints.filter((e) => e !== mine).map((e) => e.application);
+      related[mine.name] = [...new Set([...(related[mine.name] ?? []), ...others])].sort();
+    }
+    const view: ApplicationStatusView = {
+      charm: app.charm,
+      'charm-name': app.charm,
+      exposed: app.exposed,
+      'application-status': status,
+      relations: related,
+      scale: own.length,
+    };
+    if (app.subordinate) {
+      view['subordinate-to'] = [
+        ...new Set(
+          relations.flatMap((r) =>
+            r.endpoints.some((e) => e.application === app.name)
+              ? r.endpoints.map((e) => e.application)
+              : [],
+          ),
+        ),
+      ]
+        .filter((a) => a !== app.name && !subordinate.has(a))
+        .sort();
+    } else {
+      view.units = Object.fromEntries(
+        own.map((u) => [u.name, unitView(store, u, leader, addresses)]),
+      );
+    }
+    applications[app.name] = view;
+  }
+  const rows: RelationStatusView[] = relations
+    .filter((r) => r.life === 'alive')
+    .map((r) => {
+      const [a, b = a] = r.endpoints as [(typeof r.endpoints)[0], ...typeof r.endpoints];
+      const provider = a.role === 'requirer' ? b : a;
+      const requirer = provider === a ? b : a;
+      const type: RelationStatusView['type'] =
+        r.endpoints.length === 1
+          ? 'peer'
+          : r.endpoints.some((e) => e.scope === 'container')
+            ? 'subordinate'
+            : 'regular';
+      return {
+        id: r.id,
+        provider: `${provider.application}:${provider.name}`,
+        requirer: `${requirer.application}:${requirer.name}`,
+        interface: a.interface,
+        type,
+      };
+    });
+  return { applications, relations: rows };
+}
