@@ -1,4 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// No test may touch the user's own controllers: a verb that bootstraps one does it here, and
+// the global teardown destroys whatever is left (test/integration/global-setup.ts).
+process.env.RUNE_HOME = join(tmpdir(), `rune-test-home-${process.pid}`);
 
 export default defineConfig({
   test: {

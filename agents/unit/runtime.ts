@@ -118,6 +118,21 @@ function commit(
   });
 }
 
+/** Whether the unit has a hook due now (a wait on "all idle" must also wait for these). */
+export function hasWorkDue(
+  name: string,
+  deps: Pick<UnitRuntimeDeps, 'store' | 'now' | 'updateStatusIntervalMs'>,
+): boolean {
+  const unit = deps.store.units().find((u) => u.name === name);
+  if (!unit) return false;
+  const runtime = deps.store.unitRuntime(name);
+  const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
+  const remote = readRemoteState(deps.store, unit, deps.now(), deps.updateStatusIntervalMs);
+  const op = nextOp(local, remote);
+  // update-status is periodic upkeep, not work a deploy waits for.
+  return (op.kind === 'run-hook' && op.hook.kind !== 'update-status') || op.kind === 'skip-hook';
+}
+
 /** Runs the unit's next operation, if any; what happened is the result. */
 export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<StepResult> {
   const { store } = deps;

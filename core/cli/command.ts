@@ -17,6 +17,11 @@ export interface Verb {
 
 export const VERBS: readonly Verb[] = [
   {
+    name: 'add-unit',
+    summary: 'Add units to an application.',
+    load: async () => (await import('./commands/add-unit.js')).addUnit,
+  },
+  {
     name: 'add-machine',
     summary: 'Add a machine: a new local one, or an existing host over ssh:.',
     load: async () => (await import('./commands/add-machine.js')).addMachine,
@@ -35,6 +40,11 @@ export const VERBS: readonly Verb[] = [
     name: 'controllers',
     summary: 'List the controllers on this host.',
     load: async () => (await import('./commands/controllers.js')).controllers,
+  },
+  {
+    name: 'debug-log',
+    summary: 'Show the hooks units run, with outcome and duration.',
+    load: async () => (await import('./commands/debug-log.js')).debugLog,
   },
   {
     name: 'deploy',
@@ -57,9 +67,24 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/help.js')).help,
   },
   {
+    name: 'integrate',
+    summary: 'Relate two applications (alias of relate).',
+    load: async () => (await import('./commands/relate.js')).relate,
+  },
+  {
+    name: 'relate',
+    summary: 'Relate two applications.',
+    load: async () => (await import('./commands/relate.js')).relate,
+  },
+  {
     name: 'remove-machine',
     summary: 'Remove machines (local ones are destroyed).',
     load: async () => (await import('./commands/remove-machine.js')).removeMachine,
+  },
+  {
+    name: 'resolve',
+    summary: "Retry (or skip) a unit's failed hook.",
+    load: async () => (await import('./commands/resolve.js')).resolve,
   },
   {
     name: 'ssh',
@@ -75,6 +100,11 @@ export const VERBS: readonly Verb[] = [
     name: 'version',
     summary: "Print Rune's version.",
     load: async () => (await import('./commands/version.js')).version,
+  },
+  {
+    name: 'wait-for',
+    summary: "Wait until an application's units are active and idle.",
+    load: async () => (await import('./commands/wait-for.js')).waitFor,
   },
 ];
 

@@ -36,3 +36,12 @@ export class NotYetError extends RuneError {
     super(`${what} is not in this build of Rune yet; ${instead}`);
   }
 }
+
+/** --config values that do not fit the charm's config.yaml: every problem, one per line. */
+export class ConfigValueError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}

@@ -58,6 +58,10 @@ export class ApiClient {
     await this.json('POST', '/v1/resolve', { unit, retry });
   }
 
+  pending(): Promise<{ units: string[] }> {
+    return this.json('GET', '/v1/pending');
+  }
+
   hookLog(after = 0): Promise<{ entries: HookLogEntry[] }> {
     return this.json('GET', `/v1/hooks?after=${after}`);
   }

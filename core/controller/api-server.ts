@@ -37,6 +37,7 @@ export interface ControllerApi {
   relate(request: { a: string; b: string }): { relation: string };
   resolve(request: { unit: string; retry: boolean }): void;
   hookLog(after: number): { entries: HookLogEntry[] };
+  pending(): { units: string[] };
 }
 
 class BadRequestError extends RuneError {
@@ -100,6 +101,8 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
     case 'POST /v1/resolve':
       api.resolve((await readJson(req)) as { unit: string; retry: boolean });
       return send(res, 200, {});
+    case 'GET /v1/pending':
+      return send(res, 200, api.pending());
     case 'GET /v1/hooks':
       return send(res, 200, api.hookLog(Number(url.searchParams.get('after') ?? 0) || 0));
     case 'POST /v1/shutdown': {

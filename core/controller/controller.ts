@@ -11,7 +11,7 @@ import { MachineNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, HookLogEntry, MachineRecord, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
-import { defaultRetryDelay, type LoadedCharm } from '../../agents/unit/runtime.js';
+import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
 import { DEFAULT_UPDATE_STATUS_INTERVAL } from '../../agents/unit/state.js';
 import { CharmRepository } from '../charm/repository.js';
 import { ModelOperations } from './model-operations.js';
@@ -160,6 +160,22 @@ export class Controller implements ControllerApi {
 
   resolve(request: { unit: string; retry: boolean }): void {
     this.operations.resolve(request.unit, request.retry);
+  }
+
+  /** Units with a hook due now, or still waiting for their machine. */
+  pending(): { units: string[] } {
+    const { store } = this.deps;
+    const machines = new Set(store.machines().map((m) => m.id));
+    const deps = {
+      store,
+      now: () => Date.now(),
+      updateStatusIntervalMs: DEFAULT_UPDATE_STATUS_INTERVAL,
+    };
+    const units = store
+      .units()
+      .filter((u) => !machines.has(u.machine) || hasWorkDue(u.name, deps))
+      .map((u) => u.name);
+    return { units };
   }
 
   hookLog(after: number): { entries: HookLogEntry[] } {

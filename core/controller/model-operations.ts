@@ -1,8 +1,11 @@
 // The model verbs behind the API (DESIGN §10): deploy a bundle, add units, relate, resolve, and
 // read the hook log. Each validates against the live model first and changes nothing when the
 // request is invalid; the unit runner is woken to act on what changed.
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CHARM_CODE_FILES } from '../charm/module-loader.js';
 import { resolveRelations, type RelationApp } from '../bundle/relations.js';
+import { hookName, type Hook } from '../charm/hooks.js';
 import type { CharmRepository } from '../charm/repository.js';
 import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
@@ -44,6 +47,21 @@ export class ModelOperations {
     const loaded = loadBundle(bundle, overlays, charms);
     const changes = plan(loaded.bundle, store.snapshot());
     const byApp = new Map(loaded.bundle.applications.map((a) => [a.name, a]));
+    // A charm without code would only put every unit in error: refuse before making anything.
+    const missing = changes.flatMap((c) => {
+      if (c.kind !== 'deploy') return [];
+      const app = byApp.get(c.args.application);
+      const dir = app ? charms.load(app.charmRef, dirname(bundle)).dir : undefined;
+      return dir && !CHARM_CODE_FILES.some((f) => existsSync(join(dir, f)))
+        ? [c.args.application]
+        : [];
+    });
+    if (missing.length > 0) {
+      throw new ModelRequestError(
+        `charm code missing for ${missing.join(', ')}: a charm needs ${CHARM_CODE_FILES.join(', or ')} ` +
+          '(the five shipped charms get theirs in issue 5); rune deploy --dry-run shows the plan',
+      );
+    }
     await applyChanges(changes, {
       store,
       charmFor: (application) => {
@@ -125,9 +143,16 @@ export class ModelOperations {
       throw new ModelRequestError(`unit ${unit} not found; rune status lists the units`);
     }
     const runtime = store.unitRuntime(unit);
-    const failed = (runtime?.localState as { failed?: unknown } | undefined)?.failed;
+    const failed = (runtime?.localState as { failed?: Hook } | undefined)?.failed;
     if (!failed) throw new ModelRequestError(`unit ${unit} is not in error`);
-    store.setUnitRuntime(unit, { resolved: retry ? 'retry' : 'no-retry', retryAt: undefined });
+    store.transaction(() => {
+      store.setUnitRuntime(unit, { resolved: retry ? 'retry' : 'no-retry', retryAt: undefined });
+      // The error is being dealt with: say so until the unit's next hook sets its own status.
+      const message = `${retry ? 'retrying' : 'skipping'} hook "${hookName(failed)}"`;
+      store.setUnitStatus(unit, {
+        workloadStatus: { current: 'maintenance', message, since: new Date().toISOString() },
+      });
+    });
     this.deps.wake();
   }
 

@@ -1,13 +1,31 @@
 // Before any test: the Debian packages integration tests drive for real are installed with
 // apt-get when missing, so a clean CI machine needs nothing done by hand. The local provider's
 // own (sshd, tini, ip) come through its ensureHostPackages; sudo is only the tests' (a manual
-// machine whose login user reaches root with sudo -n).
+// machine whose login user reaches root with sudo -n). After all tests: every controller left
+// in the tests' RUNE_HOME (vitest.config.ts) is destroyed with its machines.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { ensureHostPackages, which } from '../../agents/providers/local/host-packages.js';
+import { main } from '../../core/cli/main.js';
+import { listControllers } from '../../core/controller/registry.js';
 
-export default async function setup(): Promise<void> {
+const quiet = {
+  out: () => undefined,
+  err: () => undefined,
+  outRaw: () => undefined,
+  errRaw: () => undefined,
+};
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const teardown = async () => {
+    const home = process.env.RUNE_HOME;
+    if (!home) return;
+    for (const c of listControllers(home))
+      await main(['destroy-controller', c.name, '--yes'], quiet);
+    rmSync(home, { recursive: true, force: true });
+  };
   // Not root: the integration tests fail on their own with a message that says so.
-  if (process.getuid?.() !== 0) return;
+  if (process.getuid?.() !== 0) return teardown;
   await ensureHostPackages();
   if ((await which('sudo')) === undefined) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -17,4 +35,5 @@ export default async function setup(): Promise<void> {
       stdio: 'ignore',
     });
   }
+  return teardown;
 }

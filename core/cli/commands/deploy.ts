@@ -1,57 +1,147 @@
-// `rune deploy BUNDLE [--overlay F]... [--dry-run]`: validate a bundle and plan it. Until the
-// charm runtime lands (issue 4) only --dry-run can run: it prints the plan against an empty model.
+// `rune deploy BUNDLE|CHARM [APP] [-n N] [--to P] [--config k=v|FILE] [--overlay F]... [--dry-run]
+// [--wait[=T]]`: a bundle file, or one charm (a name from charms/ or a folder) written as a
+// one-application bundle so both take the same validation. --dry-run needs no controller.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { validateConfigValues } from '../../charm/config.js';
+import { CharmRepository } from '../../charm/repository.js';
+import { loadBundle } from '../../controller/bundle-files.js';
 import { EMPTY_MODEL } from '../../model/types.js';
 import { plan } from '../../planner/index.js';
 import { formatDiagnostic } from '../../yaml/diagnostic.js';
 import { parseFlags } from '../args.js';
-import { loadBundle } from '../../controller/bundle-files.js';
 import type { Command } from '../command.js';
-import { NotYetError, UsageError } from '../errors.js';
+import { controllerClient } from '../controller-access.js';
+import { ConfigValueError, UsageError } from '../errors.js';
+import { parseDuration, waitForUnits } from '../wait-units.js';
 
-const usage = 'rune deploy BUNDLE [--overlay FILE]... [--dry-run]';
+const usage =
+  'rune deploy BUNDLE|CHARM [APP] [-n N] [--to P] [--config k=v]... [--overlay FILE]... [--dry-run] [--wait[=T]]';
+
+const isBundleFile = (arg: string) => {
+  try {
+    return statSync(arg).isFile();
+  } catch {
+    return /\.ya?ml$/.test(arg);
+  }
+};
+
+/** A charm deployed on its own, as the one-application bundle it amounts to. */
+function charmBundle(
+  charm: string,
+  app: string | undefined,
+  units: number,
+  to: string | undefined,
+  config: string[],
+): { file: string; cleanup: () => void } {
+  const given: Record<string, string> = {};
+  for (const pair of config) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--config takes key=value, got "${pair}"`, usage);
+    given[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const ref = charm.startsWith('.') || charm.startsWith('/') ? resolve(charm) : charm;
+  // CLI values are strings: coerce them by the charm's config.yaml (port=2379 is an int).
+  const loaded = new CharmRepository().load(ref, process.cwd());
+  const { values: options, problems } = validateConfigValues(
+    loaded.meta.name,
+    loaded.config,
+    given,
+    'coerce',
+  );
+  if (problems.length > 0) {
+    throw new ConfigValueError(problems.map((p) => `--config ${p.option}: ${p.message}`));
+  }
+  const name = app ?? basename(ref);
+  const body: Record<string, unknown> = { charm: ref, num_units: units };
+  if (to !== undefined) body.to = to.split(',');
+  if (Object.keys(options).length > 0) body.options = options;
+  const dir = mkdtempSync(join(tmpdir(), 'rune-deploy-'));
+  const file = join(dir, 'bundle.yaml');
+  writeFileSync(file, stringify({ applications: { [name]: body } }));
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 export const deploy: Command = {
   usage,
   help: [
-    'Validates BUNDLE (a Juju-format bundle file) and any overlays, merged in order, and plans',
-    'the changes that would make the model match it.',
+    'Deploys BUNDLE (a Juju-format bundle file, with any overlays merged in order), or one',
+    'CHARM (a name from charms/ or a ./path) as application APP. The controller plans against',
+    'the live model: deploying the same bundle again changes nothing.',
     '',
     'Flags:',
     '  --overlay FILE  merge FILE over the bundle (repeatable; applied in order)',
-    '  --dry-run       print the changes and touch nothing',
+    '  -n N            units of a charm (default 1)',
+    "  --to P          placement of a charm's units (a machine id, comma-separated)",
+    '  --config k=v    an option value for a charm (repeatable; strings are coerced)',
+    '  --dry-run       print the changes and touch nothing (needs no controller)',
+    '  --wait[=T]      wait until every unit is idle (exit 0) or one is in error (exit 1)',
     '',
     'An invalid bundle prints every error with file:line:column and exits 1.',
   ].join('\n'),
-  run(args, io) {
+  async run(args, io) {
+    // `--wait` alone or `--wait=10m`: parseArgs has no optional values, so split it here.
+    const wait = args.find((a) => a === '--wait' || a.startsWith('--wait='));
     const { values, positionals } = parseFlags(
-      args,
-      { overlay: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' } },
+      args.filter((a) => a !== wait),
+      {
+        overlay: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        n: { type: 'string', short: 'n' },
+        to: { type: 'string' },
+        config: { type: 'string', multiple: true },
+      },
       usage,
     );
-    if (positionals.length !== 1) {
-      throw new UsageError(
-        positionals.length === 0
-          ? 'deploy needs a bundle file'
-          : `unexpected argument "${positionals[1]}"`,
-        usage,
-      );
+    const [target, app, extra] = positionals;
+    if (target === undefined) throw new UsageError('deploy needs a bundle file', usage);
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
+    const timeoutMs = wait?.includes('=') ? parseDuration(wait.slice('--wait='.length)) : 600_000;
+    if (timeoutMs === undefined) throw new UsageError(`invalid --wait duration "${wait}"`, usage);
+    const bundleFile = isBundleFile(target);
+    if (
+      bundleFile &&
+      (app !== undefined || values.n !== undefined || values.to !== undefined || values.config)
+    ) {
+      throw new UsageError('APP, -n, --to and --config apply to a charm, not a bundle', usage);
     }
-    const file = positionals[0] as string;
-    const { bundle, warnings } = loadBundle(file, values.overlay ?? []);
-    for (const warning of warnings) io.err(formatDiagnostic(warning));
-    if (!values['dry-run']) {
-      throw new NotYetError(
-        'deploying to machines (the charm runtime, issue 4)',
-        'use --dry-run to see the plan',
-      );
+    const units = Number(values.n ?? '1');
+    if (!Number.isInteger(units) || units < 0)
+      throw new UsageError(`-n must be a non-negative integer, got "${values.n}"`, usage);
+    const made = bundleFile
+      ? undefined
+      : charmBundle(target, app, units, values.to, values.config ?? []);
+    try {
+      const file = made?.file ?? target;
+      const overlays = values.overlay ?? [];
+      // Validate here first: errors name the user's files, and a bad bundle never reaches a controller.
+      const { bundle, warnings } = loadBundle(file, overlays);
+      for (const warning of warnings) io.err(formatDiagnostic(warning));
+      if (values['dry-run']) {
+        const changes = plan(bundle, EMPTY_MODEL);
+        if (changes.length === 0) io.out('No changes to apply.');
+        else {
+          io.out('Changes to deploy bundle:');
+          for (const change of changes) io.out(`- ${change.describe()}`);
+        }
+        return 0;
+      }
+      const client = await controllerClient(io);
+      const result = await client.deploy({
+        bundle: resolve(file),
+        overlays: overlays.map((o) => resolve(o)),
+      });
+      if (result.changes.length === 0) io.out('No changes to apply.');
+      else {
+        io.out('Deployed:');
+        for (const change of result.changes) io.out(`- ${change}`);
+      }
+      if (wait === undefined) return 0;
+      return (await waitForUnits(client, io, { timeoutMs })) === 'idle' ? 0 : 1;
+    } finally {
+      made?.cleanup();
     }
-    const changes = plan(bundle, EMPTY_MODEL);
-    if (changes.length === 0) {
-      io.out('No changes to apply.');
-      return 0;
-    }
-    io.out('Changes to deploy bundle:');
-    for (const change of changes) io.out(`- ${change.describe()}`);
-    return 0;
   },
 };

@@ -68,14 +68,12 @@ async function setup(units: number) {
     throw new Error('units did not settle within 200 rounds');
   };
   const log = () =>
-    store
-      .hookLog()
-      .map((e) => ({
-        unit: e.unit,
-        hook: e.detail as unknown as Hook,
-        name: e.hook,
-        outcome: e.outcome,
-      }));
+    store.hookLog().map((e) => ({
+      unit: e.unit,
+      hook: e.detail as unknown as Hook,
+      name: e.hook,
+      outcome: e.outcome,
+    }));
   return { store, deps, add, settle, log, tick: (ms: number) => (clock += ms) };
 }
 

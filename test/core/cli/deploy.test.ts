@@ -107,17 +107,13 @@ describe('rune deploy --dry-run', () => {
     expect(r.err.at(-1)).toMatch(/^bundle is invalid: \d+ errors, 0 warnings$/);
   });
 
-  it('without --dry-run says the charm runtime is not in this build and exits 1', async () => {
-    const r = await runCli('deploy', 'bundles/etcd.yaml');
-    expect(r.code).toBe(1);
-    expect(r.err).toEqual([
-      'rune: deploying to machines (the charm runtime, issue 4) is not in this build of Rune yet; use --dry-run to see the plan',
-    ]);
-  });
-
   it.each([
     [['deploy'], 'rune: deploy needs a bundle file'],
-    [['deploy', 'a.yaml', 'b.yaml'], 'rune: unexpected argument "b.yaml"'],
+    [
+      ['deploy', 'a.yaml', 'b.yaml'],
+      'rune: APP, -n, --to and --config apply to a charm, not a bundle',
+    ],
+    [['deploy', 'etcd', 'db', 'x'], 'rune: unexpected argument "x"'],
     [
       ['deploy', 'bundles/etcd.yaml', '--dryrun'],
       'rune: unknown flag --dryrun; did you mean --dry-run?',

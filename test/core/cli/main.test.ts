@@ -15,7 +15,9 @@ describe('rune (no verb, help, unknown verbs)', () => {
     const a = await runCli('help', 'deploy');
     const b = await runCli('deploy', '--help');
     expect(a.code).toBe(0);
-    expect(a.out[0]).toBe('usage: rune deploy BUNDLE [--overlay FILE]... [--dry-run]');
+    expect(a.out[0]).toBe(
+      'usage: rune deploy BUNDLE|CHARM [APP] [-n N] [--to P] [--config k=v]... [--overlay FILE]... [--dry-run] [--wait[=T]]',
+    );
     expect(b.out[0]).toBe(a.out[0]);
     expect(a.out.join('\n')).toContain('--overlay FILE');
   });

@@ -40,6 +40,7 @@ const api: ControllerApi = {
   relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
   resolve: () => undefined,
   hookLog: () => ({ entries: [] }),
+  pending: () => ({ units: [] }),
 };
 
 let server: Server | undefined;

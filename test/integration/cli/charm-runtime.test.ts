@@ -1,0 +1,187 @@
+// The charm runtime end to end on local machines, from the CLI, as root: a three-application
+// bundle deployed and settled, add-unit joining both ways, relate from the CLI (a subordinate
+// placed beside its principal), a failing hook resolved, bad requests refused with the model
+// unchanged, and every unit's recorded hook sequence checked against DESIGN §6.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOrdering } from '../../../agents/unit/ordering.js';
+import type { Hook } from '../../../core/charm/hooks.js';
+import type { StatusResponse } from '../../../core/controller/api.js';
+import { runCli } from '../../core/cli/run-cli.js';
+
+if (process.getuid?.() !== 0) {
+  throw new Error('test/integration/cli/charm-runtime.test.ts needs root (local machines)');
+}
+
+const charms = resolve('test/fixtures/charms/runtime');
+let home: string;
+let dir: string;
+const previousHome = process.env.RUNE_HOME;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'rune-home-'));
+  dir = mkdtempSync(join(tmpdir(), 'rune-bundle-'));
+  process.env.RUNE_HOME = home;
+  expect((await runCli('bootstrap', 'local', 'rt')).code).toBe(0);
+});
+
+afterAll(async () => {
+  await runCli('destroy-controller', 'rt', '--yes');
+  if (previousHome === undefined) delete process.env.RUNE_HOME;
+  else process.env.RUNE_HOME = previousHome;
+});
+
+async function status(): Promise<StatusResponse> {
+  return JSON.parse((await runCli('status', '--format', 'json')).out.join('\n')) as StatusResponse;
+}
+
+const workloads = (s: StatusResponse) =>
+  Object.values(s.applications ?? {})
+    .flatMap((a) => Object.entries(a.units ?? {}))
+    .flatMap(([name, u]) => [
+      [name, u['workload-status'].current, u['workload-status'].message],
+      ...Object.entries(u.subordinates ?? {}).map(([n, v]) => [
+        n,
+        v['workload-status'].current,
+        v['workload-status'].message,
+      ]),
+    ])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+
+async function hookSequence(): Promise<{ unit: string; hook: Hook; name: string }[]> {
+  const r = await runCli('debug-log', '--replay', '--format', 'json', '--no-tail');
+  return r.out.filter(Boolean).map((l) => {
+    const e = JSON.parse(l) as Record<string, unknown> & {
+      unit: string;
+      hook: string;
+      outcome: string;
+    };
+    return { unit: e.unit, name: e.hook, hook: e as unknown as Hook };
+  });
+}
+
+describe('the charm runtime on local machines', () => {
+  it('deploys a three-application bundle and settles', async () => {
+    const bundle = join(dir, 'bundle.yaml');
+    writeFileSync(
+      bundle,
+      [
+        'applications:',
+        `  counter: {charm: ${charms}/peer-counter, num_units: 2}`,
+        `  kvp: {charm: ${charms}/kv-provider, num_units: 1, options: {value: forty-two}}`,
+        `  kvc: {charm: ${charms}/kv-consumer, num_units: 1}`,
+        'relations:',
+        '  - [kvc, kvp]',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli('deploy', bundle, '--wait=3m');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe('Deployed:');
+    expect(workloads(await status())).toEqual([
+      ['counter/0', 'active', '1 peers'],
+      ['counter/1', 'active', '1 peers'],
+      ['kvc/0', 'active', 'got forty-two from kvp'],
+      ['kvp/0', 'active', 'acked by 1'],
+    ]);
+    const again = await runCli('deploy', bundle);
+    expect(again.out).toEqual(['No changes to apply.']);
+  });
+
+  it('add-unit: existing units join the new one and it joins them', async () => {
+    const before = (await hookSequence()).length;
+    expect((await runCli('add-unit', 'counter')).out).toEqual(['added unit counter/2']);
+    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    const added = (await hookSequence()).slice(before);
+    const of = (unit: string) =>
+      added
+        .filter((e) => e.unit === unit)
+        .map((e) => `${e.name} ${(e.hook as { remoteUnit?: string }).remoteUnit ?? ''}`.trim());
+    for (const existing of ['counter/0', 'counter/1']) {
+      expect(of(existing)).toEqual(
+        expect.arrayContaining([
+          'cluster-relation-joined counter/2',
+          'cluster-relation-changed counter/2',
+        ]),
+      );
+    }
+    expect(of('counter/2')).toEqual(
+      expect.arrayContaining([
+        'install',
+        'cluster-relation-joined counter/0',
+        'cluster-relation-joined counter/1',
+      ]),
+    );
+    // The charm also wrote each hook on its own machine: the runtime really ran there.
+    const onMachine = await runCli(
+      'exec',
+      '--machine',
+      '4',
+      '--',
+      'cat /var/lib/rune-test/counter-2.hooks',
+    );
+    expect(onMachine.stdout.toString().split('\n')[0]).toBe('install');
+  });
+
+  it('relate from the CLI: a subordinate appears beside its principal', async () => {
+    expect((await runCli('deploy', `${charms}/sidecar-host`, 'host', '--wait=3m')).code).toBe(0);
+    expect((await runCli('deploy', `${charms}/sidecar`, 'side', '-n', '0')).code).toBe(0);
+    const r = await runCli('relate', 'side', 'host');
+    expect(r.out).toEqual(['related host:host - side:host']);
+    expect((await runCli('deploy', `${charms}/sidecar`, 'side', '-n', '0', '--wait=3m')).code).toBe(
+      0,
+    );
+    const s = await status();
+    expect(
+      s.applications?.host?.units?.['host/0']?.subordinates?.['side/0']?.['workload-status'],
+    ).toMatchObject({
+      current: 'active',
+      message: 'beside host/0',
+    });
+  });
+
+  it('a failing hook puts the unit in error; resolve --no-retry moves it on', async () => {
+    const r = await runCli(
+      'deploy',
+      `${charms}/flaky`,
+      'flaky',
+      '--config',
+      'fail-hook=install',
+      '--wait=3m',
+    );
+    expect(r.code).toBe(1);
+    expect(workloads(await status()).find((w) => w[0] === 'flaky/0')).toEqual([
+      'flaky/0',
+      'error',
+      'hook failed: "install"',
+    ]);
+    expect((await runCli('resolve', 'flaky/0', '--no-retry')).out).toEqual([
+      'flaky/0: failed hook skipped',
+    ]);
+    expect((await runCli('wait-for', 'application', 'flaky', '--timeout', '3m')).code).toBe(0);
+  });
+
+  it.each([
+    [['relate', 'kvc', 'nowhere'], /application "nowhere" is not in this bundle|nowhere/],
+    [['relate', 'kvc', 'kvp'], /relation kvp:kv - kvc:kv already exists|already exists/],
+    [['add-unit', 'side'], /side is a subordinate application/],
+    [['add-unit', 'nope'], /application "nope" not found/],
+    [['resolve', 'counter/0'], /unit counter\/0 is not in error/],
+    [['deploy', 'bundles/etcd.yaml'], /charm code missing for easyrsa, etcd/],
+  ])('refuses %j with exit 1 and leaves the model as it was', async (argv, message) => {
+    const before = JSON.stringify({ ...(await status()), machines: undefined });
+    const r = await runCli(...argv);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(message);
+    const after = JSON.stringify({ ...(await status()), machines: undefined });
+    expect(after.replace(/"since":"[^"]*"/g, '')).toBe(before.replace(/"since":"[^"]*"/g, ''));
+  });
+
+  it('every unit’s recorded hook sequence keeps DESIGN §6 ordering', async () => {
+    const sequence = await hookSequence();
+    expect(sequence.length).toBeGreaterThan(30);
+    expect(checkOrdering(sequence)).toEqual([]);
+  });
+});
