@@ -148,7 +148,11 @@ export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<Ste
     case 'wait-retry':
       return op.kind;
     case 'done':
-      if (unit.life !== 'dead') store.setUnitRuntime(name, { localState: local });
+      // `remove` ran, the last hook ever (DESIGN §6): the unit leaves the model.
+      store.transaction(() => {
+        if (store.leader(unit.application) === name) store.setLeader(unit.application, undefined);
+        store.removeUnit(name);
+      });
       return 'done';
     case 'skip-hook':
       store.setUnitRuntime(name, {

@@ -157,8 +157,12 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       if (endpoint !== undefined && !meta.endpoints.some((e) => e.name === endpoint)) {
         throw new UnknownEndpointError(meta.name, endpoint, endpointNames());
       }
+      // In its -broken hook the relation is gone for the charm (as ops 2 has it): a reconcile
+      // there sees the model it is about to be left with; ctx.relation still names it.
+      const broken = relationHook?.kind === 'relation-broken' ? relationHook.relationId : undefined;
       return built
         .filter((b) => endpoint === undefined || b.view.endpoint === endpoint)
+        .filter((b) => b.view.id !== broken)
         .map((b) => b.view);
     },
     state: {

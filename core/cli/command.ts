@@ -17,19 +17,24 @@ export interface Verb {
 
 export const VERBS: readonly Verb[] = [
   {
-    name: 'add-unit',
-    summary: 'Add units to an application.',
-    load: async () => (await import('./commands/add-unit.js')).addUnit,
-  },
-  {
     name: 'add-machine',
     summary: 'Add a machine: a new local one, or an existing host over ssh:.',
     load: async () => (await import('./commands/add-machine.js')).addMachine,
   },
   {
+    name: 'add-unit',
+    summary: 'Add units to an application.',
+    load: async () => (await import('./commands/add-unit.js')).addUnit,
+  },
+  {
     name: 'bootstrap',
     summary: 'Create a controller and start it in the background.',
     load: async () => (await import('./commands/bootstrap.js')).bootstrap,
+  },
+  {
+    name: 'config',
+    summary: "Show or set an application's options.",
+    load: async () => (await import('./commands/config.js')).config,
   },
   {
     name: 'controller',
@@ -77,9 +82,24 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/relate.js')).relate,
   },
   {
+    name: 'remove-application',
+    summary: 'Remove an application, its units and relations.',
+    load: async () => (await import('./commands/remove-application.js')).removeApplication,
+  },
+  {
     name: 'remove-machine',
     summary: 'Remove machines (local ones are destroyed).',
     load: async () => (await import('./commands/remove-machine.js')).removeMachine,
+  },
+  {
+    name: 'remove-relation',
+    summary: 'Remove a relation.',
+    load: async () => (await import('./commands/remove-relation.js')).removeRelation,
+  },
+  {
+    name: 'remove-unit',
+    summary: 'Remove units (they run their departure hooks).',
+    load: async () => (await import('./commands/remove-unit.js')).removeUnit,
   },
   {
     name: 'resolve',

@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import type { HookLogEntry } from '../store/types.js';
 import type {
+  ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
@@ -56,6 +57,30 @@ export class ApiClient {
 
   async resolve(unit: string, retry: boolean): Promise<void> {
     await this.json('POST', '/v1/resolve', { unit, retry });
+  }
+
+  async removeUnits(units: string[], force: boolean): Promise<void> {
+    await this.json('POST', '/v1/remove-units', { units, force });
+  }
+
+  async removeApplication(application: string, force: boolean): Promise<void> {
+    await this.json('POST', '/v1/remove-application', { application, force });
+  }
+
+  removeRelation(a: string, b: string): Promise<{ relation: string }> {
+    return this.json('POST', '/v1/remove-relation', { a, b });
+  }
+
+  config(application: string): Promise<{ options: Record<string, ConfigOptionView> }> {
+    return this.json('GET', `/v1/config?application=${encodeURIComponent(application)}`);
+  }
+
+  async setConfig(
+    application: string,
+    values: Record<string, string>,
+    reset: string[],
+  ): Promise<void> {
+    await this.json('POST', '/v1/config', { application, values, reset });
   }
 
   pending(): Promise<{ units: string[] }> {

@@ -6,6 +6,7 @@ import { RuneError } from '../model/errors.js';
 import { redact } from '../model/redact.js';
 import type { HookLogEntry } from '../store/types.js';
 import type {
+  ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
@@ -38,6 +39,15 @@ export interface ControllerApi {
   resolve(request: { unit: string; retry: boolean }): void;
   hookLog(after: number): { entries: HookLogEntry[] };
   pending(): { units: string[] };
+  removeUnits(request: { units: string[]; force: boolean }): void;
+  removeApplication(request: { application: string; force: boolean }): void;
+  removeRelation(request: { a: string; b: string }): { relation: string };
+  config(application: string): { options: Record<string, ConfigOptionView> };
+  setConfig(request: {
+    application: string;
+    values: Record<string, string>;
+    reset: string[];
+  }): void;
 }
 
 class BadRequestError extends RuneError {
@@ -100,6 +110,25 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
       return send(res, 200, api.relate((await readJson(req)) as { a: string; b: string }));
     case 'POST /v1/resolve':
       api.resolve((await readJson(req)) as { unit: string; retry: boolean });
+      return send(res, 200, {});
+    case 'POST /v1/remove-units':
+      api.removeUnits((await readJson(req)) as { units: string[]; force: boolean });
+      return send(res, 200, {});
+    case 'POST /v1/remove-application':
+      api.removeApplication((await readJson(req)) as { application: string; force: boolean });
+      return send(res, 200, {});
+    case 'POST /v1/remove-relation':
+      return send(res, 200, api.removeRelation((await readJson(req)) as { a: string; b: string }));
+    case 'GET /v1/config':
+      return send(res, 200, api.config(url.searchParams.get('application') ?? ''));
+    case 'POST /v1/config':
+      api.setConfig(
+        (await readJson(req)) as {
+          application: string;
+          values: Record<string, string>;
+          reset: string[];
+        },
+      );
       return send(res, 200, {});
     case 'GET /v1/pending':
       return send(res, 200, api.pending());

@@ -122,3 +122,11 @@ export interface AddUnitsRequest {
   /** An existing machine id; absent: a new machine per unit. */
   to?: string;
 }
+
+/** One option as `rune config APP` shows it. */
+export interface ConfigOptionView {
+  value?: string | number | boolean;
+  source: 'default' | 'user' | 'unset';
+  type: string;
+  description: string;
+}

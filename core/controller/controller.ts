@@ -18,6 +18,7 @@ import { ModelOperations } from './model-operations.js';
 import { modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
 import type {
+  ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
@@ -160,6 +161,30 @@ export class Controller implements ControllerApi {
 
   resolve(request: { unit: string; retry: boolean }): void {
     this.operations.resolve(request.unit, request.retry);
+  }
+
+  removeUnits(request: { units: string[]; force: boolean }): void {
+    this.operations.removeUnits(request.units, request.force);
+  }
+
+  removeApplication(request: { application: string; force: boolean }): void {
+    this.operations.removeApplication(request.application, request.force);
+  }
+
+  removeRelation(request: { a: string; b: string }): { relation: string } {
+    return { relation: this.operations.removeRelation(request.a, request.b) };
+  }
+
+  config(application: string): { options: Record<string, ConfigOptionView> } {
+    return { options: this.operations.config(application) };
+  }
+
+  setConfig(request: {
+    application: string;
+    values: Record<string, string>;
+    reset: string[];
+  }): void {
+    this.operations.setConfig(request.application, request.values, request.reset);
   }
 
   /** Units with a hook due now, or still waiting for their machine. */

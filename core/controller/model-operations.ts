@@ -9,7 +9,8 @@ import { hookName, type Hook } from '../charm/hooks.js';
 import type { CharmRepository } from '../charm/repository.js';
 import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
-import { endpointKey, relationKey, type Endpoint } from '../model/types.js';
+import { endpointKey, relationKey, type ConfigValue, type Endpoint } from '../model/types.js';
+import { validateConfigValues } from '../charm/config.js';
 import { describeChange, plan } from '../planner/index.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
 import type { HookLogEntry, Store } from '../store/types.js';
@@ -135,6 +136,159 @@ export class ModelOperations {
     store.addRelation(ends);
     this.deps.wake();
     return ends.map(endpointKey).join(' - ');
+  }
+
+  /** Units go dying (their subordinates with them); --force removes them without hooks. */
+  removeUnits(names: readonly string[], force: boolean): void {
+    const { store } = this.deps;
+    const units = store.units();
+    const problems: string[] = [];
+    for (const name of names) {
+      const unit = units.find((u) => u.name === name);
+      if (!unit) problems.push(`unit ${name} not found`);
+      else if (unit.principal !== undefined) {
+        problems.push(
+          `unit ${name} is a subordinate: remove its relation or its principal ${unit.principal}`,
+        );
+      }
+    }
+    if (problems.length > 0)
+      throw new ModelRequestError(`${problems.join('; ')}; rune status lists the units`);
+    store.transaction(() => {
+      for (const name of names) {
+        for (const u of units.filter((x) => x.name === name || x.principal === name)) {
+          if (force) {
+            if (store.leader(u.application) === u.name) store.setLeader(u.application, undefined);
+            store.removeUnit(u.name);
+          } else store.setUnitLife(u.name, 'dying');
+        }
+      }
+    });
+    this.deps.wake();
+  }
+
+  removeApplication(name: string, force: boolean): void {
+    const { store } = this.deps;
+    if (!store.application(name)) throw new ApplicationNotFoundError(name);
+    store.transaction(() => {
+      store.setApplicationLife(name, 'dying');
+      for (const r of store
+        .relations()
+        .filter((x) => x.endpoints.some((e) => e.application === name))) {
+        store.setRelationLife(r.id, 'dying');
+      }
+    });
+    const own = store.units().filter((u) => u.application === name && u.principal === undefined);
+    if (own.length > 0)
+      this.removeUnits(
+        own.map((u) => u.name),
+        force,
+      );
+    // A subordinate application's units go with it.
+    for (const u of store
+      .units()
+      .filter((x) => x.application === name && x.principal !== undefined)) {
+      store.setUnitLife(u.name, 'dying');
+    }
+    this.deps.wake();
+  }
+
+  removeRelation(a: string, b: string): string {
+    const { store } = this.deps;
+    const [appA, epA] = a.split(':');
+    const [appB, epB] = b.split(':');
+    const matches = store.relations().filter((r) => {
+      if (r.life !== 'alive' || r.endpoints.length !== 2) return false;
+      const fits = (side: string | undefined, ep: string | undefined, e: Endpoint) =>
+        e.application === side && (ep === undefined || e.name === ep);
+      const [x, y] = r.endpoints as [Endpoint, Endpoint];
+      return (
+        (fits(appA, epA, x) && fits(appB, epB, y)) || (fits(appA, epA, y) && fits(appB, epB, x))
+      );
+    });
+    const label = (r: { endpoints: Endpoint[] }) => r.endpoints.map(endpointKey).join(' - ');
+    if (matches.length === 0)
+      throw new ModelRequestError(
+        `no relation between "${a}" and "${b}"; rune status --relations lists them`,
+      );
+    if (matches.length > 1) {
+      throw new ModelRequestError(
+        `ambiguous: name the endpoints, one of: ${matches.map(label).join(', ')}`,
+      );
+    }
+    const relation = matches[0] as (typeof matches)[number];
+    store.transaction(() => {
+      store.setRelationLife(relation.id, 'dying');
+      // Juju removes the subordinate units a container-scoped relation placed.
+      if (relation.endpoints.some((e) => e.scope === 'container')) {
+        const apps = relation.endpoints.map((e) => e.application);
+        for (const u of store
+          .units()
+          .filter((x) => x.principal !== undefined && apps.includes(x.application))) {
+          const principal = store.units().find((p) => p.name === u.principal);
+          if (principal && apps.includes(principal.application)) store.setUnitLife(u.name, 'dying');
+        }
+      }
+    });
+    this.deps.wake();
+    return label(relation);
+  }
+
+  /** The application's options: value and whether it is the default or set by the operator. */
+  config(
+    application: string,
+  ): Record<
+    string,
+    { value?: ConfigValue; source: 'default' | 'user' | 'unset'; type: string; description: string }
+  > {
+    const charm = this.charmOf(application);
+    const app = this.deps.store.application(application);
+    const out: Record<
+      string,
+      {
+        value?: ConfigValue;
+        source: 'default' | 'user' | 'unset';
+        type: string;
+        description: string;
+      }
+    > = {};
+    for (const option of Object.values(charm.config.options).sort((x, y) =>
+      x.name < y.name ? -1 : 1,
+    )) {
+      const set = app?.config[option.name];
+      const entry: (typeof out)[string] = {
+        source: set !== undefined ? 'user' : option.default !== undefined ? 'default' : 'unset',
+        type: option.type,
+        description: option.description,
+      };
+      const value = set ?? option.default;
+      if (value !== undefined) entry.value = value;
+      out[option.name] = entry;
+    }
+    return out;
+  }
+
+  /** Sets options (strings coerced by the charm's config.yaml) and resets others. */
+  setConfig(application: string, values: Record<string, string>, reset: readonly string[]): void {
+    const { store } = this.deps;
+    const charm = this.charmOf(application);
+    const { values: coerced, problems } = validateConfigValues(
+      charm.meta.name,
+      charm.config,
+      values,
+      'coerce',
+    );
+    const unknown = reset.filter((r) => !(r in charm.config.options));
+    const lines = [
+      ...problems.map((p) => `${p.option}: ${p.message}`),
+      ...unknown.map((r) => `--reset ${r}: charm ${charm.meta.name} has no option "${r}"`),
+    ];
+    if (lines.length > 0) throw new ModelRequestError(lines.join('\n'));
+    store.transaction(() => {
+      if (Object.keys(coerced).length > 0) store.setConfig(application, coerced);
+      if (reset.length > 0) store.resetConfig(application, reset);
+    });
+    this.deps.wake();
   }
 
   resolve(unit: string, retry: boolean): void {

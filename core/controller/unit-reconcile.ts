@@ -43,3 +43,39 @@ export function ensureSubordinates(store: Store): string[] {
   });
   return added;
 }
+
+/** Whether a unit's resolver state still has `relationId` entered and not yet broken. */
+function stillIn(store: Store, unit: string, relationId: number): boolean {
+  const local = store.unitRuntime(unit)?.localState as
+    { relations?: { id: number; created: boolean; broken: boolean }[] } | undefined;
+  const rel = local?.relations?.find((r) => r.id === relationId);
+  return rel !== undefined && rel.created && !rel.broken;
+}
+
+/**
+ * Removes what dying left behind: a dying relation once every unit that entered it has run
+ * -broken, and a dying application once its units and relations are gone (DESIGN §6 life).
+ */
+export function collectDead(store: Store): string[] {
+  const removed: string[] = [];
+  store.transaction(() => {
+    const units = store.units();
+    for (const relation of store.relations().filter((r) => r.life !== 'alive')) {
+      const apps = new Set(relation.endpoints.map((e) => e.application));
+      const pending = units.some(
+        (u) => apps.has(u.application) && stillIn(store, u.name, relation.id),
+      );
+      if (pending) continue;
+      store.removeRelation(relation.id);
+      removed.push(`relation ${relation.id}`);
+    }
+    const relations = store.relations();
+    for (const app of store.applications().filter((a) => a.life !== 'alive')) {
+      if (units.some((u) => u.application === app.name)) continue;
+      if (relations.some((r) => r.endpoints.some((e) => e.application === app.name))) continue;
+      store.removeApplication(app.name);
+      removed.push(`application ${app.name}`);
+    }
+  });
+  return removed;
+}

@@ -4,7 +4,7 @@
 // when woken (a commit, an API change) and on a slow tick (retries, update-status).
 import { stepUnit, type UnitRuntimeDeps } from '../../agents/unit/runtime.js';
 import type { Store } from '../store/types.js';
-import { ensureLeaders, ensureSubordinates } from './unit-reconcile.js';
+import { collectDead, ensureLeaders, ensureSubordinates } from './unit-reconcile.js';
 
 export interface UnitRunnerOptions {
   tickMs?: number;
@@ -55,6 +55,7 @@ export class UnitRunner {
   }
 
   private async pass(): Promise<void> {
+    collectDead(this.store);
     ensureSubordinates(this.store);
     ensureLeaders(this.store);
     const machines = new Set(this.store.machines().map((m) => m.id));

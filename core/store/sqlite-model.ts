@@ -307,6 +307,50 @@ export class SqliteModel implements ModelStore {
     });
   }
 
+  setUnitLife(name: string, life: Life): void {
+    this.db.prepare(`UPDATE units SET life = ? WHERE name = ?`).run(life, name);
+  }
+
+  setApplicationLife(name: string, life: Life): void {
+    this.db.prepare(`UPDATE applications SET life = ? WHERE name = ?`).run(life, name);
+  }
+
+  setRelationLife(id: number, life: Life): void {
+    this.db.prepare(`UPDATE relations SET life = ? WHERE id = ?`).run(life, id);
+  }
+
+  removeUnit(name: string): void {
+    this.transaction(() => {
+      this.db.prepare(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.db.prepare(`DELETE FROM units WHERE name = ?`).run(name);
+    });
+  }
+
+  removeRelation(id: number): void {
+    this.transaction(() => {
+      this.db.prepare(`DELETE FROM databags WHERE relation_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM relations WHERE id = ?`).run(id);
+    });
+  }
+
+  removeApplication(name: string): void {
+    this.transaction(() => {
+      this.db.prepare(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.db.prepare(`DELETE FROM applications WHERE name = ?`).run(name);
+    });
+  }
+
+  resetConfig(application: string, options: readonly string[]): void {
+    this.transaction(() => {
+      const app = this.requireApplication(application);
+      const config = { ...app.config };
+      for (const option of options) delete config[option];
+      this.db
+        .prepare(`UPDATE applications SET config = ? WHERE name = ?`)
+        .run(JSON.stringify(config), application);
+    });
+  }
+
   private requireApplication(name: string): ApplicationRecord {
     const app = this.application(name);
     if (!app) throw new ApplicationNotFoundError(name);

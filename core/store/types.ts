@@ -107,6 +107,16 @@ export interface ModelStore {
   ): void;
   relations(): RelationRecord[];
   addRelation(endpoints: Endpoint[]): RelationRecord;
+  /** Life only moves forward (alive → dying → dead, DESIGN §6); removal deletes the record. */
+  setUnitLife(name: string, life: Life): void;
+  setApplicationLife(name: string, life: Life): void;
+  setRelationLife(id: number, life: Life): void;
+  /** Deletes the unit with its databags; the unit's number stays used. */
+  removeUnit(name: string): void;
+  removeRelation(id: number): void;
+  removeApplication(name: string): void;
+  /** Drops options back to their defaults. */
+  resetConfig(application: string, options: readonly string[]): void;
   databag(relationId: number, owner: string): DatabagRecord;
   /** Applies writes (`""` deletes); returns false and bumps nothing when the data is unchanged. */
   writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean;

@@ -1,28 +1,38 @@
 // `rune wait-for application APP [--timeout T]`: returns once every unit of APP is idle and
-// active (exit 0); a unit in error or the timeout ends it with exit 1.
+// active (exit 0); `wait-for model`: once no unit anywhere has a hook due. A unit in error or
+// the timeout ends either with exit 1.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { parseDuration, waitForUnits } from '../wait-units.js';
 
-const usage = 'rune wait-for application APP [--timeout T]';
+const usage = 'rune wait-for application APP | model [--timeout T]';
 
 export const waitFor: Command = {
   usage,
-  help: 'Waits until every unit of APP is idle with an active workload. T: 90s, 10m (default 10m).',
+  help: [
+    'application APP: waits until every unit of APP is idle with an active workload.',
+    'model: waits until every unit of the model is idle with no hook due (any workload status).',
+    'T: 90s, 10m (default 10m).',
+  ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseFlags(args, { timeout: { type: 'string' } }, usage);
     const [kind, application, extra] = positionals;
-    if (kind !== 'application' || application === undefined) {
-      throw new UsageError('wait-for needs: application APP', usage);
+    const model = kind === 'model' && application === undefined;
+    if (!model && (kind !== 'application' || application === undefined)) {
+      throw new UsageError('wait-for needs: application APP, or model', usage);
     }
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
     const timeoutMs = parseDuration(values.timeout ?? '10m');
     if (timeoutMs === undefined)
       throw new UsageError(`invalid --timeout "${values.timeout}"`, usage);
     const client = await controllerClient(io);
-    const settled = await waitForUnits(client, io, { timeoutMs, application, requireActive: true });
+    const settled = await waitForUnits(
+      client,
+      io,
+      model ? { timeoutMs } : { timeoutMs, application, requireActive: true },
+    );
     return settled === 'idle' ? 0 : 1;
   },
 };

@@ -41,6 +41,11 @@ const api: ControllerApi = {
   resolve: () => undefined,
   hookLog: () => ({ entries: [] }),
   pending: () => ({ units: [] }),
+  removeUnits: () => undefined,
+  removeApplication: () => undefined,
+  removeRelation: ({ a, b }) => ({ relation: `${a} - ${b}` }),
+  config: () => ({ options: {} }),
+  setConfig: () => undefined,
 };
 
 let server: Server | undefined;

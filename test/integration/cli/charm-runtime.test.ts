@@ -163,9 +163,74 @@ describe('the charm runtime on local machines', () => {
     expect((await runCli('wait-for', 'application', 'flaky', '--timeout', '3m')).code).toBe(0);
   });
 
+  it('config: a changed option reaches the units and, through relation data, the other side', async () => {
+    expect((await runCli('config', 'kvp', 'value=changed')).code).toBe(0);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
+    expect(workloads(await status()).find((w) => w[0] === 'kvc/0')).toEqual([
+      'kvc/0',
+      'active',
+      'got changed from kvp',
+    ]);
+    expect((await runCli('config', 'kvp', 'value')).out).toEqual(['changed']);
+    const bad = await runCli('config', 'kvp', 'nope=1');
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/nope: unknown option "nope" for charm kv-provider/);
+  });
+
+  it('remove-relation: -departed then -broken on both sides', async () => {
+    const before = (await hookSequence()).length;
+    expect((await runCli('remove-relation', 'kvc', 'kvp')).out).toEqual([
+      'removing relation kvp:kv - kvc:kv',
+    ]);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
+    const after = (await hookSequence())
+      .slice(before)
+      .filter((e) => e.name.startsWith('kv-relation'));
+    expect(after.filter((e) => e.unit === 'kvc/0').map((e) => e.name)).toEqual([
+      'kv-relation-departed',
+      'kv-relation-broken',
+    ]);
+    expect(after.filter((e) => e.unit === 'kvp/0').map((e) => e.name)).toEqual([
+      'kv-relation-departed',
+      'kv-relation-broken',
+    ]);
+    expect(workloads(await status()).find((w) => w[0] === 'kvc/0')).toEqual([
+      'kvc/0',
+      'blocked',
+      'needs a kv relation',
+    ]);
+  });
+
+  it('remove-unit: the others see it depart; it stops, runs remove and leaves the model', async () => {
+    const before = (await hookSequence()).length;
+    expect((await runCli('remove-unit', 'counter/2')).out).toEqual(['removing unit counter/2']);
+    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    const after = (await hookSequence()).slice(before);
+    expect(
+      after
+        .filter((e) => e.unit === 'counter/2')
+        .map((e) => e.name)
+        .slice(-2),
+    ).toEqual(['stop', 'remove']);
+    for (const u of ['counter/0', 'counter/1']) {
+      expect(
+        after
+          .filter((e) => e.unit === u)
+          .map((e) => `${e.name} ${(e.hook as { remoteUnit?: string }).remoteUnit ?? ''}`.trim()),
+      ).toContain('cluster-relation-departed counter/2');
+    }
+    expect(Object.keys((await status()).applications?.counter?.units ?? {})).toEqual([
+      'counter/0',
+      'counter/1',
+    ]);
+    const again = await runCli('remove-unit', 'counter/2');
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toMatch(/unit counter\/2 not found/);
+  });
+
   it.each([
     [['relate', 'kvc', 'nowhere'], /application "nowhere" is not in this bundle|nowhere/],
-    [['relate', 'kvc', 'kvp'], /relation kvp:kv - kvc:kv already exists|already exists/],
+    [['relate', 'counter', 'counter'], /itself|peer/],
     [['add-unit', 'side'], /side is a subordinate application/],
     [['add-unit', 'nope'], /application "nope" not found/],
     [['resolve', 'counter/0'], /unit counter\/0 is not in error/],
