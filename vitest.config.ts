@@ -8,7 +8,7 @@ process.env.RUNE_HOME = join(tmpdir(), `rune-test-home-${process.pid}`);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'docs/**/*.test.ts'],
     globalSetup: ['test/integration/global-setup.ts'],
     // Integration tests (test/integration/) start real hosts; they share the machine's two cores.
     testTimeout: 30_000,

@@ -10,6 +10,7 @@ import type {
 } from '../../core/charm/context-types.js';
 import { runHook, type CharmModule } from '../../core/charm/sdk.js';
 import type { Charm } from '../../core/charm/types.js';
+import { assertDatabag } from '../../core/interfaces/registry.js';
 import { redact } from '../../core/model/redact.js';
 import type { ConfigValues } from '../../core/model/types.js';
 import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
@@ -196,6 +197,18 @@ async function prepare(
     state: charmState,
     machine: await deps.machine(unit.machine),
     redact,
+    // Data a hook writes is checked against its interface's schema (DESIGN §7): a violation
+    // fails the hook with the relation, owner and key named, and nothing is committed.
+    validateWrite: (relation, owner, bag) =>
+      assertDatabag({
+        interface: relation.interface,
+        role: relation.role,
+        scope: owner.includes('/') ? 'unit' : 'app',
+        bag,
+        relation: `${unit.application}:${relation.endpoint} - ${relation.remoteApp}`,
+        owner,
+        when: 'write',
+      }),
   };
   return { module, input };
 }

@@ -181,3 +181,61 @@ describe('unit runtime', () => {
     ).toEqual(['error', 'ok']);
   });
 });
+
+describe('relation data validation', () => {
+  it('fails the hook that writes data its interface forbids, naming relation, unit and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rune-runtime-'));
+    dirs.push(dir);
+    const store = new SqliteStore(join(dir, 'store.db'));
+    const charmDir = resolve('test/fixtures/charms/runtime/bad-http');
+    const charm = loadCharm(charmDir);
+    const module = ((await import(join(charmDir, 'charm.ts'))) as { charm: CharmModule }).charm;
+    store.addApplication({
+      name: 'web',
+      charm: 'bad-http',
+      charmDir,
+      subordinate: false,
+      config: {},
+      constraints: '',
+    });
+    store.addApplication({
+      name: 'client',
+      charm: 'x',
+      charmDir: '/x',
+      subordinate: false,
+      config: {},
+      constraints: '',
+    });
+    const website = {
+      name: 'website',
+      interface: 'http',
+      scope: 'global' as const,
+      optional: false,
+    };
+    store.addRelation([
+      { ...website, application: 'web', role: 'provider' },
+      { ...website, application: 'client', role: 'requirer' },
+    ]);
+    store.addUnit({ name: 'web/0', machine: '0' });
+    ensureLeaders(store);
+    const deps: UnitRuntimeDeps = {
+      store,
+      loadCharm: () => Promise.resolve({ charm, module }),
+      machine: () => Promise.resolve(fakeMachine().machine),
+      address: () => '10.0.0.2',
+      lock: new MachineLock(),
+      now: () => 0,
+      updateStatusIntervalMs: 300_000,
+      retryDelayMs: () => 5_000,
+    };
+    expect(await stepUnit('web/0', deps)).toBe('ran');
+    expect(store.units()[0]?.workloadStatus).toMatchObject({
+      current: 'error',
+      message: 'hook failed: "install"',
+    });
+    expect(store.hookLog()[0]?.message).toMatch(
+      /relation web:website - client, unit web\/0, key port: /,
+    );
+    expect(store.databag(0, 'web/0').data).toEqual({});
+  });
+});
