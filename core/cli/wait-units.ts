@@ -44,11 +44,14 @@ export async function waitForUnits(
       if (units.some(([, u]) => u['workload-status'].current === 'error')) return 'error' as const;
       if (units.length === 0) return undefined;
       // Idle right now is not settled: a commit may have left another unit a hook to run.
-      const pending = (await client.pending()).units.filter((u) =>
+      const due = await client.pending();
+      const pending = due.units.filter((u) =>
         options.application === undefined ? true : u.split('/')[0] === options.application,
       );
       const idle =
-        pending.length === 0 && units.every(([, u]) => u['agent-status'].current === 'idle');
+        !due.deploying &&
+        pending.length === 0 &&
+        units.every(([, u]) => u['agent-status'].current === 'idle');
       const active = units.every(([, u]) => u['workload-status'].current === 'active');
       return idle && (!options.requireActive || active) ? ('idle' as const) : undefined;
     },

@@ -83,7 +83,7 @@ export class ApiClient {
     await this.json('POST', '/v1/config', { application, values, reset });
   }
 
-  pending(): Promise<{ units: string[] }> {
+  pending(): Promise<{ units: string[]; deploying: boolean }> {
     return this.json('GET', '/v1/pending');
   }
 

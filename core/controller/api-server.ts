@@ -38,7 +38,7 @@ export interface ControllerApi {
   relate(request: { a: string; b: string }): { relation: string };
   resolve(request: { unit: string; retry: boolean }): void;
   hookLog(after: number): { entries: HookLogEntry[] };
-  pending(): { units: string[] };
+  pending(): { units: string[]; deploying: boolean };
   removeUnits(request: { units: string[]; force: boolean }): void;
   removeApplication(request: { application: string; force: boolean }): void;
   removeRelation(request: { a: string; b: string }): { relation: string };

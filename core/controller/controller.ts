@@ -144,6 +144,11 @@ export class Controller implements ControllerApi {
     });
   }
 
+  /** Called once at start-up, before serving: finishes a deploy the last run died in. */
+  resumeDeploys(): Promise<string[]> {
+    return this.operations.resumeDeploys();
+  }
+
   deploy(request: DeployRequest): Promise<DeployResponse> {
     return this.operations.deploy(request.bundle, request.overlays);
   }
@@ -187,8 +192,9 @@ export class Controller implements ControllerApi {
     this.operations.setConfig(request.application, request.values, request.reset);
   }
 
-  /** Units with a hook due now, or still waiting for their machine. */
-  pending(): { units: string[] } {
+  /** Units with a hook due now or still waiting for their machine, and whether a deploy is
+   * being applied (a resumed one adds units no status has shown yet). */
+  pending(): { units: string[]; deploying: boolean } {
     const { store } = this.deps;
     const machines = new Set(store.machines().map((m) => m.id));
     const deps = {
@@ -200,7 +206,7 @@ export class Controller implements ControllerApi {
       .units()
       .filter((u) => !machines.has(u.machine) || hasWorkDue(u.name, deps))
       .map((u) => u.name);
-    return { units };
+    return { units, deploying: store.unfinishedDeploys().length > 0 };
   }
 
   hookLog(after: number): { entries: HookLogEntry[] } {

@@ -44,6 +44,37 @@ export class ModelOperations {
     bundle: string,
     overlays: readonly string[],
   ): Promise<{ changes: string[]; warnings: string[] }> {
+    const { store } = this.deps;
+    // Journaled: if the controller dies mid-apply, resumeDeploys() plans the same files again
+    // against the model as it was left, so only what is missing is done (nothing twice).
+    const id = store.deployStarted({ bundle, overlays: [...overlays] }, new Date().toISOString());
+    try {
+      return await this.apply(bundle, overlays);
+    } finally {
+      // A refused or failed deploy is over too: only a controller dying leaves one open.
+      store.deployFinished(id, new Date().toISOString());
+    }
+  }
+
+  /** Finishes deploys a dead controller left unfinished; their bundles, for the log. */
+  async resumeDeploys(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const { id, request } of this.deps.store.unfinishedDeploys()) {
+      const { bundle, overlays } = request as { bundle: string; overlays: string[] };
+      try {
+        await this.apply(bundle, overlays);
+        resumed.push(bundle);
+      } finally {
+        this.deps.store.deployFinished(id, new Date().toISOString());
+      }
+    }
+    return resumed;
+  }
+
+  private async apply(
+    bundle: string,
+    overlays: readonly string[],
+  ): Promise<{ changes: string[]; warnings: string[] }> {
     const { store, charms } = this.deps;
     const loaded = loadBundle(bundle, overlays, charms);
     const changes = plan(loaded.bundle, store.snapshot());

@@ -60,6 +60,12 @@ export async function runController(home: string, name: string): Promise<Running
   });
   const server = await listen(controller, paths.socket);
   controller.runner.start();
+  // In the background: the API answers meanwhile, and status shows the resumed progress.
+  void controller.resumeDeploys().then(
+    (resumed) => resumed.forEach((b) => log(`resumed the deploy of ${b} left unfinished`)),
+    (e: unknown) =>
+      log(`could not resume an unfinished deploy: ${e instanceof Error ? e.message : String(e)}`),
+  );
   writeFileSync(paths.pid, `${process.pid}\n`);
   log(
     `controller "${name}" (id ${info.id}) serving on ${paths.socket}; ${store.machines().length} machines known`,

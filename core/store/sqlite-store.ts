@@ -5,8 +5,20 @@ import type { MachineFacts } from '../../agents/machine/types.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { MODEL_MIGRATION, SqliteModel } from './sqlite-model.js';
-import { UNIT_RUNTIME_MIGRATION, unitRuntimeStore } from './sqlite-units.js';
-import type { MachineRecord, NewMachine, ProviderKind, Store, UnitRuntimeStore } from './types.js';
+import {
+  DEPLOY_JOURNAL_MIGRATION,
+  deployJournal,
+  UNIT_RUNTIME_MIGRATION,
+  unitRuntimeStore,
+} from './sqlite-units.js';
+import type {
+  DeployJournalStore,
+  MachineRecord,
+  NewMachine,
+  ProviderKind,
+  Store,
+  UnitRuntimeStore,
+} from './types.js';
 
 /** Index i holds the SQL that takes the schema from version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -30,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
    INSERT INTO sequences (name, next) VALUES ('machine', 0);`,
   MODEL_MIGRATION,
   UNIT_RUNTIME_MIGRATION,
+  DEPLOY_JOURNAL_MIGRATION,
 ];
 
 interface MachineRow {
@@ -79,6 +92,7 @@ function open(file: string): Database.Database {
 export class SqliteStore extends SqliteModel implements Store {
   readonly schemaVersion: number;
   private readonly runtime: UnitRuntimeStore;
+  private readonly journal: DeployJournalStore;
 
   constructor(
     readonly file: string,
@@ -87,7 +101,15 @@ export class SqliteStore extends SqliteModel implements Store {
     super(open(file), now);
     this.schemaVersion = this.migrate();
     this.runtime = unitRuntimeStore(this.db);
+    this.journal = deployJournal(this.db);
   }
+
+  deployStarted: DeployJournalStore['deployStarted'] = (request, at) =>
+    this.journal.deployStarted(request, at);
+  deployFinished: DeployJournalStore['deployFinished'] = (id, at) =>
+    this.journal.deployFinished(id, at);
+  unfinishedDeploys: DeployJournalStore['unfinishedDeploys'] = () =>
+    this.journal.unfinishedDeploys();
 
   unitRuntime: UnitRuntimeStore['unitRuntime'] = (unit) => this.runtime.unitRuntime(unit);
   setUnitRuntime: UnitRuntimeStore['setUnitRuntime'] = (unit, patch) =>

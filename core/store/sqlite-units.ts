@@ -1,7 +1,13 @@
 // What unit agents keep in the store (DESIGN §3): each unit's resolver state, its charm's
 // persistent state, retry bookkeeping, leadership, and the hook log debug-log replays.
 import type Database from 'better-sqlite3';
-import type { HookLogEntry, UnitRuntimeRecord, UnitRuntimeStore } from './types.js';
+import type {
+  DeployJournalStore,
+  HookLogEntry,
+  JsonValue,
+  UnitRuntimeRecord,
+  UnitRuntimeStore,
+} from './types.js';
 
 /** Migration 3: unit runtime state, leadership and the hook log. */
 export const UNIT_RUNTIME_MIGRATION = `
@@ -116,6 +122,35 @@ export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
         if (r.outcome === 'ok' || r.outcome === 'error') entry.outcome = r.outcome;
         return entry;
       });
+    },
+  };
+}
+
+/** Migration 4: the deploy journal, so a deploy the controller died in is finished on restart. */
+export const DEPLOY_JOURNAL_MIGRATION = `
+  CREATE TABLE deploy_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );`;
+
+export function deployJournal(db: Database.Database): DeployJournalStore {
+  return {
+    deployStarted(request, at) {
+      const r = db
+        .prepare(`INSERT INTO deploy_journal (request, started_at) VALUES (?, ?)`)
+        .run(JSON.stringify(request), at);
+      return Number(r.lastInsertRowid);
+    },
+    deployFinished(id, at) {
+      db.prepare(`UPDATE deploy_journal SET finished_at = ? WHERE id = ?`).run(at, id);
+    },
+    unfinishedDeploys() {
+      const rows = db
+        .prepare(`SELECT id, request FROM deploy_journal WHERE finished_at IS NULL ORDER BY id`)
+        .all() as { id: number; request: string }[];
+      return rows.map((r) => ({ id: r.id, request: JSON.parse(r.request) as JsonValue }));
     },
   };
 }

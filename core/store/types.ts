@@ -29,7 +29,7 @@ export interface MachineRecord {
 
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
-export interface Store extends ModelStore, UnitRuntimeStore {
+export interface Store extends ModelStore, UnitRuntimeStore, DeployJournalStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -173,4 +173,11 @@ export interface UnitRuntimeStore {
   hookEnded(id: number, outcome: 'ok' | 'error', endedAt: string, message: string): void;
   /** Entries after `afterId`, oldest first. */
   hookLog(afterId?: number): HookLogEntry[];
+}
+
+/** Deploys being applied: one left unfinished by a dead controller is resumed on restart. */
+export interface DeployJournalStore {
+  deployStarted(request: JsonValue, at: string): number;
+  deployFinished(id: number, at: string): void;
+  unfinishedDeploys(): { id: number; request: JsonValue }[];
 }

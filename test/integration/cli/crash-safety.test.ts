@@ -1,0 +1,104 @@
+// SIGKILL the controller mid-deploy, then mid-hook: on restart it finishes the journaled
+// deploy (nothing made twice), re-runs the hook that was in flight, and converges.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOrdering } from '../../../agents/unit/ordering.js';
+import type { Hook } from '../../../core/charm/hooks.js';
+import { ApiClient } from '../../../core/controller/api-client.js';
+import type { StatusResponse } from '../../../core/controller/api.js';
+import { controllerPid } from '../../../core/controller/process.js';
+import { waitFor } from '../../../core/controller/wait-for.js';
+import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { runCli } from '../../core/cli/run-cli.js';
+
+if (process.getuid?.() !== 0) {
+  throw new Error('test/integration/cli/crash-safety.test.ts needs root (local machines)');
+}
+
+const charms = resolve('test/fixtures/charms/runtime');
+let home: string;
+const previousHome = process.env.RUNE_HOME;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'rune-home-'));
+  process.env.RUNE_HOME = home;
+  expect((await runCli('bootstrap', 'local', 'cs')).code).toBe(0);
+});
+
+afterAll(async () => {
+  await runCli('destroy-controller', 'cs', '--yes');
+  if (previousHome === undefined) delete process.env.RUNE_HOME;
+  else process.env.RUNE_HOME = previousHome;
+});
+
+/** Reads the controller's store directly (WAL lets a reader in beside the controller). */
+function read<T>(fn: (s: SqliteStore) => T): T {
+  const store = new SqliteStore(join(home, 'controllers', 'cs', 'store.db'));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+const kill = () => process.kill(controllerPid(home, 'cs') as number, 'SIGKILL');
+
+describe('crash safety', () => {
+  it('finishes a deploy the controller died in, making nothing twice', async () => {
+    const bundle = join(mkdtempSync(join(tmpdir(), 'rune-bundle-')), 'bundle.yaml');
+    writeFileSync(
+      bundle,
+      `applications:\n  counter: {charm: ${charms}/peer-counter, num_units: 4}\n`,
+    );
+    const client = new ApiClient('cs', join(home, 'controllers', 'cs', 'api.sock'));
+    const deploying = client.deploy({ bundle, overlays: [] }).catch((e: unknown) => e);
+    await waitFor('the first machine of the deploy', () => read((s) => s.machines().length >= 1), {
+      timeoutMs: 20_000,
+    });
+    kill();
+    expect(await deploying).toBeInstanceOf(Error);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).err[0]).toBe(
+      'Controller "cs" was not running: started it again.',
+    );
+    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    const units = read((s) => s.units().map((u) => `${u.name}@${u.machine}`));
+    expect(units).toHaveLength(4);
+    expect(read((s) => s.machines().length)).toBe(4);
+    expect(new Set(units.map((u) => u.split('@')[1])).size).toBe(4);
+  });
+
+  it('re-runs a hook that was in flight when the controller died', async () => {
+    expect((await runCli('add-unit', 'counter', '-n', '2')).code).toBe(0);
+    await waitFor(
+      'a hook in flight',
+      () => read((s) => s.hookLog().some((e) => e.outcome === undefined)),
+      { timeoutMs: 20_000, intervalMs: 5 },
+    );
+    kill();
+    const interrupted = read((s) => s.hookLog().filter((e) => e.outcome === undefined));
+    expect(interrupted.length).toBeGreaterThan(0);
+    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    const log = read((s) => s.hookLog());
+    for (const cut of interrupted) {
+      // The same hook of the same unit ran again, to success, after the one that was cut off.
+      const rerun = log.find(
+        (e) => e.id > cut.id && e.unit === cut.unit && e.hook === cut.hook && e.outcome === 'ok',
+      );
+      expect(rerun, `${cut.unit} ${cut.hook} was not re-run`).toBeDefined();
+    }
+    const status = JSON.parse(
+      (await runCli('status', '--format', 'json')).out.join('\n'),
+    ) as StatusResponse;
+    expect(
+      Object.values(status.applications?.counter?.units ?? {}).map(
+        (u) => u['workload-status'].message,
+      ),
+    ).toEqual(Array(6).fill('5 peers'));
+    const sequence = log
+      .filter((e) => e.outcome === 'ok')
+      .map((e) => ({ unit: e.unit, hook: e.detail as unknown as Hook }));
+    expect(checkOrdering(sequence)).toEqual([]);
+  });
+});
