@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { MachineFacts } from '../../agents/machine/types.js';
 import { parseSshTarget } from '../../agents/providers/manual/ssh-target.js';
 import type { MachineProvider } from '../../agents/providers/types.js';
-import { RuneError } from '../model/errors.js';
 import { MachineNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, HookLogEntry, MachineRecord, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
@@ -35,47 +34,12 @@ import type { Connect, Connected } from './machine-pool.js';
 import { MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
-
-export class InvalidTargetError extends RuneError {
-  readonly kind = 'user';
-
-  constructor(
-    readonly target: string,
-    readonly reason: string,
-  ) {
-    super(`invalid target "${target}": ${reason}`);
-  }
-}
-
-export class NoProviderError extends RuneError {
-  readonly kind = 'user';
-
-  constructor(readonly controller: string) {
-    super(
-      `controller "${controller}" makes no machines of its own (manual provider); ` +
-        'add existing hosts with rune add-machine ssh:[user@]host',
-    );
-  }
-}
-
-export class NoCharmRuntimeError extends RuneError {
-  readonly kind = 'internal';
-
-  constructor() {
-    super('this controller was built without a charm loader, so no unit can run hooks');
-  }
-}
-
-export class KeyFileError extends RuneError {
-  readonly kind = 'user';
-
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`cannot read private key ${file}: ${reason}`);
-  }
-}
+import {
+  InvalidTargetError,
+  KeyFileError,
+  NoCharmRuntimeError,
+  NoProviderError,
+} from './errors.js';
 
 export interface ControllerDeps {
   info: ControllerInfo;

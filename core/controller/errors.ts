@@ -83,3 +83,44 @@ export class FileReadError extends RuneError {
     super(`cannot read ${file}: ${reason}`);
   }
 }
+
+export class InvalidTargetError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super(`invalid target "${target}": ${reason}`);
+  }
+}
+
+export class NoProviderError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(
+      `controller "${controller}" makes no machines of its own (manual provider); ` +
+        'add existing hosts with rune add-machine ssh:[user@]host',
+    );
+  }
+}
+
+export class NoCharmRuntimeError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor() {
+    super('this controller was built without a charm loader, so no unit can run hooks');
+  }
+}
+
+export class KeyFileError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot read private key ${file}: ${reason}`);
+  }
+}
