@@ -1,6 +1,7 @@
 // The supervisor backend of Services (DESIGN §5), pure: the POSIX sh supervisor Rune installs on
 // machines without systemd, the service definition format it reads (base64 values, never eval'd)
 // and the parser of its `status` output. No I/O here: services.ts ships and drives these.
+import { parseKeyValues } from './key-values.js';
 import type { NormalizedSpec, RestartPolicy, ServiceState } from './services.js';
 
 export const SUPERVISOR_PATH = '/usr/local/lib/rune/supervise';
@@ -74,15 +75,8 @@ export function decodeDefinition(text: string): DecodedDefinition {
  * child's last exit>.
  */
 export function parseSupervisorStatus(name: string, text: string): ServiceState {
-  const props = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const at = line.indexOf('=');
-    if (at > 0) props.set(line.slice(0, at), line.slice(at + 1).trim());
-  }
-  const int = (key: string): number | undefined => {
-    const value = props.get(key);
-    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-  };
+  const props = parseKeyValues(text);
+  const int = (key: string): number | undefined => props.int(key);
   const supervisor = int('supervisor');
   const pid = int('pid');
   const restarts = int('restarts');

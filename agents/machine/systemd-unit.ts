@@ -1,5 +1,6 @@
 // The systemd backend of Services (DESIGN §5), pure: a spec rendered as a unit file with every
 // value quoted the way systemd parses it, and `systemctl show` output read back as a state.
+import { parseKeyValues } from './key-values.js';
 import type { NormalizedSpec, ServiceState } from './services.js';
 
 export function unitName(name: string): string {
@@ -83,15 +84,8 @@ export function renderUnit(spec: NormalizedSpec): string {
 
 /** `systemctl show --property=...` output (KEY=value lines) as a ServiceState. */
 export function parseSystemdShow(name: string, text: string): ServiceState {
-  const props = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const at = line.indexOf('=');
-    if (at > 0) props.set(line.slice(0, at), line.slice(at + 1).trim());
-  }
-  const int = (key: string): number | undefined => {
-    const value = props.get(key);
-    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-  };
+  const props = parseKeyValues(text);
+  const int = (key: string): number | undefined => props.int(key);
   if (props.get('LoadState') === 'not-found') return { name, state: 'missing' };
   const pid = int('MainPID');
   const restarts = int('NRestarts');
