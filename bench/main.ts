@@ -2,6 +2,7 @@
 // its figures and the ratios it measured side by side in the same run; none of them asserts.
 const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = {
   'bundle-scale': () => import('./bundle-scale.js'),
+  'charm-runtime': () => import('./charm-runtime.js'),
   'cli-startup': () => import('./cli-startup.js'),
   'hostile-input': () => import('./hostile-input.js'),
   'remote-exec': () => import('./remote-exec.js'),
