@@ -3,11 +3,11 @@
 // only the unit on the same machine (principal ↔ subordinate), regular ones every remote unit.
 import { createHash } from 'node:crypto';
 import type { ConfigValues, Endpoint } from '../../core/model/types.js';
-import type { RelationRecord, Store, UnitRecord } from '../../core/store/types.js';
+import type { RelationRecord, Store, UnitIndexEntry } from '../../core/store/types.js';
 import type { RemoteRelation, RemoteState } from './state.js';
 
 export interface UnitView {
-  unit: UnitRecord;
+  unit: UnitIndexEntry;
   relation: RelationRecord;
   mine: Endpoint;
   other: Endpoint;
@@ -24,8 +24,8 @@ export function configHash(config: ConfigValues): string {
 }
 
 /** The relations a unit is in, with the remote units in its scope. */
-export function unitRelations(store: Store, unit: UnitRecord): UnitView[] {
-  const alive = store.units().filter((u) => u.life === 'alive');
+export function unitRelations(store: Store, unit: UnitIndexEntry): UnitView[] {
+  const alive = store.unitIndex().filter((u) => u.life === 'alive');
   const views: UnitView[] = [];
   for (const relation of store.relations()) {
     const mine = relation.endpoints.find((e) => e.application === unit.application);
@@ -65,7 +65,7 @@ export function unitRelations(store: Store, unit: UnitRecord): UnitView[] {
 
 export function readRemoteState(
   store: Store,
-  unit: UnitRecord,
+  unit: UnitIndexEntry,
   now: number,
   updateStatusInterval: number,
 ): RemoteState {

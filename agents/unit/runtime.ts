@@ -35,6 +35,8 @@ export interface UnitRuntimeDeps {
   updateStatusIntervalMs: number;
   /** Delay before an automatic retry of a failed hook (DESIGN §6: 5 s doubling to 5 min). */
   retryDelayMs(retries: number): number;
+  /** After a hook's outcome is committed: the relations whose bags it changed. */
+  onCommit?(unit: string, relations: number[]): void;
   /** Hook start and end, for debug-log followers and the event bus. */
   onHook?(event: {
     unit: string;
@@ -65,16 +67,17 @@ function relationStates(store: Store, unit: UnitRecord, hook: Hook): RelationSta
     // A departing unit's data stays readable in its -departed hook (as in Juju).
     if ('remoteUnit' in hook && hook.relationId === id && hook.remoteUnit)
       inScope.add(hook.remoteUnit);
+    const bags = store.databags(id);
     const remoteUnits: Record<string, Record<string, string>> = {};
-    for (const u of inScope) remoteUnits[u] = store.databag(id, u).data;
+    for (const u of inScope) remoteUnits[u] = bags[u] ?? {};
     return {
       id,
       endpoint: view.mine.name,
       remoteApp: view.other.application,
-      local: store.databag(id, unit.name).data,
-      app: store.databag(id, unit.application).data,
+      local: bags[unit.name] ?? {},
+      app: bags[unit.application] ?? {},
       remoteUnits,
-      remoteAppData: store.databag(id, view.other.application).data,
+      remoteAppData: bags[view.other.application] ?? {},
     };
   });
 }
@@ -124,7 +127,7 @@ export function hasWorkDue(
   name: string,
   deps: Pick<UnitRuntimeDeps, 'store' | 'now' | 'updateStatusIntervalMs'>,
 ): boolean {
-  const unit = deps.store.units().find((u) => u.name === name);
+  const unit = deps.store.unit(name);
   if (!unit) return false;
   const runtime = deps.store.unitRuntime(name);
   const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
@@ -137,7 +140,7 @@ export function hasWorkDue(
 /** Runs the unit's next operation, if any; what happened is the result. */
 export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<StepResult> {
   const { store } = deps;
-  const unit = store.units().find((u) => u.name === name);
+  const unit = store.unit(name);
   const app = unit && store.application(unit.application);
   if (!unit || !app) return 'missing';
   const runtime = store.unitRuntime(name);
@@ -254,6 +257,10 @@ async function runOne(
         store.hookEnded(logId, 'ok', iso(), '');
       });
       deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'ok' });
+      deps.onCommit?.(
+        unit.name,
+        result.outcome.relations.map((r) => r.relationId),
+      );
       return;
     }
     const message = redact(

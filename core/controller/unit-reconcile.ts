@@ -5,11 +5,11 @@ import type { Store } from '../store/types.js';
 
 export function ensureLeaders(store: Store): string[] {
   const changed: string[] = [];
-  const alive = store.units().filter((u) => u.life === 'alive');
+  const alive = store.unitIndex().filter((u) => u.life === 'alive');
   for (const app of store.applications()) {
     const leader = store.leader(app.name);
     if (leader !== undefined && alive.some((u) => u.name === leader)) continue;
-    // units() is sorted by number, so the first is the lowest-numbered.
+    // unitIndex() is sorted by number, so the first is the lowest-numbered.
     const next = alive.find((u) => u.application === app.name)?.name;
     if (next === leader) continue;
     store.setLeader(app.name, next);
@@ -20,6 +20,14 @@ export function ensureLeaders(store: Store): string[] {
 
 export function ensureSubordinates(store: Store): string[] {
   const added: string[] = [];
+  // Most passes find no container relation at all: then there is nothing to write.
+  if (
+    !store
+      .relations()
+      .some((r) => r.life === 'alive' && r.endpoints.some((e) => e.scope === 'container'))
+  ) {
+    return added;
+  }
   store.transaction(() => {
     const apps = new Map(store.applications().map((a) => [a.name, a]));
     for (const relation of store.relations()) {
@@ -28,7 +36,7 @@ export function ensureSubordinates(store: Store): string[] {
       const sub = relation.endpoints.find((e) => apps.get(e.application)?.subordinate);
       const principal = relation.endpoints.find((e) => e !== sub);
       if (!sub || !principal || apps.get(principal.application)?.subordinate) continue;
-      const units = store.units();
+      const units = store.unitIndex();
       for (const p of units.filter(
         (u) => u.application === principal.application && u.life === 'alive',
       )) {
@@ -58,8 +66,12 @@ function stillIn(store: Store, unit: string, relationId: number): boolean {
  */
 export function collectDead(store: Store): string[] {
   const removed: string[] = [];
+  const dying =
+    store.relations().some((r) => r.life !== 'alive') ||
+    store.applications().some((a) => a.life !== 'alive');
+  if (!dying) return removed;
   store.transaction(() => {
-    const units = store.units();
+    const units = store.unitIndex();
     for (const relation of store.relations().filter((r) => r.life !== 'alive')) {
       const apps = new Set(relation.endpoints.map((e) => e.application));
       const pending = units.some(

@@ -1,49 +1,58 @@
 // Drives every unit agent in the controller (DESIGN §2, §6): level-triggered passes over the
-// model — leaders and subordinates first, then each unit stepped until it has nothing to do.
-// Units run concurrently; the machine lock keeps one hook at a time per machine. A pass runs
-// when woken (a commit, an API change) and on a slow tick (retries, update-status).
+// model — leaders and subordinates first, then the units that may have work stepped until they
+// have none. Units run concurrently; the machine lock keeps one hook at a time per machine.
+// A commit marks only the units that can see it (those in the relations it wrote); changes
+// from the API, a removal, and a slow full pass mark every unit.
 import { stepUnit, type UnitRuntimeDeps } from '../../agents/unit/runtime.js';
 import type { Store } from '../store/types.js';
 import { collectDead, ensureLeaders, ensureSubordinates } from './unit-reconcile.js';
 
 export interface UnitRunnerOptions {
   tickMs?: number;
+  /** Every unit is looked at this often even when nothing marked it (update-status, retries). */
+  fullPassMs?: number;
   /** Called with each error a unit's step threw (not a hook failure: those are unit state). */
   onError?(unit: string, error: unknown): void;
 }
 
 export class UnitRunner {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private allDirty = true;
+  private lastFullPass = 0;
   private timer: NodeJS.Timeout | undefined;
   private passing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private readonly deps: UnitRuntimeDeps;
 
   constructor(
     private readonly store: Store,
-    private readonly deps: UnitRuntimeDeps,
+    deps: UnitRuntimeDeps,
     private readonly options: UnitRunnerOptions = {},
-  ) {}
+  ) {
+    this.deps = {
+      ...deps,
+      onCommit: (unit, relations) => {
+        deps.onCommit?.(unit, relations);
+        this.markRelations(relations);
+      },
+    };
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.options.tickMs ?? 1000);
+    this.timer = setInterval(() => {
+      const due = Date.now() - this.lastFullPass >= (this.options.fullPassMs ?? 30_000);
+      if (due) this.wake();
+      else this.schedule();
+    }, this.options.tickMs ?? 1000);
     this.wake();
   }
 
-  /** Asks for a pass soon; passes never overlap, and a wake during one causes another. */
+  /** The model changed in ways a commit does not say (API requests): look at every unit. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.passing) {
-      this.again = true;
-      return;
-    }
-    this.passing = this.pass().finally(() => {
-      this.passing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.allDirty = true;
+    this.schedule();
   }
 
   /** Resolves when no unit is mid-step (for tests and shutdown). */
@@ -54,17 +63,63 @@ export class UnitRunner {
     await Promise.all(this.running.values());
   }
 
-  private async pass(): Promise<void> {
+  private markRelations(relationIds: readonly number[]): void {
+    if (relationIds.length === 0) return;
+    const apps = new Set(
+      this.store
+        .relations()
+        .filter((r) => relationIds.includes(r.id))
+        .flatMap((r) => r.endpoints.map((e) => e.application)),
+    );
+    for (const u of this.store.unitIndex()) if (apps.has(u.application)) this.dirty.add(u.name);
+    this.schedule();
+  }
+
+  /** Passes never overlap; a request during one causes another. */
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = this.pass().finally(() => {
+      this.passing = undefined;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
+    });
+  }
+
+  private pass(): Promise<void> {
     collectDead(this.store);
     ensureSubordinates(this.store);
-    ensureLeaders(this.store);
+    const leaders = ensureLeaders(this.store);
+    if (leaders.length > 0) this.allDirty = true;
+    const now = Date.now();
+    const all = this.allDirty;
+    if (all) this.lastFullPass = now;
+    const marked = new Set(this.dirty);
+    this.allDirty = false;
+    this.dirty.clear();
+    // A failed hook's retry comes due by the clock, not by a commit.
+    for (const name of this.store.unitsDueForRetry(now)) marked.add(name);
     const machines = new Set(this.store.machines().map((m) => m.id));
-    for (const unit of this.store.units()) {
+    for (const unit of this.store.unitIndex()) {
+      if (!all && !marked.has(unit.name)) continue;
       // A unit waits for its machine (DESIGN §8: "waiting for machine").
-      if (!machines.has(unit.machine) || this.running.has(unit.name)) continue;
+      if (!machines.has(unit.machine)) continue;
+      if (this.running.has(unit.name)) {
+        // Mid-step: it may have read the model before this change, so look again after.
+        this.dirty.add(unit.name);
+        continue;
+      }
       this.running.set(
         unit.name,
-        this.drive(unit.name).finally(() => this.running.delete(unit.name)),
+        this.drive(unit.name).finally(() => {
+          this.running.delete(unit.name);
+          if (this.dirty.has(unit.name)) this.schedule();
+        }),
       );
     }
     return Promise.resolve();
@@ -74,10 +129,8 @@ export class UnitRunner {
     try {
       for (let steps = 0; !this.stopped && steps < 1000; steps++) {
         const result = await stepUnit(name, this.deps);
+        if (result === 'done') this.wake(); // its departure changes what others see
         if (result !== 'ran' && result !== 'skipped') return;
-        // A commit may have changed what other units see: let them look again.
-        this.again = true;
-        this.wake();
       }
     } catch (e) {
       this.options.onError?.(name, e);

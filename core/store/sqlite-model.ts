@@ -6,6 +6,7 @@ import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/sta
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
 import type {
+  UnitIndexEntry,
   ApplicationRecord,
   DatabagRecord,
   ModelStore,
@@ -98,17 +99,26 @@ const toUnit = (r: UnitRow): UnitRecord => {
 };
 
 export class SqliteModel implements ModelStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(
     protected readonly db: Database.Database,
     protected readonly now: () => Date,
   ) {}
+
+  /** Prepared once per SQL text: unit agents read the same few queries thousands of times. */
+  protected stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
   snapshot(): ModelSnapshot {
-    const { next } = this.db.prepare(`SELECT next FROM sequences WHERE name = 'machine'`).get() as {
+    const { next } = this.stmt(`SELECT next FROM sequences WHERE name = 'machine'`).get() as {
       next: number;
     };
     const snapshot: ModelSnapshot = {
@@ -124,7 +134,7 @@ export class SqliteModel implements ModelStore {
     for (const unit of this.units().filter((u) => u.life === 'alive')) {
       snapshot.units[unit.name] = unit;
     }
-    const machines = this.db.prepare(`SELECT id FROM machines WHERE life = 'alive'`).all() as {
+    const machines = this.stmt(`SELECT id FROM machines WHERE life = 'alive'`).all() as {
       id: number;
     }[];
     for (const { id } of machines) snapshot.machines[String(id)] = { id: String(id) };
@@ -133,53 +143,99 @@ export class SqliteModel implements ModelStore {
   }
 
   applications(): ApplicationRecord[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM applications ORDER BY name`)
-      .all() as ApplicationRow[];
+    const rows = this.stmt(`SELECT * FROM applications ORDER BY name`).all() as ApplicationRow[];
     return rows.map(toApplication);
   }
 
   application(name: string): ApplicationRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM applications WHERE name = ?`).get(name) as
+    const row = this.stmt(`SELECT * FROM applications WHERE name = ?`).get(name) as
       ApplicationRow | undefined;
     return row ? toApplication(row) : undefined;
   }
 
   addApplication(app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
+    this.stmt(
+      `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
          VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        app.name,
-        app.charm,
-        app.charmDir,
-        app.subordinate ? 1 : 0,
-        JSON.stringify(app.config),
-        app.constraints,
-      );
+    ).run(
+      app.name,
+      app.charm,
+      app.charmDir,
+      app.subordinate ? 1 : 0,
+      JSON.stringify(app.config),
+      app.constraints,
+    );
   }
 
   setConfig(application: string, options: ConfigValues): void {
     this.transaction(() => {
       const app = this.requireApplication(application);
       const config = { ...app.config, ...options };
-      this.db
-        .prepare(`UPDATE applications SET config = ? WHERE name = ?`)
-        .run(JSON.stringify(config), application);
+      this.stmt(`UPDATE applications SET config = ? WHERE name = ?`).run(
+        JSON.stringify(config),
+        application,
+      );
     });
   }
 
   expose(application: string): void {
     this.requireApplication(application);
-    this.db.prepare(`UPDATE applications SET exposed = 1 WHERE name = ?`).run(application);
+    this.stmt(`UPDATE applications SET exposed = 1 WHERE name = ?`).run(application);
+  }
+
+  unit(name: string): UnitRecord | undefined {
+    const row = this.stmt(`SELECT * FROM units WHERE name = ?`).get(name) as UnitRow | undefined;
+    return row ? toUnit(row) : undefined;
+  }
+
+  unitIndex(): UnitIndexEntry[] {
+    const rows = this.stmt(
+      `SELECT name, application, machine, principal, life FROM units ORDER BY application, number`,
+    ).all() as {
+      name: string;
+      application: string;
+      machine: string;
+      principal: string | null;
+      life: string;
+    }[];
+    return rows.map((r) => {
+      const entry: UnitIndexEntry = {
+        name: r.name,
+        application: r.application,
+        machine: r.machine,
+        life: r.life as Life,
+      };
+      if (r.principal !== null) entry.principal = r.principal;
+      return entry;
+    });
+  }
+
+  databags(relationId: number): Record<string, Record<string, string>> {
+    const rows = this.stmt(`SELECT owner, data FROM databags WHERE relation_id = ?`).all(
+      relationId,
+    ) as {
+      owner: string;
+      data: string;
+    }[];
+    return Object.fromEntries(
+      rows.map((r) => [r.owner, JSON.parse(r.data) as Record<string, string>]),
+    );
+  }
+
+  databagVersions(relationId: number): Record<string, number> {
+    const rows = this.stmt(`SELECT owner, version FROM databags WHERE relation_id = ?`).all(
+      relationId,
+    ) as {
+      owner: string;
+      version: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.owner, r.version]));
   }
 
   units(application?: string): UnitRecord[] {
     const rows = (
       application === undefined
-        ? this.db.prepare(`SELECT * FROM units ORDER BY application, number`).all()
+        ? this.stmt(`SELECT * FROM units ORDER BY application, number`).all()
         : this.db
             .prepare(`SELECT * FROM units WHERE application = ? ORDER BY number`)
             .all(application)
@@ -194,7 +250,7 @@ export class SqliteModel implements ModelStore {
       const number = Number(numberText);
       if (
         number < app.nextUnitNumber ||
-        this.db.prepare(`SELECT 1 FROM units WHERE name = ?`).get(unit.name)
+        this.stmt(`SELECT 1 FROM units WHERE name = ?`).get(unit.name)
       ) {
         throw new UnitExistsError(unit.name, app.nextUnitNumber);
       }
@@ -205,26 +261,23 @@ export class SqliteModel implements ModelStore {
         since,
       };
       const agent: StatusInfo<AgentStatus> = { current: 'allocating', message: '', since };
-      this.db
-        .prepare(
-          `INSERT INTO units (name, application, number, machine, principal, workload_status, agent_status)
+      this.stmt(
+        `INSERT INTO units (name, application, number, machine, principal, workload_status, agent_status)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          unit.name,
-          application,
-          number,
-          unit.machine,
-          unit.principal ?? null,
-          JSON.stringify(workload),
-          JSON.stringify(agent),
-        );
-      this.db
-        .prepare(`UPDATE applications SET next_unit_number = ? WHERE name = ?`)
-        .run(number + 1, application);
-      return toUnit(
-        this.db.prepare(`SELECT * FROM units WHERE name = ?`).get(unit.name) as UnitRow,
+      ).run(
+        unit.name,
+        application,
+        number,
+        unit.machine,
+        unit.principal ?? null,
+        JSON.stringify(workload),
+        JSON.stringify(agent),
       );
+      this.stmt(`UPDATE applications SET next_unit_number = ? WHERE name = ?`).run(
+        number + 1,
+        application,
+      );
+      return toUnit(this.stmt(`SELECT * FROM units WHERE name = ?`).get(unit.name) as UnitRow);
     });
   }
 
@@ -233,19 +286,21 @@ export class SqliteModel implements ModelStore {
     status: Partial<Pick<UnitRecord, 'workloadStatus' | 'agentStatus'>>,
   ): void {
     if (status.workloadStatus) {
-      this.db
-        .prepare(`UPDATE units SET workload_status = ? WHERE name = ?`)
-        .run(JSON.stringify(status.workloadStatus), name);
+      this.stmt(`UPDATE units SET workload_status = ? WHERE name = ?`).run(
+        JSON.stringify(status.workloadStatus),
+        name,
+      );
     }
     if (status.agentStatus) {
-      this.db
-        .prepare(`UPDATE units SET agent_status = ? WHERE name = ?`)
-        .run(JSON.stringify(status.agentStatus), name);
+      this.stmt(`UPDATE units SET agent_status = ? WHERE name = ?`).run(
+        JSON.stringify(status.agentStatus),
+        name,
+      );
     }
   }
 
   relations(): RelationRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM relations ORDER BY id`).all() as {
+    const rows = this.stmt(`SELECT * FROM relations ORDER BY id`).all() as {
       id: number;
       endpoints: string;
       life: string;
@@ -259,23 +314,22 @@ export class SqliteModel implements ModelStore {
 
   addRelation(endpoints: Endpoint[]): RelationRecord {
     return this.transaction(() => {
-      const { next } = this.db
-        .prepare(`SELECT next FROM sequences WHERE name = 'relation'`)
-        .get() as {
+      const { next } = this.stmt(`SELECT next FROM sequences WHERE name = 'relation'`).get() as {
         next: number;
       };
-      this.db.prepare(`UPDATE sequences SET next = ? WHERE name = 'relation'`).run(next + 1);
-      this.db
-        .prepare(`INSERT INTO relations (id, endpoints) VALUES (?, ?)`)
-        .run(next, JSON.stringify(endpoints));
+      this.stmt(`UPDATE sequences SET next = ? WHERE name = 'relation'`).run(next + 1);
+      this.stmt(`INSERT INTO relations (id, endpoints) VALUES (?, ?)`).run(
+        next,
+        JSON.stringify(endpoints),
+      );
       return { id: next, endpoints, life: 'alive' };
     });
   }
 
   databag(relationId: number, owner: string): DatabagRecord {
-    const row = this.db
-      .prepare(`SELECT data, version FROM databags WHERE relation_id = ? AND owner = ?`)
-      .get(relationId, owner) as { data: string; version: number } | undefined;
+    const row = this.stmt(
+      `SELECT data, version FROM databags WHERE relation_id = ? AND owner = ?`,
+    ).get(relationId, owner) as { data: string; version: number } | undefined;
     return {
       relationId,
       owner,
@@ -297,46 +351,44 @@ export class SqliteModel implements ModelStore {
         Object.entries(data).every(([k, v]) => current.data[k] === v);
       // A commit that changes nothing wakes nobody (DESIGN §6): the version stays.
       if (same) return false;
-      this.db
-        .prepare(
-          `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
+      this.stmt(
+        `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
            ON CONFLICT (relation_id, owner) DO UPDATE SET data = excluded.data, version = excluded.version`,
-        )
-        .run(relationId, owner, JSON.stringify(data), current.version + 1);
+      ).run(relationId, owner, JSON.stringify(data), current.version + 1);
       return true;
     });
   }
 
   setUnitLife(name: string, life: Life): void {
-    this.db.prepare(`UPDATE units SET life = ? WHERE name = ?`).run(life, name);
+    this.stmt(`UPDATE units SET life = ? WHERE name = ?`).run(life, name);
   }
 
   setApplicationLife(name: string, life: Life): void {
-    this.db.prepare(`UPDATE applications SET life = ? WHERE name = ?`).run(life, name);
+    this.stmt(`UPDATE applications SET life = ? WHERE name = ?`).run(life, name);
   }
 
   setRelationLife(id: number, life: Life): void {
-    this.db.prepare(`UPDATE relations SET life = ? WHERE id = ?`).run(life, id);
+    this.stmt(`UPDATE relations SET life = ? WHERE id = ?`).run(life, id);
   }
 
   removeUnit(name: string): void {
     this.transaction(() => {
-      this.db.prepare(`DELETE FROM databags WHERE owner = ?`).run(name);
-      this.db.prepare(`DELETE FROM units WHERE name = ?`).run(name);
+      this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.stmt(`DELETE FROM units WHERE name = ?`).run(name);
     });
   }
 
   removeRelation(id: number): void {
     this.transaction(() => {
-      this.db.prepare(`DELETE FROM databags WHERE relation_id = ?`).run(id);
-      this.db.prepare(`DELETE FROM relations WHERE id = ?`).run(id);
+      this.stmt(`DELETE FROM databags WHERE relation_id = ?`).run(id);
+      this.stmt(`DELETE FROM relations WHERE id = ?`).run(id);
     });
   }
 
   removeApplication(name: string): void {
     this.transaction(() => {
-      this.db.prepare(`DELETE FROM databags WHERE owner = ?`).run(name);
-      this.db.prepare(`DELETE FROM applications WHERE name = ?`).run(name);
+      this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
     });
   }
 
@@ -345,9 +397,10 @@ export class SqliteModel implements ModelStore {
       const app = this.requireApplication(application);
       const config = { ...app.config };
       for (const option of options) delete config[option];
-      this.db
-        .prepare(`UPDATE applications SET config = ? WHERE name = ?`)
-        .run(JSON.stringify(config), application);
+      this.stmt(`UPDATE applications SET config = ? WHERE name = ?`).run(
+        JSON.stringify(config),
+        application,
+      );
     });
   }
 

@@ -114,6 +114,8 @@ export class SqliteStore extends SqliteModel implements Store {
   unitRuntime: UnitRuntimeStore['unitRuntime'] = (unit) => this.runtime.unitRuntime(unit);
   setUnitRuntime: UnitRuntimeStore['setUnitRuntime'] = (unit, patch) =>
     this.runtime.setUnitRuntime(unit, patch);
+  unitsDueForRetry: UnitRuntimeStore['unitsDueForRetry'] = (now) =>
+    this.runtime.unitsDueForRetry(now);
   leader: UnitRuntimeStore['leader'] = (application) => this.runtime.leader(application);
   setLeader: UnitRuntimeStore['setLeader'] = (application, unit) =>
     this.runtime.setLeader(application, unit);
@@ -139,39 +141,37 @@ export class SqliteStore extends SqliteModel implements Store {
 
   reserveMachineId(): string {
     return this.db.transaction(() => {
-      const { next } = this.db
-        .prepare(`SELECT next FROM sequences WHERE name = 'machine'`)
-        .get() as { next: number };
-      this.db.prepare(`UPDATE sequences SET next = ? WHERE name = 'machine'`).run(next + 1);
+      const { next } = this.stmt(`SELECT next FROM sequences WHERE name = 'machine'`).get() as {
+        next: number;
+      };
+      this.stmt(`UPDATE sequences SET next = ? WHERE name = 'machine'`).run(next + 1);
       return String(next);
     })();
   }
 
   addMachine(machine: NewMachine): MachineRecord {
-    this.db
-      .prepare(
-        `INSERT INTO machines (id, provider, instance_id, address, port, user, key_file,
+    this.stmt(
+      `INSERT INTO machines (id, provider, instance_id, address, port, user, key_file,
              host_key, host_public_key, constraints, life, facts, created_at)
            VALUES (@id, @provider, @instanceId, @address, @port, @user, @keyFile,
              @hostKey, @hostPublicKey, @constraints, 'alive', @facts, @createdAt)`,
-      )
-      .run({
-        ...machine,
-        id: Number(machine.id),
-        facts: machine.facts ? JSON.stringify(machine.facts) : null,
-        createdAt: this.now().toISOString(),
-      });
+    ).run({
+      ...machine,
+      id: Number(machine.id),
+      facts: machine.facts ? JSON.stringify(machine.facts) : null,
+      createdAt: this.now().toISOString(),
+    });
     return this.machine(machine.id) as MachineRecord;
   }
 
   machines(): MachineRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM machines ORDER BY id`).all() as MachineRow[];
+    const rows = this.stmt(`SELECT * FROM machines ORDER BY id`).all() as MachineRow[];
     return rows.map(toRecord);
   }
 
   machine(id: string): MachineRecord | undefined {
     if (!/^(0|[1-9][0-9]*)$/.test(id)) return undefined;
-    const row = this.db.prepare(`SELECT * FROM machines WHERE id = ?`).get(Number(id)) as
+    const row = this.stmt(`SELECT * FROM machines WHERE id = ?`).get(Number(id)) as
       MachineRow | undefined;
     return row ? toRecord(row) : undefined;
   }
@@ -185,7 +185,7 @@ export class SqliteStore extends SqliteModel implements Store {
   }
 
   removeMachine(id: string): void {
-    const changed = this.db.prepare(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
+    const changed = this.stmt(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
     if (changed === 0) throw new MachineNotFoundError(id);
   }
 
@@ -194,7 +194,7 @@ export class SqliteStore extends SqliteModel implements Store {
   }
 
   private update(id: string, sql: string, value: string): void {
-    const changed = this.db.prepare(sql).run(value, Number(id)).changes;
+    const changed = this.stmt(sql).run(value, Number(id)).changes;
     if (changed === 0) throw new MachineNotFoundError(id);
   }
 }

@@ -47,7 +47,19 @@ interface HookRow {
   message: string;
 }
 
-export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
+/** better-sqlite3 statements, prepared once per SQL text for this database. */
+function statements(db: Database.Database): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+}
+
+export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore {
+  const stmt = statements(database);
+  const db = { prepare: stmt };
   return {
     unitRuntime(unit) {
       const row = db
@@ -79,6 +91,12 @@ export function unitRuntimeStore(db: Database.Database): UnitRuntimeStore {
       if (patch.retries !== undefined) put('retries', patch.retries);
       if (sets.length === 0) return;
       db.prepare(`UPDATE units SET ${sets.join(', ')} WHERE name = ?`).run(...values, unit);
+    },
+    unitsDueForRetry(now) {
+      const rows = db
+        .prepare(`SELECT name FROM units WHERE retry_at IS NOT NULL AND retry_at <= ?`)
+        .all(now) as { name: string }[];
+      return rows.map((r) => r.name);
     },
     leader(application) {
       const row = db.prepare(`SELECT leader FROM applications WHERE name = ?`).get(application) as
@@ -135,7 +153,8 @@ export const DEPLOY_JOURNAL_MIGRATION = `
     finished_at TEXT
   );`;
 
-export function deployJournal(db: Database.Database): DeployJournalStore {
+export function deployJournal(database: Database.Database): DeployJournalStore {
+  const db = { prepare: statements(database) };
   return {
     deployStarted(request, at) {
       const r = db

@@ -74,6 +74,11 @@ export interface UnitRecord {
   agentStatus: StatusInfo<AgentStatus>;
 }
 
+export type UnitIndexEntry = Pick<
+  UnitRecord,
+  'name' | 'application' | 'machine' | 'principal' | 'life'
+>;
+
 export interface RelationRecord {
   id: number;
   /** Provider first for a regular relation; one endpoint for a peer relation. */
@@ -99,6 +104,13 @@ export interface ModelStore {
   setConfig(application: string, options: ConfigValues): void;
   expose(application: string): void;
   units(application?: string): UnitRecord[];
+  unit(name: string): UnitRecord | undefined;
+  /** Units without their statuses: what scope and placement decisions need, cheaply. */
+  unitIndex(): UnitIndexEntry[];
+  /** Owner → data of every bag in a relation, in one read. */
+  databags(relationId: number): Record<string, Record<string, string>>;
+  /** Owner → version of every bag in a relation, in one read. */
+  databagVersions(relationId: number): Record<string, number>;
   /** Records `name` (e.g. `etcd/3`, from the plan); the application's next number moves past it. */
   addUnit(unit: { name: string; machine: string; principal?: string }): UnitRecord;
   setUnitStatus(
@@ -162,6 +174,8 @@ export interface UnitRuntimeStore {
       retryAt?: number | undefined;
     },
   ): void;
+  /** Units whose failed hook's retry time has come. */
+  unitsDueForRetry(now: number): string[];
   leader(application: string): string | undefined;
   setLeader(application: string, unit: string | undefined): void;
   hookStarted(entry: {
