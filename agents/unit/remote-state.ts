@@ -73,11 +73,11 @@ export function readRemoteState(
   const isLeader = store.leader(unit.application) === unit.name;
   const runtime = store.unitRuntime(unit.name);
   const relations: RemoteRelation[] = unitRelations(store, unit).map((view) => {
+    const all = store.databagVersions(view.relation.id);
     const versions: Record<string, number> = {};
-    for (const u of view.units) versions[u] = store.databag(view.relation.id, u).version;
+    for (const u of view.units) versions[u] = all[u] ?? 0;
     // Only the leader writes a peer app bag: it must not get -changed for its own writes.
-    const appVersion =
-      view.peer && isLeader ? 0 : store.databag(view.relation.id, view.other.application).version;
+    const appVersion = view.peer && isLeader ? 0 : (all[view.other.application] ?? 0);
     return {
       id: view.relation.id,
       endpoint: view.mine.name,
