@@ -254,7 +254,7 @@ async function runOne(
     if (result.ok) {
       store.transaction(() => {
         commit(store, unit, result.outcome, applyHook(started, hook, remote), charmState, iso());
-        store.hookEnded(logId, 'ok', iso(), '');
+        store.hookEnded(logId, 'ok', iso(), '', result.outcome.logs);
       });
       deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'ok' });
       deps.onCommit?.(
@@ -277,7 +277,7 @@ async function runOne(
         workloadStatus: { current: 'error', message: `hook failed: "${name}"`, since: iso() },
         agentStatus: { current: 'idle', message: '', since: iso() },
       });
-      store.hookEnded(logId, 'error', iso(), message);
+      store.hookEnded(logId, 'error', iso(), message, result.logs);
     });
     deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'error' });
   } finally {

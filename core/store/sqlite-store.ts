@@ -8,6 +8,7 @@ import { MODEL_MIGRATION, SqliteModel } from './sqlite-model.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
   deployJournal,
+  HOOK_LOGS_MIGRATION,
   UNIT_RUNTIME_MIGRATION,
   unitRuntimeStore,
 } from './sqlite-units.js';
@@ -43,6 +44,7 @@ const MIGRATIONS: readonly string[] = [
   MODEL_MIGRATION,
   UNIT_RUNTIME_MIGRATION,
   DEPLOY_JOURNAL_MIGRATION,
+  HOOK_LOGS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -120,8 +122,8 @@ export class SqliteStore extends SqliteModel implements Store {
   setLeader: UnitRuntimeStore['setLeader'] = (application, unit) =>
     this.runtime.setLeader(application, unit);
   hookStarted: UnitRuntimeStore['hookStarted'] = (entry) => this.runtime.hookStarted(entry);
-  hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message) =>
-    this.runtime.hookEnded(id, outcome, endedAt, message);
+  hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message, logs) =>
+    this.runtime.hookEnded(id, outcome, endedAt, message, logs);
   hookLog: UnitRuntimeStore['hookLog'] = (afterId) => this.runtime.hookLog(afterId);
 
   private migrate(): number {

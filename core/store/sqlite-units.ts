@@ -45,6 +45,7 @@ interface HookRow {
   ended_at: string | null;
   outcome: string | null;
   message: string;
+  logs: string;
 }
 
 /** better-sqlite3 statements, prepared once per SQL text for this database. */
@@ -115,13 +116,10 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
         .run(entry.unit, entry.hook, JSON.stringify(entry.detail), entry.startedAt);
       return Number(result.lastInsertRowid);
     },
-    hookEnded(id, outcome, endedAt, message) {
-      db.prepare(`UPDATE hook_log SET outcome = ?, ended_at = ?, message = ? WHERE id = ?`).run(
-        outcome,
-        endedAt,
-        message,
-        id,
-      );
+    hookEnded(id, outcome, endedAt, message, logs = []) {
+      db.prepare(
+        `UPDATE hook_log SET outcome = ?, ended_at = ?, message = ?, logs = ? WHERE id = ?`,
+      ).run(outcome, endedAt, message, JSON.stringify(logs), id);
     },
     hookLog(afterId = 0) {
       const rows = db
@@ -135,6 +133,7 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
           detail: JSON.parse(r.detail) as HookLogEntry['detail'],
           startedAt: r.started_at,
           message: r.message,
+          logs: JSON.parse(r.logs) as HookLogEntry['logs'],
         };
         if (r.ended_at !== null) entry.endedAt = r.ended_at;
         if (r.outcome === 'ok' || r.outcome === 'error') entry.outcome = r.outcome;
@@ -173,3 +172,6 @@ export function deployJournal(database: Database.Database): DeployJournalStore {
     },
   };
 }
+
+/** Migration 5: what a charm logged during each hook (ctx.log), for debug-log. */
+export const HOOK_LOGS_MIGRATION = `ALTER TABLE hook_log ADD COLUMN logs TEXT NOT NULL DEFAULT '[]';`;

@@ -163,6 +163,8 @@ export interface HookLogEntry {
   endedAt?: string;
   outcome?: 'ok' | 'error';
   message: string;
+  /** What the charm logged during the hook (already redacted). */
+  logs: { level: string; message: string }[];
 }
 
 export interface UnitRuntimeStore {
@@ -184,7 +186,13 @@ export interface UnitRuntimeStore {
     detail: Record<string, JsonValue>;
     startedAt: string;
   }): number;
-  hookEnded(id: number, outcome: 'ok' | 'error', endedAt: string, message: string): void;
+  hookEnded(
+    id: number,
+    outcome: 'ok' | 'error',
+    endedAt: string,
+    message: string,
+    logs?: { level: string; message: string }[],
+  ): void;
   /** Entries after `afterId`, oldest first. */
   hookLog(afterId?: number): HookLogEntry[];
 }

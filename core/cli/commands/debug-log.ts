@@ -32,12 +32,15 @@ function line(entry: HookLogEntry, format: string): string {
       durationMs: ms ?? null,
       outcome: entry.outcome ?? 'running',
       message: entry.message,
+      logs: entry.logs,
     });
   }
   const outcome = entry.outcome ?? 'running';
   const took = ms === undefined ? '' : ` (${ms} ms)`;
   const why = entry.message ? `: ${entry.message}` : '';
-  return `${entry.startedAt} ${entry.unit} ${entry.hook} ${outcome}${took}${why}`;
+  const head = `${entry.startedAt} ${entry.unit} ${entry.hook} ${outcome}${took}${why}`;
+  // What the charm logged, under its hook, as Juju's debug-log interleaves unit logs.
+  return [head, ...entry.logs.map((l) => `  ${l.level.toUpperCase()} ${l.message}`)].join('\n');
 }
 
 export const debugLog: Command = {

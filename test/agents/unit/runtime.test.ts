@@ -117,6 +117,10 @@ describe('unit runtime', () => {
       ['counter/0', 'active', '1 peers', 'idle'],
       ['counter/1', 'active', '1 peers', 'idle'],
     ]);
+    // What the charm logged is kept with its hook, for debug-log.
+    expect(store.hookLog().find((e) => e.unit === 'counter/0' && e.hook === 'start')?.logs).toEqual(
+      [{ level: 'info', message: 'greeting is ' }],
+    );
     const rid = store.relations()[0]?.id ?? -1;
     expect(store.databag(rid, 'counter/1').data).toEqual({ 'seen-peers': '1' });
     expect(store.databag(rid, 'counter').data).toEqual({ units: '2' });
