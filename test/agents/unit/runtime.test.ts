@@ -119,7 +119,7 @@ describe('unit runtime', () => {
     ]);
     // What the charm logged is kept with its hook, for debug-log.
     expect(store.hookLog().find((e) => e.unit === 'counter/0' && e.hook === 'start')?.logs).toEqual(
-      [{ level: 'info', message: 'greeting is ' }],
+      [{ level: 'info', message: 'greeting is hello' }], // the default from config.yaml
     );
     const rid = store.relations()[0]?.id ?? -1;
     expect(store.databag(rid, 'counter/1').data).toEqual({ 'seen-peers': '1' });
