@@ -77,6 +77,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/relate.js')).relate,
   },
   {
+    name: 'model-config',
+    summary: 'Show or set model-wide settings.',
+    load: async () => (await import('./commands/model-config.js')).modelConfig,
+  },
+  {
     name: 'relate',
     summary: 'Relate two applications.',
     load: async () => (await import('./commands/relate.js')).relate,

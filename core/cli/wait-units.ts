@@ -2,6 +2,7 @@
 // one is in error (exit 1), printing each unit's status as it changes (live progress).
 import type { ApiClient } from '../controller/api-client.js';
 import type { StatusResponse, UnitStatusView } from '../controller/api.js';
+import { parseDurationMs } from '../controller/model-config.js';
 import { waitFor } from '../controller/wait-for.js';
 import type { Io } from './io.js';
 
@@ -61,9 +62,5 @@ export async function waitForUnits(
 
 /** `10m`, `90s`, `500ms`, or plain seconds. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  return parseDurationMs(/^\d+(\.\d+)?$/.test(text.trim()) ? `${text.trim()}s` : text);
 }

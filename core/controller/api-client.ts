@@ -83,6 +83,16 @@ export class ApiClient {
     await this.json('POST', '/v1/config', { application, values, reset });
   }
 
+  modelConfig(): Promise<{
+    settings: Record<string, { value: string; source: 'default' | 'user'; description: string }>;
+  }> {
+    return this.json('GET', '/v1/model-config');
+  }
+
+  async setModelConfig(values: Record<string, string>): Promise<void> {
+    await this.json('POST', '/v1/model-config', values);
+  }
+
   pending(): Promise<{ units: string[]; deploying: boolean }> {
     return this.json('GET', '/v1/pending');
   }

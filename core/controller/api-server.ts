@@ -39,6 +39,10 @@ export interface ControllerApi {
   resolve(request: { unit: string; retry: boolean }): void;
   hookLog(after: number): { entries: HookLogEntry[] };
   pending(): { units: string[]; deploying: boolean };
+  modelConfig(): {
+    settings: Record<string, { value: string; source: 'default' | 'user'; description: string }>;
+  };
+  setModelConfig(values: Record<string, string>): void;
   removeUnits(request: { units: string[]; force: boolean }): void;
   removeApplication(request: { application: string; force: boolean }): void;
   removeRelation(request: { a: string; b: string }): { relation: string };
@@ -129,6 +133,11 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
           reset: string[];
         },
       );
+      return send(res, 200, {});
+    case 'GET /v1/model-config':
+      return send(res, 200, api.modelConfig());
+    case 'POST /v1/model-config':
+      api.setModelConfig((await readJson(req)) as Record<string, string>);
       return send(res, 200, {});
     case 'GET /v1/pending':
       return send(res, 200, api.pending());

@@ -11,7 +11,7 @@ import type { ApplicationRecord, HookLogEntry, MachineRecord, Store } from '../s
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
-import { DEFAULT_UPDATE_STATUS_INTERVAL } from '../../agents/unit/state.js';
+import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
 import { ModelOperations } from './model-operations.js';
 import { modelStatus } from './model-status.js';
@@ -93,7 +93,10 @@ export class Controller implements ControllerApi {
       address: (id) => deps.store.machine(id)?.address ?? '',
       lock: this.lock,
       now: () => Date.now(),
-      updateStatusIntervalMs: DEFAULT_UPDATE_STATUS_INTERVAL,
+      // Read on every decision, so `rune model-config` takes effect without a restart.
+      get updateStatusIntervalMs() {
+        return updateStatusIntervalMs(deps.store.modelConfig());
+      },
       retryDelayMs: defaultRetryDelay,
     });
     this.operations = new ModelOperations({
@@ -164,13 +167,36 @@ export class Controller implements ControllerApi {
     const deps = {
       store,
       now: () => Date.now(),
-      updateStatusIntervalMs: DEFAULT_UPDATE_STATUS_INTERVAL,
+      updateStatusIntervalMs: updateStatusIntervalMs(store.modelConfig()),
     };
     const units = store
       .units()
       .filter((u) => !machines.has(u.machine) || hasWorkDue(u.name, deps))
       .map((u) => u.name);
     return { units, deploying: store.unfinishedDeploys().length > 0 };
+  }
+
+  modelConfig(): {
+    settings: Record<string, { value: string; source: 'default' | 'user'; description: string }>;
+  } {
+    const set = this.deps.store.modelConfig();
+    const settings = Object.fromEntries(
+      Object.entries(MODEL_SETTINGS).map(([key, s]) => [
+        key,
+        {
+          value: set[key] ?? s.default,
+          source: key in set ? ('user' as const) : ('default' as const),
+          description: s.description,
+        },
+      ]),
+    );
+    return { settings };
+  }
+
+  setModelConfig(values: Record<string, string>): void {
+    checkModelConfig(values);
+    this.deps.store.setModelConfig(values);
+    this.runner.wake();
   }
 
   hookLog(after: number): { entries: HookLogEntry[] } {

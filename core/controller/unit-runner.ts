@@ -31,18 +31,22 @@ export class UnitRunner {
     deps: UnitRuntimeDeps,
     private readonly options: UnitRunnerOptions = {},
   ) {
-    this.deps = {
-      ...deps,
-      onCommit: (unit, relations) => {
-        deps.onCommit?.(unit, relations);
-        this.markRelations(relations);
+    // Not a spread: deps may carry getters (the update-status interval is read live).
+    this.deps = Object.create(deps, {
+      onCommit: {
+        value: (unit: string, relations: number[]) => {
+          deps.onCommit?.(unit, relations);
+          this.markRelations(relations);
+        },
       },
-    };
+    }) as UnitRuntimeDeps;
   }
 
   start(): void {
     this.timer = setInterval(() => {
-      const due = Date.now() - this.lastFullPass >= (this.options.fullPassMs ?? 30_000);
+      // Often enough for update-status at its configured interval, at most every 30 s.
+      const every = Math.min(this.options.fullPassMs ?? 30_000, this.deps.updateStatusIntervalMs);
+      const due = Date.now() - this.lastFullPass >= every;
       if (due) this.wake();
       else this.schedule();
     }, this.options.tickMs ?? 1000);

@@ -404,6 +404,24 @@ export class SqliteModel implements ModelStore {
     });
   }
 
+  modelConfig(): Record<string, string> {
+    const rows = this.stmt(`SELECT key, value FROM meta WHERE key LIKE 'model-config.%'`).all() as {
+      key: string;
+      value: string;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.key.slice('model-config.'.length), r.value]));
+  }
+
+  setModelConfig(values: Record<string, string>): void {
+    this.transaction(() => {
+      for (const [key, value] of Object.entries(values)) {
+        this.stmt(
+          `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        ).run(`model-config.${key}`, value);
+      }
+    });
+  }
+
   private requireApplication(name: string): ApplicationRecord {
     const app = this.application(name);
     if (!app) throw new ApplicationNotFoundError(name);

@@ -132,6 +132,9 @@ export interface ModelStore {
   databag(relationId: number, owner: string): DatabagRecord;
   /** Applies writes (`""` deletes); returns false and bumps nothing when the data is unchanged. */
   writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean;
+  /** Model-wide settings (`update-status-hook-interval`), as the operator set them. */
+  modelConfig(): Record<string, string>;
+  setModelConfig(values: Record<string, string>): void;
   /** Runs `fn` as one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
 }

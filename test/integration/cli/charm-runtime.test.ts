@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
 import type { Hook } from '../../../core/charm/hooks.js';
 import type { StatusResponse } from '../../../core/controller/api.js';
+import { waitFor } from '../../../core/controller/wait-for.js';
 import { runCli } from '../../core/cli/run-cli.js';
 
 if (process.getuid?.() !== 0) {
@@ -242,6 +243,23 @@ describe('the charm runtime on local machines', () => {
     expect(r.err.join('\n')).toMatch(message);
     const after = JSON.stringify({ ...(await status()), machines: undefined });
     expect(after.replace(/"since":"[^"]*"/g, '')).toBe(before.replace(/"since":"[^"]*"/g, ''));
+  });
+
+  it('model-config update-status-hook-interval: idle units run update-status that often', async () => {
+    const bad = await runCli('model-config', 'update-status-hook-interval=soon');
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(
+      /update-status-hook-interval: "soon" is not a duration like 30s or 5m/,
+    );
+    expect((await runCli('model-config', 'update-status-hook-interval')).out).toEqual(['5m']);
+    expect((await runCli('model-config', 'update-status-hook-interval=1s')).code).toBe(0);
+    await waitFor(
+      'an update-status hook on counter/0',
+      async () =>
+        (await hookSequence()).some((e) => e.unit === 'counter/0' && e.name === 'update-status'),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect((await runCli('model-config', 'update-status-hook-interval=5m')).code).toBe(0);
   });
 
   it('every unit’s recorded hook sequence keeps DESIGN §6 ordering', async () => {
