@@ -4,10 +4,12 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
+import { parseDuration } from '../wait-units.js';
+import { watch } from '../watch.js';
 import { formatStatus, type StatusFormat } from '../status-format.js';
 
 const usage =
-  'rune status [APPLICATION|UNIT|MACHINE...] [--format tabular|yaml|json] [--relations] [-c CONTROLLER]';
+  'rune status [APPLICATION|UNIT|MACHINE...] [--format tabular|yaml|json] [--relations] [--watch T] [-c CONTROLLER]';
 const FORMATS: readonly StatusFormat[] = ['tabular', 'yaml', 'json'];
 
 export const status: Command = {
@@ -20,6 +22,7 @@ export const status: Command = {
     'Flags:',
     '  --format F         tabular (default), yaml or json',
     '  --relations        add the Integration section to tabular output',
+    '  --watch T          render again every T (e.g. 1s) until Ctrl-C, showing only changes',
     '  -c, --controller   the controller to ask (default: the current one)',
   ].join('\n'),
   async run(args, io) {
@@ -28,6 +31,7 @@ export const status: Command = {
       {
         format: { type: 'string' },
         relations: { type: 'boolean' },
+        watch: { type: 'string' },
         controller: { type: 'string', short: 'c' },
       },
       usage,
@@ -38,7 +42,26 @@ export const status: Command = {
     }
     const client = await controllerClient(io, values.controller);
     const options = { relations: values.relations === true, patterns: positionals };
-    io.out(formatStatus(await client.status(), format, options));
+    if (values.watch === undefined) {
+      io.out(formatStatus(await client.status(), format, options));
+      return 0;
+    }
+    const intervalMs = parseDuration(values.watch);
+    if (intervalMs === undefined)
+      throw new UsageError(`invalid --watch interval "${values.watch}"`, usage);
+    // Until interrupted: Ctrl-C ends the watch, not the process mid-write.
+    const stop = new AbortController();
+    const interrupt = () => stop.abort();
+    process.once('SIGINT', interrupt);
+    try {
+      await watch(async () => formatStatus(await client.status(), format, options), io, {
+        intervalMs,
+        signal: stop.signal,
+        clear: process.stdout.isTTY,
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+    }
     return 0;
   },
 };
