@@ -14,7 +14,6 @@ import { assertDatabag } from '../../core/interfaces/registry.js';
 import { redact } from '../../core/model/redact.js';
 import type { ConfigValues } from '../../core/model/types.js';
 import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
-import type { MachineLock } from '../machine/lock.js';
 import { readRemoteState, unitRelations } from './remote-state.js';
 import { applyHook, failHook, nextOp, startHook } from './resolver.js';
 import { initialLocalState, type LocalState, type RemoteState } from './state.js';
@@ -30,7 +29,8 @@ export interface UnitRuntimeDeps {
   machine(machineId: string): Promise<CharmMachine>;
   /** The unit's address (its machine's), pre-set as `private-address`. */
   address(machineId: string): string;
-  lock: MachineLock;
+  /** One hook per machine (DESIGN §5), and in the controller a global bound too. */
+  lock: { acquire(machineId: string, signal?: AbortSignal): Promise<() => void> };
   now(): number;
   updateStatusIntervalMs: number;
   /** Delay before an automatic retry of a failed hook (DESIGN §6: 5 s doubling to 5 min). */

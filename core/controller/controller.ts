@@ -13,6 +13,7 @@ import { charmMachine } from '../../agents/unit/charm-machine.js';
 import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
 import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
+import { boundedLock, HookSlots } from './hook-slots.js';
 import { ModelOperations } from './model-operations.js';
 import { modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
@@ -91,7 +92,7 @@ export class Controller implements ControllerApi {
         return charmMachine(remote, record.facts ?? (await remote.facts()), id);
       },
       address: (id) => deps.store.machine(id)?.address ?? '',
-      lock: this.lock,
+      lock: boundedLock(this.lock, new HookSlots(16)),
       now: () => Date.now(),
       // Read on every decision, so `rune model-config` takes effect without a restart.
       get updateStatusIntervalMs() {
