@@ -100,6 +100,8 @@ const toUnit = (r: UnitRow): UnitRecord => {
 
 export class SqliteModel implements ModelStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Every unit agent step reads the index; only unit births, deaths and removals change it. */
+  private unitIndexCache: UnitIndexEntry[] | undefined;
 
   constructor(
     protected readonly db: Database.Database,
@@ -114,7 +116,13 @@ export class SqliteModel implements ModelStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      // A rolled-back transaction may have read its own uncommitted units into the cache.
+      this.unitIndexCache = undefined;
+      throw e;
+    }
   }
 
   snapshot(): ModelSnapshot {
@@ -189,6 +197,7 @@ export class SqliteModel implements ModelStore {
   }
 
   unitIndex(): UnitIndexEntry[] {
+    if (this.unitIndexCache) return this.unitIndexCache;
     const rows = this.stmt(
       `SELECT name, application, machine, principal, life FROM units ORDER BY application, number`,
     ).all() as {
@@ -198,7 +207,7 @@ export class SqliteModel implements ModelStore {
       principal: string | null;
       life: string;
     }[];
-    return rows.map((r) => {
+    this.unitIndexCache = rows.map((r) => {
       const entry: UnitIndexEntry = {
         name: r.name,
         application: r.application,
@@ -206,8 +215,11 @@ export class SqliteModel implements ModelStore {
         life: r.life as Life,
       };
       if (r.principal !== null) entry.principal = r.principal;
-      return entry;
+      return Object.freeze(entry);
     });
+    // Shared between callers: frozen, so an in-place sort or edit fails loudly instead.
+    Object.freeze(this.unitIndexCache);
+    return this.unitIndexCache;
   }
 
   databags(relationId: number): Record<string, Record<string, string>> {
@@ -261,6 +273,7 @@ export class SqliteModel implements ModelStore {
         since,
       };
       const agent: StatusInfo<AgentStatus> = { current: 'allocating', message: '', since };
+      this.unitIndexCache = undefined;
       this.stmt(
         `INSERT INTO units (name, application, number, machine, principal, workload_status, agent_status)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -360,6 +373,7 @@ export class SqliteModel implements ModelStore {
   }
 
   setUnitLife(name: string, life: Life): void {
+    this.unitIndexCache = undefined;
     this.stmt(`UPDATE units SET life = ? WHERE name = ?`).run(life, name);
   }
 
@@ -372,6 +386,7 @@ export class SqliteModel implements ModelStore {
   }
 
   removeUnit(name: string): void {
+    this.unitIndexCache = undefined;
     this.transaction(() => {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
       this.stmt(`DELETE FROM units WHERE name = ?`).run(name);

@@ -117,4 +117,24 @@ describe('SqliteModel', () => {
     );
     expect(snap.nextMachineId).toBe(0);
   });
+
+  it('keeps the unit index true through adds, deaths, removals and a rolled-back transaction', () => {
+    const s = store();
+    const names = () => s.unitIndex().map((u) => `${u.name}:${u.life}`);
+    s.addUnit({ name: 'etcd/0', machine: '0' });
+    expect(names()).toEqual(['etcd/0:alive']);
+    expect(() =>
+      s.transaction(() => {
+        s.addUnit({ name: 'etcd/1', machine: '1' });
+        expect(names()).toEqual(['etcd/0:alive', 'etcd/1:alive']); // seen inside the transaction
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(names()).toEqual(['etcd/0:alive']);
+    s.setUnitLife('etcd/0', 'dying');
+    expect(names()).toEqual(['etcd/0:dying']);
+    s.removeUnit('etcd/0');
+    expect(names()).toEqual([]);
+    expect(() => (s.unitIndex() as { name: string }[]).push({ name: 'x' })).toThrow();
+  });
 });
