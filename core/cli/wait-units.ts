@@ -34,7 +34,8 @@ export async function waitForUnits(
   return waitFor(
     options.application ? `the units of ${options.application} to settle` : 'every unit to settle',
     async () => {
-      const units = flatten(await client.status(), options.application);
+      // Polling: no SSH round trip to every machine each time, only the model's units.
+      const units = flatten(await client.status(false), options.application);
       for (const [name, u] of units) {
         const line = `${name}: ${u['workload-status'].current}, ${u['agent-status'].current}${u['workload-status'].message ? ` — ${u['workload-status'].message}` : ''}`;
         if (seen.get(name) !== line) {

@@ -27,8 +27,9 @@ export class ApiClient {
     return this.json('GET', '/v1/ping', undefined, timeoutMs);
   }
 
-  status(): Promise<StatusResponse> {
-    return this.json('GET', '/v1/status');
+  /** Without `probe`, machines show what the last probe saw: for callers that poll. */
+  status(probe = true): Promise<StatusResponse> {
+    return this.json('GET', probe ? '/v1/status' : '/v1/status?probe=false');
   }
 
   addMachines(body: AddMachinesRequest): Promise<AddMachinesResponse> {

@@ -21,7 +21,8 @@ import type {
 
 export interface ControllerApi {
   ping(): PingResponse;
-  status(): Promise<StatusResponse>;
+  /** `probe`: a round trip on every machine first (else what the last probe saw). */
+  status(probe?: boolean): Promise<StatusResponse>;
   addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse>;
   removeMachine(id: string, force: boolean): Promise<void>;
   sshAccess(id: string): SshAccess;
@@ -96,7 +97,7 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
     case 'GET /v1/ping':
       return send(res, 200, api.ping());
     case 'GET /v1/status':
-      return send(res, 200, await api.status());
+      return send(res, 200, await api.status(url.searchParams.get('probe') !== 'false'));
     case 'POST /v1/machines':
       return send(res, 200, await api.addMachines((await readJson(req)) as AddMachinesRequest));
     case 'DELETE /v1/machines/:id':

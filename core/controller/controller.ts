@@ -1,13 +1,8 @@
-// The controller's behaviour behind its API: adding machines (local or manual), removing them,
-// running commands on them, and reporting status. I/O goes through the injected provider,
-// connection function and store, so tests can swap any of them.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { MachineFacts } from '../../agents/machine/types.js';
-import { parseSshTarget } from '../../agents/providers/manual/ssh-target.js';
+// The controller behind its API: wires the machine verbs (machine-operations.ts), the model
+// verbs (model-operations.ts) and the unit runner over one store, pool and machine lock.
+// I/O goes through the injected provider, connection function and store, so tests swap them.
 import type { MachineProvider } from '../../agents/providers/types.js';
-import { MachineNotFoundError } from '../store/errors.js';
-import type { ApplicationRecord, HookLogEntry, MachineRecord, Store } from '../store/types.js';
+import type { ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
@@ -24,23 +19,17 @@ import type {
   DeployResponse,
   AddMachinesRequest,
   AddMachinesResponse,
-  AddedMachine,
-  MachineStatusView,
   PingResponse,
   SshAccess,
   StatusResponse,
 } from './api.js';
 import type { ControllerApi } from './api-server.js';
-import type { Connect, Connected } from './machine-pool.js';
+import { MachineOperations } from './machine-operations.js';
+import type { Connect } from './machine-pool.js';
 import { MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
-import {
-  InvalidTargetError,
-  KeyFileError,
-  NoCharmRuntimeError,
-  NoProviderError,
-} from './errors.js';
+import { NoCharmRuntimeError } from './errors.js';
 
 export interface ControllerDeps {
   info: ControllerInfo;
@@ -60,24 +49,18 @@ export interface ControllerDeps {
   charms?: CharmRepository;
 }
 
-const MIB = 1024 * 1024;
-
-export function hardware(facts: MachineFacts | undefined): string {
-  if (!facts) return '';
-  const mem = Math.round(facts.memoryBytes / MIB);
-  const disk = Math.round(facts.rootDiskBytes / MIB);
-  return `arch=${facts.arch} cores=${facts.cores} mem=${mem}M root-disk=${disk}M`;
-}
+export { hardware } from './machine-operations.js';
 
 export class Controller implements ControllerApi {
   readonly pool: MachinePool;
   readonly lock = new MachineLock();
   readonly runner: UnitRunner;
   private readonly operations: ModelOperations;
-  private provider?: MachineProvider;
+  private readonly machines: MachineOperations;
 
   constructor(private readonly deps: ControllerDeps) {
     this.pool = new MachinePool(deps.connect);
+    this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     const loadCharm = deps.loadCharm;
     this.runner = new UnitRunner(deps.store, {
@@ -87,7 +70,7 @@ export class Controller implements ControllerApi {
         return loadCharm(app);
       },
       machine: async (id) => {
-        const record = this.record(id);
+        const record = this.machines.record(id);
         const remote = await this.pool.get(record);
         return charmMachine(remote, record.facts ?? (await remote.facts()), id);
       },
@@ -103,11 +86,7 @@ export class Controller implements ControllerApi {
     this.operations = new ModelOperations({
       store: deps.store,
       charms,
-      addMachine: async (constraints) => {
-        if (!deps.provider) throw new NoProviderError(deps.info.name);
-        this.provider ??= deps.provider();
-        return (await this.addLocal(this.provider, constraints)).id;
-      },
+      addMachine: async (constraints) => (await this.machines.addLocal(constraints)).id,
       wake: () => this.runner.wake(),
     });
   }
@@ -209,185 +188,33 @@ export class Controller implements ControllerApi {
     return { name: info.name, id: info.id, version, pid: process.pid };
   }
 
-  async addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
-    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
-    if (request.target !== undefined) {
-      return {
-        machines: [
-          await this.addManual(request.target, request.privateKeyFile, request.constraints),
-        ],
-      };
-    }
-    if (!this.deps.provider) throw new NoProviderError(this.deps.info.name);
-    this.provider ??= this.deps.provider();
-    const machines: AddedMachine[] = [];
-    // One at a time: each is well under a second, and a failure stops the rest cleanly.
-    for (let i = 0; i < count; i++)
-      machines.push(await this.addLocal(this.provider, request.constraints));
-    return { machines };
+  addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
+    return this.machines.addMachines(request);
   }
 
-  private async addLocal(provider: MachineProvider, constraints: string): Promise<AddedMachine> {
-    const { store, paths, connect } = this.deps;
-    const id = store.reserveMachineId();
-    const made = await provider.create(id);
-    let connected: Connected | undefined;
-    try {
-      connected = await connect(
-        {
-          host: made.address,
-          port: made.port,
-          user: 'root',
-          privateKey: readFileSync(paths.privateKey, 'utf8'),
-        },
-        { pinned: made.hostKeyFingerprint },
-        id,
-      );
-      const facts = await connected.machine.facts();
-      store.addMachine({
-        id,
-        provider: 'local',
-        instanceId: made.instanceId,
-        address: made.address,
-        port: made.port,
-        user: 'root',
-        keyFile: paths.privateKey,
-        hostKey: connected.hostKey.fingerprint,
-        hostPublicKey: connected.hostKey.publicKey,
-        constraints,
-        facts,
-      });
-    } catch (e) {
-      await connected?.machine.close().catch(() => undefined);
-      await provider.destroy(made.instanceId).catch(() => undefined);
-      throw e;
-    }
-    this.pool.adopt(id, connected.machine);
-    return { id, address: made.address, hostKey: connected.hostKey.fingerprint };
-  }
-
-  private async addManual(
-    target: string,
-    keyFile: string | undefined,
-    constraints: string,
-  ): Promise<AddedMachine> {
-    const { store, paths, connect } = this.deps;
-    const parsed = parseSshTarget(target);
-    if ('error' in parsed) throw new InvalidTargetError(target, parsed.error);
-    const sourceKey = keyFile ?? paths.privateKey;
-    let privateKey: string;
-    try {
-      privateKey = readFileSync(sourceKey, 'utf8');
-    } catch (e) {
-      throw new KeyFileError(
-        sourceKey,
-        (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e),
-      );
-    }
-    // Nothing is recorded until the host answered, its key was seen and its facts read.
-    const connected = await connect({ ...parsed, privateKey }, {}, target);
-    let facts: MachineFacts;
-    try {
-      facts = await connected.machine.facts();
-    } catch (e) {
-      await connected.machine.close().catch(() => undefined);
-      throw e;
-    }
-    const id = store.reserveMachineId();
-    let storedKey = paths.privateKey;
-    if (keyFile !== undefined) {
-      // A copy the controller owns, so a restart can reconnect even if the original moves.
-      mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
-      storedKey = join(paths.keys, `machine-${id}.key`);
-      copyFileSync(keyFile, storedKey);
-    }
-    store.addMachine({
-      id,
-      provider: 'manual',
-      instanceId: `manual:${parsed.host}`,
-      address: parsed.host,
-      port: parsed.port,
-      user: parsed.user,
-      keyFile: storedKey,
-      hostKey: connected.hostKey.fingerprint,
-      hostPublicKey: connected.hostKey.publicKey,
-      constraints,
-      facts,
-    });
-    // The first connection names the machine by its target; later ones, made by the pool with
-    // the pinned key, name it by id, as a user's next command (remove-machine N) will.
-    await connected.machine.close();
-    return { id, address: parsed.host, hostKey: connected.hostKey.fingerprint };
-  }
-
-  async removeMachine(id: string, _force: boolean): Promise<void> {
-    // --force will matter once units live on machines (issue 4): it removes them too.
-    const record = this.record(id);
-    this.deps.store.setMachineLife(id, 'dying');
-    await this.pool.forget(id);
-    if (record.provider === 'local') {
-      this.provider ??= this.deps.provider?.();
-      await this.provider?.destroy(record.instanceId);
-    }
-    this.deps.store.removeMachine(id);
+  removeMachine(id: string, _force: boolean): Promise<void> {
+    // --force will matter once units on a machine go with it; today units keep their record.
+    return this.machines.removeMachine(id);
   }
 
   sshAccess(id: string): SshAccess {
-    const record = this.record(id);
-    return {
-      address: record.address,
-      port: record.port,
-      user: record.user,
-      keyFile: record.keyFile,
-      hostPublicKey: record.hostPublicKey,
-    };
+    return this.machines.sshAccess(id);
   }
 
-  async exec(
+  exec(
     machine: string,
     command: string,
     sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
     signal: AbortSignal,
   ): Promise<number> {
-    const remote = await this.pool.get(this.record(machine));
-    return remote.stream(
-      command,
-      { stdout: (chunk) => sink.out(chunk), stderr: (chunk) => sink.err(chunk) },
-      { signal },
-    );
+    return this.machines.exec(machine, command, sink, signal);
   }
 
-  async status(): Promise<StatusResponse> {
+  async status(probe = true): Promise<StatusResponse> {
     const { info, version, store } = this.deps;
-    const records = store.machines();
-    const timeout = this.deps.probeTimeoutMs ?? 3000;
-    const health = await Promise.all(records.map((r) => this.pool.probe(r, timeout)));
-    const machines: Record<string, MachineStatusView> = {};
-    records.forEach((record, i) => {
-      const h = health[i];
-      const up = h?.reachable === true;
-      const view: MachineStatusView = {
-        'machine-status': {
-          current: up ? 'started' : 'down',
-          message: up ? '' : (h?.message ?? ''),
-          since: h?.since ?? record.createdAt,
-        },
-        'agent-status': {
-          current: up ? 'idle' : 'lost',
-          message: '',
-          since: h?.since ?? record.createdAt,
-        },
-        'dns-name': record.address,
-        'instance-id': record.instanceId,
-        base: record.facts ? `${record.facts.os}@${record.facts.osVersion}` : '',
-        hardware: hardware(record.facts),
-      };
-      if (record.constraints !== '') view.constraints = record.constraints;
-      machines[record.id] = view;
-    });
     return {
       model: { name: 'default', controller: info.name, cloud: info.provider, version },
-      machines,
+      machines: await this.machines.views(probe),
       ...modelStatus(store),
     };
   }
@@ -395,20 +222,8 @@ export class Controller implements ControllerApi {
   async shutdown(destroy: boolean): Promise<void> {
     await this.runner.stop();
     await this.pool.closeAll();
-    if (destroy) {
-      for (const record of this.deps.store.machines()) {
-        if (record.provider !== 'local') continue;
-        this.provider ??= this.deps.provider?.();
-        await this.provider?.destroy(record.instanceId);
-      }
-    }
+    if (destroy && this.deps.provider) await this.machines.destroyLocal();
     this.deps.store.close();
     this.deps.exit?.();
-  }
-
-  private record(id: string): MachineRecord {
-    const record = this.deps.store.machine(id);
-    if (!record) throw new MachineNotFoundError(id);
-    return record;
   }
 }

@@ -27,7 +27,7 @@ export const removeMachine: Command = {
     const bad = positionals.find((id) => !/^(0|[1-9][0-9]*)$/.test(id));
     if (bad !== undefined) throw new UsageError(`invalid machine id "${bad}"`, usage);
     const client = await controllerClient(io, values.controller);
-    const status = await client.status();
+    const status = await client.status(false); // which ids exist; no probe needed
     const missing = positionals.filter((id) => !(id in status.machines));
     if (missing.length > 0) {
       io.err(`rune: machine ${missing.join(', ')} not found; rune status lists the machines`);

@@ -154,6 +154,16 @@ describe('Controller machines', () => {
     });
   });
 
+  it('a status read without probe shows the last probe, touching no machine', async () => {
+    const { controller, world } = setup();
+    await controller.addMachines({ count: 1, constraints: '' });
+    world.down.add('10.99.0.2');
+    const cached = await controller.status(false);
+    expect(cached.machines['0']?.['machine-status'].current).toBe('started');
+    const probed = await controller.status();
+    expect(probed.machines['0']?.['machine-status'].current).toBe('down');
+  });
+
   it('reconnects with the pinned key after a connection was dropped', async () => {
     const { controller, world } = setup();
     await controller.addMachines({ count: 1, constraints: '' });
