@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import type { MachineFacts } from '../../agents/machine/types.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
-import { MODEL_MIGRATION, SqliteModel } from './sqlite-model.js';
+import { SqliteModel } from './sqlite-model.js';
+import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
   deployJournal,
