@@ -9,6 +9,7 @@ import { join } from 'node:path';
 // ssh2 is CommonJS and Node's ESM loader does not see `utils` as a named export.
 import ssh2 from 'ssh2';
 import type { SshTarget } from '../../../agents/machine/types.js';
+import { waitFor as coreWaitFor } from '../../../core/controller/wait-for.js';
 
 export interface Sshd {
   readonly host: string;
@@ -31,19 +32,15 @@ export interface Sshd {
   log(): string;
 }
 
-/** Waits for `predicate` to hold, polling; the timeout error names what it waited for. */
+/** Rune's waitFor (core/controller/wait-for.ts) in the argument order these tests use. */
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   options: { timeoutMs: number; what: string; intervalMs?: number },
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
-  }
+  await coreWaitFor(options.what, predicate, {
+    timeoutMs: options.timeoutMs,
+    intervalMs: options.intervalMs ?? 20,
+  });
 }
 
 export function freePort(): Promise<number> {
