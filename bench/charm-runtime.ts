@@ -10,7 +10,7 @@ import { SimProvider, simAddress } from '../agents/providers/sim/sim-provider.js
 import { readRemoteState, unitRelations } from '../agents/unit/remote-state.js';
 import { defaultRetryDelay, hasWorkDue, type UnitRuntimeDeps } from '../agents/unit/runtime.js';
 import { UnitRunner } from '../core/controller/unit-runner.js';
-import { ensureLeaders } from '../core/controller/unit-reconcile.js';
+import { ensureLeaders } from '../core/controller/leadership.js';
 import { SqliteStore } from '../core/store/sqlite-store.js';
 import type { ProviderKind, Store } from '../core/store/types.js';
 import { PEER_CHARM, peerCharm } from './peer-charm.js';
@@ -121,7 +121,7 @@ function buildModel(units: number): Model {
   }
   for (let n = 0; n < units; n++)
     raw.addUnit({ name: `${APP}/${n}`, machine: String(n % machines) });
-  ensureLeaders(raw);
+  ensureLeaders(raw, { now: Date.now() });
   const hooks = { started: 0, ended: 0, lastEndAt: 0 };
   const deps: UnitRuntimeDeps = {
     store,

@@ -92,7 +92,7 @@ export function readRemoteState(
     unit: unit.name,
     life: unit.life,
     isLeader,
-    leaderSettingsVersion: 0,
+    leaderSettingsVersion: store.leaderSettingsVersion(unit.application),
     configHash: configHash(app?.config ?? {}),
     charmHash: createHash('sha256')
       .update(app?.charmDir ?? '')

@@ -35,8 +35,9 @@ export interface UnitRuntimeDeps {
   updateStatusIntervalMs: number;
   /** Delay before an automatic retry of a failed hook (DESIGN §6: 5 s doubling to 5 min). */
   retryDelayMs(retries: number): number;
-  /** After a hook's outcome is committed: the relations whose bags it changed. */
-  onCommit?(unit: string, relations: number[]): void;
+  /** After a hook's outcome is committed: the relations whose bags it changed, and whether it
+   * changed the application's leader settings. */
+  onCommit?(unit: string, relations: number[], leaderSettings: boolean): void;
   /** Hook start and end, for debug-log followers and the event bus. */
   onHook?(event: {
     unit: string;
@@ -92,7 +93,7 @@ function commit(
   local: LocalState,
   charmState: Record<string, JsonValue>,
   now: string,
-): void {
+): boolean {
   for (const rel of outcome.relations) {
     if (Object.keys(rel.unit).length > 0)
       store.writeDatabag(rel.relationId, unit.name, storeWrites(rel.unit));
@@ -120,6 +121,12 @@ function commit(
         }
       : {}),
   });
+  // Only a leader's hook can hold writes here (the context refuses a follower's); the lease
+  // outlives any hook, so it still leads now.
+  return (
+    Object.keys(outcome.leaderSettings).length > 0 &&
+    store.writeLeaderSettings(unit.application, outcome.leaderSettings)
+  );
 }
 
 /** Whether the unit has a hook due now (a wait on "all idle" must also wait for these). */
@@ -195,6 +202,7 @@ async function prepare(
     unit: unit.name,
     config: effectiveConfig(charm, app.config),
     isLeader: remote.isLeader,
+    leaderSettings: deps.store.leaderSettings(unit.application),
     privateAddress: deps.address(unit.machine),
     relations: relationStates(deps.store, unit, hook),
     state: charmState,
@@ -252,14 +260,23 @@ async function runOne(
       (error: unknown) => ({ ok: false as const, error, logs: [] }),
     );
     if (result.ok) {
-      store.transaction(() => {
-        commit(store, unit, result.outcome, applyHook(started, hook, remote), charmState, iso());
+      const leaderSettings = store.transaction(() => {
+        const changed = commit(
+          store,
+          unit,
+          result.outcome,
+          applyHook(started, hook, remote),
+          charmState,
+          iso(),
+        );
         store.hookEnded(logId, 'ok', iso(), '', result.outcome.logs);
+        return changed;
       });
       deps.onHook?.({ unit: unit.name, hook: name, phase: 'end', outcome: 'ok' });
       deps.onCommit?.(
         unit.name,
         result.outcome.relations.map((r) => r.relationId),
+        leaderSettings,
       );
       return;
     }

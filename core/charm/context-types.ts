@@ -98,6 +98,10 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   app: string;
   config: Readonly<Partial<C>>;
   isLeader: boolean;
+  /** The application's leader settings (Juju's leader-get/leader-set): every unit reads them,
+   * only the leader writes; a committed change runs leader-settings-changed on the others.
+   * Kept in the store only, never shown by status or exported, so secrets may live here. */
+  leaderSettings: WriteBag;
   /** Relations on one endpoint (sorted by id), or all when no endpoint is given. */
   relations(endpoint?: string): RelationView[];
   /** For relation hooks: the relation the hook is about. */
@@ -144,6 +148,8 @@ export interface HookContextInput {
   unit: string;
   config: ConfigValues;
   isLeader: boolean;
+  /** The application's leader settings as the hook starts (none when absent). */
+  leaderSettings?: Bag;
   /** This unit's address: the value `private-address` has when the bag does not hold one. */
   privateAddress: string;
   relations: readonly RelationState[];
@@ -177,6 +183,8 @@ export interface HookOutcome {
   /** The last status set, if any. */
   status?: StatusSetting;
   state: { set: Record<string, JsonValue>; deleted: string[] };
+  /** Net changes to the leader settings (only a leader's hook has any). */
+  leaderSettings: BagWrites;
   logs: LogEntry[];
   action?: ActionOutcome;
 }

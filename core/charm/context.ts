@@ -22,6 +22,7 @@ import { hookName as nameOfHook, isRelationHook } from './hooks.js';
 import {
   AppBagWriteError,
   HookFinishedError,
+  LeaderSettingsWriteError,
   RemoteUnitNotInScopeError,
   StateValueError,
   UnknownEndpointError,
@@ -144,6 +145,15 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     },
   };
 
+  const leaderSettings = new BufferedBag(input.leaderSettings ?? {}, {
+    relation: 'leader settings',
+    unit,
+    guard: (key) => {
+      open(`leader settings write of "${key}"`);
+      if (!input.isLeader) throw new LeaderSettingsWriteError(unit, key);
+    },
+  });
+
   const current = relationHook && built.find((b) => b.view.id === relationHook.relationId)?.view;
 
   const ctx: HookContext<C> = {
@@ -153,6 +163,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     app,
     config: Object.freeze({ ...input.config }) as Readonly<Partial<C>>,
     isLeader: input.isLeader,
+    leaderSettings,
     relations(endpoint) {
       if (endpoint !== undefined && !meta.endpoints.some((e) => e.name === endpoint)) {
         throw new UnknownEndpointError(meta.name, endpoint, endpointNames());
@@ -238,6 +249,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       hookName: name,
       relations,
       state: { set, deleted },
+      leaderSettings: leaderSettings.changes(),
       logs: [...logs],
     };
     if (status) outcome.status = status;

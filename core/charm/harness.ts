@@ -34,6 +34,8 @@ export interface HarnessState {
   /** `counter/0`; the application is the part before the slash. */
   unit: string;
   isLeader?: boolean;
+  /** The application's leader settings (ctx.leaderSettings). */
+  leaderSettings?: Record<string, string>;
   /** This unit's address (`private-address`); default 192.0.2.<n+1>. */
   address?: string;
   /** Operator-set values; checked against config.yaml, then defaults fill the rest. */
@@ -142,6 +144,7 @@ export class Harness {
       unit: state.unit,
       config,
       isLeader: state.isLeader ?? false,
+      leaderSettings: state.leaderSettings ?? {},
       privateAddress: address,
       relations: relations.map((rel): RelationState => ({
         id: rel.id,
@@ -175,6 +178,7 @@ export class Harness {
       address,
       relations: this.commitRelations(relations, outcome, address, hook),
       stored: this.commitStored(state.stored ?? {}, outcome),
+      leaderSettings: applyWrites(state.leaderSettings, outcome.leaderSettings),
       machine: machineState,
     };
     const status = outcome.status ?? state.status;

@@ -3,6 +3,20 @@
 import { RuneError } from '../model/errors.js';
 
 /** A follower wrote (or deleted from) its application's databag: only the leader may (DESIGN §6). */
+export class LeaderSettingsWriteError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly unit: string,
+    readonly key: string,
+  ) {
+    super(
+      `${unit} is not the leader and cannot write "${key}" to the leader settings; ` +
+        'only the leader writes them — guard the write with ctx.isLeader',
+    );
+  }
+}
+
 export class AppBagWriteError extends RuneError {
   readonly kind = 'user';
 

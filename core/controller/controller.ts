@@ -55,6 +55,7 @@ export class Controller implements ControllerApi {
   readonly pool: MachinePool;
   readonly lock = new MachineLock();
   readonly runner: UnitRunner;
+  private healthTimer: NodeJS.Timeout | undefined;
   private readonly operations: ModelOperations;
   private readonly machines: MachineOperations;
 
@@ -63,26 +64,32 @@ export class Controller implements ControllerApi {
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     const loadCharm = deps.loadCharm;
-    this.runner = new UnitRunner(deps.store, {
-      store: deps.store,
-      loadCharm: (app) => {
-        if (!loadCharm) throw new NoCharmRuntimeError();
-        return loadCharm(app);
+    this.runner = new UnitRunner(
+      deps.store,
+      {
+        store: deps.store,
+        loadCharm: (app) => {
+          if (!loadCharm) throw new NoCharmRuntimeError();
+          return loadCharm(app);
+        },
+        machine: async (id) => {
+          const record = this.machines.record(id);
+          const remote = await this.pool.get(record);
+          return charmMachine(remote, record.facts ?? (await remote.facts()), id);
+        },
+        address: (id) => deps.store.machine(id)?.address ?? '',
+        lock: boundedLock(this.lock, new HookSlots(16)),
+        now: () => Date.now(),
+        // Read on every decision, so `rune model-config` takes effect without a restart.
+        get updateStatusIntervalMs() {
+          return updateStatusIntervalMs(deps.store.modelConfig());
+        },
+        retryDelayMs: defaultRetryDelay,
       },
-      machine: async (id) => {
-        const record = this.machines.record(id);
-        const remote = await this.pool.get(record);
-        return charmMachine(remote, record.facts ?? (await remote.facts()), id);
-      },
-      address: (id) => deps.store.machine(id)?.address ?? '',
-      lock: boundedLock(this.lock, new HookSlots(16)),
-      now: () => Date.now(),
-      // Read on every decision, so `rune model-config` takes effect without a restart.
-      get updateStatusIntervalMs() {
-        return updateStatusIntervalMs(deps.store.modelConfig());
-      },
-      retryDelayMs: defaultRetryDelay,
-    });
+      // A leader whose machine stopped answering is not renewed: its lease lapses to a unit
+      // whose machine answers (DESIGN §6).
+      { canLead: (unit) => this.pool.health(unit.machine)?.reachable !== false },
+    );
     this.operations = new ModelOperations({
       store: deps.store,
       charms,
@@ -219,7 +226,20 @@ export class Controller implements ControllerApi {
     };
   }
 
+  /** Probes every machine this often, so status and leadership learn of a lost machine even
+   * when nobody runs `rune status`. */
+  startHealthChecks(everyMs = 10_000): void {
+    let probing = false;
+    this.healthTimer = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      void this.machines.views(true).finally(() => (probing = false));
+    }, everyMs);
+    this.healthTimer.unref();
+  }
+
   async shutdown(destroy: boolean): Promise<void> {
+    if (this.healthTimer) clearInterval(this.healthTimer);
     await this.runner.stop();
     await this.pool.closeAll();
     if (destroy && this.deps.provider) await this.machines.destroyLocal();

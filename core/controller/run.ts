@@ -60,6 +60,7 @@ export async function runController(home: string, name: string): Promise<Running
   });
   const server = await listen(controller, paths.socket);
   controller.runner.start();
+  controller.startHealthChecks();
   // In the background: the API answers meanwhile, and status shows the resumed progress.
   void controller.resumeDeploys().then(
     (resumed) => resumed.forEach((b) => log(`resumed the deploy of ${b} left unfinished`)),

@@ -1,22 +1,7 @@
-// Model-level duties the controller performs for unit agents (DESIGN §6): one leader per
-// application (the lowest-numbered alive unit when none holds it), and a subordinate unit
-// beside each principal unit that a container-scoped relation joins it to.
+// Model-level duties the controller performs for unit agents (DESIGN §6): a subordinate unit
+// beside each principal unit that a container-scoped relation joins it to, and the removal of
+// what dying left behind. Leadership is in leadership.ts.
 import type { Store } from '../store/types.js';
-
-export function ensureLeaders(store: Store): string[] {
-  const changed: string[] = [];
-  const alive = store.unitIndex().filter((u) => u.life === 'alive');
-  for (const app of store.applications()) {
-    const leader = store.leader(app.name);
-    if (leader !== undefined && alive.some((u) => u.name === leader)) continue;
-    // unitIndex() is sorted by number, so the first is the lowest-numbered.
-    const next = alive.find((u) => u.application === app.name)?.name;
-    if (next === leader) continue;
-    store.setLeader(app.name, next);
-    if (next !== undefined) changed.push(next);
-  }
-  return changed;
-}
 
 export function ensureSubordinates(store: Store): string[] {
   const added: string[] = [];

@@ -4,13 +4,17 @@
 // A commit marks only the units that can see it (those in the relations it wrote); changes
 // from the API, a removal, and a slow full pass mark every unit.
 import { stepUnit, type UnitRuntimeDeps } from '../../agents/unit/runtime.js';
-import type { Store } from '../store/types.js';
-import { collectDead, ensureLeaders, ensureSubordinates } from './unit-reconcile.js';
+import type { Store, UnitIndexEntry } from '../store/types.js';
+import { ensureLeaders } from './leadership.js';
+import { collectDead, ensureSubordinates } from './unit-reconcile.js';
 
 export interface UnitRunnerOptions {
   tickMs?: number;
   /** Every unit is looked at this often even when nothing marked it (update-status, retries). */
   fullPassMs?: number;
+  /** Whether a unit's agent can act now (its machine reachable): a leader that cannot is not
+   * renewed, and its lease lapses to one that can. */
+  canLead?: (unit: UnitIndexEntry) => boolean;
   /** Called with each error a unit's step threw (not a hook failure: those are unit state). */
   onError?(unit: string, error: unknown): void;
 }
@@ -34,9 +38,10 @@ export class UnitRunner {
     // Not a spread: deps may carry getters (the update-status interval is read live).
     this.deps = Object.create(deps, {
       onCommit: {
-        value: (unit: string, relations: number[]) => {
-          deps.onCommit?.(unit, relations);
+        value: (unit: string, relations: number[], leaderSettings: boolean) => {
+          deps.onCommit?.(unit, relations, leaderSettings);
           this.markRelations(relations);
+          if (leaderSettings) this.markApplication(unit.slice(0, unit.indexOf('/')));
         },
       },
     }) as UnitRuntimeDeps;
@@ -79,6 +84,12 @@ export class UnitRunner {
     this.schedule();
   }
 
+  private markApplication(application: string): void {
+    for (const u of this.store.unitIndex())
+      if (u.application === application) this.dirty.add(u.name);
+    this.schedule();
+  }
+
   /** Passes never overlap; a request during one causes another. */
   private schedule(): void {
     if (this.stopped) return;
@@ -98,9 +109,12 @@ export class UnitRunner {
   private pass(): Promise<void> {
     collectDead(this.store);
     ensureSubordinates(this.store);
-    const leaders = ensureLeaders(this.store);
+    const now = this.deps.now();
+    const leaders = ensureLeaders(this.store, {
+      now,
+      ...(this.options.canLead ? { canLead: this.options.canLead } : {}),
+    });
     if (leaders.length > 0) this.allDirty = true;
-    const now = Date.now();
     const all = this.allDirty;
     if (all) this.lastFullPass = now;
     const marked = new Set(this.dirty);

@@ -5,6 +5,7 @@ import type { MachineFacts } from '../../agents/machine/types.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { SqliteModel } from './sqlite-model.js';
+import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -15,6 +16,7 @@ import {
 } from './sqlite-units.js';
 import type {
   DeployJournalStore,
+  LeadershipStore,
   MachineRecord,
   NewMachine,
   ProviderKind,
@@ -46,6 +48,7 @@ const MIGRATIONS: readonly string[] = [
   UNIT_RUNTIME_MIGRATION,
   DEPLOY_JOURNAL_MIGRATION,
   HOOK_LOGS_MIGRATION,
+  LEADERSHIP_MIGRATION,
 ];
 
 interface MachineRow {
@@ -96,6 +99,7 @@ export class SqliteStore extends SqliteModel implements Store {
   readonly schemaVersion: number;
   private readonly runtime: UnitRuntimeStore;
   private readonly journal: DeployJournalStore;
+  private readonly leadership: LeadershipStore;
 
   constructor(
     readonly file: string,
@@ -105,6 +109,7 @@ export class SqliteStore extends SqliteModel implements Store {
     this.schemaVersion = this.migrate();
     this.runtime = unitRuntimeStore(this.db);
     this.journal = deployJournal(this.db);
+    this.leadership = leadershipStore(this.db);
   }
 
   deployStarted: DeployJournalStore['deployStarted'] = (request, at) =>
@@ -119,9 +124,17 @@ export class SqliteStore extends SqliteModel implements Store {
     this.runtime.setUnitRuntime(unit, patch);
   unitsDueForRetry: UnitRuntimeStore['unitsDueForRetry'] = (now) =>
     this.runtime.unitsDueForRetry(now);
-  leader: UnitRuntimeStore['leader'] = (application) => this.runtime.leader(application);
-  setLeader: UnitRuntimeStore['setLeader'] = (application, unit) =>
-    this.runtime.setLeader(application, unit);
+  leader: LeadershipStore['leader'] = (app) => this.leadership.leader(app);
+  leaseExpires: LeadershipStore['leaseExpires'] = (app) => this.leadership.leaseExpires(app);
+  setLeader: LeadershipStore['setLeader'] = (app, unit, expires) =>
+    this.leadership.setLeader(app, unit, expires);
+  renewLease: LeadershipStore['renewLease'] = (app, expires) =>
+    this.leadership.renewLease(app, expires);
+  leaderSettings: LeadershipStore['leaderSettings'] = (app) => this.leadership.leaderSettings(app);
+  leaderSettingsVersion: LeadershipStore['leaderSettingsVersion'] = (app) =>
+    this.leadership.leaderSettingsVersion(app);
+  writeLeaderSettings: LeadershipStore['writeLeaderSettings'] = (app, writes) =>
+    this.leadership.writeLeaderSettings(app, writes);
   hookStarted: UnitRuntimeStore['hookStarted'] = (entry) => this.runtime.hookStarted(entry);
   hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message, logs) =>
     this.runtime.hookEnded(id, outcome, endedAt, message, logs);

@@ -1,5 +1,5 @@
 // What unit agents keep in the store (DESIGN §3): each unit's resolver state, its charm's
-// persistent state, retry bookkeeping, leadership, and the hook log debug-log replays.
+// persistent state, retry bookkeeping, and the hook log debug-log replays.
 import type Database from 'better-sqlite3';
 import type {
   DeployJournalStore,
@@ -98,17 +98,6 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
         .prepare(`SELECT name FROM units WHERE retry_at IS NOT NULL AND retry_at <= ?`)
         .all(now) as { name: string }[];
       return rows.map((r) => r.name);
-    },
-    leader(application) {
-      const row = db.prepare(`SELECT leader FROM applications WHERE name = ?`).get(application) as
-        { leader: string | null } | undefined;
-      return row?.leader ?? undefined;
-    },
-    setLeader(application, unit) {
-      db.prepare(`UPDATE applications SET leader = ? WHERE name = ?`).run(
-        unit ?? null,
-        application,
-      );
     },
     hookStarted(entry) {
       const result = db

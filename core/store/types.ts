@@ -29,7 +29,7 @@ export interface MachineRecord {
 
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
-export interface Store extends ModelStore, UnitRuntimeStore, DeployJournalStore {
+export interface Store extends ModelStore, UnitRuntimeStore, DeployJournalStore, LeadershipStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -181,8 +181,6 @@ export interface UnitRuntimeStore {
   ): void;
   /** Units whose failed hook's retry time has come. */
   unitsDueForRetry(now: number): string[];
-  leader(application: string): string | undefined;
-  setLeader(application: string, unit: string | undefined): void;
   hookStarted(entry: {
     unit: string;
     hook: string;
@@ -198,6 +196,21 @@ export interface UnitRuntimeStore {
   ): void;
   /** Entries after `afterId`, oldest first. */
   hookLog(afterId?: number): HookLogEntry[];
+}
+
+/** Leadership (DESIGN §6): one leader per application under a lease the controller renews. */
+export interface LeadershipStore {
+  leader(application: string): string | undefined;
+  /** Milliseconds since the epoch at which the leader's lease lapses, if it has one. */
+  leaseExpires(application: string): number | undefined;
+  /** Sets (or with undefined clears) the leader and its lease. */
+  setLeader(application: string, unit: string | undefined, leaseExpires?: number): void;
+  renewLease(application: string, leaseExpires: number): void;
+  leaderSettings(application: string): Record<string, string>;
+  /** Bumped on each committed change of the leader settings. */
+  leaderSettingsVersion(application: string): number;
+  /** `null` or `""` deletes a key; resolves to whether anything changed. */
+  writeLeaderSettings(application: string, writes: Record<string, string | null>): boolean;
 }
 
 /** Deploys being applied: one left unfinished by a dead controller is resumed on restart. */

@@ -12,21 +12,22 @@ import { stepUnit, type UnitRuntimeDeps } from '../../../agents/unit/runtime.js'
 import type { Hook } from '../../../core/charm/hooks.js';
 import { fakeMachine } from '../../../core/charm/fake-machine.js';
 import { loadCharm } from '../../../core/charm/loader.js';
-import type { CharmModule } from '../../../core/charm/sdk.js';
-import { ensureLeaders } from '../../../core/controller/unit-reconcile.js';
+import { defineCharm, type CharmModule } from '../../../core/charm/sdk.js';
+import { ensureLeaders } from '../../../core/controller/leadership.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 
 const COUNTER = resolve('test/fixtures/charms/sdk/counter');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function setup(units: number) {
+async function setup(units: number, custom?: CharmModule) {
   const dir = mkdtempSync(join(tmpdir(), 'rune-runtime-'));
   dirs.push(dir);
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const store = new SqliteStore(join(dir, 'store.db'), () => new Date(clock));
   const charm = loadCharm(COUNTER);
-  const module = ((await import(join(COUNTER, 'charm.ts'))) as { charm: CharmModule }).charm;
+  const module =
+    custom ?? ((await import(join(COUNTER, 'charm.ts'))) as { charm: CharmModule }).charm;
   store.addApplication({
     name: 'counter',
     charm: 'counter',
@@ -54,7 +55,7 @@ async function setup(units: number) {
   };
   const add = (n: number) => store.addUnit({ name: `counter/${n}`, machine: String(n) });
   for (let n = 0; n < units; n++) add(n);
-  ensureLeaders(store);
+  ensureLeaders(store, { now: 0 });
   /** Steps every unit until none has anything to do (bounded: a livelock fails the test). */
   const settle = async () => {
     for (let round = 0; round < 200; round++) {
@@ -85,6 +86,39 @@ const names = (log: { unit: string; name: string; hook: Hook }[], unit: string) 
     );
 
 describe('unit runtime', () => {
+  it('shares the leader settings: followers are told of each change, a new leader reads them', async () => {
+    const module = defineCharm({
+      reconcile(ctx) {
+        if (ctx.isLeader && !ctx.leaderSettings.get('secret'))
+          ctx.leaderSettings.set('secret', `made by ${ctx.unit}`);
+        ctx.state.set('seen', ctx.leaderSettings.get('secret') ?? null);
+      },
+    });
+    const { store, settle, log, deps } = await setup(3, module);
+    await settle();
+    expect(store.leaderSettings('counter')).toEqual({ secret: 'made by counter/0' });
+    for (const unit of ['counter/0', 'counter/1', 'counter/2'])
+      expect(store.unitRuntime(unit)?.charmState.seen).toBe('made by counter/0');
+    // The followers ran leader-settings-changed once at install and once for the change, if
+    // the change landed after their install; never for a commit that changed nothing.
+    const followerRuns = log().filter(
+      (e) => e.unit !== 'counter/0' && e.name === 'leader-settings-changed',
+    );
+    expect(followerRuns.length).toBeGreaterThanOrEqual(2);
+    expect(followerRuns.length).toBeLessThanOrEqual(4);
+    const before = log().length;
+    await settle();
+    expect(log().length).toBe(before);
+
+    // The leader leaves: the next unit leads, runs leader-elected, and keeps the secret.
+    store.removeUnit('counter/0');
+    expect(ensureLeaders(store, { now: deps.now() })).toEqual(['counter/1']);
+    const ranBefore = names(log(), 'counter/1').length;
+    await settle();
+    expect(names(log(), 'counter/1').slice(ranBefore)).toContain('leader-elected');
+    expect(store.leaderSettings('counter')).toEqual({ secret: 'made by counter/0' });
+  });
+
   it('starts two peers in DESIGN §6 order, exchanging data', async () => {
     const { store, settle, log } = await setup(2);
     await settle();
@@ -221,7 +255,7 @@ describe('relation data validation', () => {
       { ...website, application: 'client', role: 'requirer' },
     ]);
     store.addUnit({ name: 'web/0', machine: '0' });
-    ensureLeaders(store);
+    ensureLeaders(store, { now: 0 });
     const deps: UnitRuntimeDeps = {
       store,
       loadCharm: () => Promise.resolve({ charm, module }),

@@ -87,6 +87,25 @@ describe('harness on the counter charm', () => {
     ]);
   });
 
+  it('carries leader settings from state in to state out', async () => {
+    const minting = new Harness(
+      harness.charm,
+      defineCharm({
+        reconcile(ctx) {
+          if (ctx.isLeader) ctx.leaderSettings.set('token', `${ctx.leaderSettings.get('n')}-x`);
+        },
+        actions: charm.actions,
+      }),
+    );
+    const led = await minting.run(base({ leaderSettings: { n: '1' } }), 'config-changed');
+    expect(led.state.leaderSettings).toEqual({ n: '1', token: '1-x' });
+    const followed = await minting.run(
+      base({ isLeader: false, leaderSettings: { n: '1' } }),
+      'leader-settings-changed',
+    );
+    expect(followed.state.leaderSettings).toEqual({ n: '1' });
+  });
+
   it('runs the stop handler instead of reconcile', async () => {
     const running = await harness.run(base(), 'start');
     const out = await harness.run(running.state, 'stop');

@@ -213,6 +213,7 @@ describe('runHook', () => {
         ],
         status: { kind: 'active', message: 'ready' },
         state: { set: { count: 2 }, deleted: [] },
+        leaderSettings: {},
         logs: [],
       },
     });
