@@ -33,8 +33,12 @@ export interface ApplyDeps {
   store: Store;
   /** The charm an application of the plan uses (loaded when the bundle was read). */
   charmFor(application: string): Charm;
-  /** Makes machine `id` (the plan's model id) and records it in the store. */
-  addMachine(id: string, constraints: string): Promise<void>;
+  /** Provides the machine the plan calls `id`: makes it under that id (a provider), or takes
+   * a free machine already in the model (manual), or none yet ("": its units wait). Resolves
+   * to the id the plan's units go on. */
+  addMachine(id: string, constraints: string): Promise<string>;
+  /** False when machines are taken rather than made (default true). */
+  makesMachines?: boolean;
   /** Told after each change is applied, for progress output and the event bus. */
   applied?(change: ChangeData): void;
 }
@@ -51,15 +55,20 @@ function findEndpoint(charm: Charm, application: string, name: string, change: s
 }
 
 async function newMachine(deps: ApplyDeps, change: ChangeData, id: string, constraints: string) {
-  // Ids are taken in order; one taken meanwhile (add-machine) would make the plan's id wrong.
-  const next = String(deps.store.snapshot().nextMachineId);
-  if (next !== id)
-    throw new PlanStaleError(change.id, `machine ${id} is not the next id (${next})`);
-  await deps.addMachine(id, constraints);
+  if (deps.makesMachines !== false) {
+    // Ids are taken in order; one taken meanwhile (add-machine) would make the plan's id wrong.
+    const next = String(deps.store.snapshot().nextMachineId);
+    if (next !== id)
+      throw new PlanStaleError(change.id, `machine ${id} is not the next id (${next})`);
+  }
+  return deps.addMachine(id, constraints);
 }
 
 export async function applyChanges(changes: readonly ChangeData[], deps: ApplyDeps): Promise<void> {
   const { store } = deps;
+  // The plan's machine ids → the machines its units go on (the same, unless taken from the
+  // free machines of a manual model).
+  const provided = new Map<string, string>();
   for (const change of changes) {
     switch (change.kind) {
       case 'deploy': {
@@ -86,13 +95,16 @@ export async function applyChanges(changes: readonly ChangeData[], deps: ApplyDe
       case 'expose':
         store.expose(change.args.application);
         break;
-      case 'addMachine':
-        await newMachine(deps, change, change.args.machine, change.args.constraints);
+      case 'addMachine': {
+        const { machine, constraints } = change.args;
+        provided.set(machine, await newMachine(deps, change, machine, constraints));
         break;
+      }
       case 'addUnit': {
         const { unit, machine, newMachine: isNew, constraints } = change.args;
-        if (isNew) await newMachine(deps, change, machine, constraints ?? '');
-        store.addUnit({ name: unit, machine });
+        if (isNew)
+          provided.set(machine, await newMachine(deps, change, machine, constraints ?? ''));
+        store.addUnit({ name: unit, machine: provided.get(machine) ?? machine });
         break;
       }
       case 'addRelation': {

@@ -93,6 +93,7 @@ export class Controller implements ControllerApi {
     this.operations = new ModelOperations({
       store: deps.store,
       charms,
+      makesMachines: deps.provider !== undefined,
       addMachine: async (constraints) => (await this.machines.addLocal(constraints)).id,
       wake: () => this.runner.wake(),
     });
@@ -195,8 +196,11 @@ export class Controller implements ControllerApi {
     return { name: info.name, id: info.id, version, pid: process.pid };
   }
 
-  addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
-    return this.machines.addMachines(request);
+  async addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
+    const added = await this.machines.addMachines(request);
+    // A unit may be waiting for a machine like this one.
+    this.runner.wake();
+    return added;
   }
 
   removeMachine(id: string, _force: boolean): Promise<void> {

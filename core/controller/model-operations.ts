@@ -17,6 +17,7 @@ import type { HookLogEntry, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
 import { applyChanges } from './apply-plan.js';
 import { loadBundle } from './bundle-files.js';
+import { freeMachine, UNPLACED } from './placement.js';
 
 export class ModelRequestError extends RuneError {
   readonly kind = 'user';
@@ -25,6 +26,9 @@ export class ModelRequestError extends RuneError {
 export interface ModelOperationDeps {
   store: Store;
   charms: CharmRepository;
+  /** Whether machines are made on demand (a provider); without one, units take free machines
+   * the operator added, or wait for one. */
+  makesMachines: boolean;
   /** Makes the next machine (a provider plus SSH) and records it; resolves to its id. */
   addMachine(constraints: string): Promise<string>;
   /** Tells the unit runner the model changed. */
@@ -94,17 +98,26 @@ export class ModelOperations {
           '(the five shipped charms get theirs in issue 5); rune deploy --dry-run shows the plan',
       );
     }
+    // Free machines handed to this plan before any unit stands on them.
+    const taken = new Set<string>();
     await applyChanges(changes, {
       store,
+      makesMachines: this.deps.makesMachines,
       charmFor: (application) => {
         const app = byApp.get(application);
         // An application the plan only relates is already deployed: its recorded charm.
         return app ? charms.load(app.charmRef, dirname(bundle)) : this.charmOf(application);
       },
       addMachine: async (id, constraints) => {
+        if (!this.deps.makesMachines) {
+          const free = freeMachine(store, constraints, taken) ?? UNPLACED;
+          if (free !== UNPLACED) taken.add(free);
+          return free;
+        }
         const made = await this.deps.addMachine(constraints);
         if (made !== id)
           throw new ModelRequestError(`machine ${made} was made where the plan expected ${id}`);
+        return made;
       },
       applied: () => this.deps.wake(),
     });
@@ -129,7 +142,11 @@ export class ModelOperations {
     }
     const added: string[] = [];
     for (let i = 0; i < count; i++) {
-      const machine = to ?? (await this.deps.addMachine(app.constraints));
+      const machine =
+        to ??
+        (this.deps.makesMachines
+          ? await this.deps.addMachine(app.constraints)
+          : (freeMachine(store, app.constraints) ?? UNPLACED));
       const number = store.application(application)?.nextUnitNumber ?? 0;
       added.push(store.addUnit({ name: `${application}/${number}`, machine }).name);
     }

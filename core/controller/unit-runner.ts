@@ -6,6 +6,7 @@
 import { stepUnit, type UnitRuntimeDeps } from '../../agents/unit/runtime.js';
 import type { Store, UnitIndexEntry } from '../store/types.js';
 import { ensureLeaders } from './leadership.js';
+import { placeWaitingUnits } from './placement.js';
 import { collectDead, ensureSubordinates } from './unit-reconcile.js';
 
 export interface UnitRunnerOptions {
@@ -108,6 +109,7 @@ export class UnitRunner {
 
   private pass(): Promise<void> {
     collectDead(this.store);
+    placeWaitingUnits(this.store);
     ensureSubordinates(this.store);
     const now = this.deps.now();
     const leaders = ensureLeaders(this.store, {

@@ -294,6 +294,11 @@ export class SqliteModel implements ModelStore {
     this.stmt(`UPDATE units SET life = ? WHERE name = ?`).run(life, name);
   }
 
+  setUnitMachine(name: string, machine: string): void {
+    this.unitIndexCache = undefined;
+    this.stmt(`UPDATE units SET machine = ? WHERE name = ?`).run(machine, name);
+  }
+
   setApplicationLife(name: string, life: Life): void {
     this.stmt(`UPDATE applications SET life = ? WHERE name = ?`).run(life, name);
   }

@@ -121,6 +121,8 @@ export interface ModelStore {
   addRelation(endpoints: Endpoint[]): RelationRecord;
   /** Life only moves forward (alive → dying → dead, DESIGN §6); removal deletes the record. */
   setUnitLife(name: string, life: Life): void;
+  /** Places a unit that waited for a machine (machine "" until then). */
+  setUnitMachine(name: string, machine: string): void;
   setApplicationLife(name: string, life: Life): void;
   setRelationLife(id: number, life: Life): void;
   /** Deletes the unit with its databags; the unit's number stays used. */

@@ -41,7 +41,7 @@ function setup(bundleFile: string) {
       constraints: '',
     });
     made.push(id);
-    return Promise.resolve();
+    return Promise.resolve(id);
   };
   return { store, bundle, deps: { store, charmFor, addMachine }, made };
 }
