@@ -1,6 +1,7 @@
 // One step of a unit agent (DESIGN §6): read state, ask the resolver, run at most one hook under
 // the machine lock, and commit its outcome — bags, status, charm state and resolver state — in
-// one store transaction; a failed hook commits only the error. I/O arrives injected.
+// one store transaction; a failed hook commits only the error. The agent status each step
+// writes is where the unit's lifecycle machine (lifecycle.ts) lands. I/O arrives injected.
 import { hookName, type Hook } from '../../core/charm/hooks.js';
 import type {
   CharmMachine,
@@ -14,6 +15,7 @@ import { assertDatabag } from '../../core/interfaces/registry.js';
 import { redact } from '../../core/model/redact.js';
 import type { ConfigValues } from '../../core/model/types.js';
 import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
+import { type AgentState, lifecycleOf, nextLifecycle } from './lifecycle.js';
 import { readRemoteState, unitRelations } from './remote-state.js';
 import { applyHook, failHook, nextOp, startHook } from './resolver.js';
 import { initialLocalState, type LocalState, type RemoteState } from './state.js';
@@ -93,6 +95,7 @@ function commit(
   local: LocalState,
   charmState: Record<string, JsonValue>,
   now: string,
+  agent: AgentState,
 ): boolean {
   for (const rel of outcome.relations) {
     if (Object.keys(rel.unit).length > 0)
@@ -110,7 +113,7 @@ function commit(
     resolved: undefined,
   });
   store.setUnitStatus(unit.name, {
-    agentStatus: { current: 'idle', message: '', since: now },
+    agentStatus: { current: agent, message: '', since: now },
     ...(outcome.status
       ? {
           workloadStatus: {
@@ -160,12 +163,14 @@ export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<Ste
       return op.kind;
     case 'done':
       // `remove` ran, the last hook ever (DESIGN §6): the unit leaves the model.
+      nextLifecycle(name, lifecycleOf(unit, local), { type: 'REMOVED' });
       store.transaction(() => {
         if (store.leader(unit.application) === name) store.setLeader(unit.application, undefined);
         store.removeUnit(name);
       });
       return 'done';
     case 'skip-hook':
+      nextLifecycle(name, lifecycleOf(unit, local), { type: 'HOOK_SKIPPED' });
       store.setUnitRuntime(name, {
         localState: applyHook(local, op.hook, remote),
         resolved: undefined,
@@ -239,11 +244,16 @@ async function runOne(
   const iso = () => new Date(deps.now()).toISOString();
   const release = await deps.lock.acquire(unit.machine);
   try {
+    const executing = nextLifecycle(unit.name, lifecycleOf(unit, local), {
+      type: 'HOOK_STARTED',
+      hook: name,
+      retry: remote.resolved === 'retry',
+    });
     const started = startHook(local, hook);
     const logId = store.transaction(() => {
       store.setUnitRuntime(unit.name, { localState: started, resolved: undefined });
       store.setUnitStatus(unit.name, {
-        agentStatus: { current: 'executing', message: `running ${name} hook`, since: iso() },
+        agentStatus: { current: executing.agent, message: `running ${name} hook`, since: iso() },
       });
       return store.hookStarted({
         unit: unit.name,
@@ -268,6 +278,7 @@ async function runOne(
           applyHook(started, hook, remote),
           charmState,
           iso(),
+          nextLifecycle(unit.name, executing, { type: 'HOOK_COMMITTED' }).agent,
         );
         store.hookEnded(logId, 'ok', iso(), '', result.outcome.logs);
         return changed;
@@ -283,6 +294,7 @@ async function runOne(
     const message = redact(
       result.error instanceof Error ? result.error.message : String(result.error),
     );
+    const failed = nextLifecycle(unit.name, executing, { type: 'HOOK_FAILED' });
     store.transaction(() => {
       store.setUnitRuntime(unit.name, {
         localState: failHook(started, hook),
@@ -292,7 +304,7 @@ async function runOne(
       });
       store.setUnitStatus(unit.name, {
         workloadStatus: { current: 'error', message: `hook failed: "${name}"`, since: iso() },
-        agentStatus: { current: 'idle', message: '', since: iso() },
+        agentStatus: { current: failed.agent, message: '', since: iso() },
       });
       store.hookEnded(logId, 'error', iso(), message, result.logs);
     });
