@@ -9,6 +9,7 @@ export const PEER_CHARM: Charm = {
     summary: 'A peer-relation charm for the charm-runtime benchmark.',
     description: 'Writes its config file, runs one service and greets its peers once.',
     subordinate: false,
+    resources: {},
     endpoints: [
       { name: 'cluster', role: 'peer', interface: 'bench-peers', scope: 'global', optional: false },
     ],

@@ -96,6 +96,8 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   hookName: string;
   unit: string;
   app: string;
+  /** This unit's address (its machine's), as `private-address` starts. */
+  address: string;
   config: Readonly<Partial<C>>;
   isLeader: boolean;
   /** The application's leader settings (Juju's leader-get/leader-set): every unit reads them,
@@ -113,6 +115,10 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   action?: ActionView;
   machine: CharmMachine;
+  /** Where an attached resource (metadata.yaml `resources:`) is on this unit's machine, put
+   * there on first use; undefined while the operator has attached none
+   * (`rune attach-resource APP NAME=PATH`). An undeclared name throws. */
+  resource(name: string): Promise<string | undefined>;
 }
 
 /** One relation as the runtime (or harness) read it from the store before the hook. */
@@ -156,6 +162,9 @@ export interface HookContextInput {
   state: Readonly<Record<string, JsonValue>>;
   machine: CharmMachine;
   action?: { name: string; params: Record<string, unknown> };
+  /** Fetches a declared resource onto the machine (the runtime) or names where it is (the
+   * harness); undefined when none is attached. Absent: no resource is ever attached. */
+  resource?: (name: string) => Promise<string | undefined>;
   /** Every log line and status message passes through this (STYLE.md practice 6). */
   redact: (text: string) => string;
   validateWrite?: ValidateWrite;

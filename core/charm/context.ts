@@ -26,6 +26,7 @@ import {
   RemoteUnitNotInScopeError,
   StateValueError,
   UnknownEndpointError,
+  UnknownResourceError,
 } from './hook-errors.js';
 
 export function appOf(unit: string): string {
@@ -163,6 +164,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     app,
     config: Object.freeze({ ...input.config }) as Readonly<Partial<C>>,
     isLeader: input.isLeader,
+    address: input.privateAddress,
     leaderSettings,
     relations(endpoint) {
       if (endpoint !== undefined && !meta.endpoints.some((e) => e.name === endpoint)) {
@@ -205,6 +207,13 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     machine: input.machine,
+    resource(resourceName) {
+      if (!(resourceName in meta.resources)) {
+        const declared = Object.keys(meta.resources);
+        return Promise.reject(new UnknownResourceError(meta.name, resourceName, declared));
+      }
+      return input.resource ? input.resource(resourceName) : Promise.resolve(undefined);
+    },
   };
   if (current) ctx.relation = current;
   if (relationHook?.remoteUnit !== undefined) ctx.remoteUnit = relationHook.remoteUnit;

@@ -34,6 +34,8 @@ export interface HarnessState {
   /** `counter/0`; the application is the part before the slash. */
   unit: string;
   isLeader?: boolean;
+  /** Attached resources: name → where the file is on the machine (ctx.resource()). */
+  resources?: Record<string, string>;
   /** The application's leader settings (ctx.leaderSettings). */
   leaderSettings?: Record<string, string>;
   /** This unit's address (`private-address`); default 192.0.2.<n+1>. */
@@ -161,6 +163,8 @@ export class Harness {
     };
     if (this.options.validateWrite) input.validateWrite = this.options.validateWrite;
     if (action) input.action = action;
+    const attached = state.resources ?? {};
+    input.resource = (name) => Promise.resolve(attached[name]);
     const result = await runHook(this.module, input);
     const machineState = machine.state();
     if (!result.ok) {

@@ -17,6 +17,23 @@ export class LeaderSettingsWriteError extends RuneError {
   }
 }
 
+export class UnknownResourceError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly charm: string,
+    readonly resource: string,
+    readonly declared: string[],
+  ) {
+    super(
+      `charm ${charm} declares no resource "${resource}" ` +
+        (declared.length > 0
+          ? `(its resources: ${declared.join(', ')})`
+          : '(add it under resources: in metadata.yaml)'),
+    );
+  }
+}
+
 export class AppBagWriteError extends RuneError {
   readonly kind = 'user';
 

@@ -39,3 +39,5 @@ export {
   loadCharmModule,
   type LoadCharmModuleOptions,
 } from './module-loader.js';
+// Charms may import only the SDK: their own error classes extend Rune's base through it.
+export { RuneError } from '../model/errors.js';

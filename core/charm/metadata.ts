@@ -1,5 +1,5 @@
 // metadata.yaml (Juju's format) → CharmMeta, with Juju's checks as located diagnostics.
-// Pure: takes text. Keys Juju knows but Rune has no use for (series, resources...) are ignored.
+// Pure: takes text. Keys Juju knows but Rune has no use for (series, storage...) are ignored.
 import { applicationNameProblem, isEndpointName, isInterfaceName } from '../model/names.js';
 import type { EndpointRole, EndpointSpec } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
@@ -45,6 +45,20 @@ const metadataSchema = {
     provides: section,
     requires: section,
     peers: section,
+    resources: {
+      type: ['object', 'null'],
+      expect: 'a map of resources',
+      additionalProperties: {
+        type: 'object',
+        expect: 'a map with type, filename and description',
+        required: ['type', 'filename'],
+        properties: {
+          type: { enum: ['file'], expect: 'file (the only resource type Rune knows)' },
+          filename: { type: 'string', pattern: '^[^/]+$', expect: 'a file name without "/"' },
+          description: { type: 'string', expect: 'a description' },
+        },
+      },
+    },
   },
 };
 
@@ -234,6 +248,20 @@ export function parseMetadata(
     description: stringAt(field('description')?.value) ?? '',
     subordinate,
     endpoints: found.map((f) => f.spec),
+    resources: readResources(field('resources')?.value),
   };
   return { meta, diagnostics: sortDiagnostics(out) };
+}
+
+/** The resources section once ajv accepted it. */
+function readResources(node: LNode | undefined): CharmMeta['resources'] {
+  const out: CharmMeta['resources'] = {};
+  if (node?.kind !== 'map') return out;
+  for (const [name, entry] of node.entries) {
+    if (entry.value.kind !== 'map') continue;
+    const at = (key: string) =>
+      stringAt(entry.value.kind === 'map' ? entry.value.entries.get(key)?.value : undefined);
+    out[name] = { name, filename: at('filename') ?? name, description: at('description') ?? '' };
+  }
+  return out;
 }

@@ -8,6 +8,16 @@ export interface CharmMeta {
   subordinate: boolean;
   /** provides, requires and peers flattened, in file order (role says which). */
   endpoints: EndpointSpec[];
+  /** File resources the operator attaches (`rune attach-resource APP NAME=PATH`), by name. */
+  resources: Record<string, ResourceSpec>;
+}
+
+/** Juju's `resources:` entry; only `type: file` exists in Rune. */
+export interface ResourceSpec {
+  name: string;
+  /** The file's name on the unit's machine. */
+  filename: string;
+  description: string;
 }
 
 export type OptionType = 'string' | 'int' | 'float' | 'boolean';

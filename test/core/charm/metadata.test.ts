@@ -56,6 +56,7 @@ describe('parseMetadata: valid files', () => {
         { name: 'site', role: 'provider', interface: 'http', scope: 'global', optional: false },
         { name: 'ring', role: 'peer', interface: 'web-ring', scope: 'container', optional: false },
       ],
+      resources: {},
     });
   });
 
@@ -68,7 +69,30 @@ describe('parseMetadata: valid files', () => {
       description: '',
       subordinate: false,
       endpoints: [],
+      resources: {},
     });
+  });
+
+  it('reads file resources, and refuses a type Rune does not know', () => {
+    const text = yaml(
+      'name: etcd',
+      'resources:',
+      '  etcd:',
+      '    type: file',
+      '    filename: etcd.tar.gz',
+      '    description: the release archive',
+    );
+    expect(parseMetadata(FILE, text).meta?.resources).toEqual({
+      etcd: { name: 'etcd', filename: 'etcd.tar.gz', description: 'the release archive' },
+    });
+    const bad = yaml(
+      'name: etcd',
+      'resources:',
+      '  img:',
+      '    type: oci-image',
+      '    filename: x',
+    );
+    expect(problems(bad).join('\n')).toMatch(/resources\.img\.type.*file/);
   });
 
   it('loads a realistic Juju metadata.yaml with keys Rune does not use', () => {

@@ -92,6 +92,24 @@ describe('hook context', () => {
     expect(() => rel?.app.delete('schema')).toThrow(AppBagWriteError);
   });
 
+  it('gives the unit its address and refuses resources its metadata does not declare', async () => {
+    const { ctx } = createHookContext(input());
+    expect(ctx.address).toBe('10.0.0.1');
+    await expect(ctx.resource('nope')).rejects.toThrow(
+      'charm web declares no resource "nope" (add it under resources: in metadata.yaml)',
+    );
+    const declared = createHookContext(
+      input({
+        meta: {
+          ...input().meta,
+          resources: { bin: { name: 'bin', filename: 'b', description: '' } },
+        },
+        resource: (name) => Promise.resolve(`/var/lib/rune/resources/web/${name}/b`),
+      }),
+    );
+    expect(await declared.ctx.resource('bin')).toBe('/var/lib/rune/resources/web/bin/b');
+  });
+
   it('lets peers read every unit of their app and share one app bag', () => {
     const { ctx } = createHookContext(input({ isLeader: true }));
     const [peers] = ctx.relations('cluster');

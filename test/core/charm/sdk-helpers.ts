@@ -8,6 +8,7 @@ export const meta: CharmMeta = {
   summary: '',
   description: '',
   subordinate: false,
+  resources: {},
   endpoints: [
     { name: 'db', role: 'requirer', interface: 'pgsql', scope: 'global', optional: false },
     { name: 'site', role: 'provider', interface: 'http', scope: 'global', optional: false },
