@@ -14,6 +14,9 @@ export type LifecycleEvent =
   | { type: 'HOOK_FAILED' }
   /** `rune resolve --no-retry`: the failed hook is skipped, the queue runs again. */
   | { type: 'HOOK_SKIPPED' }
+  /** An operator's action runs between hooks, even while a failed hook waits (as in Juju). */
+  | { type: 'ACTION_STARTED'; action: string }
+  | { type: 'ACTION_FINISHED' }
   | { type: 'DYING' }
   /** `remove` ran: the unit leaves the model. */
   | { type: 'REMOVED' };
@@ -26,6 +29,7 @@ export const unitLifecycle = setup({
     // of the hook that stopped it.
     mayRun: and([not(stateIn('#dead')), or([stateIn('#running'), 'isRetry'])]),
     queueStopped: stateIn('#stopped'),
+    notDead: not(stateIn('#dead')),
   },
 }).createMachine({
   // Regions see each other through these guards: `can()` on a parallel machine is true when any
@@ -44,18 +48,26 @@ export const unitLifecycle = setup({
     agent: {
       initial: 'allocating',
       states: {
-        allocating: { on: { HOOK_STARTED: { target: 'executing', guard: 'mayRun' } } },
+        allocating: {
+          on: {
+            HOOK_STARTED: { target: 'executing', guard: 'mayRun' },
+            ACTION_STARTED: { target: 'executing', guard: 'notDead' },
+          },
+        },
         // Re-entered when the controller died mid-hook: the hook runs again (at least once).
         executing: {
           on: {
             HOOK_STARTED: { target: 'executing', guard: 'mayRun' },
+            ACTION_STARTED: { target: 'executing', guard: 'notDead' },
             HOOK_COMMITTED: 'idle',
             HOOK_FAILED: 'idle',
+            ACTION_FINISHED: 'idle',
           },
         },
         idle: {
           on: {
             HOOK_STARTED: { target: 'executing', guard: 'mayRun' },
+            ACTION_STARTED: { target: 'executing', guard: 'notDead' },
             HOOK_SKIPPED: { target: 'idle', guard: 'queueStopped' },
           },
         },

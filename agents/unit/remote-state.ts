@@ -94,8 +94,11 @@ export function readRemoteState(
     isLeader,
     leaderSettingsVersion: store.leaderSettingsVersion(unit.application),
     configHash: configHash(app?.config ?? {}),
+    // An attached resource is part of what the charm is: a new revision runs upgrade-charm,
+    // as `juju attach-resource` does.
     charmHash: createHash('sha256')
       .update(app?.charmDir ?? '')
+      .update(JSON.stringify(store.resources(unit.application).map((r) => [r.name, r.revision])))
       .digest('hex')
       .slice(0, 16),
     relations,

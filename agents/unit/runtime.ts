@@ -3,20 +3,15 @@
 // one store transaction; a failed hook commits only the error. The agent status each step
 // writes is where the unit's lifecycle machine (lifecycle.ts) lands. I/O arrives injected.
 import { hookName, type Hook } from '../../core/charm/hooks.js';
-import type {
-  CharmMachine,
-  HookContextInput,
-  HookOutcome,
-  RelationState,
-} from '../../core/charm/context-types.js';
+import type { CharmMachine } from '../../core/charm/context-types.js';
 import { runHook, type CharmModule } from '../../core/charm/sdk.js';
 import type { Charm } from '../../core/charm/types.js';
-import { assertDatabag } from '../../core/interfaces/registry.js';
 import { redact } from '../../core/model/redact.js';
-import type { ConfigValues } from '../../core/model/types.js';
 import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
-import { type AgentState, lifecycleOf, nextLifecycle } from './lifecycle.js';
-import { readRemoteState, unitRelations } from './remote-state.js';
+import { lifecycleOf, nextLifecycle } from './lifecycle.js';
+import { runAction } from './action-run.js';
+import { commit, prepare } from './hook-io.js';
+import { readRemoteState } from './remote-state.js';
 import { applyHook, failHook, nextOp, startHook } from './resolver.js';
 import { initialLocalState, type LocalState, type RemoteState } from './state.js';
 
@@ -54,84 +49,6 @@ export type StepResult = 'ran' | 'skipped' | 'idle' | 'wait-retry' | 'done' | 'm
 export const defaultRetryDelay = (retries: number): number =>
   Math.min(5_000 * 2 ** Math.max(retries - 1, 0), 300_000);
 
-/** Config with the charm's defaults under what the operator set. */
-export function effectiveConfig(charm: Charm, config: ConfigValues): ConfigValues {
-  const out: ConfigValues = {};
-  for (const option of Object.values(charm.config.options)) {
-    if (option.default !== undefined) out[option.name] = option.default;
-  }
-  return { ...out, ...config };
-}
-
-function relationStates(store: Store, unit: UnitRecord, hook: Hook): RelationState[] {
-  return unitRelations(store, unit).map((view) => {
-    const id = view.relation.id;
-    const inScope = new Set(view.units);
-    // A departing unit's data stays readable in its -departed hook (as in Juju).
-    if ('remoteUnit' in hook && hook.relationId === id && hook.remoteUnit)
-      inScope.add(hook.remoteUnit);
-    const bags = store.databags(id);
-    const remoteUnits: Record<string, Record<string, string>> = {};
-    for (const u of inScope) remoteUnits[u] = bags[u] ?? {};
-    return {
-      id,
-      endpoint: view.mine.name,
-      remoteApp: view.other.application,
-      local: bags[unit.name] ?? {},
-      app: bags[unit.application] ?? {},
-      remoteUnits,
-      remoteAppData: bags[view.other.application] ?? {},
-    };
-  });
-}
-
-const storeWrites = (writes: Record<string, string | null>): Record<string, string> =>
-  Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, v ?? '']));
-
-function commit(
-  store: Store,
-  unit: UnitRecord,
-  outcome: HookOutcome,
-  local: LocalState,
-  charmState: Record<string, JsonValue>,
-  now: string,
-  agent: AgentState,
-): boolean {
-  for (const rel of outcome.relations) {
-    if (Object.keys(rel.unit).length > 0)
-      store.writeDatabag(rel.relationId, unit.name, storeWrites(rel.unit));
-    if (Object.keys(rel.app).length > 0)
-      store.writeDatabag(rel.relationId, unit.application, storeWrites(rel.app));
-  }
-  const state = { ...charmState, ...(outcome.state.set as Record<string, JsonValue>) };
-  for (const key of outcome.state.deleted) delete state[key];
-  store.setUnitRuntime(unit.name, {
-    localState: local,
-    charmState: state,
-    retries: 0,
-    retryAt: undefined,
-    resolved: undefined,
-  });
-  store.setUnitStatus(unit.name, {
-    agentStatus: { current: agent, message: '', since: now },
-    ...(outcome.status
-      ? {
-          workloadStatus: {
-            current: outcome.status.kind,
-            message: outcome.status.message,
-            since: now,
-          },
-        }
-      : {}),
-  });
-  // Only a leader's hook can hold writes here (the context refuses a follower's); the lease
-  // outlives any hook, so it still leads now.
-  return (
-    Object.keys(outcome.leaderSettings).length > 0 &&
-    store.writeLeaderSettings(unit.application, outcome.leaderSettings)
-  );
-}
-
 /** Whether the unit has a hook due now (a wait on "all idle" must also wait for these). */
 export function hasWorkDue(
   name: string,
@@ -144,7 +61,11 @@ export function hasWorkDue(
   const remote = readRemoteState(deps.store, unit, deps.now(), deps.updateStatusIntervalMs);
   const op = nextOp(local, remote);
   // update-status is periodic upkeep, not work a deploy waits for.
-  return (op.kind === 'run-hook' && op.hook.kind !== 'update-status') || op.kind === 'skip-hook';
+  return (
+    (op.kind === 'run-hook' && op.hook.kind !== 'update-status') ||
+    op.kind === 'skip-hook' ||
+    deps.store.nextAction(name) !== undefined
+  );
 }
 
 /** Runs the unit's next operation, if any; what happened is the result. */
@@ -159,8 +80,13 @@ export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<Ste
   const op = nextOp(local, remote);
   switch (op.kind) {
     case 'idle':
-    case 'wait-retry':
-      return op.kind;
+    case 'wait-retry': {
+      // Actions run when no hook is due, even while a failed hook waits (as in Juju).
+      const action = store.nextAction(name);
+      if (!action) return op.kind;
+      await runAction(unit, app, action, local, remote.isLeader, runtime?.charmState ?? {}, deps);
+      return 'ran';
+    }
     case 'done':
       // `remove` ran, the last hook ever (DESIGN §6): the unit leaves the model.
       nextLifecycle(name, lifecycleOf(unit, local), { type: 'REMOVED' });
@@ -190,43 +116,6 @@ export async function stepUnit(name: string, deps: UnitRuntimeDeps): Promise<Ste
       );
       return 'ran';
   }
-}
-
-async function prepare(
-  unit: UnitRecord,
-  app: ApplicationRecord,
-  hook: Hook,
-  remote: RemoteState,
-  charmState: Record<string, JsonValue>,
-  deps: UnitRuntimeDeps,
-): Promise<{ module: CharmModule; input: HookContextInput }> {
-  const { charm, module } = await deps.loadCharm(app);
-  const input: HookContextInput = {
-    meta: charm.meta,
-    hook,
-    unit: unit.name,
-    config: effectiveConfig(charm, app.config),
-    isLeader: remote.isLeader,
-    leaderSettings: deps.store.leaderSettings(unit.application),
-    privateAddress: deps.address(unit.machine),
-    relations: relationStates(deps.store, unit, hook),
-    state: charmState,
-    machine: await deps.machine(unit.machine),
-    redact,
-    // Data a hook writes is checked against its interface's schema (DESIGN §7): a violation
-    // fails the hook with the relation, owner and key named, and nothing is committed.
-    validateWrite: (relation, owner, bag) =>
-      assertDatabag({
-        interface: relation.interface,
-        role: relation.role,
-        scope: owner.includes('/') ? 'unit' : 'app',
-        bag,
-        relation: `${unit.application}:${relation.endpoint} - ${relation.remoteApp}`,
-        owner,
-        when: 'write',
-      }),
-  };
-  return { module, input };
 }
 
 async function runOne(
@@ -265,7 +154,7 @@ async function runOne(
     deps.onHook?.({ unit: unit.name, hook: name, phase: 'start' });
     // Loading the charm's code or reaching its machine can fail too: that is this hook failing,
     // with the same error state and retries, never a unit silently stuck.
-    const result = await prepare(unit, app, hook, remote, charmState, deps).then(
+    const result = await prepare(unit, app, hook, remote.isLeader, charmState, deps).then(
       ({ module, input }) => runHook(module, input),
       (error: unknown) => ({ ok: false as const, error, logs: [] }),
     );

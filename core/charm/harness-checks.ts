@@ -1,6 +1,6 @@
 // The harness's guard: states and hooks Rune could never produce (DESIGN §6 ordering and
 // relation rules), each refused with an ImpossibleStateError that says what and why. Pure.
-import { Ajv } from 'ajv';
+import { checkActionParams } from './action-params.js';
 import type { ConfigValues } from '../model/types.js';
 import { parseUnitName } from '../model/names.js';
 import { defaultConfig, validateConfigValues } from './config.js';
@@ -220,29 +220,18 @@ export function checkHook(
   return out;
 }
 
-const paramsAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
-
 /** Checks an action run against actions.yaml; returns the params with schema defaults applied. */
 export function checkAction(
   charm: Charm,
   name: string,
   params: Record<string, unknown>,
 ): Record<string, unknown> {
-  const spec = charm.actions[name];
-  if (!spec) {
-    const known = Object.keys(charm.actions).sort().join(', ') || 'none';
-    throw fail(
-      'unknown-action',
-      `action "${name}" is not in actions.yaml of ${charm.meta.name} (actions: ${known}); Rune refuses undeclared actions`,
-    );
-  }
-  const copy = structuredClone(params);
-  const validate = paramsAjv.compile(spec.params);
-  if (!validate(copy)) {
-    const list = (validate.errors ?? []).map((e) =>
-      `${e.instancePath || 'params'} ${e.message ?? ''}`.trim(),
-    );
-    throw fail('action-params', `params of action "${name}" break its schema: ${list.join('; ')}`);
-  }
-  return copy;
+  const checked = checkActionParams(charm, name, params);
+  if (checked.ok) return checked.params;
+  throw fail(
+    checked.problem === 'unknown-action' ? 'unknown-action' : 'action-params',
+    checked.problem === 'unknown-action'
+      ? `${checked.message}; Rune refuses undeclared actions`
+      : checked.message,
+  );
 }

@@ -27,6 +27,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/add-unit.js')).addUnit,
   },
   {
+    name: 'attach-resource',
+    summary: 'Attach files the charm declares as resources (binaries these hosts cannot fetch).',
+    load: async () => (await import('./commands/attach-resource.js')).attachResource,
+  },
+  {
     name: 'bootstrap',
     summary: 'Create a controller and start it in the background.',
     load: async () => (await import('./commands/bootstrap.js')).bootstrap,
@@ -110,6 +115,16 @@ export const VERBS: readonly Verb[] = [
     name: 'resolve',
     summary: "Retry (or skip) a unit's failed hook.",
     load: async () => (await import('./commands/resolve.js')).resolve,
+  },
+  {
+    name: 'run',
+    summary: 'Run an action on a unit (or APP/leader).',
+    load: async () => (await import('./commands/run.js')).run,
+  },
+  {
+    name: 'show-action',
+    summary: 'Show the status and results of an action.',
+    load: async () => (await import('./commands/show-action.js')).showAction,
   },
   {
     name: 'ssh',

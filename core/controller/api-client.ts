@@ -1,7 +1,9 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
+import type { ActionRequest } from './actions.js';
+import type { Attached, AttachRequest } from './resources.js';
 import { request } from 'node:http';
-import type { HookLogEntry } from '../store/types.js';
+import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
   ConfigOptionView,
   AddUnitsRequest,
@@ -58,6 +60,19 @@ export class ApiClient {
 
   async resolve(unit: string, retry: boolean): Promise<void> {
     await this.json('POST', '/v1/resolve', { unit, retry });
+  }
+
+  run(request: ActionRequest): Promise<{ id: number; unit: string }> {
+    return this.json('POST', '/v1/actions', request);
+  }
+
+  action(id: number): Promise<ActionRecord> {
+    return this.json('GET', `/v1/actions/${id}`);
+  }
+
+  attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
+    // Copying a large binary into the controller's folder takes a while.
+    return this.json('POST', '/v1/resources', request, 300_000);
   }
 
   async removeUnits(units: string[], force: boolean): Promise<void> {

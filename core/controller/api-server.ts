@@ -1,5 +1,8 @@
 // The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
 // errors turned into JSON the CLI can print. Knows nothing of machines or the store.
+import type { ActionRequest } from './actions.js';
+import type { Attached, AttachRequest } from './resources.js';
+import type { ActionRecord } from '../store/types.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -38,6 +41,9 @@ export interface ControllerApi {
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }>;
   relate(request: { a: string; b: string }): { relation: string };
   resolve(request: { unit: string; retry: boolean }): void;
+  run(request: ActionRequest): { id: number; unit: string };
+  action(id: number): ActionRecord;
+  attachResources(request: AttachRequest): { attached: Attached[] };
   hookLog(after: number): { entries: HookLogEntry[] };
   pending(): { units: string[]; deploying: boolean };
   modelConfig(): {
@@ -116,6 +122,12 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
     case 'POST /v1/resolve':
       api.resolve((await readJson(req)) as { unit: string; retry: boolean });
       return send(res, 200, {});
+    case 'POST /v1/actions':
+      return send(res, 200, api.run((await readJson(req)) as ActionRequest));
+    case 'GET /v1/actions/:id':
+      return send(res, 200, api.action(Number(parts[2])));
+    case 'POST /v1/resources':
+      return send(res, 200, api.attachResources((await readJson(req)) as AttachRequest));
     case 'POST /v1/remove-units':
       api.removeUnits((await readJson(req)) as { units: string[]; force: boolean });
       return send(res, 200, {});

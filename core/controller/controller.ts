@@ -1,8 +1,10 @@
 // The controller behind its API: wires the machine verbs (machine-operations.ts), the model
 // verbs (model-operations.ts) and the unit runner over one store, pool and machine lock.
 // I/O goes through the injected provider, connection function and store, so tests swap them.
+import { actionById, type ActionRequest, enqueueAction } from './actions.js';
+import { type Attached, type AttachRequest, attachResources } from './resources.js';
 import type { MachineProvider } from '../../agents/providers/types.js';
-import type { ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
+import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
@@ -117,6 +119,27 @@ export class Controller implements ControllerApi {
 
   relate(request: { a: string; b: string }): { relation: string } {
     return { relation: this.operations.relate(request.a, request.b) };
+  }
+
+  run(request: ActionRequest): { id: number; unit: string } {
+    const queued = enqueueAction(this.deps.store, (app) => this.operations.charmOf(app), request);
+    this.runner.wake();
+    return queued;
+  }
+
+  action(id: number): ActionRecord {
+    return actionById(this.deps.store, id);
+  }
+
+  attachResources(request: AttachRequest): { attached: Attached[] } {
+    const attached = attachResources(
+      this.deps.store,
+      (app) => this.operations.charmOf(app),
+      this.deps.paths.resources,
+      request,
+    );
+    this.runner.wake();
+    return { attached };
   }
 
   resolve(request: { unit: string; retry: boolean }): void {

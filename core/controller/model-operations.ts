@@ -38,7 +38,8 @@ export interface ModelOperationDeps {
 export class ModelOperations {
   constructor(private readonly deps: ModelOperationDeps) {}
 
-  private charmOf(application: string): Charm {
+  /** The charm a deployed application runs. */
+  charmOf(application: string): Charm {
     const app = this.deps.store.application(application);
     if (!app) throw new ApplicationNotFoundError(application);
     return this.deps.charms.load(app.charmDir, '/');

@@ -22,6 +22,8 @@ export interface ControllerPaths {
   publicKey: string;
   /** Keys given to add-machine --private-key, copied here 0600 so restarts can reconnect. */
   keys: string;
+  /** Attached resource files, by application (rune attach-resource). */
+  resources: string;
   /** The local provider's per-machine state (overlay upper dirs, host keys). */
   machines: string;
 }
@@ -43,6 +45,7 @@ export function controllerPaths(home: string, name: string): ControllerPaths {
     publicKey: join(dir, 'ssh', 'id_ed25519.pub'),
     keys: join(dir, 'ssh', 'machines'),
     machines: join(dir, 'machines'),
+    resources: join(dir, 'resources'),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { SqliteModel } from './sqlite-model.js';
 import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
+import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -18,6 +19,7 @@ import type {
   DeployJournalStore,
   LeadershipStore,
   MachineRecord,
+  OperationsStore,
   NewMachine,
   ProviderKind,
   Store,
@@ -49,6 +51,7 @@ const MIGRATIONS: readonly string[] = [
   DEPLOY_JOURNAL_MIGRATION,
   HOOK_LOGS_MIGRATION,
   LEADERSHIP_MIGRATION,
+  OPERATIONS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -100,6 +103,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly runtime: UnitRuntimeStore;
   private readonly journal: DeployJournalStore;
   private readonly leadership: LeadershipStore;
+  private readonly operations: OperationsStore;
 
   constructor(
     readonly file: string,
@@ -110,6 +114,7 @@ export class SqliteStore extends SqliteModel implements Store {
     this.runtime = unitRuntimeStore(this.db);
     this.journal = deployJournal(this.db);
     this.leadership = leadershipStore(this.db);
+    this.operations = operationsStore(this.db);
   }
 
   deployStarted: DeployJournalStore['deployStarted'] = (request, at) =>
@@ -135,6 +140,17 @@ export class SqliteStore extends SqliteModel implements Store {
     this.leadership.leaderSettingsVersion(app);
   writeLeaderSettings: LeadershipStore['writeLeaderSettings'] = (app, writes) =>
     this.leadership.writeLeaderSettings(app, writes);
+  enqueueAction: OperationsStore['enqueueAction'] = (unit, name, params, at) =>
+    this.operations.enqueueAction(unit, name, params, at);
+  action: OperationsStore['action'] = (id) => this.operations.action(id);
+  nextAction: OperationsStore['nextAction'] = (unit) => this.operations.nextAction(unit);
+  unitsWithActions: OperationsStore['unitsWithActions'] = () => this.operations.unitsWithActions();
+  startAction: OperationsStore['startAction'] = (id, at) => this.operations.startAction(id, at);
+  finishAction: OperationsStore['finishAction'] = (id, status, results, message, at) =>
+    this.operations.finishAction(id, status, results, message, at);
+  attachResource: OperationsStore['attachResource'] = (app, name, file, at) =>
+    this.operations.attachResource(app, name, file, at);
+  resources: OperationsStore['resources'] = (app) => this.operations.resources(app);
   hookStarted: UnitRuntimeStore['hookStarted'] = (entry) => this.runtime.hookStarted(entry);
   hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message, logs) =>
     this.runtime.hookEnded(id, outcome, endedAt, message, logs);

@@ -29,7 +29,8 @@ export interface MachineRecord {
 
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
-export interface Store extends ModelStore, UnitRuntimeStore, DeployJournalStore, LeadershipStore {
+export interface Store
+  extends ModelStore, UnitRuntimeStore, DeployJournalStore, LeadershipStore, OperationsStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -213,6 +214,61 @@ export interface LeadershipStore {
   leaderSettingsVersion(application: string): number;
   /** `null` or `""` deletes a key; resolves to whether anything changed. */
   writeLeaderSettings(application: string, writes: Record<string, string | null>): boolean;
+}
+
+export type ActionStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+export interface ActionRecord {
+  id: number;
+  unit: string;
+  name: string;
+  params: Record<string, unknown>;
+  status: ActionStatus;
+  /** What the action set with setResult (redacted). */
+  results: Record<string, string>;
+  /** Why it failed, when it did. */
+  message: string;
+  enqueuedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+}
+
+export interface ResourceRecord {
+  application: string;
+  name: string;
+  /** The controller's copy of the attached file. */
+  file: string;
+  sha256: string;
+  size: number;
+  /** 1 for the first attach, bumped by each one after. */
+  revision: number;
+  attachedAt: string;
+}
+
+/** Action runs and attached resources (DESIGN §10: `run`, `attach-resource`). */
+export interface OperationsStore {
+  enqueueAction(unit: string, name: string, params: Record<string, unknown>, at: string): number;
+  action(id: number): ActionRecord | undefined;
+  /** The unit's action to run next: one a dead controller left running, else the oldest
+   * pending. */
+  nextAction(unit: string): ActionRecord | undefined;
+  unitsWithActions(): string[];
+  startAction(id: number, at: string): void;
+  finishAction(
+    id: number,
+    status: 'completed' | 'failed',
+    results: Record<string, string>,
+    message: string,
+    at: string,
+  ): void;
+  /** Records a new revision of the resource; resolves to it. */
+  attachResource(
+    application: string,
+    name: string,
+    file: { file: string; sha256: string; size: number },
+    at: string,
+  ): number;
+  resources(application: string): ResourceRecord[];
 }
 
 /** Deploys being applied: one left unfinished by a dead controller is resumed on restart. */

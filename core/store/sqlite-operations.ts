@@ -1,0 +1,142 @@
+// Operator requests that outlive a hook (DESIGN §3, §10): action runs queued on units with their
+// results, and the file resources attached to applications with their revisions.
+import type Database from 'better-sqlite3';
+import type { ActionRecord, ActionStatus, OperationsStore, ResourceRecord } from './types.js';
+
+/** Migration 7: actions and resources. */
+export const OPERATIONS_MIGRATION = `
+  CREATE TABLE actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    unit TEXT NOT NULL,
+    name TEXT NOT NULL,
+    params TEXT NOT NULL,
+    status TEXT NOT NULL,
+    results TEXT NOT NULL DEFAULT '{}',
+    message TEXT NOT NULL DEFAULT '',
+    enqueued_at TEXT NOT NULL,
+    started_at TEXT,
+    completed_at TEXT
+  );
+  CREATE INDEX actions_waiting ON actions (unit, status);
+  CREATE TABLE resources (
+    application TEXT NOT NULL REFERENCES applications(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    attached_at TEXT NOT NULL,
+    PRIMARY KEY (application, name)
+  );`;
+
+interface ActionRow {
+  id: number;
+  unit: string;
+  name: string;
+  params: string;
+  status: string;
+  results: string;
+  message: string;
+  enqueued_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+function toAction(r: ActionRow): ActionRecord {
+  const record: ActionRecord = {
+    id: r.id,
+    unit: r.unit,
+    name: r.name,
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    status: r.status as ActionStatus,
+    results: JSON.parse(r.results) as Record<string, string>,
+    message: r.message,
+    enqueuedAt: r.enqueued_at,
+  };
+  if (r.started_at !== null) record.startedAt = r.started_at;
+  if (r.completed_at !== null) record.completedAt = r.completed_at;
+  return record;
+}
+
+interface ResourceRow {
+  application: string;
+  name: string;
+  file: string;
+  sha256: string;
+  size: number;
+  revision: number;
+  attached_at: string;
+}
+
+const toResource = (r: ResourceRow): ResourceRecord => ({
+  application: r.application,
+  name: r.name,
+  file: r.file,
+  sha256: r.sha256,
+  size: r.size,
+  revision: r.revision,
+  attachedAt: r.attached_at,
+});
+
+export function operationsStore(db: Database.Database): OperationsStore {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let statement = cache.get(sql);
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  return {
+    enqueueAction(unit, name, params, at) {
+      const r = prepare(
+        `INSERT INTO actions (unit, name, params, status, enqueued_at) VALUES (?, ?, ?, 'pending', ?)`,
+      ).run(unit, name, JSON.stringify(params), at);
+      return Number(r.lastInsertRowid);
+    },
+    action(id) {
+      const row = prepare(`SELECT * FROM actions WHERE id = ?`).get(id) as ActionRow | undefined;
+      return row && toAction(row);
+    },
+    nextAction(unit) {
+      // One left running by a dead controller comes first: it is run again (at least once).
+      const row = prepare(
+        `SELECT * FROM actions WHERE unit = ? AND status IN ('running', 'pending')
+           ORDER BY status = 'running' DESC, id LIMIT 1`,
+      ).get(unit) as ActionRow | undefined;
+      return row && toAction(row);
+    },
+    unitsWithActions() {
+      const rows = prepare(
+        `SELECT DISTINCT unit FROM actions WHERE status IN ('running', 'pending')`,
+      ).all() as { unit: string }[];
+      return rows.map((r) => r.unit);
+    },
+    startAction(id, at) {
+      prepare(`UPDATE actions SET status = 'running', started_at = ? WHERE id = ?`).run(at, id);
+    },
+    finishAction(id, status, results, message, at) {
+      prepare(
+        `UPDATE actions SET status = ?, results = ?, message = ?, completed_at = ? WHERE id = ?`,
+      ).run(status, JSON.stringify(results), message, at, id);
+    },
+    attachResource(application, name, file, at) {
+      const before = prepare(
+        `SELECT revision FROM resources WHERE application = ? AND name = ?`,
+      ).get(application, name) as { revision: number } | undefined;
+      const revision = (before?.revision ?? 0) + 1;
+      prepare(
+        `INSERT INTO resources (application, name, file, sha256, size, revision, attached_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (application, name) DO UPDATE SET file = excluded.file,
+             sha256 = excluded.sha256, size = excluded.size, revision = excluded.revision,
+             attached_at = excluded.attached_at`,
+      ).run(application, name, file.file, file.sha256, file.size, revision, at);
+      return revision;
+    },
+    resources(application) {
+      const rows = prepare(`SELECT * FROM resources WHERE application = ? ORDER BY name`).all(
+        application,
+      ) as ResourceRow[];
+      return rows.map(toResource);
+    },
+  };
+}
