@@ -1,13 +1,25 @@
-// The host packages the local provider needs (sshd, tini, ip): checked on every call, installed
-// with apt-get only when one is missing. Cheap when all are present; one apt run per process.
+// The host packages the local provider needs (sshd, tini, ip), and those the shipped charms
+// install (etcd): checked on every call, installed with apt-get only when one is missing. Cheap
+// when all are present; one apt run per process.
 import { access, constants } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CommandFailedError, HostPackagesError, LocalProviderNeedsRootError } from './errors.js';
 import { run as defaultRun } from './exec.js';
 import type { Run } from './exec.js';
 
-/** Command → the Debian package that provides it. */
-export const HOST_COMMANDS = { sshd: 'openssh-server', tini: 'tini', ip: 'iproute2' } as const;
+/**
+ * Command → the Debian package that provides it. Local machines have no route to a package
+ * mirror, but their roots are overlays over the host's: a package on the host is installed in
+ * every machine made after it. So the packages the shipped charms ask for (etcd's) come from
+ * the host, before any machine exists; a charm's installPackages then finds them present.
+ */
+export const HOST_COMMANDS = {
+  sshd: 'openssh-server',
+  tini: 'tini',
+  ip: 'iproute2',
+  etcd: 'etcd-server',
+  etcdctl: 'etcd-client',
+} as const;
 export type HostCommand = keyof typeof HOST_COMMANDS;
 
 export interface HostPackageDeps {

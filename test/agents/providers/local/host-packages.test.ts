@@ -19,7 +19,8 @@ function fakeHost(present: Set<string>, opts: { root?: boolean; failOn?: string 
         new CommandFailedError([file, ...args], 100, 'E: Unable to locate package tini'),
       );
     }
-    if (args[0] === 'install') for (const c of ['sshd', 'tini', 'ip']) present.add(c);
+    if (args[0] === 'install')
+      for (const c of ['sshd', 'tini', 'ip', 'etcd', 'etcdctl']) present.add(c);
     return Promise.resolve({ stdout: '', stderr: '' });
   };
   const deps: HostPackageDeps = {
@@ -31,20 +32,35 @@ function fakeHost(present: Set<string>, opts: { root?: boolean; failOn?: string 
 }
 
 describe('ensureHostPackages', () => {
-  it('runs nothing when sshd, tini and ip are all present', async () => {
+  it("installs the shipped charms' etcd packages on the host, for the machines to share", async () => {
     const { deps, calls } = fakeHost(new Set(['sshd', 'tini', 'ip']));
+    await ensureHostPackages(deps);
+    expect(calls.at(-1)?.args).toEqual(expect.arrayContaining(['etcd-server', 'etcd-client']));
+  });
+
+  it('runs nothing when sshd, tini and ip are all present', async () => {
+    const { deps, calls } = fakeHost(new Set(['sshd', 'tini', 'ip', 'etcd', 'etcdctl']));
     await ensureHostPackages(deps);
     expect(calls).toEqual([]);
   });
 
   it('runs apt-get update then one non-interactive install when tini is missing', async () => {
-    const { deps, calls } = fakeHost(new Set(['sshd', 'ip']));
+    const { deps, calls } = fakeHost(new Set(['sshd', 'ip', 'etcd', 'etcdctl']));
     await ensureHostPackages(deps);
     expect(calls).toEqual([
       { file: 'apt-get', args: ['update'], frontend: 'noninteractive' },
       {
         file: 'apt-get',
-        args: ['install', '-y', '--no-install-recommends', 'openssh-server', 'tini', 'iproute2'],
+        args: [
+          'install',
+          '-y',
+          '--no-install-recommends',
+          'openssh-server',
+          'tini',
+          'iproute2',
+          'etcd-server',
+          'etcd-client',
+        ],
         frontend: 'noninteractive',
       },
     ]);
@@ -59,12 +75,12 @@ describe('ensureHostPackages', () => {
   });
 
   it('reports the failed apt command and its stderr', async () => {
-    const { deps } = fakeHost(new Set(['sshd', 'ip']), { failOn: 'install' });
+    const { deps } = fakeHost(new Set(['sshd', 'ip', 'etcd', 'etcdctl']), { failOn: 'install' });
     const error = await ensureHostPackages(deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostPackagesError);
     expect(String(error)).toContain('tini (tini)');
     expect(String(error)).toContain(
-      'apt-get install -y --no-install-recommends openssh-server tini iproute2',
+      'apt-get install -y --no-install-recommends openssh-server tini iproute2 etcd-server etcd-client',
     );
     expect(String(error)).toContain('E: Unable to locate package tini');
   });
