@@ -1,0 +1,72 @@
+// easyrsa: the certificate authority of Charmed Kubernetes (DESIGN §9). The leader keeps the CA
+// in leader settings and answers every tls-certificates request; actions back it up and restore.
+import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import { ensureAuthority, readAuthority } from './authority.js';
+import { backup, listBackups, restore } from './backups.js';
+import { ENDPOINT, planRelation, publish } from './requests.js';
+
+export const STATUS = {
+  connected: 'Certificate Authority connected.',
+  ready: 'Certificate Authority ready.',
+  waitingForCa: 'Waiting for the leader to create the CA.',
+} as const;
+
+/*
+ * Bag layout. Only the leader signs: the shared client certificate lives in leader settings,
+ * which only it may write, and two units signing the same request would hand out two different
+ * keys. The leader publishes the same provider keys (`ca`, `client.cert`, `client.key`,
+ * `<unit>.server.cert`/`.server.key`, `<unit>.processed_requests`, ...) in two bags:
+ *  - its own unit bag, where easyrsa 1.21 put them and where 1.21-style requirers look;
+ *  - the application bag, which outlives a change of leader: it is the record the next
+ *    leader reads to keep issued certificates instead of re-signing every one of them.
+ * A unit that is not the leader withdraws those keys from its unit bag, so a former leader
+ * stops speaking for the application at its next hook; until then its bag holds what it last
+ * published, from the same CA, which the new leader keeps.
+ */
+// Synchronous: signing is CPU work and the charm touches nothing on the machine.
+function reconcile(ctx: HookContext): void {
+  const relations = ctx.relations(ENDPOINT);
+  if (!ctx.isLeader) {
+    for (const rel of relations) publish(rel.local, {});
+    if (readAuthority(ctx.leaderSettings) === undefined) {
+      ctx.status.set('waiting', STATUS.waitingForCa);
+    } else {
+      ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
+    }
+    return;
+  }
+  const { authority, made } = ensureAuthority(ctx.leaderSettings, `${ctx.app} CA`);
+  for (const what of made) ctx.log.info(`created ${what}`);
+  const problems: string[] = [];
+  for (const rel of relations) {
+    const plan = planRelation(rel, authority, rel.app.toObject());
+    publish(rel.app, plan.desired);
+    publish(rel.local, plan.desired);
+    if (plan.signed > 0) {
+      ctx.log.info(`signed ${plan.signed} certificate(s) for ${rel.remoteAppName} (${rel.id})`);
+    }
+    problems.push(...plan.problems);
+  }
+  for (const problem of problems) ctx.log.warn(problem);
+  const first = problems[0];
+  if (first !== undefined) {
+    const more = problems.length - 1;
+    ctx.status.set('blocked', more > 0 ? `${first} (and ${more} more)` : first);
+    return;
+  }
+  ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
+}
+
+/** A client is connected once a related unit is in scope, not merely when the relation exists. */
+function connected(ctx: HookContext): boolean {
+  return ctx.relations(ENDPOINT).some((rel) => rel.units.length > 0);
+}
+
+export const charm = defineCharm({
+  reconcile,
+  actions: {
+    backup,
+    'list-backups': listBackups,
+    restore,
+  },
+});

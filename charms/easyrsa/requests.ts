@@ -1,0 +1,163 @@
+// What the leader publishes on one tls-certificates relation: for each request of the units in
+// scope, the certificate already published when it still answers the request, else a new one.
+// Pure apart from key generation: the caller writes the result into the bags.
+import type { RelationView, WriteBag } from '../../core/charm/index.js';
+import { type CertRequest, tlsCertificates } from '../../core/interfaces/index.js';
+import {
+  CertificateRequestError,
+  certificateCommonName,
+  certificateSans,
+  issueCertificate,
+  requestedSans,
+  sanProblem,
+  signedBy,
+} from './pki.js';
+import type { KeyPair } from './pki.js';
+
+/** The charm's one endpoint (metadata.yaml), where the requirers relate. */
+export const ENDPOINT = 'client';
+
+export interface Authority {
+  ca: KeyPair;
+  /** The one client certificate every related application shares, as 1.21 handed out. */
+  client: KeyPair;
+}
+
+export interface RelationPlan {
+  /** Every provider key the relation's bags should hold, with its value. */
+  desired: Record<string, string>;
+  /** One line per refused request, naming the unit and what is wrong. */
+  problems: string[];
+  /** How many certificates were newly signed (for the log). */
+  signed: number;
+}
+
+// The per-requester keys: `etcd_0.server.cert` and friends (the interface's provider schema).
+const UNIT_CERT_KEY = /\.(server\.cert|server\.key|processed_requests|processed_client_requests)$/;
+const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key']);
+
+/** A key this charm publishes and so may also withdraw; anything else in a bag is not ours. */
+export function isProviderKey(key: string): boolean {
+  return SHARED_KEYS.has(key) || isUnitCertKey(key);
+}
+
+export function isUnitCertKey(key: string): boolean {
+  return UNIT_CERT_KEY.test(key);
+}
+
+/** Makes the provider keys of `bag` exactly `desired`; unchanged values are no write at all. */
+export function publish(bag: WriteBag, desired: Readonly<Record<string, string>>): void {
+  for (const key of bag.keys()) {
+    if (isProviderKey(key) && !Object.hasOwn(desired, key)) bag.delete(key);
+  }
+  for (const [key, value] of Object.entries(desired)) bag.set(key, value);
+}
+
+/**
+ * The bags' target for one relation. `published` is what the relation's application bag holds
+ * now: the record of what was issued, which a new leader inherits along with the bag.
+ */
+export function planRelation(
+  rel: RelationView,
+  authority: Authority,
+  published: Readonly<Record<string, string>>,
+): RelationPlan {
+  const desired: Record<string, string> = {
+    ca: authority.ca.cert,
+    'client.cert': authority.client.cert,
+    'client.key': authority.client.key,
+  };
+  const batches = new Map<string, Map<string, KeyPair>>();
+  const problems: string[] = [];
+  let signed = 0;
+  for (const unit of rel.units) {
+    for (const req of tlsCertificates.provider.requests(rel.remote(unit).toObject(), unit)) {
+      const existing = existingCert(published, req);
+      const problem = requestProblem(req, unit);
+      let answer: KeyPair | undefined;
+      if (problem !== undefined) {
+        problems.push(problem);
+        // The certificate issued for the last good request still serves the unit meanwhile.
+        if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) answer = existing;
+      } else if (existing !== undefined && answers(existing, req, authority.ca)) {
+        answer = existing;
+      } else {
+        answer = issueCertificate(authority.ca, {
+          commonName: req.commonName,
+          sans: req.sans,
+          kind: req.certType,
+        });
+        signed += 1;
+      }
+      if (answer === undefined) continue;
+      if (req.topLevel) {
+        desired[`${req.unitKey}.server.cert`] = answer.cert;
+        desired[`${req.unitKey}.server.key`] = answer.key;
+      } else {
+        const key = batchKey(req);
+        const batch = batches.get(key) ?? new Map<string, KeyPair>();
+        batch.set(req.commonName, answer);
+        batches.set(key, batch);
+      }
+    }
+  }
+  for (const [key, batch] of batches) {
+    // Sorted names: the same certificates always serialise to the same string, so an unchanged
+    // batch is no write and wakes nobody.
+    const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    desired[key] = JSON.stringify(
+      Object.fromEntries(entries.map(([name, pair]) => [name, { cert: pair.cert, key: pair.key }])),
+    );
+  }
+  return { desired, problems, signed };
+}
+
+function batchKey(req: CertRequest): string {
+  const suffix = req.certType === 'server' ? 'processed_requests' : 'processed_client_requests';
+  return `${req.unitKey}.${suffix}`;
+}
+
+function existingCert(
+  published: Readonly<Record<string, string>>,
+  req: CertRequest,
+): KeyPair | undefined {
+  if (req.topLevel) {
+    const cert = published[`${req.unitKey}.server.cert`];
+    const key = published[`${req.unitKey}.server.key`];
+    return cert !== undefined && key !== undefined ? { cert, key } : undefined;
+  }
+  const text = published[batchKey(req)];
+  if (text === undefined) return undefined;
+  let batch: unknown;
+  try {
+    batch = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof batch !== 'object' || batch === null) return undefined;
+  const entry = (batch as Record<string, unknown>)[req.commonName];
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { cert, key } = entry as { cert?: unknown; key?: unknown };
+  return typeof cert === 'string' && typeof key === 'string' ? { cert, key } : undefined;
+}
+
+/** Still right for the request: from this CA, in date, same CN, same SANs. */
+function answers(existing: KeyPair, req: CertRequest, ca: KeyPair): boolean {
+  if (!signedBy(existing.cert, ca.cert)) return false;
+  if (certificateCommonName(existing.cert) !== req.commonName) return false;
+  const want = requestedSans({ commonName: req.commonName, sans: req.sans, kind: req.certType });
+  const have = certificateSans(existing.cert);
+  return want.length === have.length && want.every((san, i) => san === have[i]);
+}
+
+function requestProblem(req: CertRequest, unit: string): string | undefined {
+  const bad = req.sans.find((san) => sanProblem(san) !== undefined);
+  if (bad !== undefined) return `invalid SAN ${JSON.stringify(bad)} requested by ${unit}`;
+  try {
+    requestedSans({ commonName: req.commonName, sans: req.sans, kind: req.certType });
+  } catch (error) {
+    if (!(error instanceof CertificateRequestError)) throw error;
+    return `invalid certificate request from ${unit}: ${error.problem}`;
+  }
+  return undefined;
+}
