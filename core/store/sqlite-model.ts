@@ -4,8 +4,16 @@
 import type Database from 'better-sqlite3';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
+import { BagCache, type BagRow, type RelationBags } from './bag-cache.js';
 import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
-import { type ApplicationRow, toApplication, toUnit, type UnitRow } from './sqlite-rows.js';
+import {
+  type ApplicationRow,
+  type RelationRow,
+  toApplication,
+  toFrozenRelation,
+  toUnit,
+  type UnitRow,
+} from './sqlite-rows.js';
 import type {
   UnitIndexEntry,
   ApplicationRecord,
@@ -19,6 +27,12 @@ export class SqliteModel implements ModelStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Every unit agent step reads the index; only unit births, deaths and removals change it. */
   private unitIndexCache: UnitIndexEntry[] | undefined;
+  /** Every step reads its relations' bag versions, every hook their bags (bag-cache.ts). */
+  private readonly bags = new BagCache();
+  /** Every step reads them to find its relations; they change only when the model does. */
+  private relationsCache: RelationRecord[] | undefined;
+  /** One wrapper for all: better-sqlite3 builds four functions per db.transaction() call. */
+  private inTransaction: ((fn: () => unknown) => unknown) | undefined;
 
   constructor(
     protected readonly db: Database.Database,
@@ -34,10 +48,17 @@ export class SqliteModel implements ModelStore {
 
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      this.inTransaction ??= this.db.transaction((f: () => unknown) => f());
+      return this.inTransaction(fn) as T;
     } catch (e) {
-      // A rolled-back transaction may have read its own uncommitted units into the cache.
+      // A rolled-back transaction (or savepoint, when nested) may have put its uncommitted units,
+      // relations and bags in the caches. Failures are rare, so all are dropped whole, not
+      // tracked, and refilled by the next reads. Dropping at every level that fails keeps
+      // nesting exact: after an inner failure the outer function catches, the refill sees what
+      // the outer one will commit.
       this.unitIndexCache = undefined;
+      this.relationsCache = undefined;
+      this.bags.reset();
       throw e;
     }
   }
@@ -139,26 +160,24 @@ export class SqliteModel implements ModelStore {
     return this.unitIndexCache;
   }
 
+  /** Shared and frozen (bag-cache.ts): callers read it, never edit it. */
   databags(relationId: number): Record<string, Record<string, string>> {
-    const rows = this.stmt(`SELECT owner, data FROM databags WHERE relation_id = ?`).all(
-      relationId,
-    ) as {
-      owner: string;
-      data: string;
-    }[];
-    return Object.fromEntries(
-      rows.map((r) => [r.owner, JSON.parse(r.data) as Record<string, string>]),
-    );
+    return this.relationBags(relationId).data;
   }
 
+  /** Shared and frozen, like databags(). */
   databagVersions(relationId: number): Record<string, number> {
-    const rows = this.stmt(`SELECT owner, version FROM databags WHERE relation_id = ?`).all(
+    return this.relationBags(relationId).versions;
+  }
+
+  private relationBags(relationId: number): RelationBags {
+    return this.bags.relation(
       relationId,
-    ) as {
-      owner: string;
-      version: number;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.owner, r.version]));
+      () =>
+        this.stmt(
+          `SELECT owner, data, version FROM databags WHERE relation_id = ? ORDER BY owner`,
+        ).all(relationId) as BagRow[],
+    );
   }
 
   units(application?: string): UnitRecord[] {
@@ -229,20 +248,16 @@ export class SqliteModel implements ModelStore {
     }
   }
 
+  /** Shared and frozen, down to each endpoint, like unitIndex(). */
   relations(): RelationRecord[] {
-    const rows = this.stmt(`SELECT * FROM relations ORDER BY id`).all() as {
-      id: number;
-      endpoints: string;
-      life: string;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      endpoints: JSON.parse(r.endpoints) as Endpoint[],
-      life: r.life as Life,
-    }));
+    if (this.relationsCache) return this.relationsCache;
+    const rows = this.stmt(`SELECT * FROM relations ORDER BY id`).all() as RelationRow[];
+    this.relationsCache = Object.freeze(rows.map(toFrozenRelation)) as RelationRecord[];
+    return this.relationsCache;
   }
 
   addRelation(endpoints: Endpoint[]): RelationRecord {
+    this.relationsCache = undefined;
     return this.transaction(() => {
       const { next } = this.stmt(`SELECT next FROM sequences WHERE name = 'relation'`).get() as {
         next: number;
@@ -257,6 +272,13 @@ export class SqliteModel implements ModelStore {
   }
 
   databag(relationId: number, owner: string): DatabagRecord {
+    const cached = this.bags.peek(relationId);
+    if (cached) {
+      // A copy, not the shared bag: DatabagRecord's data is the caller's, and it is one bag.
+      const known = Object.hasOwn(cached.versions, owner);
+      const data = known ? { ...cached.data[owner] } : {};
+      return { relationId, owner, data, version: known ? (cached.versions[owner] ?? 0) : 0 };
+    }
     const row = this.stmt(
       `SELECT data, version FROM databags WHERE relation_id = ? AND owner = ?`,
     ).get(relationId, owner) as { data: string; version: number } | undefined;
@@ -285,6 +307,7 @@ export class SqliteModel implements ModelStore {
         `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
            ON CONFLICT (relation_id, owner) DO UPDATE SET data = excluded.data, version = excluded.version`,
       ).run(relationId, owner, JSON.stringify(data), current.version + 1);
+      this.bags.written(relationId, owner, data, current.version + 1);
       return true;
     });
   }
@@ -304,6 +327,7 @@ export class SqliteModel implements ModelStore {
   }
 
   setRelationLife(id: number, life: Life): void {
+    this.relationsCache = undefined;
     this.stmt(`UPDATE relations SET life = ? WHERE id = ?`).run(life, id);
   }
 
@@ -311,13 +335,16 @@ export class SqliteModel implements ModelStore {
     this.unitIndexCache = undefined;
     this.transaction(() => {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM units WHERE name = ?`).run(name);
     });
   }
 
   removeRelation(id: number): void {
+    this.relationsCache = undefined;
     this.transaction(() => {
       this.stmt(`DELETE FROM databags WHERE relation_id = ?`).run(id);
+      this.bags.relationRemoved(id);
       this.stmt(`DELETE FROM relations WHERE id = ?`).run(id);
     });
   }
@@ -325,6 +352,7 @@ export class SqliteModel implements ModelStore {
   removeApplication(name: string): void {
     this.transaction(() => {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
     });
   }

@@ -1,8 +1,8 @@
 // The model tables' schema (migration 2) and how their rows become records. Pure data mapping,
 // shared by the store classes; no queries here.
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
-import type { ConfigValues } from '../model/types.js';
-import type { ApplicationRecord, UnitRecord } from './types.js';
+import type { ConfigValues, Endpoint } from '../model/types.js';
+import type { ApplicationRecord, RelationRecord, UnitRecord } from './types.js';
 
 /** Migration 2: the model's entities (applied by SqliteStore after the machines table). */
 export const MODEL_MIGRATION = `
@@ -87,3 +87,17 @@ export const toUnit = (r: UnitRow): UnitRecord => {
   if (r.principal !== null) unit.principal = r.principal;
   return unit;
 };
+
+export interface RelationRow {
+  id: number;
+  endpoints: string;
+  life: string;
+}
+
+/** Frozen down to each endpoint: the store hands one copy to every reader. */
+export const toFrozenRelation = (r: RelationRow): RelationRecord =>
+  Object.freeze({
+    id: r.id,
+    endpoints: Object.freeze((JSON.parse(r.endpoints) as Endpoint[]).map((e) => Object.freeze(e))),
+    life: r.life as Life,
+  }) as RelationRecord;
