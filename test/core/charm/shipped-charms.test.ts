@@ -115,6 +115,7 @@ describe('shipped charms', () => {
       port: 0,
       vni: 0,
       'install-source': 'auto',
+      'archive-url': '',
     });
   });
 

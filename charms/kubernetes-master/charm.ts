@@ -1,0 +1,241 @@
+// kubernetes-master: the wiring (DESIGN §9). One reconcile reads config, relations and leader
+// settings, installs the binaries, publishes to workers and the CNI, and runs the control plane
+// once certificates, etcd, the leader's secrets and the CNI's network are all there.
+import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import {
+  type BinaryReport,
+  type BinarySpec,
+  type Reinstall,
+  binariesBlocked,
+  ensureBinaries,
+} from '../lib/binaries.js';
+import { type Ipv4Cidr, parseIpv4Cidr } from '../lib/cidr.js';
+import { type Flags, parseExtraArgs } from '../lib/flags.js';
+import { hostnameOf } from '../lib/host.js';
+import { renderKubeconfig } from '../lib/kubeconfig.js';
+import {
+  cniConfig,
+  etcdConnection,
+  issuedCertificates,
+  publishCniPrincipal,
+  requestServerCert,
+} from '../lib/relations.js';
+import { restartInstalled, stopInstalled } from '../lib/services.js';
+import { runControlPlane } from './control-plane.js';
+import { publishToWorkers, workerRequests } from './kube-control.js';
+import { ensureSecrets, readSecrets } from './secrets.js';
+import {
+  API_PORT,
+  type MasterService,
+  PATHS,
+  SERVICES,
+  allowPrivileged,
+  apiServerSans,
+  serviceIps,
+} from './workload.js';
+
+export type MasterConfig = {
+  channel: string;
+  'install-source': string;
+  'release-url': string;
+  'require-manual-upgrade': boolean;
+  'service-cidr': string;
+  dns_domain: string;
+  'authorization-mode': string;
+  extra_sans: string;
+  'api-extra-args': string;
+  'controller-manager-extra-args': string;
+  'scheduler-extra-args': string;
+  'allow-privileged': string;
+  'loadbalancer-ips': string;
+  'default-cni': string;
+};
+type Ctx = HookContext<MasterConfig>;
+
+export const RUNNING = 'Kubernetes master running.';
+
+const snap = (name: string, classic = false) => ({ name, classic });
+export const BINARIES: readonly BinarySpec[] = [
+  { name: 'kube-apiserver', snap: snap('kube-apiserver') },
+  { name: 'kube-controller-manager', snap: snap('kube-controller-manager') },
+  { name: 'kube-scheduler', snap: snap('kube-scheduler') },
+  { name: 'kube-proxy', snap: snap('kube-proxy', true) },
+  {
+    name: 'kubectl',
+    snap: snap('kubectl', true),
+    deb: { name: 'kubernetes-client', path: '/usr/bin/kubectl' },
+  },
+];
+
+function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
+  const base = (ctx.config['release-url'] ?? '').trim().replace(/\/+$/, '');
+  return ensureBinaries(
+    ctx,
+    BINARIES,
+    {
+      app: ctx.app,
+      setting: ctx.config['install-source'] ?? 'auto',
+      channel: (ctx.config.channel ?? '').trim(),
+      archiveOption: 'release-url',
+      archiveUrl: (name) => (base === '' ? undefined : `${base}/${name}`),
+    },
+    // attach-resource runs upgrade-charm: a new revision of a resource is installed at once.
+    { reinstall, refreshResources: ctx.hookName === 'upgrade-charm' },
+  );
+}
+
+interface Settings {
+  serviceCidr: Ipv4Cidr;
+  extra: Partial<Record<MasterService, Flags>>;
+}
+
+/** Config the operator must fix, or the parsed settings. */
+function readSettings(ctx: Ctx): Settings | string {
+  const cidrText = ctx.config['service-cidr'] ?? '10.152.183.0/24';
+  const serviceCidr = parseIpv4Cidr(cidrText);
+  if (!serviceCidr) {
+    return `Invalid service-cidr ${JSON.stringify(cidrText)}: expected a CIDR like 10.152.183.0/24`;
+  }
+  const extra: Partial<Record<MasterService, Flags>> = {};
+  const options = [
+    ['api-extra-args', 'kube-apiserver'],
+    ['controller-manager-extra-args', 'kube-controller-manager'],
+    ['scheduler-extra-args', 'kube-scheduler'],
+  ] as const;
+  for (const [option, service] of options) {
+    const parsed = parseExtraArgs(ctx.config[option] ?? '');
+    if (parsed.problems.length > 0) {
+      return `Invalid ${option}: ${parsed.problems.join(', ')} is not key=value or a flag name`;
+    }
+    extra[service] = parsed.flags;
+  }
+  return { serviceCidr, extra };
+}
+
+async function reconcile(ctx: Ctx): Promise<void> {
+  const settings = readSettings(ctx);
+  if (typeof settings === 'string') return ctx.status.set('blocked', settings);
+  const hostname = await hostnameOf(ctx);
+  if (ctx.isLeader) {
+    for (const made of ensureSecrets(ctx.leaderSettings, workerRequests(ctx))) {
+      ctx.log.info(`created ${made}`);
+    }
+  }
+  const secrets = readSecrets(ctx.leaderSettings);
+  // The cluster's services keep their IPs: the first range that ran stays (DESIGN §9).
+  const locked = ctx.state.get('service-cidr');
+  const lockedCidr = typeof locked === 'string' ? parseIpv4Cidr(locked) : undefined;
+  const serviceCidr = lockedCidr ?? settings.serviceCidr;
+  const cidrRefused = lockedCidr !== undefined && lockedCidr.text !== settings.serviceCidr.text;
+  const dnsDomain = ctx.config.dns_domain ?? 'cluster.local';
+
+  const ips = serviceIps(serviceCidr);
+  const pub = { address: ctx.address, port: API_PORT, dnsDomain, dnsIp: ips.dns };
+  publishToWorkers(ctx, secrets ? { ...pub, secrets } : pub);
+  publishCniPrincipal(ctx, true, PATHS.adminKubeconfig);
+  const extraSans = `${ctx.config.extra_sans ?? ''} ${ctx.config['loadbalancer-ips'] ?? ''}`;
+  const sans = apiServerSans({
+    serviceCidr,
+    dnsDomain,
+    hostname,
+    address: ctx.address,
+    extra: extraSans,
+  });
+  requestServerCert(ctx, ctx.address, sans);
+
+  const manual = ctx.config['require-manual-upgrade'] ?? true;
+  const binaries = await install(ctx, manual ? 'none' : 'due');
+  const binariesMessage = binariesBlocked(ctx.app, binaries);
+  const certs = issuedCertificates(ctx);
+  const etcd = etcdConnection(ctx);
+  const cni = cniConfig(ctx, (ctx.config['default-cni'] ?? '').trim());
+
+  let states: Partial<Record<MasterService, string>> = {};
+  if (binariesMessage === undefined && certs && etcd && secrets && cni) {
+    const facts = {
+      address: ctx.address,
+      hostname,
+      serviceCidr: serviceCidr.text,
+      clusterCidr: cni.cidr,
+      etcdServers: etcd.connectionString,
+      authorizationMode: ctx.config['authorization-mode'] ?? 'Node,RBAC',
+      allowPrivileged: allowPrivileged(ctx.config['allow-privileged'] ?? 'auto'),
+      kubeletClientCert: certs.client !== undefined,
+    };
+    const cp = { facts, certs, etcd, secrets, extra: settings.extra };
+    states = await runControlPlane(ctx, {
+      ...cp,
+      binaries: binaries.paths,
+      changed: binaries.changed,
+    });
+    if (lockedCidr === undefined && states['kube-apiserver'] === 'running') {
+      ctx.state.set('service-cidr', serviceCidr.text);
+    }
+  }
+  const stopped = SERVICES.filter((name) => states[name] !== 'running');
+
+  if (binariesMessage !== undefined) ctx.status.set('blocked', binariesMessage);
+  else if (cidrRefused) {
+    ctx.status.set(
+      'blocked',
+      `Service CIDR change is not supported: still serving ${serviceCidr.text}; ` +
+        `revert with: rune config ${ctx.app} service-cidr=${serviceCidr.text}`,
+    );
+  } else if (ctx.relations('certificates').length === 0) {
+    ctx.status.set('blocked', 'Missing relation to certificate authority.');
+  } else if (!etcd) ctx.status.set('blocked', 'Waiting for etcd');
+  else if (binaries.upgradeDue.length > 0) {
+    ctx.status.set('blocked', 'Needs manual upgrade, run the upgrade action');
+  } else if (!secrets) ctx.status.set('waiting', "Waiting for the leader's keys and tokens");
+  else if (!certs) ctx.status.set('waiting', 'Waiting for certificates');
+  else if (!cni) ctx.status.set('waiting', 'Waiting for CNI plugins to become available');
+  else if (stopped.length > 0) ctx.status.set('waiting', `Waiting for ${stopped.join(', ')}`);
+  else ctx.status.set('active', RUNNING);
+}
+
+export const charm = defineCharm<MasterConfig>({
+  reconcile,
+  on: {
+    stop: async (ctx) => {
+      await stopInstalled(ctx, SERVICES);
+      ctx.status.set('maintenance', 'Kubernetes master stopped');
+    },
+    remove: async (ctx) => {
+      for (const name of SERVICES) await ctx.machine.services.remove(name);
+    },
+  },
+  actions: {
+    'get-kubeconfig': (ctx) => {
+      const certs = issuedCertificates(ctx);
+      const secrets = readSecrets(ctx.leaderSettings);
+      if (!certs || !secrets) {
+        ctx.action?.fail('No kubeconfig yet: the unit has no CA certificate or admin token');
+        return;
+      }
+      const server = `https://${ctx.address}:${API_PORT}`;
+      const text = renderKubeconfig({
+        server,
+        user: 'admin',
+        token: secrets.adminToken,
+        caPem: certs.ca,
+      });
+      ctx.action?.setResult('kubeconfig', text);
+    },
+    restart: async (ctx) => {
+      const done = await restartInstalled(ctx, SERVICES);
+      ctx.action?.setResult('restarted', done.join(' '));
+    },
+    upgrade: async (ctx) => {
+      const report = await install(ctx, 'all');
+      const blocked = binariesBlocked(ctx.app, report);
+      if (blocked !== undefined) {
+        ctx.action?.fail(blocked);
+        return;
+      }
+      ctx.action?.setResult('upgraded', report.changed.join(' '));
+      const done = await restartInstalled(ctx, SERVICES);
+      ctx.action?.setResult('restarted', done.join(' '));
+      await reconcile(ctx);
+    },
+  },
+});

@@ -1,0 +1,77 @@
+// The master's side of kube-control and kube-api-endpoint: which workers ask for credentials,
+// and what every master unit tells them (DNS, API endpoints, the credentials the leader minted).
+import type { HookContext, WriteBag } from '../../core/charm/index.js';
+import { type KubeCreds, http, kubeControl } from '../../core/interfaces/index.js';
+import type { NodeRequest, Secrets } from './secrets.js';
+
+export interface WorkerRequest extends NodeRequest {
+  /** The worker unit that asked: the `scope` of its credentials. */
+  unit: string;
+  relationId: number;
+}
+
+export function workerRequests(ctx: HookContext): WorkerRequest[] {
+  const out: WorkerRequest[] = [];
+  for (const rel of ctx.relations('kube-control')) {
+    for (const unit of rel.units) {
+      const req = kubeControl.provider.authRequest(rel.remote(unit).toObject());
+      if (req) out.push({ ...req, unit, relationId: rel.id });
+    }
+  }
+  return out;
+}
+
+function setAll(bag: WriteBag, writes: Record<string, string>): void {
+  for (const [key, value] of Object.entries(writes)) bag.set(key, value);
+}
+
+export interface Publication {
+  address: string;
+  port: number;
+  dnsDomain: string;
+  dnsIp: string;
+  secrets?: Secrets;
+}
+
+/** Every master unit publishes the same data, so a worker may read any of them. */
+export function publishToWorkers(ctx: HookContext, pub: Publication): void {
+  for (const rel of ctx.relations('kube-api-endpoint')) {
+    setAll(
+      rel.local,
+      http.provider.publish(rel.local.toObject(), { hostname: pub.address, port: pub.port }),
+    );
+  }
+  const requests = workerRequests(ctx);
+  for (const rel of ctx.relations('kube-control')) {
+    const local = rel.local;
+    setAll(
+      local,
+      kubeControl.provider.publishDns(local.toObject(), {
+        port: 53,
+        domain: pub.dnsDomain,
+        sdnIp: pub.dnsIp,
+      }),
+    );
+    if (pub.secrets === undefined) continue;
+    setAll(
+      local,
+      kubeControl.provider.publishCluster(local.toObject(), {
+        clusterTag: pub.secrets.clusterTag,
+        apiEndpoints: [`https://${pub.address}:${pub.port}`],
+      }),
+    );
+    const creds: Record<string, KubeCreds> = {};
+    for (const req of requests.filter((r) => r.relationId === rel.id)) {
+      const kubelet = pub.secrets.kubelets[req.user];
+      // A follower may see a request before the leader has minted its token: next time.
+      if (kubelet === undefined) continue;
+      creds[req.user] = {
+        kubeletToken: kubelet.token,
+        proxyToken: pub.secrets.proxyToken,
+        clientToken: pub.secrets.adminToken,
+        scope: req.unit,
+      };
+    }
+    setAll(local, kubeControl.provider.publishCreds(local.toObject(), creds));
+  }
+}

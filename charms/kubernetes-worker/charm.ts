@@ -1,0 +1,226 @@
+// kubernetes-worker: the wiring (DESIGN §9). One reconcile asks the master for node credentials,
+// the authority for a serving certificate, installs kubelet, kube-proxy and containerd, and runs
+// them once credentials, the API endpoint, certificates and the CNI's network are all there.
+import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import { http, kubeControl } from '../../core/interfaces/index.js';
+import {
+  type BinaryReport,
+  type BinarySpec,
+  type Reinstall,
+  binariesBlocked,
+  ensureBinaries,
+  missingMessage,
+  readInstalled,
+} from '../lib/binaries.js';
+import { type Flags, parseExtraArgs } from '../lib/flags.js';
+import { hostnameOf } from '../lib/host.js';
+import {
+  cniConfig,
+  issuedCertificates,
+  publishCniPrincipal,
+  requestServerCert,
+} from '../lib/relations.js';
+import { restartInstalled, stopInstalled } from '../lib/services.js';
+import { commandLine } from '../lib/shell.js';
+import { aptHasPackage, aptPolicyCommand } from '../lib/sources.js';
+import { type NodeSettings, runNode } from './node.js';
+import { PATHS, SERVICES, CONTAINERD_TAKEOVER, drainArgs, parseExtraConfig } from './workload.js';
+
+export type WorkerConfig = {
+  channel: string;
+  'install-source': string;
+  'release-url': string;
+  'require-manual-upgrade': boolean;
+  labels: string;
+  'kubelet-extra-args': string;
+  'kubelet-extra-config': string;
+  'proxy-extra-args': string;
+};
+type Ctx = HookContext<WorkerConfig>;
+
+export const RUNNING = 'Kubernetes worker running.';
+
+export const BINARIES: readonly BinarySpec[] = [
+  { name: 'kubelet', snap: { name: 'kubelet', classic: true } },
+  { name: 'kube-proxy', snap: { name: 'kube-proxy', classic: true } },
+  {
+    name: 'kubectl',
+    snap: { name: 'kubectl', classic: true },
+    deb: { name: 'kubernetes-client', path: '/usr/bin/kubectl' },
+    optional: true,
+  },
+];
+
+function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
+  const base = (ctx.config['release-url'] ?? '').trim().replace(/\/+$/, '');
+  return ensureBinaries(
+    ctx,
+    BINARIES,
+    {
+      app: ctx.app,
+      setting: ctx.config['install-source'] ?? 'auto',
+      channel: (ctx.config.channel ?? '').trim(),
+      archiveOption: 'release-url',
+      archiveUrl: (name) => (base === '' ? undefined : `${base}/${name}`),
+    },
+    // attach-resource runs upgrade-charm: a new revision of a resource is installed at once.
+    { reinstall, refreshResources: ctx.hookName === 'upgrade-charm' },
+  );
+}
+
+/** Installs containerd from Debian once; a message when apt cannot. */
+async function ensureContainerd(ctx: Ctx): Promise<string | undefined> {
+  if (ctx.state.get('containerd') === true) return undefined;
+  const policy = await ctx.machine.run(aptPolicyCommand('containerd'));
+  if (policy.code !== 0 || !aptHasPackage(policy.stdout.toString())) {
+    return 'Missing containerd: apt has no containerd package on this machine';
+  }
+  await ctx.machine.installPackages(['containerd']);
+  await ctx.machine.run(CONTAINERD_TAKEOVER);
+  ctx.state.set('containerd', true);
+  return undefined;
+}
+
+function readSettings(ctx: Ctx): NodeSettings | string {
+  const extra: Partial<Record<'kubelet' | 'kube-proxy', Flags>> = {};
+  const options = [
+    ['kubelet-extra-args', 'kubelet'],
+    ['proxy-extra-args', 'kube-proxy'],
+  ] as const;
+  for (const [option, service] of options) {
+    const parsed = parseExtraArgs(ctx.config[option] ?? '');
+    if (parsed.problems.length > 0) {
+      return `Invalid ${option}: ${parsed.problems.join(', ')} is not key=value or a flag name`;
+    }
+    extra[service] = parsed.flags;
+  }
+  const labels = (ctx.config.labels ?? '').split(/\s+/).filter((l) => l !== '');
+  const bad = labels.filter((l) => !/^[^=\s]+=[^=\s]*$/.test(l));
+  if (bad.length > 0) return `Invalid labels: ${bad.map((l) => JSON.stringify(l)).join(', ')}`;
+  const extraConfig = parseExtraConfig(ctx.config['kubelet-extra-config'] ?? '{}');
+  if (typeof extraConfig === 'string') return extraConfig;
+  return { extra, labels, extraConfig };
+}
+
+async function reconcile(ctx: Ctx): Promise<void> {
+  const settings = readSettings(ctx);
+  if (typeof settings === 'string') return ctx.status.set('blocked', settings);
+  const hostname = await hostnameOf(ctx);
+  const user = `system:node:${hostname}`;
+  for (const rel of ctx.relations('kube-control')) {
+    const writes = kubeControl.requirer.requestAuth(rel.local.toObject(), {
+      user,
+      group: 'system:nodes',
+    });
+    for (const [key, value] of Object.entries(writes)) rel.local.set(key, value);
+  }
+  publishCniPrincipal(ctx, false, PATHS.kubeletKubeconfig);
+  requestServerCert(ctx, ctx.address, [ctx.address, hostname]);
+
+  const manual = ctx.config['require-manual-upgrade'] ?? true;
+  const binaries = await install(ctx, manual ? 'none' : 'due');
+  const containerd = await ensureContainerd(ctx);
+  const blocked = [binariesBlocked(ctx.app, binaries), containerd].filter((m) => m !== undefined);
+
+  const masters = ctx
+    .relations('kube-control')
+    .flatMap((rel) => rel.units.map((u) => rel.remote(u).toObject()));
+  const creds = masters.map((bag) => kubeControl.requirer.creds(bag, user)).find(Boolean);
+  const dns = masters.map((bag) => kubeControl.requirer.dns(bag)).find(Boolean);
+  const api = ctx
+    .relations('kube-api-endpoint')
+    .flatMap((rel) => rel.units.map((u) => http.requirer.service(rel.remote(u).toObject())))
+    .find(Boolean);
+  const certs = issuedCertificates(ctx);
+  const cni = cniConfig(ctx);
+
+  let states: Partial<Record<string, string>> = {};
+  if (blocked.length === 0 && creds && dns && api && certs && cni) {
+    states = await runNode(ctx, {
+      facts: {
+        address: ctx.address,
+        hostname,
+        app: ctx.app,
+        clusterCidr: cni.cidr,
+        labels: settings.labels,
+      },
+      settings,
+      server: `https://${api.hostname}:${api.port}`,
+      creds,
+      dns,
+      certs,
+      binaries: binaries.paths,
+      changed: binaries.changed,
+    });
+  }
+  const stopped = SERVICES.filter((name) => states[name] !== 'running');
+
+  if (blocked.length > 0) ctx.status.set('blocked', blocked.join('; '));
+  else if (ctx.relations('certificates').length === 0) {
+    ctx.status.set('blocked', 'Missing relation to certificate authority.');
+  } else if (binaries.upgradeDue.length > 0) {
+    ctx.status.set('blocked', 'Needs manual upgrade, run the upgrade action');
+  } else if (ctx.relations('kube-control').length === 0) {
+    ctx.status.set('waiting', 'Waiting for kube-control relation');
+  } else if (!creds || !dns) ctx.status.set('waiting', 'Waiting for credentials over kube-control');
+  else if (ctx.relations('kube-api-endpoint').length === 0) {
+    ctx.status.set('waiting', 'Waiting for kube-api-endpoint relation');
+  } else if (!api) ctx.status.set('waiting', 'Waiting for the API endpoint');
+  else if (!certs) ctx.status.set('waiting', 'Waiting for certificates');
+  else if (!cni) ctx.status.set('waiting', 'Waiting for CNI plugins to become available');
+  else if (stopped.length > 0) ctx.status.set('waiting', `Waiting for ${stopped.join(', ')}`);
+  else ctx.status.set('active', RUNNING);
+}
+
+/** Runs kubectl with the admin kubeconfig against this node; the action reports its output. */
+async function kubectl(ctx: Ctx, args: (node: string) => string[]): Promise<void> {
+  const path = readInstalled(ctx)['kubectl']?.path;
+  if (path === undefined) {
+    ctx.action?.fail(`kubectl is not installed. ${missingMessage(ctx.app, ['kubectl'])}`);
+    return;
+  }
+  const argv = [path, `--kubeconfig=${PATHS.adminKubeconfig}`, ...args(await hostnameOf(ctx))];
+  const command = commandLine(argv);
+  const r = await ctx.machine.run(command);
+  ctx.action?.setResult('command', argv.join(' '));
+  ctx.action?.setResult('output', r.stdout.toString().trim());
+  if (r.code !== 0) {
+    ctx.action?.fail(`kubectl exited ${r.code}: ${r.stderr.toString().trim()}`);
+  }
+}
+
+export const charm = defineCharm<WorkerConfig>({
+  reconcile,
+  on: {
+    stop: async (ctx) => {
+      await stopInstalled(ctx, [...SERVICES].reverse());
+      ctx.status.set('maintenance', 'Kubernetes worker stopped');
+    },
+    remove: async (ctx) => {
+      for (const name of SERVICES) await ctx.machine.services.remove(name);
+    },
+  },
+  actions: {
+    pause: (ctx) =>
+      kubectl(ctx, (node) =>
+        drainArgs(
+          node,
+          ctx.action?.params['delete-local-data'] === true,
+          ctx.action?.params['force'] === true,
+        ),
+      ),
+    resume: (ctx) => kubectl(ctx, (node) => ['uncordon', node]),
+    upgrade: async (ctx) => {
+      const report = await install(ctx, 'all');
+      const blocked = binariesBlocked(ctx.app, report);
+      if (blocked !== undefined) {
+        ctx.action?.fail(blocked);
+        return;
+      }
+      ctx.action?.setResult('upgraded', report.changed.join(' '));
+      const done = await restartInstalled(ctx, ['kubelet', 'kube-proxy']);
+      ctx.action?.setResult('restarted', done.join(' '));
+      await reconcile(ctx);
+    },
+  },
+});

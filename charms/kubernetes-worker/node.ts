@@ -1,0 +1,110 @@
+// Puts the node on the machine: certificates, kubeconfigs from the minted tokens, the kubelet's
+// configuration and containerd's, then containerd, kubelet and kube-proxy, each restarted only
+// when something it reads changed.
+import type { HookContext } from '../../core/charm/index.js';
+import type { KubeCreds, KubeDns } from '../../core/interfaces/index.js';
+import { type Flags, renderFlags } from '../lib/flags.js';
+import { renderKubeconfig } from '../lib/kubeconfig.js';
+import type { Certificates } from '../lib/relations.js';
+import { runService } from '../lib/services.js';
+import type { YamlValue } from '../lib/yaml.js';
+import {
+  CONTAINERD_BINARY,
+  PATHS,
+  type WorkerFacts,
+  type WorkerService,
+  containerdConfig,
+  kubeletConfig,
+  kubeletFlags,
+  proxyFlags,
+} from './workload.js';
+
+export interface NodeSettings {
+  extra: Partial<Record<'kubelet' | 'kube-proxy', Flags>>;
+  labels: string[];
+  extraConfig: { [key: string]: YamlValue };
+}
+
+export interface Node {
+  facts: WorkerFacts;
+  settings: NodeSettings;
+  /** The API server, `https://host:port`. */
+  server: string;
+  creds: KubeCreds;
+  dns: KubeDns;
+  certs: Certificates;
+  binaries: Record<string, string>;
+  changed: readonly string[];
+}
+
+type Files = Record<string, { data: string; mode: number }>;
+
+export function nodeFiles(node: Node): Files {
+  const kubeconfig = (user: string, token: string) =>
+    renderKubeconfig({ server: node.server, user, token, caFile: PATHS.ca });
+  return {
+    [PATHS.ca]: { data: node.certs.ca, mode: 0o644 },
+    [PATHS.serverCert]: { data: node.certs.server.cert, mode: 0o644 },
+    [PATHS.serverKey]: { data: node.certs.server.key, mode: 0o600 },
+    [PATHS.kubeletKubeconfig]: {
+      data: kubeconfig('kubelet', node.creds.kubeletToken),
+      mode: 0o600,
+    },
+    [PATHS.proxyKubeconfig]: { data: kubeconfig('kube-proxy', node.creds.proxyToken), mode: 0o600 },
+    [PATHS.adminKubeconfig]: { data: kubeconfig('admin', node.creds.clientToken), mode: 0o600 },
+    [PATHS.kubeletConfig]: {
+      data: kubeletConfig(node.dns, node.settings.extraConfig),
+      mode: 0o644,
+    },
+    [PATHS.containerdConfig]: { data: containerdConfig(), mode: 0o644 },
+  };
+}
+
+const READS: Record<WorkerService, readonly string[]> = {
+  containerd: [PATHS.containerdConfig],
+  kubelet: [
+    PATHS.ca,
+    PATHS.serverCert,
+    PATHS.serverKey,
+    PATHS.kubeletKubeconfig,
+    PATHS.kubeletConfig,
+  ],
+  'kube-proxy': [PATHS.ca, PATHS.proxyKubeconfig],
+};
+
+export function nodeCommands(node: Node): Record<WorkerService, string[]> {
+  const bin = (name: string) => node.binaries[name] ?? `/usr/local/bin/${name}`;
+  return {
+    containerd: [CONTAINERD_BINARY, '--config', PATHS.containerdConfig],
+    kubelet: [
+      bin('kubelet'),
+      ...renderFlags(kubeletFlags(node.facts), node.settings.extra.kubelet),
+    ],
+    'kube-proxy': [
+      bin('kube-proxy'),
+      ...renderFlags(proxyFlags(node.facts), node.settings.extra['kube-proxy']),
+    ],
+  };
+}
+
+/** Writes the files and runs the services, containerd first (kubelet needs its socket). */
+export async function runNode(
+  ctx: HookContext,
+  node: Node,
+): Promise<Record<WorkerService, string>> {
+  const files = nodeFiles(node);
+  for (const [path, file] of Object.entries(files)) {
+    await ctx.machine.writeFile(path, file.data, { mode: file.mode });
+  }
+  const argv = nodeCommands(node);
+  const states = {} as Record<WorkerService, string>;
+  for (const name of ['containerd', 'kubelet', 'kube-proxy'] as const) {
+    const inputs = READS[name].map((path) => files[path]?.data ?? '');
+    states[name] = await runService(
+      ctx,
+      { name, command: argv[name], inputs },
+      node.changed.includes(name),
+    );
+  }
+  return states;
+}
