@@ -22,9 +22,16 @@ import {
 } from '../lib/relations.js';
 import { restartInstalled, stopInstalled } from '../lib/services.js';
 import { commandLine } from '../lib/shell.js';
-import { aptHasPackage, aptPolicyCommand } from '../lib/sources.js';
+import { aptHasPackage, aptPolicyCommand, installFileCommand } from '../lib/sources.js';
 import { type NodeSettings, runNode } from './node.js';
-import { PATHS, SERVICES, CONTAINERD_TAKEOVER, drainArgs, parseExtraConfig } from './workload.js';
+import {
+  CONTAINERD_BINARY,
+  CONTAINERD_TAKEOVER,
+  PATHS,
+  SERVICES,
+  drainArgs,
+  parseExtraConfig,
+} from './workload.js';
 
 export type WorkerConfig = {
   channel: string;
@@ -68,14 +75,28 @@ function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
   );
 }
 
-/** Installs containerd from Debian once; a message when apt cannot. */
+/**
+ * containerd from Debian once (DESIGN §9), else an attached `containerd` resource: a machine
+ * without a mirror (Rune's local machines) cannot apt-get it, and that must block with what to
+ * attach, not fail the hook.
+ */
 async function ensureContainerd(ctx: Ctx): Promise<string | undefined> {
   if (ctx.state.get('containerd') === true) return undefined;
-  const policy = await ctx.machine.run(aptPolicyCommand('containerd'));
-  if (policy.code !== 0 || !aptHasPackage(policy.stdout.toString())) {
-    return 'Missing containerd: apt has no containerd package on this machine';
+  const missing = `Missing containerd: rune attach-resource ${ctx.app} containerd=./containerd`;
+  const attached = await ctx.resource('containerd');
+  if (attached !== undefined) {
+    const copied = await ctx.machine.run(installFileCommand(attached, CONTAINERD_BINARY));
+    if (copied.code !== 0) return missing;
+  } else {
+    const policy = await ctx.machine.run(aptPolicyCommand('containerd'));
+    if (policy.code !== 0 || !aptHasPackage(policy.stdout.toString())) return missing;
+    try {
+      await ctx.machine.installPackages(['containerd']);
+    } catch (error) {
+      ctx.log.warn(`apt-get could not install containerd: ${String(error)}`);
+      return missing;
+    }
   }
-  await ctx.machine.installPackages(['containerd']);
   await ctx.machine.run(CONTAINERD_TAKEOVER);
   ctx.state.set('containerd', true);
   return undefined;

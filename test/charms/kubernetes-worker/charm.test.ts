@@ -45,8 +45,26 @@ describe('kubernetes-worker install', () => {
     const out = await harness.run(worker({ containerd: undefined }), 'install');
     expect(out.state.status).toEqual({
       kind: 'blocked',
-      message: 'Missing containerd: apt has no containerd package on this machine',
+      message: 'Missing containerd: rune attach-resource kubernetes-worker containerd=./containerd',
     });
+  });
+
+  it('installs an attached containerd where apt has none', async () => {
+    const state = worker({ containerd: undefined, resources: ['kubelet', 'kube-proxy'] });
+    const copy =
+      'install -D -m 0755 /var/lib/rune/resources/containerd /usr/bin/containerd && sha256sum /usr/bin/containerd';
+    const out = await harness.run(
+      {
+        ...state,
+        resources: { ...state.resources, containerd: '/var/lib/rune/resources/containerd' },
+        machine: { run: { ...state.machine?.run, [copy]: 'ab12  /usr/bin/containerd\n' } },
+      },
+      'install',
+    );
+    expect(out.state.status?.message ?? '').not.toMatch(/containerd/);
+    expect(out.state.machine?.services?.['containerd']?.spec.command[0]).toBe(
+      '/usr/bin/containerd',
+    );
   });
 
   it('installs containerd from Debian once and supervises it itself', async () => {
