@@ -1,0 +1,153 @@
+// The etcd charm (DESIGN §9; Charmed Kubernetes 1.21's etcd): one idempotent reconcile that
+// validates config, installs etcd, gets certificates, brings this unit's member up through the
+// leader, and publishes the cluster on `db`; departure and actions have handlers of their own.
+import { defineCharm } from '../../core/charm/index.js';
+import { etcd } from '../../core/interfaces/index.js';
+import { actions } from './actions.js';
+import { leaveCluster } from './departure.js';
+import {
+  type Config,
+  type Ctx,
+  type Env,
+  SERVICE,
+  fullConfig,
+  makeEnv,
+  must,
+  put,
+  text,
+} from './env.js';
+import { ensureInstalled, installedLayout } from './install.js';
+import {
+  type ClusterView,
+  converge,
+  lead,
+  markStarted,
+  observe,
+  publishPeer,
+} from './membership.js';
+import { type Certificates, certificates, writeCertificates } from './tls.js';
+import { connectionString, isStarted } from './workload/cluster.js';
+import { dataDir, layoutFor, memberName } from './workload/paths.js';
+import { parseProbe, probeCommand } from './workload/probe.js';
+import { shellQuote } from './workload/shell.js';
+import { configBlockedMessage, validateConfig } from './workload/validate.js';
+
+/** Charmed Kubernetes' words for the states an operator sees most. */
+export const MESSAGES = {
+  noCa: 'Missing relation to certificate authority.',
+  waitingCerts: 'Waiting for certificates',
+} as const;
+
+/** Every place this unit's member data could be, one per install layout. */
+function dataDirs(unit: string): string[] {
+  const name = memberName(unit);
+  const roots = new Set((['package', 'snap'] as const).map((s) => layoutFor(s).dataRoot));
+  return [...roots].map((root) => dataDir(name, root));
+}
+
+/** The probe command this unit runs first in every reconcile (exported for tests). */
+export function unitProbeCommand(unit: string): string {
+  return probeCommand(dataDirs(unit));
+}
+
+/** `Healthy with 3 known peers` (every member, this one included, as 1.21 counted them). */
+export function clusterStatus(view: ClusterView): { kind: 'active' | 'waiting'; message: string } {
+  const n = view.members.length;
+  const peers = `${n} known peer${n === 1 ? '' : 's'}`;
+  const answers = (urls: readonly string[]) =>
+    view.health.some((h) => h.healthy && urls.includes(h.endpoint));
+  const silent = view.members.filter((m) => isStarted(m) && !answers(m.clientUrls));
+  const pending = view.members.filter((m) => !isStarted(m)).length;
+  if (silent.length === 0 && pending === 0) {
+    return { kind: 'active', message: `Healthy with ${peers}` };
+  }
+  const parts = [
+    ...silent.map((m) => `${m.name} not answering`),
+    ...(pending > 0 ? [`${pending} not started`] : []),
+  ];
+  return { kind: 'waiting', message: `Unhealthy with ${peers}: ${parts.join(', ')}` };
+}
+
+/** Where clients connect and how they authenticate, on every `db` relation. */
+function publishDb(ctx: Ctx, view: ClusterView, certs: Certificates, version: string): void {
+  const urls = connectionString(view.members.filter(isStarted).flatMap((m) => m.clientUrls));
+  const data = {
+    endpoints: urls.split(',').filter((url) => url !== ''),
+    clientCa: certs.ca,
+    clientCert: certs.clientCert,
+    clientKey: certs.clientKey,
+    version,
+  };
+  for (const rel of ctx.relations('db')) {
+    // Every member publishes in its unit bag, as 1.21 did; the leader also in the app bag.
+    for (const [key, value] of Object.entries(etcd.provider.publish(rel.local.toObject(), data))) {
+      put(rel.local, key, value);
+    }
+    if (!ctx.isLeader) continue;
+    for (const [key, value] of Object.entries(etcd.provider.publish(rel.app.toObject(), data))) {
+      put(rel.app, key, value);
+    }
+  }
+}
+
+async function reconcile(ctx: Ctx): Promise<void> {
+  const blocked = configBlockedMessage(validateConfig(fullConfig(ctx)));
+  if (blocked !== undefined) return ctx.status.set('blocked', blocked);
+
+  const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
+  const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
+  const installed = await ensureInstalled(ctx, probe);
+  if (installed.kind === 'blocked') return ctx.status.set('blocked', installed.message);
+  const env: Env = makeEnv(ctx, installed.layout);
+
+  const certs = certificates(ctx, probe.hostname);
+  if (certs.kind === 'missing-relation') return ctx.status.set('blocked', MESSAGES.noCa);
+  if (certs.kind === 'waiting') {
+    ctx.log.info(`waiting for the ${certs.missing.join(', ')} from the certificate authority`);
+    return ctx.status.set('waiting', MESSAGES.waitingCerts);
+  }
+  const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
+  publishPeer(ctx, env);
+
+  const membership = await converge(ctx, env, { memberData: probe.memberData, tlsChanged });
+  if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
+
+  let view = await observe(ctx, env, [env.clientUrl]);
+  if (view !== undefined && ctx.isLeader) view = await lead(ctx, env, view);
+  if (view === undefined) {
+    return ctx.status.set('waiting', `Waiting for etcd to answer on ${env.clientUrl}`);
+  }
+  // Clients hear of the cluster only from members that serve (with quorum).
+  if (view.health.some((h) => h.endpoint === env.clientUrl && h.healthy)) {
+    markStarted(ctx);
+    publishDb(ctx, view, certs.certs, installed.version);
+  }
+  const status = clusterStatus(view);
+  ctx.status.set(status.kind, status.message);
+}
+
+export const charm = defineCharm<Config>({
+  reconcile,
+  on: {
+    // A peer relation breaks only for a unit on its way out: leave while the others still run.
+    'cluster-relation-broken': async (ctx) => {
+      await leaveCluster(ctx);
+      ctx.status.set('maintenance', 'Left the cluster');
+    },
+    stop: async (ctx) => {
+      await leaveCluster(ctx);
+      ctx.status.set('maintenance', 'Stopped');
+    },
+    // The last hook: the member is gone from the cluster, so its data and keys go too.
+    remove: async (ctx) => {
+      await ctx.machine.services.remove(SERVICE);
+      const layout = installedLayout(ctx);
+      if (layout !== undefined) {
+        const env = makeEnv(ctx, layout);
+        const paths = [env.dataDir, env.tls.serverKey, env.tls.clientKey].map(shellQuote);
+        await must(ctx, `removing ${env.dataDir}`, `rm -rf ${paths.join(' ')}`);
+      }
+    },
+  },
+  actions,
+});

@@ -1,0 +1,277 @@
+// The cluster over the `cluster` peer relation. The leader bootstraps a one-member cluster and
+// then lets units join ONE AT A TIME (leader settings `joining`): etcd 3.4 counts an added member
+// in its quorum before it starts, so two pending joins, or a join left half-done, can stall it.
+import { randomBytes } from 'node:crypto';
+import { etcd } from '../../core/interfaces/index.js';
+import {
+  type Ctx,
+  type Env,
+  LS,
+  MEMBER_STARTED,
+  type MemberRecord,
+  STATE,
+  ensureService,
+  etcdctl,
+  list,
+  put,
+  target,
+  unitNumber,
+  waitHealthyCommand,
+} from './env.js';
+import {
+  type EndpointHealth,
+  type Member,
+  type PeerSpec,
+  connectionString,
+  httpsUrl,
+  initialCluster,
+  initialClusterAfterAdd,
+  isStarted,
+  staleMembers,
+} from './workload/cluster.js';
+import { EtcdctlFailedError } from './workload/errors.js';
+import {
+  etcdctlCommand,
+  readEndpointHealth,
+  readMemberAdd,
+  readMemberList,
+} from './workload/etcdctl.js';
+import { retrying } from './workload/shell.js';
+
+export interface ClusterView {
+  members: Member[];
+  /** `endpoint health --cluster`: started members only; empty when it could not run. */
+  health: EndpointHealth[];
+}
+
+export type Membership = { kind: 'member' } | { kind: 'waiting' | 'maintenance'; message: string };
+
+/** A unit of this application that published its member facts: ready to be a member. */
+interface Peer extends PeerSpec {
+  unit: string;
+}
+
+/** etcd's own default, for a member whose token was never recorded (it is ignored then). */
+const DEFAULT_TOKEN = 'etcd-cluster';
+
+/** Tells the other units this unit's member name and peer URL (the etcd interface's peer keys). */
+export function publishPeer(ctx: Ctx, env: Env): void {
+  const rel = ctx.relations('cluster')[0];
+  if (rel === undefined) return;
+  const writes = etcd.peer.publish(rel.local.toObject(), {
+    unitName: env.name,
+    publicAddress: env.address,
+    managementPort: env.config.management_port,
+  });
+  for (const [key, value] of Object.entries(writes)) put(rel.local, key, value);
+}
+
+export function markStarted(ctx: Ctx): void {
+  const rel = ctx.relations('cluster')[0];
+  if (rel !== undefined) put(rel.local, MEMBER_STARTED, 'true');
+}
+
+/** This unit and the peers in scope that published their facts, by unit number. */
+function knownUnits(ctx: Ctx, env: Env): Peer[] {
+  const rel = ctx.relations('cluster')[0];
+  const peers = (rel?.units ?? []).flatMap((unit): Peer[] => {
+    const m = etcd.peer.member(rel?.remote(unit).toObject() ?? {});
+    return m
+      ? [{ unit, name: m.unitName, peerUrl: httpsUrl(m.publicAddress, m.managementPort) }]
+      : [];
+  });
+  const self = { unit: ctx.unit, name: env.name, peerUrl: env.peerUrl };
+  return [self, ...peers].sort((a, b) => unitNumber(a.unit) - unitNumber(b.unit));
+}
+
+/** member list and health through `endpoints`; undefined when the cluster does not answer. */
+export async function observe(
+  ctx: Ctx,
+  env: Env,
+  endpoints: readonly string[],
+): Promise<ClusterView | undefined> {
+  if (endpoints.length === 0) return undefined;
+  const listed = await etcdctl(ctx, env, endpoints, { op: 'member list' });
+  if (listed.code !== 0) return undefined;
+  const members = readMemberList(listed);
+  try {
+    const health = await etcdctl(ctx, env, endpoints, { op: 'endpoint health', cluster: true });
+    return { members, health: readEndpointHealth(health) };
+  } catch (error) {
+    if (!(error instanceof EtcdctlFailedError)) throw error;
+    return { members, health: [] };
+  }
+}
+
+async function healthy(ctx: Ctx, env: Env): Promise<boolean> {
+  return (await ctx.machine.run(waitHealthyCommand(env), { timeoutMs: 120_000 })).code === 0;
+}
+
+async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
+  const token = randomBytes(16).toString('hex');
+  const record: MemberRecord = {
+    token,
+    initialCluster: initialCluster([{ name: env.name, peerUrl: env.peerUrl }]),
+    state: 'new',
+  };
+  ctx.leaderSettings.set(LS.token, token);
+  ctx.leaderSettings.set(LS.cluster, record.initialCluster);
+  ctx.leaderSettings.set(LS.clientUrls, env.clientUrl);
+  ctx.state.set(STATE.member, record);
+  await ensureService(ctx, env, record, false);
+  ctx.log.info(`bootstrapped a new cluster with member ${env.name}`);
+  return (await healthy(ctx, env))
+    ? { kind: 'member' }
+    : { kind: 'maintenance', message: 'Waiting for etcd to start' };
+}
+
+/** Adds this unit's member through the started members, unless a past attempt already did. */
+async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
+  const endpoints = list(ctx.leaderSettings.get(LS.clientUrls));
+  if (endpoints.length === 0) return { kind: 'waiting', message: 'Waiting for the cluster' };
+  const members = readMemberList(await etcdctl(ctx, env, endpoints, { op: 'member list' }));
+  const mine = members.find((m) => m.name === env.name || m.peerUrls.includes(env.peerUrl));
+  let cluster: string;
+  if (mine !== undefined) {
+    // A re-run after a crash between add and commit: adding twice would stall the cluster.
+    cluster = initialCluster(
+      members.flatMap((m) =>
+        m.peerUrls.map((peerUrl) => ({ name: m.id === mine.id ? env.name : m.name, peerUrl })),
+      ),
+    );
+  } else {
+    // etcd refuses an add within 5 s of the last member starting ("unhealthy cluster"): retried.
+    const add = etcdctlCommand(target(env, endpoints), {
+      op: 'member add',
+      name: env.name,
+      peerUrls: [env.peerUrl],
+    });
+    const added = readMemberAdd(
+      await ctx.machine.run(retrying(add, 10, 2), { timeoutMs: 120_000 }),
+    );
+    cluster = initialClusterAfterAdd(added, env.name);
+    ctx.log.info(`added member ${env.name} (${added.added.idHex}) to the cluster`);
+  }
+  const record: MemberRecord = { token, initialCluster: cluster, state: 'existing' };
+  ctx.state.set(STATE.member, record);
+  // Straight after the add: until this member starts, the cluster counts it and may lack quorum.
+  await ensureService(ctx, env, record, false);
+  return (await healthy(ctx, env))
+    ? { kind: 'member' }
+    : { kind: 'maintenance', message: 'Joining the cluster' };
+}
+
+/** Brings this unit's member up: its own service, a bootstrap, a join, or a reason to wait. */
+export async function converge(
+  ctx: Ctx,
+  env: Env,
+  facts: { memberData: boolean; tlsChanged: boolean },
+): Promise<Membership> {
+  const stored = ctx.state.get<MemberRecord>(STATE.member);
+  const token = ctx.leaderSettings.get(LS.token);
+  if (stored !== undefined) {
+    await ensureService(ctx, env, stored, facts.tlsChanged);
+    return { kind: 'member' };
+  }
+  if (facts.memberData) {
+    // Started by a hook that never committed. etcd ignores cluster flags on existing data.
+    const known = list(ctx.leaderSettings.get(LS.cluster)).filter(
+      (p) => !p.startsWith(`${env.name}=`),
+    );
+    if (token === undefined && ctx.isLeader) {
+      // The crashed hook was the bootstrap: publish a token (joiners never use it, state is
+      // `existing` for them) so followers stop waiting for one.
+      ctx.leaderSettings.set(LS.token, randomBytes(16).toString('hex'));
+      ctx.leaderSettings.set(LS.clientUrls, env.clientUrl);
+    }
+    const record: MemberRecord = {
+      token: token ?? DEFAULT_TOKEN,
+      initialCluster: [...known, `${env.name}=${env.peerUrl}`].sort().join(','),
+      state: 'existing',
+    };
+    ctx.state.set(STATE.member, record);
+    await ensureService(ctx, env, record, facts.tlsChanged);
+    return { kind: 'member' };
+  }
+  if (token === undefined) {
+    if (ctx.isLeader) return bootstrap(ctx, env);
+    return { kind: 'waiting', message: 'Waiting for the leader to bootstrap the cluster' };
+  }
+  // A leader that is no member yet (leadership moved before it joined) still runs the turns.
+  if (ctx.isLeader) {
+    const view = await observe(ctx, env, list(ctx.leaderSettings.get(LS.clientUrls)));
+    if (view !== undefined) await lead(ctx, env, view);
+  }
+  const joining = ctx.leaderSettings.get(LS.joining);
+  if (joining !== ctx.unit) {
+    const after = joining === undefined ? '' : ` (${joining} is joining)`;
+    return { kind: 'waiting', message: `Waiting to join the cluster${after}` };
+  }
+  return join(ctx, env, token);
+}
+
+/**
+ * The leader's duties on every hook: publish the started members, remove members no unit
+ * accounts for, and hand the turn to join to the next unit. Returns the view minus the removed.
+ */
+export async function lead(ctx: Ctx, env: Env, view: ClusterView): Promise<ClusterView> {
+  const started = view.members.filter(isStarted);
+  if (started.length > 0) {
+    put(ctx.leaderSettings, LS.clientUrls, connectionString(started.flatMap((m) => m.clientUrls)));
+    const specs = started.flatMap((m) => m.peerUrls.map((peerUrl) => ({ name: m.name, peerUrl })));
+    put(ctx.leaderSettings, LS.cluster, initialCluster(specs));
+  }
+  const known = knownUnits(ctx, env);
+  const removed = await removeStale(ctx, env, view, known);
+  const members = view.members.filter((m) => !removed.includes(m.id));
+  pickJoiner(ctx, members, known);
+  return { members, health: view.health };
+}
+
+/**
+ * Members whose unit is gone. Only unstarted or unhealthy ones: a departing leader sees its
+ * peers leave its scope while they still run (Rune does not say which unit departs), and must
+ * not remove them; a unit removes its own member on the way out (departure.ts).
+ */
+async function removeStale(
+  ctx: Ctx,
+  env: Env,
+  view: ClusterView,
+  known: readonly Peer[],
+): Promise<bigint[]> {
+  const up = new Set(view.health.filter((h) => h.healthy).map((h) => h.endpoint));
+  const isUp = (m: Member) => m.clientUrls.some((url) => up.has(url));
+  const stale = staleMembers(view.members, known).filter((m) => !isStarted(m) || !isUp(m));
+  const via = view.members.filter((m) => isStarted(m) && isUp(m)).flatMap((m) => m.clientUrls);
+  const removed: bigint[] = [];
+  for (const member of stale) {
+    if (via.length === 0) break;
+    const remove = etcdctlCommand(target(env, via), { op: 'member remove', id: member.id });
+    const result = await ctx.machine.run(retrying(remove, 3, 2), { timeoutMs: 60_000 });
+    const label = `${member.name || '(never started)'} ${member.idHex}`;
+    if (result.code === 0) {
+      removed.push(member.id);
+      ctx.log.info(`removed member ${label}: no unit of ${ctx.app} accounts for it`);
+    } else {
+      ctx.log.warn(`cannot remove member ${label} yet: ${result.stderr.toString().trim()}`);
+    }
+  }
+  return removed;
+}
+
+function pickJoiner(ctx: Ctx, members: readonly Member[], known: readonly Peer[]): void {
+  const startedNames = new Set(members.filter(isStarted).map((m) => m.name));
+  const candidates = known.filter((p) => !startedNames.has(p.name));
+  const pending = members.filter((m) => !isStarted(m));
+  const current = ctx.leaderSettings.get(LS.joining);
+  let next: string | undefined;
+  if (pending.length > 0) {
+    // Added, not started: its unit keeps the turn; one nobody accounts for blocks every turn.
+    next = candidates.find((p) => pending.some((m) => m.peerUrls.includes(p.peerUrl)))?.unit;
+  } else if (current !== undefined && candidates.some((p) => p.unit === current)) {
+    next = current;
+  } else {
+    next = candidates[0]?.unit;
+  }
+  put(ctx.leaderSettings, LS.joining, next);
+}

@@ -1,0 +1,89 @@
+// The certificates relation (tls-certificates requirer): ask for this unit's server certificate,
+// read what the CA sent (CA, server cert for this unit, the shared client cert), write it out.
+import { createHash } from 'node:crypto';
+import { tlsCertificates } from '../../core/interfaces/index.js';
+import { type Ctx, STATE, put } from './env.js';
+import type { TlsPaths } from './workload/paths.js';
+
+export interface Certificates {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  /** easyrsa's one client certificate, shared by every client of the CA (as 1.21 did). */
+  clientCert: string;
+  clientKey: string;
+}
+
+export type CertificatesState =
+  | { kind: 'missing-relation' }
+  | { kind: 'waiting'; missing: string[] }
+  | { kind: 'ready'; certs: Certificates };
+
+/**
+ * Requests the server certificate (every hook: the writes are only what changed) and reads the
+ * answer. The one certificate serves clients and peers, so its SANs cover every name a client or
+ * a peer may dial: the address (also the CN), the hostname and the loopback names.
+ */
+export function certificates(ctx: Ctx, hostname: string): CertificatesState {
+  const rel = ctx.relations('certificates')[0];
+  if (rel === undefined) return { kind: 'missing-relation' };
+  const sans = [ctx.address, hostname, '127.0.0.1', 'localhost'].filter((s) => s !== '');
+  const writes = tlsCertificates.requirer.request(rel.local.toObject(), {
+    commonName: ctx.address,
+    sans,
+  });
+  for (const [key, value] of Object.entries(writes)) put(rel.local, key, value);
+
+  // The provider may answer in any of its units' bags or in its application bag.
+  const bags = [...rel.units.map((u) => rel.remote(u).toObject()), rel.remoteApp().toObject()];
+  const find = <T>(read: (bag: Record<string, string>) => T | undefined): T | undefined => {
+    for (const bag of bags) {
+      const found = read(bag);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const ca = find((b) => tlsCertificates.requirer.ca(b));
+  const server = find((b) => tlsCertificates.requirer.serverCert(b, ctx.unit));
+  const client = find((b) => tlsCertificates.requirer.clientCert(b));
+  if (ca === undefined || server === undefined || client === undefined) {
+    const missing = [
+      ...(ca === undefined ? ['CA'] : []),
+      ...(server === undefined ? ['server certificate'] : []),
+      ...(client === undefined ? ['client certificate'] : []),
+    ];
+    return { kind: 'waiting', missing };
+  }
+  return {
+    kind: 'ready',
+    certs: {
+      ca,
+      serverCert: server.cert,
+      serverKey: server.key,
+      clientCert: client.cert,
+      clientKey: client.key,
+    },
+  };
+}
+
+/**
+ * Writes the TLS files when they differ from what this unit last wrote (a digest in ctx.state;
+ * nothing secret is kept there). Resolves to whether they changed, which means a restart.
+ */
+export async function writeCertificates(
+  ctx: Ctx,
+  paths: TlsPaths,
+  certs: Certificates,
+): Promise<boolean> {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([paths, certs]))
+    .digest('hex');
+  if (ctx.state.get(STATE.tlsDigest) === digest) return false;
+  await ctx.machine.writeFile(paths.ca, certs.ca, { mode: 0o644 });
+  await ctx.machine.writeFile(paths.serverCert, certs.serverCert, { mode: 0o644 });
+  await ctx.machine.writeFile(paths.serverKey, certs.serverKey, { mode: 0o600 });
+  await ctx.machine.writeFile(paths.clientCert, certs.clientCert, { mode: 0o644 });
+  await ctx.machine.writeFile(paths.clientKey, certs.clientKey, { mode: 0o600 });
+  ctx.state.set(STATE.tlsDigest, digest);
+  return true;
+}

@@ -1,0 +1,266 @@
+// The etcd charm in the harness: config, install source, certificates, the leader's bootstrap,
+// status from a real health check and the db relation. Joins and departures: membership.test.ts.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCharmModule } from '../../../core/charm/index.js';
+import { layoutFor } from '../../../charms/etcd/workload/paths.js';
+import {
+  STOP_DISTRO_ETCD,
+  extractCommand,
+  archiveProbeCommand,
+  versionCommand,
+} from '../../../charms/etcd/workload/install-steps.js';
+import {
+  CA,
+  CLIENT_CERT,
+  CLIENT_KEY,
+  DB_ID,
+  VERSION_OUTPUT,
+  certificatesRelation,
+  clientUrl,
+  harness,
+  member,
+  ownViewAnswers,
+  peersRelation,
+  probeAnswer,
+  serverKey,
+  unitState,
+} from './fixtures.js';
+
+const alone = unitState('etcd/0', {
+  leader: true,
+  run: ownViewAnswers('etcd/0', [member('etcd/0')]),
+});
+
+describe('etcd: before the cluster', () => {
+  it('blocks on a port out of range and touches nothing', async () => {
+    const out = await harness.run({ ...alone, config: { port: 70000 } }, 'config-changed');
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message: 'Invalid config: port must be an integer from 1 to 65535, got 70000',
+    });
+    expect(out.machineCalls).toEqual([]);
+  });
+
+  it('installs the Debian packages and stops the package’s own etcd', async () => {
+    const [probe, facts] = probeAnswer('etcd/0', { package: 'available' });
+    const out = await harness.run(
+      { ...alone, machine: { run: { ...alone.machine?.run, [probe]: facts } } },
+      'install',
+    );
+    expect(out.ok).toBe(true);
+    expect(out.state.machine?.packages).toEqual(['etcd-client', 'etcd-server']);
+    expect(out.machineCalls).toContainEqual({ op: 'run', command: STOP_DISTRO_ETCD });
+    expect(out.state.machine?.services?.['etcd']?.spec.command[0]).toBe('/usr/bin/etcd');
+  });
+
+  it('auto without package, snap, archive or resource: blocked, naming what to attach', async () => {
+    const [probe, facts] = probeAnswer('etcd/0', { package: 'none' });
+    const state = {
+      ...alone,
+      machine: { run: { [probe]: facts, [archiveProbeCommand('amd64')]: { code: 6 } } },
+    };
+    const out = await harness.run(state, 'install');
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message:
+        'Missing etcd resource: rune attach-resource etcd etcd=./etcd-v3.4.23-linux-amd64.tar.gz',
+    });
+    expect(out.state.machine?.services).toEqual({});
+  });
+
+  it('auto with an attached resource unpacks it and runs that etcd', async () => {
+    const [probe, facts] = probeAnswer('etcd/0', { package: 'none' });
+    const tarball = '/var/lib/rune/resources/etcd/etcd.tar.gz';
+    const state = {
+      ...alone,
+      resources: { etcd: tarball },
+      machine: {
+        run: {
+          [probe]: facts,
+          [archiveProbeCommand('amd64')]: { code: 6 },
+          [extractCommand(tarball, '/opt/etcd/bin')]: '',
+          [versionCommand('/opt/etcd/bin/etcd')]: VERSION_OUTPUT,
+          ...ownViewAnswers('etcd/0', [member('etcd/0')], [], layoutFor('resource')),
+        },
+      },
+    };
+    const out = await harness.run(state, 'install');
+    expect(out.ok).toBe(true);
+    expect(out.state.machine?.services?.['etcd']?.spec.command[0]).toBe('/opt/etcd/bin/etcd');
+    expect(out.machineCalls).toContainEqual({
+      op: 'run',
+      command: extractCommand(tarball, '/opt/etcd/bin'),
+    });
+    expect(out.state.stored?.['installed']).toEqual({
+      setting: 'auto',
+      source: 'resource',
+      arch: 'amd64',
+      resource: tarball,
+    });
+  });
+
+  it('without a certificates relation: blocked, as Charmed Kubernetes says it', async () => {
+    const out = await harness.run({ ...alone, relations: [peersRelation([])] }, 'config-changed');
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message: 'Missing relation to certificate authority.',
+    });
+  });
+
+  it('requests its server certificate and waits until CA, server and client certs arrive', async () => {
+    const state = {
+      ...alone,
+      relations: [peersRelation([]), certificatesRelation('etcd/0', false)],
+    };
+    const out = await harness.run(state, 'config-changed');
+    expect(out.state.status).toEqual({ kind: 'waiting', message: 'Waiting for certificates' });
+    const bag = out.state.relations?.[1]?.local ?? {};
+    expect(bag['common_name']).toBe('192.0.2.1');
+    expect(JSON.parse(bag['sans'] ?? '[]')).toEqual([
+      '127.0.0.1',
+      '192.0.2.1',
+      'host-etcd-0',
+      'localhost',
+    ]);
+    expect(out.state.machine?.services).toEqual({});
+  });
+});
+
+describe('etcd: the leader bootstraps', () => {
+  it('starts a one-member cluster with a fresh token and publishes it in leader settings', async () => {
+    const out = await harness.run(alone, 'install');
+    expect(out.ok).toBe(true);
+    const token = out.state.leaderSettings?.['token'] ?? '';
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(out.state.leaderSettings).toEqual({
+      token,
+      cluster: 'etcd-0=https://192.0.2.1:2380',
+      client_urls: 'https://192.0.2.1:2379',
+    });
+    const service = out.state.machine?.services?.['etcd'];
+    expect(service?.state).toBe('running');
+    expect(service?.spec.command).toEqual(
+      expect.arrayContaining([
+        '--name=etcd-0',
+        '--data-dir=/var/lib/etcd/etcd-0',
+        `--initial-cluster-token=${token}`,
+        '--initial-cluster=etcd-0=https://192.0.2.1:2380',
+        '--initial-cluster-state=new',
+        '--advertise-client-urls=https://192.0.2.1:2379',
+        '--cert-file=/etc/etcd/tls/server.crt',
+        '--client-cert-auth',
+      ]),
+    );
+    expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });
+  });
+
+  it('writes the TLS files, keys 0600', async () => {
+    const out = await harness.run(alone, 'install');
+    const files = out.state.machine?.files ?? {};
+    expect(files['/etc/etcd/tls/ca.crt']).toBe(CA);
+    expect(files['/etc/etcd/tls/server.key']).toBe(serverKey('etcd/0'));
+    expect(files['/etc/etcd/tls/client.crt']).toBe(CLIENT_CERT);
+    const modes = Object.fromEntries(
+      out.machineCalls.flatMap((c) => (c.op === 'writeFile' ? [[c.path, c.mode]] : [])),
+    );
+    expect(modes['/etc/etcd/tls/server.key']).toBe(0o600);
+    expect(modes['/etc/etcd/tls/client.key']).toBe(0o600);
+    expect(modes['/etc/etcd/tls/server.crt']).toBe(0o644);
+  });
+
+  it('a second hook changes nothing: same token, no restart, nothing to commit', async () => {
+    const first = await harness.run(alone, 'install');
+    const again = await harness.run(first.state, 'update-status');
+    expect(again.state.leaderSettings).toEqual(first.state.leaderSettings);
+    expect(again.machineCalls).not.toContainEqual(
+      expect.objectContaining({ op: 'service', action: 'restart' }),
+    );
+    expect(again.outcome?.relations).toEqual([]);
+    expect(again.outcome?.leaderSettings).toEqual({});
+  });
+});
+
+describe('etcd: status and the db relation', () => {
+  const three = [member('etcd/0'), member('etcd/2'), member('etcd/1')];
+  const db = {
+    id: DB_ID,
+    endpoint: 'db',
+    remoteApp: 'kubernetes-master',
+    remoteUnits: { 'kubernetes-master/0': {} },
+  };
+  const running = (unhealthy: string[] = []) =>
+    unitState('etcd/0', {
+      leader: true,
+      peers: ['etcd/1', 'etcd/2'],
+      leaderSettings: { token: 'a'.repeat(32), client_urls: clientUrl('etcd/0') },
+      stored: {
+        member: {
+          token: 'a'.repeat(32),
+          initialCluster: 'etcd-0=https://192.0.2.1:2380',
+          state: 'new',
+        },
+      },
+      extraRelations: [db],
+      run: ownViewAnswers('etcd/0', three, unhealthy),
+    });
+
+  it('is "Healthy with 3 known peers" when member list and health answer 3', async () => {
+    const out = await harness.run(running(), 'update-status');
+    expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+  });
+
+  it('publishes sorted client URLs and the client credentials on db', async () => {
+    const out = await harness.run(running(), {
+      kind: 'relation-joined',
+      relationId: DB_ID,
+      remoteUnit: 'kubernetes-master/0',
+    });
+    expect(out.ok).toBe(true);
+    const expected = {
+      connection_string: 'https://192.0.2.1:2379,https://192.0.2.2:2379,https://192.0.2.3:2379',
+      client_ca: CA,
+      client_cert: CLIENT_CERT,
+      client_key: CLIENT_KEY,
+      version: '3.4.23',
+    };
+    const rel = out.state.relations?.find((r) => r.id === DB_ID);
+    expect(rel?.local).toEqual({ 'private-address': '192.0.2.1', ...expected });
+    expect(rel?.app).toEqual(expected);
+  });
+
+  it('says which member does not answer', async () => {
+    const out = await harness.run(running(['etcd/2']), 'update-status');
+    expect(out.state.status).toEqual({
+      kind: 'waiting',
+      message: 'Unhealthy with 3 known peers: etcd-2 not answering',
+    });
+  });
+
+  it('keeps the existing member running with the flags it started with', async () => {
+    const first = await harness.run(running(), 'update-status');
+    const out = await harness.run(first.state, 'update-status');
+    const command = out.state.machine?.services?.['etcd']?.spec.command ?? [];
+    expect(command).toContain('--initial-cluster-state=new');
+    expect(out.state.leaderSettings?.['token']).toBe('a'.repeat(32));
+    expect(out.machineCalls).not.toContainEqual(
+      expect.objectContaining({ op: 'service', action: 'restart' }),
+    );
+  });
+});
+
+describe('etcd: charm code', () => {
+  it('bundles with only the SDK and matches its metadata and actions', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'etcd-charm-'));
+    const module = await loadCharmModule('charms/etcd', cache);
+    expect(Object.keys(module.actions).sort()).toEqual([
+      'compact',
+      'defrag',
+      'health',
+      'restore',
+      'snapshot',
+    ]);
+  });
+});
