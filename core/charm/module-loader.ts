@@ -213,6 +213,11 @@ export async function bundleCharmCode(codeFile: string, cacheDir: string): Promi
       // Any name inside the cache: source-map paths are relative to it, like the real file's.
       outfile: join(cache, 'charm.mjs'),
       logLevel: 'silent',
+      // CommonJS libraries bundled into an ES module (node-forge) still call require() for
+      // Node's builtins; plain Node gives an ES module none, so the bundle makes its own.
+      banner: {
+        js: "import { createRequire as __runeCreateRequire } from 'node:module'; const require = __runeCreateRequire(import.meta.url);",
+      },
       plugins: [sdkPlugin(packageRoot())],
     });
     text = result.outputFiles[0]?.text ?? '';
