@@ -1,7 +1,7 @@
 // Before any test: the Debian packages integration tests drive for real are installed with
 // apt-get when missing, so a clean CI machine needs nothing done by hand. The local provider's
-// own (sshd, tini, ip) come through its ensureHostPackages; sudo is only the tests' (a manual
-// machine whose login user reaches root with sudo -n). After all tests: every controller left
+// own (sshd, tini, ip, and etcd for the charms) come through its ensureHostPackages; sudo and
+// kubectl are only the tests'. After all tests: every controller left
 // in the tests' RUNE_HOME (vitest.config.ts) is destroyed with its machines.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -27,10 +27,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   // Not root: the integration tests fail on their own with a message that says so.
   if (process.getuid?.() !== 0) return teardown;
   await ensureHostPackages();
-  if ((await which('sudo')) === undefined) {
+  // sudo: a manual machine whose login user reaches root with sudo -n; kubectl (Debian's
+  // kubernetes-client): parsing the kubeconfigs the Kubernetes charms render.
+  const missing = [
+    ...((await which('sudo')) === undefined ? ['sudo'] : []),
+    ...((await which('kubectl')) === undefined ? ['kubernetes-client'] : []),
+  ];
+  if (missing.length > 0) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update'], { env, stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'sudo'], {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
       env,
       stdio: 'ignore',
     });
