@@ -1,6 +1,7 @@
 // kubernetes-worker: the wiring (DESIGN §9). One reconcile asks the master for node credentials,
 // the authority for a serving certificate, installs kubelet, kube-proxy and containerd, and runs
 // them once credentials, the API endpoint, certificates and the CNI's network are all there.
+import { aptInstallOnce } from '../lib/apt.js';
 import { type HookContext, defineCharm } from '../../core/charm/index.js';
 import { http, kubeControl } from '../../core/interfaces/index.js';
 import {
@@ -90,12 +91,7 @@ async function ensureContainerd(ctx: Ctx): Promise<string | undefined> {
   } else {
     const policy = await ctx.machine.run(aptPolicyCommand('containerd'));
     if (policy.code !== 0 || !aptHasPackage(policy.stdout.toString())) return missing;
-    try {
-      await ctx.machine.installPackages(['containerd']);
-    } catch (error) {
-      ctx.log.warn(`apt-get could not install containerd: ${String(error)}`);
-      return missing;
-    }
+    if (!(await aptInstallOnce(ctx, 'containerd'))) return missing;
   }
   await ctx.machine.run(CONTAINERD_TAKEOVER);
   ctx.state.set('containerd', true);

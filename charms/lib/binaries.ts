@@ -2,6 +2,7 @@
 // official release archive (sha256-checked), an attached resource, in that order under
 // `install-source=auto`; or the one source the operator named. What is installed is remembered in
 // ctx.state, so a hook re-run does not download again; only an upgrade re-runs the source.
+import { aptInstallOnce } from './apt.js';
 import type { HookContext, JsonValue } from '../../core/charm/index.js';
 import { CommandFailedError } from './errors.js';
 import {
@@ -140,7 +141,10 @@ async function attempt(
       if (!(await probe.aptHas(spec.deb.name))) {
         return { kind: 'skipped', why: `apt has no ${spec.deb.name} package here` };
       }
-      await ctx.machine.installPackages([spec.deb.name]);
+      // A package apt lists but cannot fetch is this source being unavailable, not the hook
+      // failing.
+      if (!(await aptInstallOnce(ctx, spec.deb.name)))
+        return { kind: 'skipped', why: `apt-get could not install ${spec.deb.name} here` };
       return {
         kind: 'installed',
         record: { source, path: spec.deb.path, origin: spec.deb.name },

@@ -1,6 +1,7 @@
 // The harness's fake machine: records every call, answers commands from a table the charm author
 // gives, keeps files and services in memory. A fake, and it says so: it does not model shells
-// (commands match exactly), permissions, owners, time, packages' side effects or failures of I/O.
+// (commands match exactly), permissions, owners, time, packages' side effects or failures of I/O
+// other than a package install it is told to fail.
 import type { CharmMachine, CharmServiceSpec } from './context-types.js';
 import { FakeMachineError } from './hook-errors.js';
 
@@ -19,6 +20,8 @@ export interface MachineState {
   services?: Record<string, { spec: CharmServiceSpec; state: ServiceStateName }>;
   /** Installed packages, sorted. */
   packages?: string[];
+  /** Packages whose install fails, as apt-get does on a machine with no route to a mirror. */
+  uninstallable?: string[];
 }
 
 export type MachineCall =
@@ -96,6 +99,12 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
     },
     installPackages(names) {
       calls.push({ op: 'installPackages', names: [...names] });
+      const failing = names.filter((n) => initial.uninstallable?.includes(n));
+      if (failing.length > 0) {
+        return Promise.reject(
+          new Error(`cannot install ${failing.join(', ')}: E: Unable to fetch some archives`),
+        );
+      }
       for (const name of names) packages.add(name);
       return Promise.resolve();
     },

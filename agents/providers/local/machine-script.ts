@@ -46,6 +46,13 @@ chmod 600 "$root/root/.ssh/authorized_keys"
 printf '%s\n' "$name" > "$root/etc/hostname"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n%s %s\n' "$address" "$name" > "$root/etc/hosts"
 printf '%s' "$name" > "$root/proc/sys/kernel/hostname"
+# No route leaves a local machine: the host's resolver would make every lookup (apt's first of
+# all) wait out its timeouts; with no nameserver, lookups and so apt fail at once.
+rm -f "$root/etc/resolv.conf"
+printf '# Rune local machine: no DNS (the machine has no route out).\n' > "$root/etc/resolv.conf"
+if [ -d "$root/etc/apt/apt.conf.d" ]; then
+  printf 'Acquire::Retries "0";\nAcquire::http::Timeout "3";\n' > "$root/etc/apt/apt.conf.d/99rune-local"
+fi
 cd "$root"
 pivot_root . .
 umount -l .

@@ -109,6 +109,24 @@ describe('kubernetes-master binaries', () => {
     expect(out.state.status?.kind).toBe('active');
   });
 
+  it('moves on when apt lists kubernetes-client but cannot fetch it (no mirror)', async () => {
+    const base = master({ resources: ALL.filter((n) => n !== 'kubectl') });
+    const run = {
+      ...base.machine?.run,
+      "apt-cache policy 'kubernetes-client'":
+        'kubernetes-client:\n  Installed: (none)\n  Candidate: 1.20.5\n',
+    };
+    const out = await harness.run(
+      { ...base, machine: { run, uninstallable: ['kubernetes-client'] } },
+      'install',
+    );
+    expect(out.ok).toBe(true);
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message: 'Missing kubectl: rune attach-resource kubernetes-master kubectl=./kubectl',
+    });
+  });
+
   it('installs snaps from the configured channel when snapd runs', async () => {
     const base = master({ resources: [] });
     const run: Record<string, string> = { ...(base.machine?.run as Record<string, string>) };

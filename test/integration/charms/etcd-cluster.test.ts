@@ -88,56 +88,77 @@ function etcdctl(endpointList: string, ...args: string[]): string {
   return `${r.stdout}${r.stderr}`;
 }
 
+/** Deploys and scaling wait on real hooks on real machines; each wait has its own deadline. */
+const LONG = 600_000;
+
 describe('bundles/etcd.yaml on local machines', () => {
-  it('deploys: easyrsa active, three etcd members healthy', async () => {
-    const started = Date.now();
-    const r = await runCli('deploy', 'bundles/etcd.yaml', '--wait=10m');
-    expect(r.code, r.err.join('\n')).toBe(0);
-    await waitFor('three healthy etcd members', () => allHealthy(3), { timeoutMs: 300_000 });
-    console.log(
-      `etcd.yaml deployed and healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
-    expect(Object.values(await units('easyrsa'))).toEqual([
-      ['active', 'Certificate Authority connected.', expect.any(String)],
-    ]);
-  });
+  it(
+    'deploys: easyrsa active, three etcd members healthy',
+    async () => {
+      const started = Date.now();
+      const r = await runCli('deploy', 'bundles/etcd.yaml', '--wait=10m');
+      expect(r.code, r.err.join('\n')).toBe(0);
+      await waitFor('three healthy etcd members', () => allHealthy(3), { timeoutMs: 300_000 });
+      console.log(
+        `etcd.yaml deployed and healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(Object.values(await units('easyrsa'))).toEqual([
+        ['active', 'Certificate Authority connected.', expect.any(String)],
+      ]);
+    },
+    LONG,
+  );
 
-  it('answers etcdctl endpoint health on every member with the certificates Rune delivered', async () => {
-    await fetchCerts('1');
-    const list = await endpoints();
-    const out = etcdctl(list, 'endpoint', 'health');
-    console.log(out.trim());
-    for (const url of list.split(','))
-      expect(out).toMatch(new RegExp(`${url.replace(/[.]/g, '\\.')} is healthy`));
-    // Without the client certificate the cluster refuses: client-cert-auth is on.
-    expect(() =>
-      execFileSync(
-        'etcdctl',
-        [`--endpoints=${list}`, `--cacert=${join(certs, 'ca.crt')}`, 'endpoint', 'health'],
-        { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'pipe', timeout: 30_000 },
-      ),
-    ).toThrow();
-    etcdctl(list, 'put', 'rune/before-scaling', 'kept');
-  });
+  it(
+    'answers etcdctl endpoint health on every member with the certificates Rune delivered',
+    async () => {
+      await fetchCerts('1');
+      const list = await endpoints();
+      const out = etcdctl(list, 'endpoint', 'health');
+      console.log(out.trim());
+      for (const url of list.split(','))
+        expect(out).toMatch(new RegExp(`${url.replace(/[.]/g, '\\.')} is healthy`));
+      // Without the client certificate the cluster refuses: client-cert-auth is on.
+      expect(() =>
+        execFileSync(
+          'etcdctl',
+          [`--endpoints=${list}`, `--cacert=${join(certs, 'ca.crt')}`, 'endpoint', 'health'],
+          { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'pipe', timeout: 30_000 },
+        ),
+      ).toThrow();
+      etcdctl(list, 'put', 'rune/before-scaling', 'kept');
+    },
+    LONG,
+  );
 
-  it('grows to five members with add-unit, one join at a time', async () => {
-    expect((await runCli('add-unit', 'etcd', '-n', '2')).code).toBe(0);
-    await waitFor('five healthy etcd members', () => allHealthy(5), { timeoutMs: 300_000 });
-    const members = etcdctl(await endpoints(), 'member', 'list');
-    expect(members.trim().split('\n')).toHaveLength(5);
-    expect(members).not.toMatch(/unstarted/);
-    expect(
-      etcdctl(await endpoints(), 'get', 'rune/before-scaling', '--print-value-only').trim(),
-    ).toBe('kept');
-  });
+  it(
+    'grows to five members with add-unit, one join at a time',
+    async () => {
+      expect((await runCli('add-unit', 'etcd', '-n', '2')).code).toBe(0);
+      await waitFor('five healthy etcd members', () => allHealthy(5), { timeoutMs: 300_000 });
+      const members = etcdctl(await endpoints(), 'member', 'list');
+      expect(members.trim().split('\n')).toHaveLength(5);
+      expect(members).not.toMatch(/unstarted/);
+      expect(
+        etcdctl(await endpoints(), 'get', 'rune/before-scaling', '--print-value-only').trim(),
+      ).toBe('kept');
+    },
+    LONG,
+  );
 
-  it('shrinks back to three with remove-unit, leaving no stale member', async () => {
-    expect((await runCli('remove-unit', 'etcd/3', 'etcd/4')).code).toBe(0);
-    await waitFor('three healthy etcd members again', () => allHealthy(3), { timeoutMs: 300_000 });
-    const list = await endpoints();
-    const members = etcdctl(list, 'member', 'list');
-    expect(members.trim().split('\n')).toHaveLength(3);
-    expect(members).not.toMatch(/etcd-3|etcd-4/);
-    expect(etcdctl(list, 'get', 'rune/before-scaling', '--print-value-only').trim()).toBe('kept');
-  });
+  it(
+    'shrinks back to three with remove-unit, leaving no stale member',
+    async () => {
+      expect((await runCli('remove-unit', 'etcd/3', 'etcd/4')).code).toBe(0);
+      await waitFor('three healthy etcd members again', () => allHealthy(3), {
+        timeoutMs: 300_000,
+      });
+      const list = await endpoints();
+      const members = etcdctl(list, 'member', 'list');
+      expect(members.trim().split('\n')).toHaveLength(3);
+      expect(members).not.toMatch(/etcd-3|etcd-4/);
+      expect(etcdctl(list, 'get', 'rune/before-scaling', '--print-value-only').trim()).toBe('kept');
+    },
+    LONG,
+  );
 });
