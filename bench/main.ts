@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = 
   'bundle-scale': () => import('./bundle-scale.js'),
   'charm-runtime': () => import('./charm-runtime.js'),
   'cli-startup': () => import('./cli-startup.js'),
+  'etcd-vs-ansible': () => import('./etcd-vs-ansible.js'),
   'hostile-input': () => import('./hostile-input.js'),
   'remote-exec': () => import('./remote-exec.js'),
 };
