@@ -7,7 +7,7 @@ import {
   type BinarySpec,
   type Reinstall,
   binariesBlocked,
-  ensureBinaries,
+  ensureReleaseBinaries,
 } from '../lib/binaries.js';
 import { type Ipv4Cidr, parseIpv4Cidr } from '../lib/cidr.js';
 import { type Flags, parseExtraArgs } from '../lib/flags.js';
@@ -68,20 +68,7 @@ export const BINARIES: readonly BinarySpec[] = [
 ];
 
 function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
-  const base = (ctx.config['release-url'] ?? '').trim().replace(/\/+$/, '');
-  return ensureBinaries(
-    ctx,
-    BINARIES,
-    {
-      app: ctx.app,
-      setting: ctx.config['install-source'] ?? 'auto',
-      channel: (ctx.config.channel ?? '').trim(),
-      archiveOption: 'release-url',
-      archiveUrl: (name) => (base === '' ? undefined : `${base}/${name}`),
-    },
-    // attach-resource runs upgrade-charm: a new revision of a resource is installed at once.
-    { reinstall, refreshResources: ctx.hookName === 'upgrade-charm' },
-  );
+  return ensureReleaseBinaries(ctx, BINARIES, reinstall);
 }
 
 interface Settings {

@@ -9,7 +9,7 @@ import {
   type BinarySpec,
   type Reinstall,
   binariesBlocked,
-  ensureBinaries,
+  ensureReleaseBinaries,
   missingMessage,
   readInstalled,
 } from '../lib/binaries.js';
@@ -60,20 +60,7 @@ export const BINARIES: readonly BinarySpec[] = [
 ];
 
 function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
-  const base = (ctx.config['release-url'] ?? '').trim().replace(/\/+$/, '');
-  return ensureBinaries(
-    ctx,
-    BINARIES,
-    {
-      app: ctx.app,
-      setting: ctx.config['install-source'] ?? 'auto',
-      channel: (ctx.config.channel ?? '').trim(),
-      archiveOption: 'release-url',
-      archiveUrl: (name) => (base === '' ? undefined : `${base}/${name}`),
-    },
-    // attach-resource runs upgrade-charm: a new revision of a resource is installed at once.
-    { reinstall, refreshResources: ctx.hookName === 'upgrade-charm' },
-  );
+  return ensureReleaseBinaries(ctx, BINARIES, reinstall);
 }
 
 /**

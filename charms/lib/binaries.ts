@@ -292,3 +292,29 @@ export function binariesBlocked(app: string, report: BinaryReport): string | und
   if (report.missing.length > 0) parts.push(missingMessage(app, report.missing));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
+
+/**
+ * ensureBinaries with the options the Kubernetes charms share: `install-source`, `channel` and a
+ * `release-url` folder holding each binary under its own name (and `<name>.sha256`).
+ */
+export function ensureReleaseBinaries(
+  ctx: HookContext,
+  specs: readonly BinarySpec[],
+  reinstall: Reinstall,
+): Promise<BinaryReport> {
+  const option = (key: string): string => String(ctx.config[key] ?? '').trim();
+  const base = option('release-url').replace(/\/+$/, '');
+  return ensureBinaries(
+    ctx,
+    specs,
+    {
+      app: ctx.app,
+      setting: option('install-source') || 'auto',
+      channel: option('channel'),
+      archiveOption: 'release-url',
+      archiveUrl: (name) => (base === '' ? undefined : `${base}/${name}`),
+    },
+    // attach-resource runs upgrade-charm: a new revision of a resource is installed at once.
+    { reinstall, refreshResources: ctx.hookName === 'upgrade-charm' },
+  );
+}
