@@ -52,6 +52,6 @@ async function removeOwnMember(ctx: Ctx, env: Env): Promise<void> {
   }
   // Within 5 s of a member starting etcd refuses removals ("unhealthy cluster"): retried.
   const remove = etcdctlCommand(target(env, others), { op: 'member remove', id: me.id });
-  await must(ctx, `removing member ${env.name}`, retrying(remove, 10, 2), 120_000);
+  await must(ctx, `removing member ${env.name}`, retrying(remove, 40, 0.5), 120_000);
   ctx.log.info(`removed member ${env.name} (${me.idHex}) from the cluster`);
 }

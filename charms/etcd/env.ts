@@ -134,7 +134,7 @@ export function etcdctl(
 
 /** This unit's own endpoint answers a health check, waiting up to ~30 s for it to start. */
 export function waitHealthyCommand(env: Env): string {
-  return retrying(etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' }), 15, 2);
+  return retrying(etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' }), 60, 0.5);
 }
 
 export function serviceSpec(env: Env, member: MemberRecord): CharmServiceSpec {

@@ -147,7 +147,7 @@ async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
       peerUrls: [env.peerUrl],
     });
     const added = readMemberAdd(
-      await ctx.machine.run(retrying(add, 10, 2), { timeoutMs: 120_000 }),
+      await ctx.machine.run(retrying(add, 40, 0.5), { timeoutMs: 120_000 }),
     );
     cluster = initialClusterAfterAdd(added, env.name);
     ctx.log.info(`added member ${env.name} (${added.added.idHex}) to the cluster`);

@@ -65,6 +65,10 @@ export function etcdArgs(input: EtcdFlagsInput): string[] {
     `--heartbeat-interval=${input.heartbeatIntervalMs}`,
     `--election-timeout=${input.electionTimeoutMs}`,
     `--snapshot-count=${input.snapshotCount}`,
+    // Otherwise etcd refuses a member add or remove until every member has been connected for
+    // 5 s. The charm already adds one member at a time and waits for it to be healthy before
+    // the next, which is what that check protects; keeping it made each join wait ~5 s.
+    '--strict-reconfig-check=false',
     // Charmed Kubernetes 1.21 kept the v2 API on for flanneld releases that still speak it.
     '--enable-v2=true',
     // 3.4's default (capnslog) prints a deprecation warning at every start.

@@ -49,6 +49,7 @@ describe('etcdArgs', () => {
       '--heartbeat-interval=100',
       '--election-timeout=1000',
       '--snapshot-count=10000',
+      '--strict-reconfig-check=false',
       '--enable-v2=true',
       '--logger=zap',
       '--log-outputs=stderr',

@@ -29,8 +29,8 @@ const addEtcd1 = retrying(
     name: 'etcd-1',
     peerUrls: ['https://192.0.2.2:2380'],
   }),
-  10,
-  2,
+  40,
+  0.5,
 );
 const started = { member: { token: TOKEN, initialCluster: 'x', state: 'new' } } as const;
 
@@ -212,8 +212,8 @@ describe('etcd: a departing unit', () => {
       op: 'member remove',
       id: idOf('etcd/1'),
     }),
-    10,
-    2,
+    40,
+    0.5,
   );
   const three = [member('etcd/0'), member('etcd/1'), member('etcd/2')];
   // By `stop` every relation is gone (-departed, -broken came first); the files remain.

@@ -30,8 +30,8 @@ describe('etcd: recovery paths', () => {
         name: 'etcd-1',
         peerUrls: ['https://192.0.2.2:2380'],
       }),
-      10,
-      2,
+      40,
+      0.5,
     );
     const state = unitState('etcd/1', {
       leader: true,
