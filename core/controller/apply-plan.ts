@@ -64,11 +64,60 @@ async function newMachine(deps: ApplyDeps, change: ChangeData, id: string, const
   return deps.addMachine(id, constraints);
 }
 
+/** Machines made at once: each is mostly waiting (namespaces, sshd start, the first SSH
+ * round trip), so a few in parallel cut a bundle's start-up without crowding small hosts. */
+const MACHINES_AT_ONCE = 4;
+
+/** The plan's new machines, `[plan id, constraints]`, in plan order. */
+function newMachines(changes: readonly ChangeData[]): [string, string][] {
+  return changes.flatMap((c): [string, string][] => {
+    if (c.kind === 'addMachine') return [[c.args.machine, c.args.constraints]];
+    if (c.kind === 'addUnit' && c.args.newMachine)
+      return [[c.args.machine, c.args.constraints ?? '']];
+    return [];
+  });
+}
+
+/**
+ * Starts making the plan's machines ahead of the changes that use them, a few at a time. Each
+ * is started in plan order, so ids are taken in order (addMachine reserves its id before its
+ * first await); the changes then await their machine where the plan places it.
+ */
+function startMachines(
+  changes: readonly ChangeData[],
+  deps: ApplyDeps,
+): Map<string, Promise<string>> {
+  const started = new Map<string, Promise<string>>();
+  const wanted = newMachines(changes);
+  const change = changes.find((c) => c.kind === 'addMachine' || c.kind === 'addUnit');
+  let previous: Promise<unknown>[] = [];
+  for (let i = 0; i < wanted.length; i += MACHINES_AT_ONCE) {
+    const batch = wanted.slice(i, i + MACHINES_AT_ONCE);
+    const after = Promise.allSettled(previous);
+    const made = batch.map(([id, constraints]) => {
+      const p = after.then(() => newMachine(deps, change as ChangeData, id, constraints));
+      // Awaited later by its change; until then a failure must not count as unhandled.
+      p.catch(() => undefined);
+      started.set(id, p);
+      return p;
+    });
+    previous = made;
+  }
+  return started;
+}
+
 export async function applyChanges(changes: readonly ChangeData[], deps: ApplyDeps): Promise<void> {
   const { store } = deps;
   // The plan's machine ids → the machines its units go on (the same, unless taken from the
   // free machines of a manual model).
   const provided = new Map<string, string>();
+  // Manual models take free machines as units need them: only made machines start early.
+  const early =
+    deps.makesMachines === false
+      ? new Map<string, Promise<string>>()
+      : startMachines(changes, deps);
+  const machineFor = (change: ChangeData, id: string, constraints: string): Promise<string> =>
+    early.get(id) ?? newMachine(deps, change, id, constraints);
   for (const change of changes) {
     switch (change.kind) {
       case 'deploy': {
@@ -97,13 +146,12 @@ export async function applyChanges(changes: readonly ChangeData[], deps: ApplyDe
         break;
       case 'addMachine': {
         const { machine, constraints } = change.args;
-        provided.set(machine, await newMachine(deps, change, machine, constraints));
+        provided.set(machine, await machineFor(change, machine, constraints));
         break;
       }
       case 'addUnit': {
         const { unit, machine, newMachine: isNew, constraints } = change.args;
-        if (isNew)
-          provided.set(machine, await newMachine(deps, change, machine, constraints ?? ''));
+        if (isNew) provided.set(machine, await machineFor(change, machine, constraints ?? ''));
         store.addUnit({ name: unit, machine: provided.get(machine) ?? machine });
         break;
       }
