@@ -98,6 +98,11 @@ export class Controller implements ControllerApi {
       makesMachines: deps.provider !== undefined,
       addMachine: async (constraints) => (await this.machines.addLocal(constraints)).id,
       wake: () => this.runner.wake(),
+      warmCharm: (application) => {
+        const app = deps.store.application(application);
+        // A failure here is the first hook's to report, with retries.
+        if (app && loadCharm) loadCharm(app).catch(() => undefined);
+      },
     });
   }
 

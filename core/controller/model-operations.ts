@@ -33,6 +33,8 @@ export interface ModelOperationDeps {
   addMachine(constraints: string): Promise<string>;
   /** Tells the unit runner the model changed. */
   wake(): void;
+  /** Starts loading a newly deployed application's charm code while its machines are made. */
+  warmCharm?(application: string): void;
 }
 
 export class ModelOperations {
@@ -120,7 +122,10 @@ export class ModelOperations {
           throw new ModelRequestError(`machine ${made} was made where the plan expected ${id}`);
         return made;
       },
-      applied: () => this.deps.wake(),
+      applied: (change) => {
+        if (change.kind === 'deploy') this.deps.warmCharm?.(change.args.application);
+        this.deps.wake();
+      },
     });
     this.deps.wake();
     return {

@@ -4,6 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCharmModule } from '../charm/module-loader.js';
+import type { LoadedCharm } from '../../agents/unit/runtime.js';
 import { CharmRepository, packageRoot } from '../charm/repository.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { listen } from './api-server.js';
@@ -41,18 +42,25 @@ export async function runController(home: string, name: string): Promise<Running
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   const charms = new CharmRepository();
+  const inFlight = new Map<string, Promise<LoadedCharm>>();
   const controller = new Controller({
     info,
     paths,
     version,
     store,
     charms,
-    loadCharm: async (app) => {
-      const charm = charms.load(app.charmDir, '/');
-      return {
-        charm,
-        module: await loadCharmModule(app.charmDir, join(paths.dir, 'charm-cache'), { charm }),
-      };
+    loadCharm: (app) => {
+      // Units of one application starting together share one load (one esbuild run, not one
+      // per unit); a later hook loads again, so edited charm code is picked up.
+      let loading = inFlight.get(app.charmDir);
+      if (!loading) {
+        const charm = charms.load(app.charmDir, '/');
+        loading = loadCharmModule(app.charmDir, join(paths.dir, 'charm-cache'), { charm })
+          .then((module) => ({ charm, module }))
+          .finally(() => inFlight.delete(app.charmDir));
+        inFlight.set(app.charmDir, loading);
+      }
+      return loading;
     },
     connect: connectOverSsh,
     ...(info.provider === 'local' ? { provider: () => localProvider(info, paths) } : {}),
