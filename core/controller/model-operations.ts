@@ -98,7 +98,7 @@ export class ModelOperations {
     if (missing.length > 0) {
       throw new ModelRequestError(
         `charm code missing for ${missing.join(', ')}: a charm needs ${CHARM_CODE_FILES.join(', or ')} ` +
-          '(the five shipped charms get theirs in issue 5); rune deploy --dry-run shows the plan',
+          '(docs/charm-authoring.md); rune deploy --dry-run shows the plan',
       );
     }
     // Free machines handed to this plan before any unit stands on them.

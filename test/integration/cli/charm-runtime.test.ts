@@ -235,7 +235,7 @@ describe('the charm runtime on local machines', () => {
     [['add-unit', 'side'], /side is a subordinate application/],
     [['add-unit', 'nope'], /application "nope" not found/],
     [['resolve', 'counter/0'], /unit counter\/0 is not in error/],
-    [['deploy', 'bundles/etcd.yaml'], /charm code missing for easyrsa, etcd/],
+    [['deploy', `${charms}/no-code`], /charm code missing for no-code/],
   ])('refuses %j with exit 1 and leaves the model as it was', async (argv, message) => {
     const before = JSON.stringify({ ...(await status()), machines: undefined });
     const r = await runCli(...argv);
