@@ -38,9 +38,7 @@ describe('unit lifecycle', () => {
   it('re-runs an in-flight hook after a crash, and never commits what did not start', () => {
     const executing: LifecycleState = { life: 'alive', agent: 'executing', queue: 'running' };
     expect(nextLifecycle('db/0', executing, start()).agent).toBe('executing');
-    expect(() => nextLifecycle('db/0', fresh, { type: 'HOOK_COMMITTED' })).toThrow(
-      LifecycleError,
-    );
+    expect(() => nextLifecycle('db/0', fresh, { type: 'HOOK_COMMITTED' })).toThrow(LifecycleError);
   });
 
   it('ends with removal, after which nothing runs', () => {
