@@ -66,13 +66,21 @@ export class ModelOperations {
   /** Finishes deploys a dead controller left unfinished; their bundles, for the log. */
   async resumeDeploys(): Promise<string[]> {
     const resumed: string[] = [];
-    for (const { id, request } of this.deps.store.unfinishedDeploys()) {
+    const { store } = this.deps;
+    for (const { id, request, startedAt } of store.unfinishedDeploys()) {
       const { bundle, overlays } = request as { bundle: string; overlays: string[] };
+      // Machines are made ahead of the units that go on them: the dead deploy may have made
+      // some that no unit reached. The resumed plan takes those before making new ones.
+      const used = new Set(store.unitIndex().map((u) => u.machine));
+      const orphans = store
+        .machines()
+        .filter((m) => m.life === 'alive' && !used.has(m.id) && m.createdAt >= startedAt)
+        .map((m) => m.id);
       try {
-        await this.apply(bundle, overlays);
+        await this.apply(bundle, overlays, orphans);
         resumed.push(bundle);
       } finally {
-        this.deps.store.deployFinished(id, new Date().toISOString());
+        store.deployFinished(id, new Date().toISOString());
       }
     }
     return resumed;
@@ -81,6 +89,7 @@ export class ModelOperations {
   private async apply(
     bundle: string,
     overlays: readonly string[],
+    orphans: string[] = [],
   ): Promise<{ changes: string[]; warnings: string[] }> {
     const { store, charms } = this.deps;
     const loaded = loadBundle(bundle, overlays, charms);
@@ -116,6 +125,14 @@ export class ModelOperations {
           const free = freeMachine(store, constraints, taken) ?? UNPLACED;
           if (free !== UNPLACED) taken.add(free);
           return free;
+        }
+        const orphan = orphans.findIndex(
+          (m) => (store.machine(m)?.constraints ?? '') === constraints,
+        );
+        if (orphan >= 0) {
+          // The plan's id is consumed (ids are never reused) so the ids after it still match.
+          store.reserveMachineId();
+          return orphans.splice(orphan, 1)[0] as string;
         }
         const made = await this.deps.addMachine(constraints);
         if (made !== id)

@@ -155,9 +155,15 @@ export function deployJournal(database: Database.Database): DeployJournalStore {
     },
     unfinishedDeploys() {
       const rows = db
-        .prepare(`SELECT id, request FROM deploy_journal WHERE finished_at IS NULL ORDER BY id`)
-        .all() as { id: number; request: string }[];
-      return rows.map((r) => ({ id: r.id, request: JSON.parse(r.request) as JsonValue }));
+        .prepare(
+          `SELECT id, request, started_at FROM deploy_journal WHERE finished_at IS NULL ORDER BY id`,
+        )
+        .all() as { id: number; request: string; started_at: string }[];
+      return rows.map((r) => ({
+        id: r.id,
+        request: JSON.parse(r.request) as JsonValue,
+        startedAt: r.started_at,
+      }));
     },
   };
 }

@@ -275,5 +275,5 @@ export interface OperationsStore {
 export interface DeployJournalStore {
   deployStarted(request: JsonValue, at: string): number;
   deployFinished(id: number, at: string): void;
-  unfinishedDeploys(): { id: number; request: JsonValue }[];
+  unfinishedDeploys(): { id: number; request: JsonValue; startedAt: string }[];
 }

@@ -43,6 +43,7 @@ function read<T>(fn: (s: SqliteStore) => T): T {
   }
 }
 
+const UNITS = 8;
 const kill = () => process.kill(controllerPid(home, 'cs') as number, 'SIGKILL');
 
 describe('crash safety', () => {
@@ -50,12 +51,13 @@ describe('crash safety', () => {
     const bundle = join(mkdtempSync(join(tmpdir(), 'rune-bundle-')), 'bundle.yaml');
     writeFileSync(
       bundle,
-      `applications:\n  counter: {charm: ${charms}/peer-counter, num_units: 4}\n`,
+      // Machines are made four at a time: eight give the kill below a deploy still under way.
+      `applications:\n  counter: {charm: ${charms}/peer-counter, num_units: ${UNITS}}\n`,
     );
     const client = new ApiClient('cs', join(home, 'controllers', 'cs', 'api.sock'));
     const deploying = client.deploy({ bundle, overlays: [] }).catch((e: unknown) => e);
     await waitFor('the first machine of the deploy', () => read((s) => s.machines().length >= 1), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
     });
     kill();
     expect(await deploying).toBeInstanceOf(Error);
@@ -64,9 +66,9 @@ describe('crash safety', () => {
     );
     expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
     const units = read((s) => s.units().map((u) => `${u.name}@${u.machine}`));
-    expect(units).toHaveLength(4);
-    expect(read((s) => s.machines().length)).toBe(4);
-    expect(new Set(units.map((u) => u.split('@')[1])).size).toBe(4);
+    expect(units).toHaveLength(UNITS);
+    expect(read((s) => s.machines().length)).toBe(UNITS);
+    expect(new Set(units.map((u) => u.split('@')[1])).size).toBe(UNITS);
   });
 
   it('re-runs a hook that was in flight when the controller died', async () => {
@@ -95,7 +97,7 @@ describe('crash safety', () => {
       Object.values(status.applications?.counter?.units ?? {}).map(
         (u) => u['workload-status'].message,
       ),
-    ).toEqual(Array(6).fill('5 peers'));
+    ).toEqual(Array(UNITS + 2).fill(`${UNITS + 1} peers`));
     const sequence = log
       .filter((e) => e.outcome === 'ok')
       .map((e) => ({ unit: e.unit, hook: e.detail as unknown as Hook }));
