@@ -10,7 +10,7 @@ import {
   ensureReleaseBinaries,
 } from '../lib/binaries.js';
 import { type Ipv4Cidr, parseIpv4Cidr } from '../lib/cidr.js';
-import { type Flags, parseExtraArgs } from '../lib/flags.js';
+import { type Flags, readExtraArgs } from '../lib/flags.js';
 import { hostnameOf } from '../lib/host.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import {
@@ -83,19 +83,12 @@ function readSettings(ctx: Ctx): Settings | string {
   if (!serviceCidr) {
     return `Invalid service-cidr ${JSON.stringify(cidrText)}: expected a CIDR like 10.152.183.0/24`;
   }
-  const extra: Partial<Record<MasterService, Flags>> = {};
-  const options = [
+  const extra = readExtraArgs<MasterService>(ctx.config, [
     ['api-extra-args', 'kube-apiserver'],
     ['controller-manager-extra-args', 'kube-controller-manager'],
     ['scheduler-extra-args', 'kube-scheduler'],
-  ] as const;
-  for (const [option, service] of options) {
-    const parsed = parseExtraArgs(ctx.config[option] ?? '');
-    if (parsed.problems.length > 0) {
-      return `Invalid ${option}: ${parsed.problems.join(', ')} is not key=value or a flag name`;
-    }
-    extra[service] = parsed.flags;
-  }
+  ]);
+  if (typeof extra === 'string') return extra;
   return { serviceCidr, extra };
 }
 

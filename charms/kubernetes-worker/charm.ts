@@ -13,7 +13,7 @@ import {
   missingMessage,
   readInstalled,
 } from '../lib/binaries.js';
-import { type Flags, parseExtraArgs } from '../lib/flags.js';
+import { readExtraArgs } from '../lib/flags.js';
 import { hostnameOf } from '../lib/host.js';
 import {
   cniConfig,
@@ -86,18 +86,11 @@ async function ensureContainerd(ctx: Ctx): Promise<string | undefined> {
 }
 
 function readSettings(ctx: Ctx): NodeSettings | string {
-  const extra: Partial<Record<'kubelet' | 'kube-proxy', Flags>> = {};
-  const options = [
+  const extra = readExtraArgs<'kubelet' | 'kube-proxy'>(ctx.config, [
     ['kubelet-extra-args', 'kubelet'],
     ['proxy-extra-args', 'kube-proxy'],
-  ] as const;
-  for (const [option, service] of options) {
-    const parsed = parseExtraArgs(ctx.config[option] ?? '');
-    if (parsed.problems.length > 0) {
-      return `Invalid ${option}: ${parsed.problems.join(', ')} is not key=value or a flag name`;
-    }
-    extra[service] = parsed.flags;
-  }
+  ]);
+  if (typeof extra === 'string') return extra;
   const labels = (ctx.config.labels ?? '').split(/\s+/).filter((l) => l !== '');
   const bad = labels.filter((l) => !/^[^=\s]+=[^=\s]*$/.test(l));
   if (bad.length > 0) return `Invalid labels: ${bad.map((l) => JSON.stringify(l)).join(', ')}`;

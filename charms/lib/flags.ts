@@ -35,3 +35,19 @@ export function renderFlags(base: Flags, extra: Flags = {}): string[] {
     .sort()
     .map((name) => `--${name}=${merged[name] ?? ''}`);
 }
+
+/** Each `*-extra-args` option parsed for its service; the first bad one as a blocked message. */
+export function readExtraArgs<S extends string>(
+  config: Readonly<Record<string, unknown>>,
+  options: readonly (readonly [option: string, service: S])[],
+): Partial<Record<S, Flags>> | string {
+  const extra: Partial<Record<S, Flags>> = {};
+  for (const [option, service] of options) {
+    const value = config[option];
+    const parsed = parseExtraArgs(typeof value === 'string' ? value : '');
+    if (parsed.problems.length > 0)
+      return `Invalid ${option}: ${parsed.problems.join(', ')} is not key=value or a flag name`;
+    extra[service] = parsed.flags;
+  }
+  return extra;
+}
