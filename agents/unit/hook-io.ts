@@ -11,7 +11,7 @@ import type {
 import type { Hook } from '../../core/charm/hooks.js';
 import type { CharmModule } from '../../core/charm/sdk.js';
 import type { Charm } from '../../core/charm/types.js';
-import { assertDatabag } from '../../core/interfaces/registry.js';
+import { schemaValidateWrite } from '../../core/interfaces/registry.js';
 import { redact } from '../../core/model/redact.js';
 import type { ConfigValues } from '../../core/model/types.js';
 import type { ApplicationRecord, JsonValue, Store, UnitRecord } from '../../core/store/types.js';
@@ -128,16 +128,9 @@ export async function prepare(
     redact,
     // Data a hook writes is checked against its interface's schema (DESIGN §7): a violation
     // fails the hook with the relation, owner and key named, and nothing is committed.
-    validateWrite: (relation, owner, bag) =>
-      assertDatabag({
-        interface: relation.interface,
-        role: relation.role,
-        scope: owner.includes('/') ? 'unit' : 'app',
-        bag,
-        relation: `${unit.application}:${relation.endpoint} - ${relation.remoteApp}`,
-        owner,
-        when: 'write',
-      }),
+    validateWrite: schemaValidateWrite(
+      (relation) => `${unit.application}:${relation.endpoint} - ${relation.remoteApp}`,
+    ),
     resource: (name) => fetchResource(deps, unit, charm, name),
   };
   return { module, input };

@@ -9,6 +9,7 @@ export {
   interfaceSpec,
   knownInterfaces,
   relationLabel,
+  schemaValidateWrite,
   validateDatabag,
 } from './registry.js';
 export * from './tls-certificates.js';

@@ -1,6 +1,7 @@
 // The interfaces Rune knows, and databag validation against them: every problem with its
 // relation, owner and key, never a secret's value. Pure (ajv validators are compiled once).
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateWrite } from '../charm/context-types.js';
 import type { JsonSchema } from '../charm/types.js';
 import type { Relation } from '../model/types.js';
 import { describeValue, makeAjv, suggestion } from '../yaml/schema-diagnostics.js';
@@ -160,4 +161,24 @@ export function validateDatabag(check: DatabagCheck): DatabagProblem[] {
 export function assertDatabag(check: DatabagCheck): void {
   const problems = validateDatabag(check);
   if (problems.length > 0) throw new RelationDataError(problems);
+}
+
+/**
+ * The hook context's ValidateWrite seam backed by these schemas: every bag a hook writes is
+ * checked as it would be committed. Unit owners have a slash, applications do not. `label`
+ * names the relation in errors (the runtime says `app:endpoint - remote`).
+ */
+export function schemaValidateWrite(
+  label: (relation: Parameters<ValidateWrite>[0]) => string = (r) => `${r.endpoint}:${r.id}`,
+): ValidateWrite {
+  return (relation, owner, bag) =>
+    assertDatabag({
+      interface: relation.interface,
+      role: relation.role,
+      scope: owner.includes('/') ? 'unit' : 'app',
+      bag,
+      relation: label(relation),
+      owner,
+      when: 'write',
+    });
 }

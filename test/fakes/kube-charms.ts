@@ -3,8 +3,8 @@
 // certificates or keys (the PEMs hold no key material and no parser would accept them), apt's
 // full output (only the Installed/Candidate lines charms read), snapd beyond its probe, and what
 // installing a file does on a machine (the fake machine only answers the command).
-import type { RunAnswer, ValidateWrite } from '../../core/charm/index.js';
-import { assertDatabag } from '../../core/interfaces/index.js';
+import type { RunAnswer } from '../../core/charm/index.js';
+import { schemaValidateWrite } from '../../core/interfaces/index.js';
 import { SNAPD_PROBE, aptPolicyCommand, installFileCommand } from '../../charms/lib/sources.js';
 import { HOSTNAME_COMMAND } from '../../charms/lib/host.js';
 
@@ -80,13 +80,4 @@ export function machineAnswers(facts: MachineFacts): Record<string, RunAnswer> {
 }
 
 /** Checks every bag a charm writes against its interface's schema, as a real relation would. */
-export const validateWrite: ValidateWrite = (relation, owner, bag) =>
-  assertDatabag({
-    interface: relation.interface,
-    role: relation.role,
-    scope: owner.includes('/') ? 'unit' : 'app',
-    bag,
-    relation: `${relation.endpoint}:${relation.id}`,
-    owner,
-    when: 'write',
-  });
+export const validateWrite = schemaValidateWrite();

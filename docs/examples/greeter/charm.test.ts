@@ -2,27 +2,13 @@
 // only test/ today: see docs/charm-authoring.md §7 for how to run this file.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  Harness,
-  type HarnessState,
-  ImpossibleStateError,
-  type ValidateWrite,
-} from '../../../core/charm/index.js';
-import { assertDatabag } from '../../../core/interfaces/index.js';
+import { Harness, type HarnessState, ImpossibleStateError } from '../../../core/charm/index.js';
+import { schemaValidateWrite } from '../../../core/interfaces/index.js';
 import { charm, page } from './charm.js';
 
 // Check every bag the charm writes against its interface's schema (here: http), as a real
 // relation would want. Unit names have a slash; application names do not.
-const validateWrite: ValidateWrite = (relation, owner, bag) =>
-  assertDatabag({
-    interface: relation.interface,
-    role: relation.role,
-    scope: owner.includes('/') ? 'unit' : 'app',
-    bag,
-    relation: `${relation.endpoint}:${relation.id}`,
-    owner,
-    when: 'write',
-  });
+const validateWrite = schemaValidateWrite();
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const harness = Harness.load(dir, charm, { validateWrite });

@@ -8,21 +8,11 @@ import {
   type HarnessRelation,
   type HarnessResult,
   type HarnessState,
-  type ValidateWrite,
 } from '../../../core/charm/index.js';
-import { assertDatabag, tlsCertificates } from '../../../core/interfaces/index.js';
+import { schemaValidateWrite, tlsCertificates } from '../../../core/interfaces/index.js';
 import { charm } from '../../../charms/easyrsa/charm.js';
 
-const validateWrite: ValidateWrite = (relation, owner, bag) =>
-  assertDatabag({
-    interface: relation.interface,
-    role: relation.role,
-    scope: owner.includes('/') ? 'unit' : 'app',
-    bag,
-    relation: `${relation.endpoint}:${relation.id}`,
-    owner,
-    when: 'write',
-  });
+const validateWrite = schemaValidateWrite();
 
 export const harness = Harness.load(
   fileURLToPath(new URL('../../../charms/easyrsa', import.meta.url)),

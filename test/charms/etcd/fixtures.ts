@@ -2,13 +2,8 @@
 // etcdctl's JSON as 3.4.23 prints it, and the exact commands a unit runs (the fake machine
 // answers commands by exact text, so tests build them with the charm's own builders).
 import { resolve } from 'node:path';
-import {
-  Harness,
-  type HarnessRelation,
-  type HarnessState,
-  type ValidateWrite,
-} from '../../../core/charm/index.js';
-import { assertDatabag } from '../../../core/interfaces/index.js';
+import { Harness, type HarnessRelation, type HarnessState } from '../../../core/charm/index.js';
+import { schemaValidateWrite } from '../../../core/interfaces/index.js';
 import { charm, unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { type Env, envOf, waitHealthyCommand } from '../../../charms/etcd/env.js';
 import { type EtcdctlOp, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
@@ -17,16 +12,7 @@ import type { RunAnswer } from '../../../core/charm/index.js';
 import { type Layout, layoutFor } from '../../../charms/etcd/workload/paths.js';
 import { ETCD_CONFIG_DEFAULTS } from '../../../charms/etcd/workload/validate.js';
 
-const validateWrite: ValidateWrite = (relation, owner, bag) =>
-  assertDatabag({
-    interface: relation.interface,
-    role: relation.role,
-    scope: owner.includes('/') ? 'unit' : 'app',
-    bag,
-    relation: `${relation.endpoint}:${relation.id}`,
-    owner,
-    when: 'write',
-  });
+const validateWrite = schemaValidateWrite();
 
 export const harness = Harness.load(resolve('charms/etcd'), charm, { validateWrite });
 
