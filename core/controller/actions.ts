@@ -5,15 +5,8 @@ import { checkActionParams, coerceParams } from '../charm/action-params.js';
 import type { Charm } from '../charm/types.js';
 import { parseUnitName } from '../model/names.js';
 import type { ActionRecord, Store } from '../store/types.js';
+import type { ActionRequest } from './api.js';
 import { ModelRequestError } from './model-operations.js';
-
-export interface ActionRequest {
-  /** `etcd/0`, or `etcd/leader` for whichever unit leads. */
-  target: string;
-  action: string;
-  /** As typed: `k=v` words, typed by the action's schema here. */
-  params: Record<string, string>;
-}
 
 export function resolveActionTarget(store: Store, target: string): string {
   const leaderOf = /^([a-z][a-z0-9-]*)\/leader$/.exec(target)?.[1];

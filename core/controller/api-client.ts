@@ -1,10 +1,11 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
-import type { ActionRequest } from './actions.js';
-import type { Attached, AttachRequest } from './resources.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
+  ActionRequest,
+  Attached,
+  AttachRequest,
   ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,

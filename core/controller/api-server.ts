@@ -1,14 +1,14 @@
 // The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
 // errors turned into JSON the CLI can print. Knows nothing of machines or the store.
-import type { ActionRequest } from './actions.js';
-import type { Attached, AttachRequest } from './resources.js';
-import type { ActionRecord } from '../store/types.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
 import { redact } from '../model/redact.js';
-import type { HookLogEntry } from '../store/types.js';
+import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
+  ActionRequest,
+  Attached,
+  AttachRequest,
   ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,

@@ -130,3 +130,26 @@ export interface ConfigOptionView {
   type: string;
   description: string;
 }
+
+/** `rune run` (DESIGN §10). */
+export interface ActionRequest {
+  /** `etcd/0`, or `etcd/leader` for whichever unit leads. */
+  target: string;
+  action: string;
+  /** As typed: `k=v` words, typed by the action's schema here. */
+  params: Record<string, string>;
+}
+
+/** `rune attach-resource` (DESIGN §10). */
+export interface AttachRequest {
+  application: string;
+  /** Resource name → absolute path on the controller's host. */
+  files: Record<string, string>;
+}
+
+export interface Attached {
+  name: string;
+  revision: number;
+  sha256: string;
+  size: number;
+}

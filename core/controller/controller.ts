@@ -1,8 +1,8 @@
 // The controller behind its API: wires the machine verbs (machine-operations.ts), the model
 // verbs (model-operations.ts) and the unit runner over one store, pool and machine lock.
 // I/O goes through the injected provider, connection function and store, so tests swap them.
-import { actionById, type ActionRequest, enqueueAction } from './actions.js';
-import { type Attached, type AttachRequest, attachResources } from './resources.js';
+import { actionById, enqueueAction } from './actions.js';
+import { attachResources } from './resources.js';
 import type { MachineProvider } from '../../agents/providers/types.js';
 import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
@@ -15,6 +15,9 @@ import { ModelOperations } from './model-operations.js';
 import { modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
 import type {
+  ActionRequest,
+  Attached,
+  AttachRequest,
   ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,

@@ -8,20 +8,8 @@ import { join } from 'node:path';
 import type { Charm } from '../charm/types.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
+import type { Attached, AttachRequest } from './api.js';
 import { ModelRequestError } from './model-operations.js';
-
-export interface AttachRequest {
-  application: string;
-  /** Resource name → absolute path on the controller's host. */
-  files: Record<string, string>;
-}
-
-export interface Attached {
-  name: string;
-  revision: number;
-  sha256: string;
-  size: number;
-}
 
 export function attachResources(
   store: Store,
