@@ -1,6 +1,7 @@
 // The CA and the shared client certificate, kept in the application's leader settings: every
 // unit reads them, only the leader writes them, and a new leader inherits them unchanged.
 import type { ReadBag, WriteBag } from '../../core/charm/index.js';
+import { takeKey } from './key-pool.js';
 import { createCA, issueCertificate, signedBy } from './pki.js';
 import type { Authority } from './requests.js';
 
@@ -37,24 +38,28 @@ export function writeAuthority(settings: WriteBag, authority: Authority): void {
  * client certificate whenever the one kept is not from this CA (after a partial restore).
  * Returns what was made, for the log.
  */
-export function ensureAuthority(
+export async function ensureAuthority(
   settings: WriteBag,
   caName: string,
-): { authority: Authority; made: string[] } {
+): Promise<{ authority: Authority; made: string[] }> {
   const made: string[] = [];
   const caCert = settings.get(CA_CERT);
   const caKey = settings.get(CA_KEY);
   const ca = caCert !== undefined && caKey !== undefined ? { cert: caCert, key: caKey } : undefined;
-  const authorityCa = ca ?? createCA(caName);
-  if (ca === undefined) made.push('the CA');
   const clientCert = settings.get(CLIENT_CERT);
   const clientKey = settings.get(CLIENT_KEY);
   let client =
     clientCert !== undefined && clientKey !== undefined
       ? { cert: clientCert, key: clientKey }
       : undefined;
+  // On a first run both keys are needed: taken (or generated) side by side.
+  const newCaKey = ca === undefined ? takeKey() : undefined;
+  const newClientKey = ca === undefined ? takeKey() : undefined;
+  const authorityCa = ca ?? (await createCA(caName, new Date(), newCaKey));
+  if (ca === undefined) made.push('the CA');
   if (client === undefined || !signedBy(client.cert, authorityCa.cert)) {
-    client = issueCertificate(authorityCa, { commonName: CLIENT_NAME, sans: [], kind: 'client' });
+    const request = { commonName: CLIENT_NAME, sans: [], kind: 'client' as const };
+    client = await issueCertificate(authorityCa, request, new Date(), newClientKey ?? takeKey());
     made.push('the client certificate');
   }
   const authority = { ca: authorityCa, client };

@@ -3,7 +3,12 @@
 import { type HookContext, defineCharm } from '../../core/charm/index.js';
 import { ensureAuthority, readAuthority } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
+import { warmKeys } from './key-pool.js';
 import { ENDPOINT, planRelation, publish } from './requests.js';
+
+// The controller loads a charm when its application is deployed, before any unit has a machine:
+// keys generated from now on are ready for the CA and the first requests.
+warmKeys();
 
 export const STATUS = {
   connected: 'Certificate Authority connected.',
@@ -23,8 +28,8 @@ export const STATUS = {
  * stops speaking for the application at its next hook; until then its bag holds what it last
  * published, from the same CA, which the new leader keeps.
  */
-// Synchronous: signing is CPU work and the charm touches nothing on the machine.
-function reconcile(ctx: HookContext): void {
+// The charm touches nothing on the machine: its work is key generation and signing.
+async function reconcile(ctx: HookContext): Promise<void> {
   const relations = ctx.relations(ENDPOINT);
   if (!ctx.isLeader) {
     for (const rel of relations) publish(rel.local, {});
@@ -35,11 +40,16 @@ function reconcile(ctx: HookContext): void {
     }
     return;
   }
-  const { authority, made } = ensureAuthority(ctx.leaderSettings, `${ctx.app} CA`);
+  const { authority, made } = await ensureAuthority(ctx.leaderSettings, `${ctx.app} CA`);
   for (const what of made) ctx.log.info(`created ${what}`);
   const problems: string[] = [];
-  for (const rel of relations) {
-    const plan = planRelation(rel, authority, rel.app.toObject());
+  // Planned side by side, so new keys for every relation are generated at once.
+  const plans = await Promise.all(
+    relations.map((rel) => planRelation(rel, authority, rel.app.toObject())),
+  );
+  for (const [i, rel] of relations.entries()) {
+    const plan = plans[i];
+    if (plan === undefined) continue;
     publish(rel.app, plan.desired);
     publish(rel.local, plan.desired);
     if (plan.signed > 0) {

@@ -1,6 +1,6 @@
 // What the leader publishes on one tls-certificates relation: for each request of the units in
 // scope, the certificate already published when it still answers the request, else a new one.
-// Pure apart from key generation: the caller writes the result into the bags.
+// Pure apart from the keys it takes (key-pool.ts): the caller writes the bags.
 import type { RelationView, WriteBag } from '../../core/charm/index.js';
 import { type CertRequest, tlsCertificates } from '../../core/interfaces/index.js';
 import {
@@ -13,6 +13,7 @@ import {
   signedBy,
 } from './pki.js';
 import type { KeyPair } from './pki.js';
+import { takeKey } from './key-pool.js';
 
 /** The charm's one endpoint (metadata.yaml), where the requirers relate. */
 export const ENDPOINT = 'client';
@@ -57,48 +58,53 @@ export function publish(bag: WriteBag, desired: Readonly<Record<string, string>>
  * The bags' target for one relation. `published` is what the relation's application bag holds
  * now: the record of what was issued, which a new leader inherits along with the bag.
  */
-export function planRelation(
+export async function planRelation(
   rel: RelationView,
   authority: Authority,
   published: Readonly<Record<string, string>>,
-): RelationPlan {
+): Promise<RelationPlan> {
   const desired: Record<string, string> = {
     ca: authority.ca.cert,
     'client.cert': authority.client.cert,
     'client.key': authority.client.key,
   };
-  const batches = new Map<string, Map<string, KeyPair>>();
   const problems: string[] = [];
+  const answers: { req: CertRequest; answer: Promise<KeyPair> }[] = [];
   let signed = 0;
   for (const unit of rel.units) {
     for (const req of tlsCertificates.provider.requests(rel.remote(unit).toObject(), unit)) {
       const existing = existingCert(published, req);
       const problem = requestProblem(req, unit);
-      let answer: KeyPair | undefined;
       if (problem !== undefined) {
         problems.push(problem);
         // The certificate issued for the last good request still serves the unit meanwhile.
-        if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) answer = existing;
-      } else if (existing !== undefined && answers(existing, req, authority.ca)) {
-        answer = existing;
+        if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) {
+          answers.push({ req, answer: Promise.resolve(existing) });
+        }
+      } else if (existing !== undefined && stillAnswers(existing, req, authority.ca)) {
+        answers.push({ req, answer: Promise.resolve(existing) });
       } else {
-        answer = issueCertificate(authority.ca, {
-          commonName: req.commonName,
-          sans: req.sans,
-          kind: req.certType,
+        // Not awaited here: new certificates take their keys (spare or generated) together.
+        const request = { commonName: req.commonName, sans: req.sans, kind: req.certType };
+        answers.push({
+          req,
+          answer: issueCertificate(authority.ca, request, new Date(), takeKey()),
         });
         signed += 1;
       }
-      if (answer === undefined) continue;
-      if (req.topLevel) {
-        desired[`${req.unitKey}.server.cert`] = answer.cert;
-        desired[`${req.unitKey}.server.key`] = answer.key;
-      } else {
-        const key = batchKey(req);
-        const batch = batches.get(key) ?? new Map<string, KeyPair>();
-        batch.set(req.commonName, answer);
-        batches.set(key, batch);
-      }
+    }
+  }
+  const batches = new Map<string, Map<string, KeyPair>>();
+  const settled = await Promise.all(answers.map(async (a) => ({ ...a, answer: await a.answer })));
+  for (const { req, answer } of settled) {
+    if (req.topLevel) {
+      desired[`${req.unitKey}.server.cert`] = answer.cert;
+      desired[`${req.unitKey}.server.key`] = answer.key;
+    } else {
+      const key = batchKey(req);
+      const batch = batches.get(key) ?? new Map<string, KeyPair>();
+      batch.set(req.commonName, answer);
+      batches.set(key, batch);
     }
   }
   for (const [key, batch] of batches) {
@@ -142,7 +148,7 @@ function existingCert(
 }
 
 /** Still right for the request: from this CA, in date, same CN, same SANs. */
-function answers(existing: KeyPair, req: CertRequest, ca: KeyPair): boolean {
+function stillAnswers(existing: KeyPair, req: CertRequest, ca: KeyPair): boolean {
   if (!signedBy(existing.cert, ca.cert)) return false;
   if (certificateCommonName(existing.cert) !== req.commonName) return false;
   const want = requestedSans({ commonName: req.commonName, sans: req.sans, kind: req.certType });

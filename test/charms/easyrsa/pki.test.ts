@@ -25,7 +25,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // Whole seconds: X.509 times carry no milliseconds.
 const NOW = new Date('2024-03-01T12:00:00Z');
 
-const ca = createCA('Juju Generated CA', NOW);
+// Top-level await: every test below shares one CA, as one deployment does.
+const ca = await createCA('Juju Generated CA', NOW);
 const caX509 = new X509Certificate(ca.cert);
 
 function x509(pair: KeyPair): X509Certificate {
@@ -41,13 +42,13 @@ function keyMatchesCert(pair: KeyPair): boolean {
   return fromKey.equals(fromCert);
 }
 
-function caught(fn: () => unknown): unknown {
+async function caught(fn: () => Promise<unknown>): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected a rejection');
 }
 
 describe('createCA', () => {
@@ -67,18 +68,22 @@ describe('createCA', () => {
     expect(days).toBeLessThanOrEqual(3653);
   });
 
-  it('refuses an empty common name', () => {
-    expect(() => createCA('  ')).toThrow(CertificateRequestError);
+  it('refuses an empty common name', async () => {
+    await expect(createCA('  ')).rejects.toThrow(CertificateRequestError);
   });
 });
 
-describe('issueCertificate', () => {
-  const server = issueCertificate(
+describe('issueCertificate', async () => {
+  const server = await issueCertificate(
     ca,
     { commonName: 'etcd-0', sans: ['10.0.0.5', 'etcd-0.lxd'], kind: 'server' },
     NOW,
   );
-  const client = issueCertificate(ca, { commonName: 'client', sans: [], kind: 'client' }, NOW);
+  const client = await issueCertificate(
+    ca,
+    { commonName: 'client', sans: [], kind: 'client' },
+    NOW,
+  );
 
   it('signs a server certificate that the CA verifies', () => {
     const cert = x509(server);
@@ -101,8 +106,8 @@ describe('issueCertificate', () => {
     expect(x509(client).keyUsage).toEqual([CLIENT_AUTH]);
   });
 
-  it('carries IPv6 SANs, written and read back in one canonical spelling', () => {
-    const pair = issueCertificate(ca, {
+  it('carries IPv6 SANs, written and read back in one canonical spelling', async () => {
+    const pair = await issueCertificate(ca, {
       commonName: 'node-1',
       sans: ['2001:DB8::1', '::1', 'fd00:0:0:0:0:0:0:a'],
       kind: 'server',
@@ -111,8 +116,8 @@ describe('issueCertificate', () => {
     expect(certificateSans(pair.cert)).toEqual(['2001:db8::1', '::1', 'fd00::a', 'node-1']);
   });
 
-  it('keeps a principal-style common name out of the SANs', () => {
-    const pair = issueCertificate(ca, {
+  it('keeps a principal-style common name out of the SANs', async () => {
+    const pair = await issueCertificate(ca, {
       commonName: 'system:kube-apiserver',
       sans: [],
       kind: 'client',
@@ -121,8 +126,8 @@ describe('issueCertificate', () => {
     expect(x509(pair).subjectAltName ?? '').toBe('');
   });
 
-  it('accepts a wildcard SAN and folds case and duplicates', () => {
-    const pair = issueCertificate(ca, {
+  it('accepts a wildcard SAN and folds case and duplicates', async () => {
+    const pair = await issueCertificate(ca, {
       commonName: 'Web',
       sans: ['*.Example.com', 'web', '10.0.0.1', '10.0.0.1'],
       kind: 'server',
@@ -130,18 +135,22 @@ describe('issueCertificate', () => {
     expect(certificateSans(pair.cert)).toEqual(['*.example.com', '10.0.0.1', 'web']);
   });
 
-  it('gives every certificate its own positive serial', () => {
-    const again = issueCertificate(ca, { commonName: 'etcd-0', sans: [], kind: 'server' });
+  it('gives every certificate its own positive serial', async () => {
+    const again = await issueCertificate(ca, { commonName: 'etcd-0', sans: [], kind: 'server' });
     const serials = [x509(server).serialNumber, x509(again).serialNumber, caX509.serialNumber];
     expect(new Set(serials).size).toBe(3);
     for (const serial of serials) expect(parseInt(serial.charAt(0), 16)).toBeLessThan(8);
   });
 
-  it('starts an hour early and never outlives the CA', () => {
+  it('starts an hour early and never outlives the CA', async () => {
     expect(Date.parse(x509(server).validFrom)).toBe(NOW.getTime() - 60 * 60 * 1000);
     expect(x509(server).validTo).toBe(caX509.validTo);
     const later = new Date(NOW.getTime() + 5 * 365 * DAY_MS);
-    const late = issueCertificate(ca, { commonName: 'late', sans: [], kind: 'client' }, later);
+    const late = await issueCertificate(
+      ca,
+      { commonName: 'late', sans: [], kind: 'client' },
+      later,
+    );
     expect(x509(late).validTo).toBe(caX509.validTo);
   });
 
@@ -151,8 +160,8 @@ describe('issueCertificate', () => {
     ['', '""'],
     ['01.2.3.4', '"01.2.3.4"'],
     ['fe80::1%eth0', '"fe80::1%eth0"'],
-  ])('refuses the SAN %j, naming it', (san, shown) => {
-    const error = caught(() =>
+  ])('refuses the SAN %j, naming it', async (san, shown) => {
+    const error = await caught(() =>
       issueCertificate(ca, { commonName: 'etcd-0', sans: ['ok.example', san], kind: 'server' }),
     );
     expect(error).toBeInstanceOf(CertificateRequestError);
@@ -161,18 +170,24 @@ describe('issueCertificate', () => {
     expect((error as Error).message).toContain('"etcd-0"');
   });
 
-  it('refuses an empty common name', () => {
-    const error = caught(() => issueCertificate(ca, { commonName: '', sans: [], kind: 'client' }));
+  it('refuses an empty common name', async () => {
+    const error = await caught(() =>
+      issueCertificate(ca, { commonName: '', sans: [], kind: 'client' }),
+    );
     expect(error).toBeInstanceOf(CertificateRequestError);
     expect((error as Error).message).toMatch(/common name is empty/);
   });
 
-  it('names a broken or mismatched CA without quoting its key', () => {
-    const other = createCA('Other CA');
+  it('names a broken or mismatched CA without quoting its key', async () => {
+    const other = await createCA('Other CA');
     const request: CertRequest = { commonName: 'x', sans: [], kind: 'client' };
     const garbled = ca.key.replace(/[A-Za-z]/g, 'A');
-    const unreadable = caught(() => issueCertificate({ cert: ca.cert, key: garbled }, request));
-    const mismatch = caught(() => issueCertificate({ cert: ca.cert, key: other.key }, request));
+    const unreadable = await caught(() =>
+      issueCertificate({ cert: ca.cert, key: garbled }, request),
+    );
+    const mismatch = await caught(() =>
+      issueCertificate({ cert: ca.cert, key: other.key }, request),
+    );
     expect(unreadable).toBeInstanceOf(PemUnreadableError);
     expect(mismatch).toBeInstanceOf(CaKeyMismatchError);
     for (const error of [unreadable, mismatch]) {
@@ -205,26 +220,26 @@ describe('sanProblem', () => {
 });
 
 describe('requestedSans', () => {
-  it('predicts the SANs an issued certificate carries, so reissue can compare', () => {
+  it('predicts the SANs an issued certificate carries, so reissue can compare', async () => {
     const request: CertRequest = {
       commonName: 'etcd-1',
       sans: ['2001:DB8::1', 'Etcd-1.lxd'],
       kind: 'server',
     };
-    const pair = issueCertificate(ca, request);
+    const pair = await issueCertificate(ca, request);
     expect(requestedSans(request)).toEqual(certificateSans(pair.cert));
   });
 });
 
-describe('signedBy', () => {
-  const pair = issueCertificate(ca, { commonName: 'w', sans: [], kind: 'client' }, NOW);
+describe('signedBy', async () => {
+  const pair = await issueCertificate(ca, { commonName: 'w', sans: [], kind: 'client' }, NOW);
 
   it('is true for a certificate of this CA while both are valid', () => {
     expect(signedBy(pair.cert, ca.cert, new Date(NOW.getTime() + DAY_MS))).toBe(true);
   });
 
-  it('is false for another CA, outside the validity window, or for garbage', () => {
-    const other = createCA('Other CA', NOW);
+  it('is false for another CA, outside the validity window, or for garbage', async () => {
+    const other = await createCA('Other CA', NOW);
     expect(signedBy(pair.cert, other.cert, NOW)).toBe(false);
     expect(signedBy(pair.cert, ca.cert, new Date(NOW.getTime() - 2 * 60 * 60 * 1000))).toBe(false);
     expect(signedBy(pair.cert, ca.cert, new Date(NOW.getTime() + 3660 * DAY_MS))).toBe(false);
@@ -233,15 +248,15 @@ describe('signedBy', () => {
 });
 
 describe('openssl', () => {
-  it('verifies the chain and the purposes, and sees the CA extensions', () => {
+  it('verifies the chain and the purposes, and sees the CA extensions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rune-pki-'));
     try {
-      const server = issueCertificate(ca, {
+      const server = await issueCertificate(ca, {
         commonName: 'etcd-0',
         sans: ['10.0.0.5', '::1'],
         kind: 'server',
       });
-      const client = issueCertificate(ca, { commonName: 'client', sans: [], kind: 'client' });
+      const client = await issueCertificate(ca, { commonName: 'client', sans: [], kind: 'client' });
       const file = (name: string, text: string): string => {
         writeFileSync(join(dir, name), text);
         return join(dir, name);
