@@ -51,6 +51,8 @@ export interface CharmBundle {
 export interface LoadCharmModuleOptions {
   /** The charm's files, when the caller has loaded them already; else read from charmDir. */
   charm?: Charm;
+  /** Read-only caches to look in after cacheDir, e.g. the charms bundled at build time. */
+  seedDirs?: readonly string[];
 }
 
 /** Diagnostics name files as the user would type them: relative to where Rune runs, if inside. */
@@ -125,15 +127,37 @@ function sourcesHash(entry: string, inputs: readonly string[]): string {
   hash.update(`${BUNDLE_FORMAT}\0esbuild ${esbuildVersion}\0${sdkCore}${sdkExt}\0${entry}\0`);
   for (const file of [...inputs].sort()) {
     hash.update(`${file}\0`);
-    try {
-      hash.update(readFileSync(file));
-    } catch {
-      // A source that is gone since the last build: the key changes and the charm is rebuilt.
-      hash.update('\0missing');
-    }
+    hash.update(fileDigest(file));
     hash.update('\0');
   }
   return hash.digest('hex');
+}
+
+/** Each source's digest, kept while its stat is unchanged: every hook looks its charm up here,
+ * and reading and hashing a charm's ~50 inputs (node-forge's among them) each time cost more
+ * than the hook's own work. */
+const digests = new Map<string, { stamp: string; digest: string }>();
+
+function fileDigest(file: string): string {
+  let stamp: string;
+  try {
+    const st = statSync(file, { bigint: true });
+    stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    // A source that is gone since the last build: the key changes and the charm is rebuilt.
+    digests.delete(file);
+    return 'missing';
+  }
+  const known = digests.get(file);
+  if (known?.stamp === stamp) return known.digest;
+  let digest: string;
+  try {
+    digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return 'missing';
+  }
+  digests.set(file, { stamp, digest });
+  return digest;
 }
 
 /** Where the cache remembers which files the last build of a charm read, to hash them next time
@@ -183,15 +207,21 @@ function isBuildFailure(error: unknown): error is { errors: Message[] } {
  * Bundles the charm's code into `<cacheDir>/<hash>.mjs`, or finds it there: a charm whose sources
  * are unchanged is not rebuilt (a controller restart reuses the cache). Throws CharmBuildError.
  */
-export async function bundleCharmCode(codeFile: string, cacheDir: string): Promise<CharmBundle> {
+export async function bundleCharmCode(
+  codeFile: string,
+  cacheDir: string,
+  seedDirs: readonly string[] = [],
+): Promise<CharmBundle> {
   const entry = resolve(codeFile);
   const cache = resolve(cacheDir);
   mkdirSync(cache, { recursive: true });
   const listFile = sourcesListFile(entry, cache);
-  const known = readSourcesList(listFile);
-  if (known) {
+  // The writable cache first, then the read-only ones built with Rune (`npm run build`).
+  for (const dir of [cache, ...seedDirs.map((d) => resolve(d))]) {
+    const known = readSourcesList(sourcesListFile(entry, dir));
+    if (!known) continue;
     const hash = sourcesHash(entry, known);
-    const file = join(cache, `${hash}.mjs`);
+    const file = join(dir, `${hash}.mjs`);
     if (existsSync(file)) return { entry, file, hash, built: false };
   }
 
@@ -269,7 +299,7 @@ export async function loadCharmModule(
 ): Promise<CharmModule> {
   const charm = options.charm ?? loadCharm(charmDir);
   const entry = findCharmCode(charmDir);
-  const bundle = await bundleCharmCode(entry, cacheDir);
+  const bundle = await bundleCharmCode(entry, cacheDir, options.seedDirs);
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(pathToFileURL(bundle.file).href)) as Record<string, unknown>;

@@ -1,7 +1,16 @@
 // The charm module loader: runtime charms built from TS, helpers bundled, SDK imports sharing the
 // test's own module instances, the cache reused, and each failure named with its file and place.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,6 +123,38 @@ describe('loadCharmModule', () => {
     expect(second).toEqual({ ...first, built: false });
     expect(statSync(second.file).mtimeMs).toBe(mtime);
     expect(await loadCharmModule(dir, cache)).toBe(await loadCharmModule(dir, cache));
+  });
+
+  it("takes a bundle from a read-only seed cache (the build's shipped charms) without building", async () => {
+    const dir = join(runtime, 'kv-provider');
+    const seed = join(scratch, 'cache-seed');
+    const own = join(scratch, 'cache-own');
+    const shipped = await bundleCharmCode(join(dir, 'charm.ts'), seed);
+    const found = await bundleCharmCode(join(dir, 'charm.ts'), own, [seed]);
+    expect(found).toEqual({ ...shipped, built: false });
+    expect(readdirSync(own)).toEqual([]);
+    const module = await loadCharmModule(dir, own, { seedDirs: [seed] });
+    expect(module.kind).toBe('rune-charm');
+  });
+
+  it('builds into its own cache when the seed holds an older bundle of edited sources', async () => {
+    const dir = writeCharm({
+      'charm.ts': [
+        `import { defineCharm } from 'SDK/charm/index.js';`,
+        `export const charm = defineCharm({ reconcile: (ctx) => ctx.status.set('active', 'old') });`,
+        ``,
+      ].join('\n'),
+    });
+    const seed = join(scratch, 'cache-seed-stale');
+    const own = join(scratch, 'cache-own-stale');
+    await bundleCharmCode(join(dir, 'charm.ts'), seed);
+    writeFileSync(
+      join(dir, 'charm.ts'),
+      readFileSync(join(dir, 'charm.ts'), 'utf8').replace("'old'", "'new'"),
+    );
+    const module = await loadCharmModule(dir, own, { seedDirs: [seed] });
+    const out = await Harness.load(dir, module).run({ unit: 't/0' }, 'start');
+    expect(out.state.status?.message).toBe('new');
   });
 
   it('accepts charm.js and a default export, and rune/core/... imports', async () => {
