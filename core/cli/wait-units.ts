@@ -1,5 +1,7 @@
-// `--wait` and `wait-for`: poll the controller's status until every unit is idle (exit 0) or
-// one is in error (exit 1), printing each unit's status as it changes (live progress).
+// `--wait` and `wait-for`: check the controller's status until every unit is idle (exit 0) or
+// one is in error (exit 1), printing each unit's status as it changes (live progress). Between
+// checks it waits on the controller's /changes long-poll, so it notices a settled model at once.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiClient } from '../controller/api-client.js';
 import type { StatusResponse, UnitStatusView } from '../controller/api.js';
 import { parseDurationMs } from '../controller/model-config.js';
@@ -21,6 +23,13 @@ function flatten(status: StatusResponse, only?: string): [string, UnitStatusView
 
 export type Settled = 'idle' | 'error';
 
+/** The longest one wait for a change lasts: a change the event bus missed (or a controller too
+ * old to have /changes) costs at most this. */
+const MAX_CHANGE_WAIT_MS = 1000;
+/** The least time between two checks: a busy model changes many times a second, and each check
+ * costs the controller a status and a pending() it would rather spend running hooks. */
+const MIN_CHECK_GAP_MS = 50;
+
 /**
  * Waits until the units (of one application, if given) have all run their hooks and are idle,
  * or until one is in error. `requireActive` (wait-for) also wants every workload active.
@@ -28,13 +37,45 @@ export type Settled = 'idle' | 'error';
 export async function waitForUnits(
   client: ApiClient,
   io: Io,
-  options: { timeoutMs: number; application?: string; requireActive?: boolean },
+  options: {
+    timeoutMs: number;
+    application?: string;
+    requireActive?: boolean;
+    /** Overrides MAX_CHANGE_WAIT_MS (tests). */
+    maxChangeWaitMs?: number;
+  },
 ): Promise<Settled> {
   const seen = new Map<string, string>();
+  const maxWaitMs = options.maxChangeWaitMs ?? MAX_CHANGE_WAIT_MS;
+  // The generation a check's reads are at least as new as: each wait asks for a newer one, so
+  // a change made while a check was reading ends the wait after it at once. -1: not known yet.
+  let generation = -1;
+  let lastCheck = 0;
+  const pause = async (ms: number, signal?: AbortSignal) => {
+    const until = Date.now() + Math.min(ms, maxWaitMs);
+    const gap = Math.min(lastCheck + MIN_CHECK_GAP_MS, until) - Date.now();
+    if (gap > 0) await delay(gap, undefined, { signal });
+    try {
+      const left = Math.max(until - Date.now(), 0);
+      generation = (await client.waitForChange(generation, left)).generation;
+    } catch {
+      // The check says what is wrong if the controller is; here it is enough to wait as a poll.
+      signal?.throwIfAborted();
+      await delay(Math.max(until - Date.now(), 0), undefined, { signal });
+    }
+  };
   return waitFor(
     options.application ? `the units of ${options.application} to settle` : 'every unit to settle',
     async () => {
-      // Polling: no SSH round trip to every machine each time, only the model's units.
+      lastCheck = Date.now();
+      if (generation === -1) {
+        // Failing here is no reason to fail the check: the waits then fall back to the cap.
+        generation = await client.waitForChange(-1, 0).then(
+          (r) => r.generation,
+          () => -1,
+        );
+      }
+      // No SSH round trip to every machine each time, only the model's units.
       const units = flatten(await client.status(false), options.application);
       for (const [name, u] of units) {
         const line = `${name}: ${u['workload-status'].current}, ${u['agent-status'].current}${u['workload-status'].message ? ` — ${u['workload-status'].message}` : ''}`;
@@ -45,19 +86,18 @@ export async function waitForUnits(
       }
       if (units.some(([, u]) => u['workload-status'].current === 'error')) return 'error' as const;
       if (units.length === 0) return undefined;
+      if (!units.every(([, u]) => u['agent-status'].current === 'idle')) return undefined;
+      const active = units.every(([, u]) => u['workload-status'].current === 'active');
+      if (options.requireActive && !active) return undefined;
       // Idle right now is not settled: a commit may have left another unit a hook to run.
       const due = await client.pending();
       const pending = due.units.filter((u) =>
         options.application === undefined ? true : u.split('/')[0] === options.application,
       );
-      const idle =
-        !due.deploying &&
-        pending.length === 0 &&
-        units.every(([, u]) => u['agent-status'].current === 'idle');
-      const active = units.every(([, u]) => u['workload-status'].current === 'active');
-      return idle && (!options.requireActive || active) ? ('idle' as const) : undefined;
+      return !due.deploying && pending.length === 0 ? ('idle' as const) : undefined;
     },
-    { timeoutMs: options.timeoutMs, intervalMs: 200 },
+    // The interval only bounds each pause; the pause itself ends early on a change.
+    { timeoutMs: options.timeoutMs, intervalMs: maxWaitMs, pause },
   );
 }
 

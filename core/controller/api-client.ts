@@ -13,11 +13,13 @@ import type {
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
+  ChangesResponse,
   ExecFrame,
   PingResponse,
   SshAccess,
   StatusResponse,
 } from './api.js';
+import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
 
 export class ApiClient {
@@ -112,6 +114,20 @@ export class ApiClient {
 
   pending(): Promise<{ units: string[]; deploying: boolean }> {
     return this.json('GET', '/v1/pending');
+  }
+
+  /**
+   * Resolves once the controller's model has changed since generation `after` (-1: at once, with
+   * the current generation), or after about `timeoutMs` with no change (the server caps it).
+   */
+  waitForChange(after: number, timeoutMs: number): Promise<ChangesResponse> {
+    // The request's own timeout must outlast the wait it asks the server for.
+    return this.json(
+      'GET',
+      `/v1/changes?after=${after}&timeoutMs=${Math.max(0, Math.round(timeoutMs))}`,
+      undefined,
+      Math.min(timeoutMs, MAX_CHANGES_WAIT_MS) + 10_000,
+    );
   }
 
   hookLog(after = 0): Promise<{ entries: HookLogEntry[] }> {

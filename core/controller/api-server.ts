@@ -16,11 +16,13 @@ import type {
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
+  ChangesResponse,
   ExecFrame,
   PingResponse,
   SshAccess,
   StatusResponse,
 } from './api.js';
+import { MAX_CHANGES_WAIT_MS } from './api.js';
 
 export interface ControllerApi {
   ping(): PingResponse;
@@ -46,6 +48,8 @@ export interface ControllerApi {
   attachResources(request: AttachRequest): { attached: Attached[] };
   hookLog(after: number): { entries: HookLogEntry[] };
   pending(): { units: string[]; deploying: boolean };
+  /** The event bus's generation once it differs from `after`, or at `timeoutMs` or abort. */
+  changes(after: number, timeoutMs: number, signal: AbortSignal): Promise<ChangesResponse>;
   modelConfig(): {
     settings: Record<string, { value: string; source: 'default' | 'user'; description: string }>;
   };
@@ -154,6 +158,8 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
       return send(res, 200, {});
     case 'GET /v1/pending':
       return send(res, 200, api.pending());
+    case 'GET /v1/changes':
+      return changes(api, url, res);
     case 'GET /v1/hooks':
       return send(res, 200, api.hookLog(Number(url.searchParams.get('after') ?? 0) || 0));
     case 'POST /v1/shutdown': {
@@ -167,6 +173,20 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
         error: { kind: 'internal', type: 'NotFound', message: `no API route ${key}` },
       });
   }
+}
+
+/** The long-poll behind `--wait`: held until the model changes, T passes or the client leaves. */
+async function changes(api: ControllerApi, url: URL, res: ServerResponse) {
+  const after = Number(url.searchParams.get('after') ?? '-1');
+  const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? MAX_CHANGES_WAIT_MS);
+  if (!Number.isSafeInteger(after) || after < -1 || !(timeoutMs >= 0)) {
+    throw new BadRequestError('changes needs after=N (-1 for now) and timeoutMs=T (T >= 0)');
+  }
+  // A client that disconnects must not leave its listener and timer on the bus.
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  const answer = await api.changes(after, Math.min(timeoutMs, MAX_CHANGES_WAIT_MS), abort.signal);
+  if (!abort.signal.aborted) send(res, 200, answer);
 }
 
 /** Streams output as NDJSON frames so `rune exec` prints it as it comes. */

@@ -87,6 +87,16 @@ export interface RelationStatusView {
   type: 'regular' | 'peer' | 'subordinate';
 }
 
+/** The longest the server holds a /changes long-poll: well under the client's request timeout,
+ * and short enough that a client that vanished without closing its socket costs little. */
+export const MAX_CHANGES_WAIT_MS = 30_000;
+
+/** `GET /v1/changes?after=N&timeoutMs=T`: the event bus's generation, answered once it differs
+ * from N (or when T passes); N = -1 answers the current one at once, as a starting point. */
+export interface ChangesResponse {
+  generation: number;
+}
+
 export interface StatusResponse {
   model: { name: string; controller: string; cloud: string; version: string };
   machines: Record<string, MachineStatusView>;

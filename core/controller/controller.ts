@@ -1,5 +1,6 @@
 // The controller behind its API: wires the machine verbs (machine-operations.ts), the model
-// verbs (model-operations.ts) and the unit runner over one store, pool and machine lock.
+// verbs (model-operations.ts) and the unit runner over one store, pool and machine lock, and
+// tells the event bus (model-events.ts) of every change they make.
 // I/O goes through the injected provider, connection function and store, so tests swap them.
 import { actionById, enqueueAction } from './actions.js';
 import { attachResources } from './resources.js';
@@ -11,13 +12,16 @@ import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/un
 import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
 import { boundedLock, HookSlots } from './hook-slots.js';
+import { ModelEvents } from './model-events.js';
 import { ModelOperations } from './model-operations.js';
+import { observeStore } from './observed-store.js';
 import { modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
 import type {
   ActionRequest,
   Attached,
   AttachRequest,
+  ChangesResponse,
   ConfigOptionView,
   AddUnitsRequest,
   DeployRequest,
@@ -57,15 +61,20 @@ export interface ControllerDeps {
 export { hardware } from './machine-operations.js';
 
 export class Controller implements ControllerApi {
+  readonly events = new ModelEvents();
   readonly pool: MachinePool;
   readonly lock = new MachineLock();
   readonly runner: UnitRunner;
   private healthTimer: NodeJS.Timeout | undefined;
+  private readonly deps: ControllerDeps;
   private readonly operations: ModelOperations;
   private readonly machines: MachineOperations;
 
-  constructor(private readonly deps: ControllerDeps) {
-    this.pool = new MachinePool(deps.connect);
+  constructor(given: ControllerDeps) {
+    // Everything below writes through this store, so no change can miss the event bus.
+    const deps = { ...given, store: observeStore(given.store, () => this.events.bump()) };
+    this.deps = deps;
+    this.pool = new MachinePool(deps.connect, () => this.events.bump());
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     const loadCharm = deps.loadCharm;
@@ -218,6 +227,10 @@ export class Controller implements ControllerApi {
     this.runner.wake();
   }
 
+  async changes(after: number, timeoutMs: number, signal: AbortSignal): Promise<ChangesResponse> {
+    return { generation: await this.events.nextChange(after, timeoutMs, signal) };
+  }
+
   hookLog(after: number): { entries: HookLogEntry[] } {
     return { entries: this.operations.hookLog(after) };
   }
@@ -274,6 +287,7 @@ export class Controller implements ControllerApi {
   }
 
   async shutdown(destroy: boolean): Promise<void> {
+    this.events.close();
     if (this.healthTimer) clearInterval(this.healthTimer);
     await this.runner.stop();
     await this.pool.closeAll();

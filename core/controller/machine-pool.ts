@@ -40,7 +40,12 @@ interface Entry {
 export class MachinePool {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly connect: Connect) {}
+  /** `onHealthChange`: health is status that lives in memory, not in the store, so the event
+   * bus hears of it here. */
+  constructor(
+    private readonly connect: Connect,
+    private readonly onHealthChange: () => void = () => undefined,
+  ) {}
 
   /** The machine's connection, opening it if needed; pins the recorded host key. */
   get(record: MachineRecord): Promise<RemoteMachine> {
@@ -125,5 +130,6 @@ export class MachinePool {
     const before = entry.health;
     if (before && before.reachable === reachable && before.message === message) return;
     entry.health = { reachable, message, since: new Date().toISOString() };
+    this.onHealthChange();
   }
 }

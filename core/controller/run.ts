@@ -4,6 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCharmModule } from '../charm/module-loader.js';
+import { packagedCharmCache } from '../charm/packaged-charms.js';
 import type { LoadedCharm } from '../../agents/unit/runtime.js';
 import { CharmRepository, packageRoot } from '../charm/repository.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -55,7 +56,10 @@ export async function runController(home: string, name: string): Promise<Running
       let loading = inFlight.get(app.charmDir);
       if (!loading) {
         const charm = charms.load(app.charmDir, '/');
-        loading = loadCharmModule(app.charmDir, join(paths.dir, 'charm-cache'), { charm })
+        loading = loadCharmModule(app.charmDir, join(paths.dir, 'charm-cache'), {
+          charm,
+          seedDirs: [packagedCharmCache()],
+        })
           .then((module) => ({ charm, module }))
           .finally(() => inFlight.delete(app.charmDir));
         inFlight.set(app.charmDir, loading);
@@ -83,6 +87,8 @@ export async function runController(home: string, name: string): Promise<Running
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Open /changes long-polls answer now rather than hold their clients until T passes.
+      controller.events.close();
       await controller.runner.stop();
       await controller.pool.closeAll();
       store.close();

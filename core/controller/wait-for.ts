@@ -23,6 +23,12 @@ export interface WaitOptions {
   /** Between polls; doubles up to 8x this value so slow conditions cost little. */
   intervalMs?: number;
   signal?: AbortSignal;
+  /**
+   * How to spend the time between two checks, at most `ms` (the interval, cut to the deadline);
+   * by default a timer. A caller that can be told of a change (the controller's /changes
+   * long-poll) returns as soon as one happens. Must not throw but on abort.
+   */
+  pause?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Resolves with the first truthy value of `check`; a thrown error counts as "not yet". */
@@ -44,9 +50,9 @@ export async function waitFor<T>(
       lastProblem = e instanceof Error ? e.message : String(e);
     }
     if (Date.now() >= deadline) throw new WaitTimeoutError(what, options.timeoutMs, lastProblem);
-    await delay(Math.min(interval, Math.max(deadline - Date.now(), 1)), undefined, {
-      signal: options.signal,
-    });
+    const ms = Math.min(interval, Math.max(deadline - Date.now(), 1));
+    if (options.pause) await options.pause(ms, options.signal);
+    else await delay(ms, undefined, { signal: options.signal });
     interval = Math.min(interval * 2, base * 8);
   }
 }

@@ -1,28 +1,21 @@
 // The API over a real unix socket: mode 0600, JSON round trips, the controller's typed errors
 // reaching the CLI with their message, and exec output streamed byte-exact with its exit code.
-import { mkdtempSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../core/controller/api-client.js';
-import { type ControllerApi, listen } from '../../../core/controller/api-server.js';
 import {
   ControllerRequestError,
   ControllerUnreachableError,
 } from '../../../core/controller/errors.js';
+import { ModelEvents } from '../../../core/controller/model-events.js';
 import { MachineNotFoundError } from '../../../core/store/errors.js';
+import { fakeControllerApi, type Served, serveApi } from '../../fakes/fake-controller-api.js';
 
 const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
-const api: ControllerApi = {
-  ping: () => ({ name: 'test', id: 'abc123', version: '0.1.0', pid: 1 }),
-  status: () =>
-    Promise.resolve({
-      model: { name: 'default', controller: 'test', cloud: 'local', version: '0.1.0' },
-      machines: {},
-    }),
-  addMachines: () => Promise.resolve({ machines: [] }),
+const api = fakeControllerApi(new ModelEvents(), {
   removeMachine: (id) => Promise.reject(new MachineNotFoundError(id)),
   sshAccess: () => {
     throw new Error(
@@ -34,43 +27,14 @@ const api: ControllerApi = {
     sink.err(Buffer.from('warning\n'));
     return Promise.resolve(42);
   },
-  shutdown: () => Promise.resolve(),
-  deploy: () => Promise.resolve({ changes: [], warnings: [] }),
-  addUnits: () => Promise.resolve({ units: [] }),
-  relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
-  resolve: () => undefined,
-  run: ({ target }) => ({ id: 7, unit: target }),
-  action: (id) => ({
-    id,
-    unit: 'etcd/0',
-    name: 'health',
-    params: {},
-    status: 'completed',
-    results: { healthy: 'true' },
-    message: '',
-    enqueuedAt: '2026-01-01T00:00:00Z',
-  }),
-  attachResources: ({ files }) => ({
-    attached: Object.keys(files).map((name) => ({ name, revision: 1, sha256: 'ab', size: 2 })),
-  }),
-  hookLog: () => ({ entries: [] }),
-  pending: () => ({ units: [], deploying: false }),
-  modelConfig: () => ({ settings: {} }),
-  setModelConfig: () => undefined,
-  removeUnits: () => undefined,
-  removeApplication: () => undefined,
-  removeRelation: ({ a, b }) => ({ relation: `${a} - ${b}` }),
-  config: () => ({ options: {} }),
-  setConfig: () => undefined,
-};
+});
 
-let server: Server | undefined;
-afterEach(() => server?.close());
+let served: Served | undefined;
+afterEach(() => served?.close());
 
 async function serve() {
-  const socket = join(mkdtempSync(join(tmpdir(), 'rune-api-')), 'api.sock');
-  server = await listen(api, socket);
-  return { socket, client: new ApiClient('test', socket) };
+  served = await serveApi(api);
+  return served;
 }
 
 describe('controller API', () => {

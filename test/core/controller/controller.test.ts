@@ -176,3 +176,40 @@ describe('Controller machines', () => {
     });
   });
 });
+
+describe('Controller event bus', () => {
+  it('moves the generation on machine changes and on health changes, not on a quiet probe', async () => {
+    const { controller, world } = setup();
+    const start = controller.events.generation;
+    await controller.addMachines({ count: 1, constraints: '' });
+    const added = controller.events.generation;
+    expect(added).toBeGreaterThan(start);
+    await controller.status();
+    // Same health as when it was added: nothing to tell.
+    expect(controller.events.generation).toBe(added);
+    world.down.add('10.99.0.2');
+    await controller.status();
+    const down = controller.events.generation;
+    expect(down).toBeGreaterThan(added);
+    await controller.removeMachine('0', false);
+    expect(controller.events.generation).toBeGreaterThan(down);
+  });
+
+  it('moves the generation on a model change made through the API', () => {
+    const { controller } = setup();
+    const start = controller.events.generation;
+    controller.setModelConfig({ 'update-status-hook-interval': '10m' });
+    expect(controller.events.generation).toBeGreaterThan(start);
+  });
+
+  it('answers a held /changes wait when it shuts down', async () => {
+    const { controller } = setup();
+    const held = controller.changes(
+      controller.events.generation,
+      60_000,
+      new AbortController().signal,
+    );
+    await controller.shutdown(false);
+    expect(await held).toEqual({ generation: controller.events.generation });
+  }, 5_000);
+});
