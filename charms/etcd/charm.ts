@@ -21,6 +21,7 @@ import {
   type ClusterView,
   converge,
   lead,
+  markReady,
   markStarted,
   observe,
   publishPeer,
@@ -28,6 +29,8 @@ import {
 import { type Certificates, certificates, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
+
+const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 import { parseProbe, probeCommand } from './workload/probe.js';
 import { shellQuote } from './workload/shell.js';
 import { configBlockedMessage, validateConfig } from './workload/validate.js';
@@ -47,7 +50,8 @@ function dataDirs(unit: string): string[] {
 
 /** The probe command this unit runs first in every reconcile (exported for tests). */
 export function unitProbeCommand(unit: string): string {
-  return probeCommand(dataDirs(unit));
+  const bins = new Set(INSTALL_LAYOUTS.map((source) => layoutFor(source).etcd));
+  return probeCommand(dataDirs(unit), [...bins]);
 }
 
 /** `Healthy with 3 known peers` (every member, this one included, as 1.21 counted them). */
@@ -99,6 +103,9 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const installed = await ensureInstalled(ctx, probe);
   if (installed.kind === 'blocked') return ctx.status.set('blocked', installed.message);
   const env: Env = makeEnv(ctx, installed.layout);
+  // Before the certificates: the leader then counts this unit when it picks who joins next,
+  // even in the hook where it bootstraps.
+  publishPeer(ctx, env);
 
   const certs = certificates(ctx, probe.hostname);
   if (certs.kind === 'missing-relation') return ctx.status.set('blocked', MESSAGES.noCa);
@@ -107,7 +114,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
     return ctx.status.set('waiting', MESSAGES.waitingCerts);
   }
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
-  publishPeer(ctx, env);
+  markReady(ctx);
 
   const membership = await converge(ctx, env, { memberData: probe.memberData, tlsChanged });
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);

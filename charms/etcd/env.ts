@@ -1,5 +1,6 @@
 // What every part of the etcd charm's wiring shares: the typed context, this unit's facts as one
 // value (names, URLs, paths), the keys it keeps in bags and state, and the etcd service itself.
+import { createHash } from 'node:crypto';
 import type {
   CharmServiceSpec,
   CommandResult,
@@ -31,11 +32,15 @@ export const LS = {
 
 /** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
 export const MEMBER_STARTED = 'member-started';
+/** Peer unit bag: set once this unit's certificates are written (it can join when told). */
+export const MEMBER_READY = 'member-ready';
 
 /** ctx.state keys. */
 export const STATE = {
   installed: 'installed',
   tlsDigest: 'tls-digest',
+  /** The service spec last installed: hooks that change nothing skip comparing it. */
+  serviceDigest: 'service-digest',
   member: 'member',
 } as const;
 
@@ -132,9 +137,28 @@ export function etcdctl(
   return ctx.machine.run(etcdctlCommand(target(env, endpoints), op));
 }
 
-/** This unit's own endpoint answers a health check, waiting up to ~30 s for it to start. */
+/**
+ * This unit's own endpoint answers a health check, waiting up to ~30 s for it to start. Polled
+ * every 0.1 s: a new member is ready anywhere from 0.1 s to a second after it starts (its first
+ * election), and every join waits on this.
+ */
 export function waitHealthyCommand(env: Env): string {
-  return retrying(etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' }), 60, 0.5);
+  const health = etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' });
+  return retrying(health, 300, 0.1);
+}
+
+/**
+ * Adds this unit's member through `endpoints`. Refused while the cluster has no leader yet, or
+ * within 5 s of a member starting under strict reconfiguration checks ("unhealthy cluster"):
+ * retried briefly and often, on the machine.
+ */
+export function memberAddCommand(env: Env, endpoints: readonly string[]): string {
+  const add = etcdctlCommand(target(env, endpoints), {
+    op: 'member add',
+    name: env.name,
+    peerUrls: [env.peerUrl],
+  });
+  return retrying(add, 200, 0.1);
 }
 
 export function serviceSpec(env: Env, member: MemberRecord): CharmServiceSpec {
@@ -169,16 +193,32 @@ export function serviceSpec(env: Env, member: MemberRecord): CharmServiceSpec {
   };
 }
 
-/** Declares and runs the service; restarts it when its flags or its certificates changed. */
+/**
+ * Declares and runs the service; restarts it when its flags or its certificates changed. The
+ * definition is compared on the machine only when the spec differs from the one this unit last
+ * installed (a digest in ctx.state): most hooks then cost one round trip here, a `start` that
+ * finds etcd running. A definition gone from the machine fails that start and is put back.
+ */
 export async function ensureService(
   ctx: Ctx,
   env: Env,
   member: MemberRecord,
   tlsChanged: boolean,
 ): Promise<void> {
-  const changed = await ctx.machine.services.install(serviceSpec(env, member));
+  const spec = serviceSpec(env, member);
+  const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+  if (!tlsChanged && ctx.state.get(STATE.serviceDigest) === digest) {
+    try {
+      await ctx.machine.services.start(SERVICE);
+      return;
+    } catch {
+      ctx.log.warn(`the ${SERVICE} service did not start as installed; installing it again`);
+    }
+  }
+  const changed = await ctx.machine.services.install(spec);
   if (changed === true || tlsChanged) await ctx.machine.services.restart(SERVICE);
   else await ctx.machine.services.start(SERVICE);
+  ctx.state.set(STATE.serviceDigest, digest);
 }
 
 /** Splits a comma-separated bag value; empty parts dropped. */

@@ -103,8 +103,11 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
   const source: InstallSource = decided;
 
   const fresh = stored?.source !== source;
+  // Whether this hook put a binary in place, so the probe's `--version` predates it.
+  let replaced = fresh;
   switch (source) {
     case 'package':
+      replaced ||= probe.package !== 'installed';
       // A first install may just have started the package's own etcd; later, the probe says.
       if (probe.package !== 'installed' || probe.distroEtcd) {
         await must(ctx, "stopping the etcd-server package's own etcd", STOP_DISTRO_ETCD);
@@ -131,6 +134,7 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
     case 'resource':
       // A newly attached resource replaces the binaries; the same one is unpacked once.
       if (resource !== undefined && (fresh || stored?.resource !== resource)) {
+        replaced = true;
         const unpack = extractCommand(resource, RELEASE_BIN_DIR);
         await must(ctx, 'unpacking the etcd resource', unpack);
       }
@@ -138,12 +142,16 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
   }
 
   const layout = layoutFor(source);
-  // Never pretend a missing binary ran (DESIGN §9): the version comes from the binary itself.
-  const result = await ctx.machine.run(versionCommand(layout.etcd));
-  const version = parseVersion(text(result.stdout));
-  if (result.code !== 0 || version === undefined) {
-    const output = text(result.stderr) || text(result.stdout);
-    throw new EtcdCommandError(`${layout.etcd} --version`, result.code, output);
+  // Never pretend a missing binary ran (DESIGN §9): the version comes from the binary itself,
+  // as the probe ran it when nothing was installed since, else asked now.
+  let version = replaced ? undefined : parseVersion(probe.etcdVersions.get(layout.etcd) ?? '');
+  if (version === undefined) {
+    const result = await ctx.machine.run(versionCommand(layout.etcd));
+    version = parseVersion(text(result.stdout));
+    if (result.code !== 0 || version === undefined) {
+      const output = text(result.stderr) || text(result.stdout);
+      throw new EtcdCommandError(`${layout.etcd} --version`, result.code, output);
+    }
   }
   const record: StoredInstall = { setting, source, arch: probe.arch };
   if (source === 'resource') {

@@ -1,18 +1,22 @@
 // The cluster over the `cluster` peer relation. The leader bootstraps a one-member cluster and
-// then lets units join ONE AT A TIME (leader settings `joining`): etcd 3.4 counts an added member
-// in its quorum before it starts, so two pending joins, or a join left half-done, can stall it.
+// then lets units join ONE AT A TIME: etcd 3.4 counts an added member in its quorum before it
+// starts, so two pending joins, or a join left half-done, can stall it. Leader settings
+// `joining` is the queue of units to join, in order; a unit adds itself once every unit before
+// it has started (their peer bags say so), so each turn passes without a leader hook between.
 import { randomBytes } from 'node:crypto';
 import { etcd } from '../../core/interfaces/index.js';
 import {
   type Ctx,
   type Env,
   LS,
+  MEMBER_READY,
   MEMBER_STARTED,
   type MemberRecord,
   STATE,
   ensureService,
   etcdctl,
   list,
+  memberAddCommand,
   put,
   target,
   unitNumber,
@@ -46,9 +50,11 @@ export interface ClusterView {
 
 export type Membership = { kind: 'member' } | { kind: 'waiting' | 'maintenance'; message: string };
 
-/** A unit of this application that published its member facts: ready to be a member. */
+/** A unit of this application that published its member facts. */
 interface Peer extends PeerSpec {
   unit: string;
+  /** It has its certificates on disk, so it can join as soon as it is its turn. */
+  ready: boolean;
 }
 
 /** etcd's own default, for a member whose token was never recorded (it is ignored then). */
@@ -71,16 +77,24 @@ export function markStarted(ctx: Ctx): void {
   if (rel !== undefined) put(rel.local, MEMBER_STARTED, 'true');
 }
 
+/** Tells the leader this unit's certificates are in place: it may be given the turn to join. */
+export function markReady(ctx: Ctx): void {
+  const rel = ctx.relations('cluster')[0];
+  if (rel !== undefined) put(rel.local, MEMBER_READY, 'true');
+}
+
 /** This unit and the peers in scope that published their facts, by unit number. */
 function knownUnits(ctx: Ctx, env: Env): Peer[] {
   const rel = ctx.relations('cluster')[0];
   const peers = (rel?.units ?? []).flatMap((unit): Peer[] => {
-    const m = etcd.peer.member(rel?.remote(unit).toObject() ?? {});
-    return m
-      ? [{ unit, name: m.unitName, peerUrl: httpsUrl(m.publicAddress, m.managementPort) }]
+    const bag = rel?.remote(unit).toObject() ?? {};
+    const m = etcd.peer.member(bag);
+    const peerUrl = m && httpsUrl(m.publicAddress, m.managementPort);
+    return m && peerUrl
+      ? [{ unit, name: m.unitName, peerUrl, ready: bag[MEMBER_READY] === 'true' }]
       : [];
   });
-  const self = { unit: ctx.unit, name: env.name, peerUrl: env.peerUrl };
+  const self = { unit: ctx.unit, name: env.name, peerUrl: env.peerUrl, ready: true };
   return [self, ...peers].sort((a, b) => unitNumber(a.unit) - unitNumber(b.unit));
 }
 
@@ -120,9 +134,14 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
   ctx.state.set(STATE.member, record);
   await ensureService(ctx, env, record, false);
   ctx.log.info(`bootstrapped a new cluster with member ${env.name}`);
-  return (await healthy(ctx, env))
-    ? { kind: 'member' }
-    : { kind: 'maintenance', message: 'Waiting for etcd to start' };
+  // With a unit to join, not waiting for the first election (up to a second): the joiner's
+  // `member add` retries until there is a leader, so its turn goes out with this hook's commit,
+  // and its start wakes this unit again. Alone, this unit waits, to report its own health.
+  pickJoiners(ctx, { started: new Set([env.name]), pending: [] }, knownUnits(ctx, env));
+  if (ctx.leaderSettings.get(LS.joining) === undefined && (await healthy(ctx, env))) {
+    return { kind: 'member' };
+  }
+  return { kind: 'maintenance', message: 'Waiting for etcd to start' };
 }
 
 /** Adds this unit's member through the started members, unless a past attempt already did. */
@@ -131,6 +150,11 @@ async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
   if (endpoints.length === 0) return { kind: 'waiting', message: 'Waiting for the cluster' };
   const members = readMemberList(await etcdctl(ctx, env, endpoints, { op: 'member list' }));
   const mine = members.find((m) => m.name === env.name || m.peerUrls.includes(env.peerUrl));
+  const other = members.find((m) => !isStarted(m) && m !== mine);
+  if (mine === undefined && other !== undefined) {
+    // Someone's join is under way (a queue that changed meanwhile): never two at once.
+    return { kind: 'waiting', message: `Waiting to join the cluster (${other.idHex} is starting)` };
+  }
   let cluster: string;
   if (mine !== undefined) {
     // A re-run after a crash between add and commit: adding twice would stall the cluster.
@@ -140,14 +164,8 @@ async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
       ),
     );
   } else {
-    // etcd refuses an add within 5 s of the last member starting ("unhealthy cluster"): retried.
-    const add = etcdctlCommand(target(env, endpoints), {
-      op: 'member add',
-      name: env.name,
-      peerUrls: [env.peerUrl],
-    });
     const added = readMemberAdd(
-      await ctx.machine.run(retrying(add, 40, 0.5), { timeoutMs: 120_000 }),
+      await ctx.machine.run(memberAddCommand(env, endpoints), { timeoutMs: 120_000 }),
     );
     cluster = initialClusterAfterAdd(added, env.name);
     ctx.log.info(`added member ${env.name} (${added.added.idHex}) to the cluster`);
@@ -202,9 +220,9 @@ export async function converge(
     const view = await observe(ctx, env, list(ctx.leaderSettings.get(LS.clientUrls)));
     if (view !== undefined) await lead(ctx, env, view);
   }
-  const joining = ctx.leaderSettings.get(LS.joining);
-  if (joining !== ctx.unit) {
-    const after = joining === undefined ? '' : ` (${joining} is joining)`;
+  const waitingFor = turnBlocker(ctx);
+  if (waitingFor !== undefined) {
+    const after = waitingFor === '' ? '' : ` (${waitingFor} is joining)`;
     return { kind: 'waiting', message: `Waiting to join the cluster${after}` };
   }
   return join(ctx, env, token);
@@ -215,16 +233,17 @@ export async function converge(
  * accounts for, and hand the turn to join to the next unit. Returns the view minus the removed.
  */
 export async function lead(ctx: Ctx, env: Env, view: ClusterView): Promise<ClusterView> {
-  const started = view.members.filter(isStarted);
-  if (started.length > 0) {
-    put(ctx.leaderSettings, LS.clientUrls, connectionString(started.flatMap((m) => m.clientUrls)));
-    const specs = started.flatMap((m) => m.peerUrls.map((peerUrl) => ({ name: m.name, peerUrl })));
+  const up = view.members.filter(isStarted);
+  if (up.length > 0) {
+    put(ctx.leaderSettings, LS.clientUrls, connectionString(up.flatMap((m) => m.clientUrls)));
+    const specs = up.flatMap((m) => m.peerUrls.map((peerUrl) => ({ name: m.name, peerUrl })));
     put(ctx.leaderSettings, LS.cluster, initialCluster(specs));
   }
   const known = knownUnits(ctx, env);
   const removed = await removeStale(ctx, env, view, known);
   const members = view.members.filter((m) => !removed.includes(m.id));
-  pickJoiner(ctx, members, known);
+  const started = new Set(members.filter(isStarted).map((m) => m.name));
+  pickJoiners(ctx, { started, pending: members.filter((m) => !isStarted(m)) }, known);
   return { members, health: view.health };
 }
 
@@ -259,19 +278,46 @@ async function removeStale(
   return removed;
 }
 
-function pickJoiner(ctx: Ctx, members: readonly Member[], known: readonly Peer[]): void {
-  const startedNames = new Set(members.filter(isStarted).map((m) => m.name));
-  const candidates = known.filter((p) => !startedNames.has(p.name));
-  const pending = members.filter((m) => !isStarted(m));
-  const current = ctx.leaderSettings.get(LS.joining);
-  let next: string | undefined;
-  if (pending.length > 0) {
-    // Added, not started: its unit keeps the turn; one nobody accounts for blocks every turn.
-    next = candidates.find((p) => pending.some((m) => m.peerUrls.includes(p.peerUrl)))?.unit;
-  } else if (current !== undefined && candidates.some((p) => p.unit === current)) {
-    next = current;
-  } else {
-    next = candidates[0]?.unit;
+/**
+ * The queue of units to join, kept in the order it already had (a unit told it is next stays
+ * next) with newly ready units appended in unit order. A unit still waiting for its
+ * certificates is queued only while no unit is ready: then it joins the moment they arrive,
+ * without another leader hook; once another is ready it gives way. An added member that has not
+ * started keeps its unit first; one no unit accounts for stops every turn.
+ */
+function pickJoiners(
+  ctx: Ctx,
+  members: { started: ReadonlySet<string>; pending: readonly Member[] },
+  known: readonly Peer[],
+): void {
+  const candidates = known.filter((p) => !members.started.has(p.name));
+  const byUnit = new Map(candidates.map((p) => [p.unit, p]));
+  const kept = list(ctx.leaderSettings.get(LS.joining)).flatMap((u) => byUnit.get(u) ?? []);
+  let queue = [...kept, ...candidates.filter((p) => p.ready && !kept.includes(p))];
+  if (queue.some((p) => p.ready)) queue = queue.filter((p) => p.ready);
+  else queue = candidates.slice(0, 1);
+  if (members.pending.length > 0) {
+    const holder = candidates.find((p) =>
+      members.pending.some((m) => m.peerUrls.includes(p.peerUrl)),
+    );
+    queue = holder === undefined ? [] : [holder, ...queue.filter((p) => p !== holder)];
   }
-  put(ctx.leaderSettings, LS.joining, next);
+  put(ctx.leaderSettings, LS.joining, queue.map((p) => p.unit).join(','));
+}
+
+/**
+ * Why this unit may not add itself yet: '' when it is not queued, the first unit ahead of it
+ * that has not started, or undefined when it is its turn.
+ */
+function turnBlocker(ctx: Ctx): string | undefined {
+  const queue = list(ctx.leaderSettings.get(LS.joining));
+  const at = queue.indexOf(ctx.unit);
+  if (at < 0) return queue[0] ?? '';
+  const rel = ctx.relations('cluster')[0];
+  // A unit that left holds its place until the leader's next queue drops it.
+  const started = (unit: string) =>
+    rel !== undefined &&
+    rel.units.includes(unit) &&
+    rel.remote(unit).get(MEMBER_STARTED) === 'true';
+  return queue.slice(0, at).find((unit) => !started(unit));
 }

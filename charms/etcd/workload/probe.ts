@@ -18,7 +18,11 @@ export interface MachineProbe {
   memberData: boolean;
   /** The etcd-server package's own instance runs (its init script or unit started it). */
   distroEtcd: boolean;
+  /** `etcd --version`'s first line, by binary, for each candidate binary that exists. */
+  etcdVersions: Map<string, string>;
 }
+
+const VERSION_KEY = 'etcd-version ';
 
 /**
  * Debian's etcd-server starts its own etcd (on 2379, data in /var/lib/etcd/default) from
@@ -29,8 +33,15 @@ const DISTRO_RUNNING =
   '{ [ -d /run/systemd/system ] && systemctl is-active --quiet etcd.service; } || ' +
   '{ [ -f /run/etcd.pid ] && kill -0 "$(cat /run/etcd.pid)" 2>/dev/null; }';
 
-/** `dataDirs`: every place this member's data could be (one per install layout). */
-export function probeCommand(dataDirs: readonly string[]): string {
+/**
+ * `dataDirs`: every place this member's data could be (one per install layout); `etcdBins`:
+ * every place its etcd binary could be, each asked for its version (that it runs at all is
+ * what an install is judged by, so every hook checks, in this same round trip).
+ */
+export function probeCommand(
+  dataDirs: readonly string[],
+  etcdBins: readonly string[] = [],
+): string {
   const member = dataDirs.map((d) => `[ -d ${shellQuote(`${d}/member`)} ]`).join(' || ');
   return [
     'echo "hostname=$(hostname)"',
@@ -42,6 +53,10 @@ export function probeCommand(dataDirs: readonly string[]): string {
     'if command -v snap >/dev/null 2>&1 && [ -S /run/snapd.socket ]; then echo snapd=yes; else echo snapd=no; fi',
     `if ${member || 'false'}; then echo member-data=yes; else echo member-data=no; fi`,
     `if ${DISTRO_RUNNING}; then echo distro-etcd=running; else echo distro-etcd=stopped; fi`,
+    ...etcdBins.map(
+      (bin) =>
+        `if [ -x ${shellQuote(bin)} ]; then echo "${VERSION_KEY}${bin}=$(${shellQuote(bin)} --version 2>/dev/null | head -n 1)"; fi`,
+    ),
   ].join('\n');
 }
 
@@ -63,5 +78,10 @@ export function parseProbe(code: number, stdout: string, stderr: string): Machin
     snapd: values.get('snapd') === 'yes',
     memberData: values.get('member-data') === 'yes',
     distroEtcd: values.get('distro-etcd') === 'running',
+    etcdVersions: new Map(
+      [...values]
+        .filter(([key]) => key.startsWith(VERSION_KEY))
+        .map(([key, line]) => [key.slice(VERSION_KEY.length), line]),
+    ),
   };
 }

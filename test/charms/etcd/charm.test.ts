@@ -171,6 +171,37 @@ describe('etcd: the leader bootstraps', () => {
     expect(modes['/etc/etcd/tls/server.crt']).toBe(0o644);
   });
 
+  it('a later hook reads the version from the probe and leaves an unchanged service alone', async () => {
+    const first = await harness.run(alone, 'install');
+    const [probe, facts] = probeAnswer('etcd/0', { etcdRuns: true });
+    const machine = first.state.machine ?? {};
+    const state = {
+      ...first.state,
+      machine: { ...machine, run: { ...machine.run, [probe]: facts } },
+    };
+    const again = await harness.run(state, 'update-status');
+    expect(again.ok).toBe(true);
+    expect(again.machineCalls).not.toContainEqual({
+      op: 'run',
+      command: versionCommand('/usr/bin/etcd'),
+    });
+    const actions = again.machineCalls.flatMap((c) => (c.op === 'service' ? [c.action] : []));
+    expect(actions).toEqual(['start']);
+    expect(again.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });
+  });
+
+  it('a definition gone from the machine is installed again', async () => {
+    const first = await harness.run(alone, 'install');
+    const machine = first.state.machine ?? {};
+    const again = await harness.run(
+      { ...first.state, machine: { ...machine, services: {} } },
+      'update-status',
+    );
+    expect(again.ok).toBe(true);
+    expect(again.state.machine?.services?.['etcd']?.state).toBe('running');
+    expect(again.logs.map((l) => l.message).join('\n')).toContain('installing it again');
+  });
+
   it('a second hook changes nothing: same token, no restart, nothing to commit', async () => {
     const first = await harness.run(alone, 'install');
     const again = await harness.run(first.state, 'update-status');

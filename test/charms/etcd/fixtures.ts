@@ -107,6 +107,8 @@ export interface ProbeFacts {
   snapd?: boolean;
   memberData?: boolean;
   distroEtcd?: boolean;
+  /** The package's etcd answers `--version` inside the probe. */
+  etcdRuns?: boolean;
 }
 
 export function probeAnswer(unit: string, facts: ProbeFacts = {}): [string, string] {
@@ -117,6 +119,7 @@ export function probeAnswer(unit: string, facts: ProbeFacts = {}): [string, stri
     `snapd=${facts.snapd === true ? 'yes' : 'no'}`,
     `member-data=${facts.memberData === true ? 'yes' : 'no'}`,
     `distro-etcd=${facts.distroEtcd === true ? 'running' : 'stopped'}`,
+    ...(facts.etcdRuns === true ? ['etcd-version /usr/bin/etcd=etcd Version: 3.4.23'] : []),
   ];
   return [unitProbeCommand(unit), `${out.join('\n')}\n`];
 }

@@ -2,9 +2,11 @@
 // whose units are gone, and a departing unit removing its own member.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
+import { memberAddCommand } from '../../../charms/etcd/env.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
 import {
   clientUrl,
+  envFor,
   etcdctlAs,
   harness,
   idOf,
@@ -23,15 +25,7 @@ const settings = (joining?: string) => ({
   ...(joining === undefined ? {} : { joining }),
 });
 const viaLeader = [clientUrl('etcd/0')];
-const addEtcd1 = retrying(
-  etcdctlAs('etcd/1', viaLeader, {
-    op: 'member add',
-    name: 'etcd-1',
-    peerUrls: ['https://192.0.2.2:2380'],
-  }),
-  40,
-  0.5,
-);
+const addEtcd1 = memberAddCommand(envFor('etcd/1'), viaLeader);
 const started = { member: { token: TOKEN, initialCluster: 'x', state: 'new' } } as const;
 
 describe('etcd: a follower joins', () => {

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { snapInstallCommand, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
-import { retrying } from '../../../charms/etcd/workload/shell.js';
+import { memberAddCommand } from '../../../charms/etcd/env.js';
 import {
   VERSION_OUTPUT,
   clientUrl,
+  envFor,
   etcdctlAs,
   harness,
   healthAnswer,
@@ -24,15 +25,7 @@ const viaEtcd0 = [clientUrl('etcd/0')];
 
 describe('etcd: recovery paths', () => {
   it('a new leader that is no member yet gives itself the turn and joins', async () => {
-    const add = retrying(
-      etcdctlAs('etcd/1', viaEtcd0, {
-        op: 'member add',
-        name: 'etcd-1',
-        peerUrls: ['https://192.0.2.2:2380'],
-      }),
-      40,
-      0.5,
-    );
+    const add = memberAddCommand(envFor('etcd/1'), viaEtcd0);
     const state = unitState('etcd/1', {
       leader: true,
       peers: ['etcd/0'],
