@@ -27,6 +27,8 @@ type StoredInstall = {
   source: InstallSource;
   arch?: string;
   resource?: string;
+  /** The binary that last answered `--version`, with its stamp then (probe.ts). */
+  verified?: { bin: string; stamp: string; version: string };
 };
 
 export type InstallResult =
@@ -103,11 +105,11 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
   const source: InstallSource = decided;
 
   const fresh = stored?.source !== source;
-  // Whether this hook put a binary in place, so the probe's `--version` predates it.
-  let replaced = fresh;
+  // Whether this hook put a binary in place, so the probe's stamp predates it.
+  let replaced = false;
   switch (source) {
     case 'package':
-      replaced ||= probe.package !== 'installed';
+      replaced = probe.package !== 'installed';
       // A first install may just have started the package's own etcd; later, the probe says.
       if (probe.package !== 'installed' || probe.distroEtcd) {
         await must(ctx, "stopping the etcd-server package's own etcd", STOP_DISTRO_ETCD);
@@ -115,12 +117,14 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
       break;
     case 'snap':
       if (fresh) {
+        replaced = true;
         const command = snapInstallCommand(snapChannel(config.channel), config.snapd_refresh);
         await must(ctx, 'installing the etcd snap', command, MINUTES_10);
       }
       break;
     case 'archive':
       if (fresh) {
+        replaced = true;
         await must(
           ctx,
           'downloading the etcd release',
@@ -143,8 +147,13 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
 
   const layout = layoutFor(source);
   // Never pretend a missing binary ran (DESIGN §9): the version comes from the binary itself,
-  // as the probe ran it when nothing was installed since, else asked now.
-  let version = replaced ? undefined : parseVersion(probe.etcdVersions.get(layout.etcd) ?? '');
+  // asked again whenever the binary is not the very file that answered last time.
+  const stamp = probe.etcdStamps.get(layout.etcd);
+  const known = stored?.verified;
+  let version =
+    !replaced && stamp !== undefined && known?.bin === layout.etcd && known.stamp === stamp
+      ? known.version
+      : undefined;
   if (version === undefined) {
     const result = await ctx.machine.run(versionCommand(layout.etcd));
     version = parseVersion(text(result.stdout));
@@ -154,6 +163,8 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
     }
   }
   const record: StoredInstall = { setting, source, arch: probe.arch };
+  // The stamp is the probe's, from before this hook: a binary put in place since is asked again.
+  if (!replaced && stamp !== undefined) record.verified = { bin: layout.etcd, stamp, version };
   if (source === 'resource') {
     const kept = resource ?? stored?.resource;
     if (kept !== undefined) record.resource = kept;

@@ -18,11 +18,11 @@ export interface MachineProbe {
   memberData: boolean;
   /** The etcd-server package's own instance runs (its init script or unit started it). */
   distroEtcd: boolean;
-  /** `etcd --version`'s first line, by binary, for each candidate binary that exists. */
-  etcdVersions: Map<string, string>;
+  /** An identity stamp (inode, size, mtime) of each candidate etcd binary that exists. */
+  etcdStamps: Map<string, string>;
 }
 
-const VERSION_KEY = 'etcd-version ';
+const STAMP_KEY = 'etcd-binary ';
 
 /**
  * Debian's etcd-server starts its own etcd (on 2379, data in /var/lib/etcd/default) from
@@ -35,8 +35,8 @@ const DISTRO_RUNNING =
 
 /**
  * `dataDirs`: every place this member's data could be (one per install layout); `etcdBins`:
- * every place its etcd binary could be, each asked for its version (that it runs at all is
- * what an install is judged by, so every hook checks, in this same round trip).
+ * every place its etcd binary could be, each stamped so the charm knows whether the binary
+ * whose version it read is still the one there (asking it again costs a Go start-up per hook).
  */
 export function probeCommand(
   dataDirs: readonly string[],
@@ -55,7 +55,7 @@ export function probeCommand(
     `if ${DISTRO_RUNNING}; then echo distro-etcd=running; else echo distro-etcd=stopped; fi`,
     ...etcdBins.map(
       (bin) =>
-        `if [ -x ${shellQuote(bin)} ]; then echo "${VERSION_KEY}${bin}=$(${shellQuote(bin)} --version 2>/dev/null | head -n 1)"; fi`,
+        `if [ -x ${shellQuote(bin)} ]; then echo "${STAMP_KEY}${bin}=$(stat -L -c '%i:%s:%Y' ${shellQuote(bin)})"; fi`,
     ),
   ].join('\n');
 }
@@ -78,10 +78,10 @@ export function parseProbe(code: number, stdout: string, stderr: string): Machin
     snapd: values.get('snapd') === 'yes',
     memberData: values.get('member-data') === 'yes',
     distroEtcd: values.get('distro-etcd') === 'running',
-    etcdVersions: new Map(
+    etcdStamps: new Map(
       [...values]
-        .filter(([key]) => key.startsWith(VERSION_KEY))
-        .map(([key, line]) => [key.slice(VERSION_KEY.length), line]),
+        .filter(([key]) => key.startsWith(STAMP_KEY))
+        .map(([key, stamp]) => [key.slice(STAMP_KEY.length), stamp]),
     ),
   };
 }

@@ -171,23 +171,26 @@ describe('etcd: the leader bootstraps', () => {
     expect(modes['/etc/etcd/tls/server.crt']).toBe(0o644);
   });
 
-  it('a later hook reads the version from the probe and leaves an unchanged service alone', async () => {
-    const first = await harness.run(alone, 'install');
-    const [probe, facts] = probeAnswer('etcd/0', { etcdRuns: true });
-    const machine = first.state.machine ?? {};
-    const state = {
-      ...first.state,
-      machine: { ...machine, run: { ...machine.run, [probe]: facts } },
+  it('asks etcd its version again only when the binary changed; leaves an unchanged service alone', async () => {
+    const withStamp = (state: typeof alone, stamp: string) => {
+      const [probe, facts] = probeAnswer('etcd/0', { etcdStamp: stamp });
+      const machine = state.machine ?? {};
+      return { ...state, machine: { ...machine, run: { ...machine.run, [probe]: facts } } };
     };
-    const again = await harness.run(state, 'update-status');
+    const version = { op: 'run', command: versionCommand('/usr/bin/etcd') };
+    const first = await harness.run(withStamp(alone, '11:100:1700000000'), 'install');
+    expect(first.machineCalls).toContainEqual(version);
+    const again = await harness.run(withStamp(first.state, '11:100:1700000000'), 'update-status');
     expect(again.ok).toBe(true);
-    expect(again.machineCalls).not.toContainEqual({
-      op: 'run',
-      command: versionCommand('/usr/bin/etcd'),
-    });
+    expect(again.machineCalls).not.toContainEqual(version);
     const actions = again.machineCalls.flatMap((c) => (c.op === 'service' ? [c.action] : []));
     expect(actions).toEqual(['start']);
     expect(again.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });
+    const replaced = await harness.run(
+      withStamp(again.state, '12:100:1700000500'),
+      'update-status',
+    );
+    expect(replaced.machineCalls).toContainEqual(version);
   });
 
   it('a definition gone from the machine is installed again', async () => {

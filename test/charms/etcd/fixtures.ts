@@ -107,8 +107,8 @@ export interface ProbeFacts {
   snapd?: boolean;
   memberData?: boolean;
   distroEtcd?: boolean;
-  /** The package's etcd answers `--version` inside the probe. */
-  etcdRuns?: boolean;
+  /** The stamp the package's etcd binary has (probe.ts); absent: no stamp line. */
+  etcdStamp?: string;
 }
 
 export function probeAnswer(unit: string, facts: ProbeFacts = {}): [string, string] {
@@ -119,7 +119,7 @@ export function probeAnswer(unit: string, facts: ProbeFacts = {}): [string, stri
     `snapd=${facts.snapd === true ? 'yes' : 'no'}`,
     `member-data=${facts.memberData === true ? 'yes' : 'no'}`,
     `distro-etcd=${facts.distroEtcd === true ? 'running' : 'stopped'}`,
-    ...(facts.etcdRuns === true ? ['etcd-version /usr/bin/etcd=etcd Version: 3.4.23'] : []),
+    ...(facts.etcdStamp === undefined ? [] : [`etcd-binary /usr/bin/etcd=${facts.etcdStamp}`]),
   ];
   return [unitProbeCommand(unit), `${out.join('\n')}\n`];
 }
