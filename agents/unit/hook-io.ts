@@ -85,9 +85,15 @@ export function commit(
       resolved: undefined,
     });
   } else store.setUnitRuntime(unit.name, { charmState: state });
+  // A status set again unchanged keeps its `since`, as Juju's does: it says how long the
+  // workload has been in that state, not when a hook last ran.
+  const was = store.unit(unit.name)?.workloadStatus;
+  const changed =
+    outcome.status !== undefined &&
+    (was?.current !== outcome.status.kind || was.message !== outcome.status.message);
   store.setUnitStatus(unit.name, {
     agentStatus: { current: agent, message: '', since: now },
-    ...(outcome.status
+    ...(outcome.status && changed
       ? {
           workloadStatus: {
             current: outcome.status.kind,

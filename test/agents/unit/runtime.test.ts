@@ -184,6 +184,25 @@ describe('unit runtime', () => {
     );
   });
 
+  it('a status set again unchanged keeps its since; a changed one moves it', async () => {
+    const { store, settle, add, tick } = await setup(1);
+    await settle();
+    const first = store.unit('counter/0')?.workloadStatus;
+    expect(first).toMatchObject({ current: 'active', message: '0 peers' });
+    tick(60_000);
+    add(1); // counter/0 runs relation hooks and sets its status again, now "1 peers"
+    await settle();
+    const after = store.unit('counter/0')?.workloadStatus;
+    expect(after?.message).not.toBe('0 peers');
+    expect(after?.since).not.toBe(first?.since);
+    const again = after?.since;
+    const hooks = store.hookLog().length;
+    tick(300_001); // update-status comes due: the same status is set once more
+    await settle();
+    expect(store.hookLog().length).toBeGreaterThan(hooks);
+    expect(store.unit('counter/0')?.workloadStatus.since).toBe(again);
+  });
+
   it('a failed hook puts the unit in error, stops it, and retries after the backoff', async () => {
     const { store, deps, settle, tick } = await setup(1);
     const real = deps.machine.bind(deps);
