@@ -16,7 +16,7 @@ import {
   put,
   text,
 } from './env.js';
-import { ensureInstalled, installedLayout } from './install.js';
+import { ensureInstalled, installedLayout, settledInstall } from './install.js';
 import {
   type ClusterView,
   converge,
@@ -94,9 +94,34 @@ function publishDb(ctx: Ctx, view: ClusterView, certs: Certificates, version: st
   }
 }
 
+/**
+ * The certificates this unit waits for, when it waits, decided without the machine: once etcd is
+ * installed nothing there can move until the CA answers, and a unit sees a dozen relation hooks
+ * before it does. The request names the hostname recorded at install.
+ */
+function stillWaitingForCertificates(ctx: Ctx): Promise<void> | undefined {
+  const settled = settledInstall(ctx);
+  if (settled === undefined) return undefined;
+  publishPeer(ctx, makeEnv(ctx, settled.layout));
+  const certs = certificates(ctx, settled.hostname);
+  if (certs.kind === 'ready') return undefined;
+  return Promise.resolve(certificatesStatus(ctx, certs));
+}
+
+function certificatesStatus(
+  ctx: Ctx,
+  certs: { kind: 'missing-relation' } | { kind: 'waiting'; missing: string[] },
+): void {
+  if (certs.kind === 'missing-relation') return ctx.status.set('blocked', MESSAGES.noCa);
+  ctx.log.info(`waiting for the ${certs.missing.join(', ')} from the certificate authority`);
+  return ctx.status.set('waiting', MESSAGES.waitingCerts);
+}
+
 async function reconcile(ctx: Ctx): Promise<void> {
   const blocked = configBlockedMessage(validateConfig(fullConfig(ctx)));
   if (blocked !== undefined) return ctx.status.set('blocked', blocked);
+  const waiting = stillWaitingForCertificates(ctx);
+  if (waiting !== undefined) return waiting;
 
   const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
   const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
@@ -108,11 +133,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   publishPeer(ctx, env);
 
   const certs = certificates(ctx, probe.hostname);
-  if (certs.kind === 'missing-relation') return ctx.status.set('blocked', MESSAGES.noCa);
-  if (certs.kind === 'waiting') {
-    ctx.log.info(`waiting for the ${certs.missing.join(', ')} from the certificate authority`);
-    return ctx.status.set('waiting', MESSAGES.waitingCerts);
-  }
+  if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
   markReady(ctx);
 

@@ -26,6 +26,8 @@ type StoredInstall = {
   setting: string;
   source: InstallSource;
   arch?: string;
+  /** The machine's hostname when installed: the SAN a certificate request names. */
+  hostname?: string;
   resource?: string;
   /** The binary that last answered `--version`, with its stamp then (probe.ts). */
   verified?: { bin: string; stamp: string; version: string };
@@ -44,6 +46,14 @@ function storedInstall(ctx: Ctx): StoredInstall | undefined {
 export function installedLayout(ctx: Ctx): Layout | undefined {
   const stored = storedInstall(ctx);
   return stored === undefined ? undefined : layoutFor(stored.source);
+}
+
+/** The install this unit made under the current install-source, with the hostname it saw. */
+export function settledInstall(ctx: Ctx): { layout: Layout; hostname: string } | undefined {
+  const stored = storedInstall(ctx);
+  if (stored?.hostname === undefined) return undefined;
+  if (stored.setting !== fullConfig(ctx)['install-source']) return undefined;
+  return { layout: layoutFor(stored.source), hostname: stored.hostname };
 }
 
 /** The source for `setting` from the probe's facts, or why there is none. */
@@ -162,7 +172,7 @@ export async function ensureInstalled(ctx: Ctx, probe: MachineProbe): Promise<In
       throw new EtcdCommandError(`${layout.etcd} --version`, result.code, output);
     }
   }
-  const record: StoredInstall = { setting, source, arch: probe.arch };
+  const record: StoredInstall = { setting, source, arch: probe.arch, hostname: probe.hostname };
   // The stamp is the probe's, from before this hook: a binary put in place since is asked again.
   if (!replaced && stamp !== undefined) record.verified = { bin: layout.etcd, stamp, version };
   if (source === 'resource') {

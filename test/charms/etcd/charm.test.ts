@@ -98,6 +98,7 @@ describe('etcd: before the cluster', () => {
       setting: 'auto',
       source: 'resource',
       arch: 'amd64',
+      hostname: 'host-etcd-0',
       resource: tarball,
     });
   });
@@ -108,6 +109,25 @@ describe('etcd: before the cluster', () => {
       kind: 'blocked',
       message: 'Missing relation to certificate authority.',
     });
+  });
+
+  it('once installed, waits for its certificates without touching the machine', async () => {
+    const state = {
+      ...alone,
+      relations: [peersRelation([]), certificatesRelation('etcd/0', false)],
+    };
+    const first = await harness.run(state, 'install');
+    const again = await harness.run(first.state, {
+      kind: 'relation-changed',
+      relationId: 2,
+      remoteUnit: 'easyrsa/0',
+    });
+    expect(again.ok).toBe(true);
+    expect(again.machineCalls).toEqual([]);
+    expect(again.state.status).toEqual({ kind: 'waiting', message: 'Waiting for certificates' });
+    expect(JSON.parse(again.state.relations?.[1]?.local?.['sans'] ?? '[]')).toContain(
+      'host-etcd-0',
+    );
   });
 
   it('requests its server certificate and waits until CA, server and client certs arrive', async () => {
