@@ -111,6 +111,16 @@ export function commit(
   );
 }
 
+/** Juju's goal-state for one application: its alive units, by unit number. */
+export function goalUnits(store: Store, application: string): string[] {
+  const number = (name: string) => Number(name.slice(name.indexOf('/') + 1));
+  return store
+    .unitIndex()
+    .filter((u) => u.application === application && u.life === 'alive')
+    .map((u) => u.name)
+    .sort((a, b) => number(a) - number(b));
+}
+
 export async function prepare(
   unit: UnitRecord,
   app: ApplicationRecord,
@@ -128,6 +138,7 @@ export async function prepare(
     isLeader,
     leaderSettings: deps.store.leaderSettings(unit.application),
     privateAddress: deps.address(unit.machine),
+    goalUnits: goalUnits(deps.store, unit.application),
     relations: relationStates(deps.store, unit, hook),
     state: charmState,
     machine: await deps.machine(unit.machine),

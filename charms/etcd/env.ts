@@ -144,7 +144,11 @@ export function etcdctl(
  */
 export function waitHealthyCommand(env: Env): string {
   const health = etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' });
-  return retrying(health, 300, 0.1);
+  // Not before the port listens: an etcdctl that dials a closed port sits in gRPC's reconnect
+  // backoff (a full second) instead of failing, so the first poll would hide the start. Where
+  // ss is missing, etcdctl alone decides.
+  const listening = `{ ! command -v ss >/dev/null 2>&1 || ss -Hltn 'sport = :${env.config.port}' | grep -q .; }`;
+  return retrying(`${listening} && ${health}`, 300, 0.1);
 }
 
 /**

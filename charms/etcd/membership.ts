@@ -134,13 +134,12 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
   ctx.state.set(STATE.member, record);
   await ensureService(ctx, env, record, false);
   ctx.log.info(`bootstrapped a new cluster with member ${env.name}`);
-  // With a unit to join, not waiting for the first election (up to a second): the joiner's
-  // `member add` retries until there is a leader, so its turn goes out with this hook's commit,
-  // and its start wakes this unit again. Alone, this unit waits, to report its own health.
+  // With units to come (goal-state), not waiting for the first election (up to a second): a
+  // joiner's `member add` retries until there is a leader, so its turn goes out with this
+  // hook's commit (or with the next one, for peers not heard of yet), and each join wakes this
+  // unit again. Alone, this unit waits, to report its own health.
   pickJoiners(ctx, { started: new Set([env.name]), pending: [] }, knownUnits(ctx, env));
-  if (ctx.leaderSettings.get(LS.joining) === undefined && (await healthy(ctx, env))) {
-    return { kind: 'member' };
-  }
+  if (ctx.goalState.units.length <= 1 && (await healthy(ctx, env))) return { kind: 'member' };
   return { kind: 'maintenance', message: 'Waiting for etcd to start' };
 }
 

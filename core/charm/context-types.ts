@@ -98,6 +98,9 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   app: string;
   /** This unit's address (its machine's), as `private-address` starts. */
   address: string;
+  /** What the model expects, as Juju's goal-state: every alive unit of this application, this
+   * one included, sorted by number, whether or not they have joined its peer relations yet. */
+  goalState: { units: readonly string[] };
   config: Readonly<Partial<C>>;
   isLeader: boolean;
   /** The application's leader settings (Juju's leader-get/leader-set): every unit reads them,
@@ -158,6 +161,8 @@ export interface HookContextInput {
   leaderSettings?: Bag;
   /** This unit's address: the value `private-address` has when the bag does not hold one. */
   privateAddress: string;
+  /** The application's alive units (goal-state); absent: this unit alone. */
+  goalUnits?: readonly string[];
   relations: readonly RelationState[];
   state: Readonly<Record<string, JsonValue>>;
   machine: CharmMachine;

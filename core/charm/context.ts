@@ -165,6 +165,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     config: Object.freeze({ ...input.config }) as Readonly<Partial<C>>,
     isLeader: input.isLeader,
     address: input.privateAddress,
+    goalState: Object.freeze({ units: Object.freeze([...(input.goalUnits ?? [unit])]) }),
     leaderSettings,
     relations(endpoint) {
       if (endpoint !== undefined && !meta.endpoints.some((e) => e.name === endpoint)) {

@@ -40,6 +40,8 @@ export interface HarnessState {
   leaderSettings?: Record<string, string>;
   /** This unit's address (`private-address`); default 192.0.2.<n+1>. */
   address?: string;
+  /** ctx.goalState.units: the application's expected units; default this unit alone. */
+  goalUnits?: string[];
   /** Operator-set values; checked against config.yaml, then defaults fill the rest. */
   config?: Record<string, unknown>;
   relations?: HarnessRelation[];
@@ -148,6 +150,7 @@ export class Harness {
       isLeader: state.isLeader ?? false,
       leaderSettings: state.leaderSettings ?? {},
       privateAddress: address,
+      ...(state.goalUnits === undefined ? {} : { goalUnits: state.goalUnits }),
       relations: relations.map((rel): RelationState => ({
         id: rel.id,
         endpoint: rel.endpoint,

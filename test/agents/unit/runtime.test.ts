@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineLock } from '../../../agents/machine/lock.js';
+import { goalUnits } from '../../../agents/unit/hook-io.js';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
 import { stepUnit, type UnitRuntimeDeps } from '../../../agents/unit/runtime.js';
 import type { Hook } from '../../../core/charm/hooks.js';
@@ -201,6 +202,18 @@ describe('unit runtime', () => {
     await settle();
     expect(store.hookLog().length).toBeGreaterThan(hooks);
     expect(store.unit('counter/0')?.workloadStatus.since).toBe(again);
+  });
+
+  it("tells each hook the application's alive units (goal-state), joined or not", async () => {
+    const goal = defineCharm({
+      reconcile: (ctx) => ctx.status.set('active', ctx.goalState.units.join(',')),
+    });
+    const { store, settle, add } = await setup(2, goal);
+    add(10);
+    await settle();
+    expect(store.unit('counter/0')?.workloadStatus.message).toBe('counter/0,counter/1,counter/10');
+    store.setUnitLife('counter/1', 'dying');
+    expect(goalUnits(store, 'counter')).toEqual(['counter/0', 'counter/10']);
   });
 
   it('a failed hook puts the unit in error, stops it, and retries after the backoff', async () => {

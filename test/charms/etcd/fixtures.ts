@@ -215,9 +215,12 @@ export function unitState(
     stored?: HarnessState['stored'];
   } = {},
 ): HarnessState {
+  const number = (u: string) => Number(u.split('/')[1]);
   return {
     unit,
     isLeader: options.leader ?? false,
+    // The model expects this unit and its peers (goal-state).
+    goalUnits: [unit, ...(options.peers ?? [])].sort((a, b) => number(a) - number(b)),
     relations: [
       peersRelation(options.peers ?? [], options.peerExtra),
       certificatesRelation(unit),

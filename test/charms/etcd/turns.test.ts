@@ -50,6 +50,17 @@ describe('etcd: the bootstrap hands out the first turn', () => {
     expect(out.state.leaderSettings?.['joining']).toBe('etcd/1');
   });
 
+  it('with units to come that it has not heard from: no turn yet, and no wait', async () => {
+    const state = { ...unitState('etcd/0', { leader: true }), goalUnits: ['etcd/0', 'etcd/1'] };
+    const out = await harness.run(state, 'install');
+    expect(out.state.leaderSettings?.['joining']).toBeUndefined();
+    expect(out.machineCalls).not.toContainEqual({
+      op: 'run',
+      command: waitHealthyCommand(envFor('etcd/0')),
+    });
+    expect(out.state.status).toEqual({ kind: 'maintenance', message: 'Waiting for etcd to start' });
+  });
+
   it('alone: waits for its own health and reports it', async () => {
     const alone = unitState('etcd/0', {
       leader: true,
