@@ -272,29 +272,43 @@ class SystemdServices extends Backend implements Services {
   }
 }
 
+/**
+ * Machines (connections) whose supervisor script is known to be in place. Per connection, not
+ * per Services: a hook gets a new Services each time, and checking the 13 KB script anew cost
+ * every hook that touched a service a round trip carrying it back.
+ */
+const supervisorReady = new WeakMap<RemoteMachine, Promise<void>>();
+
 class SupervisorServices extends Backend implements Services {
   readonly backend = 'supervisor';
-  private ready: Promise<void> | undefined;
 
-  /** Installs the supervisor script once per Services, rewriting it only if its content changed. */
+  /** Installs the supervisor script once per connection, rewriting it only if it changed. */
   private ensureSupervisor(): Promise<void> {
-    this.ready ??= (async () => {
-      const dirs = `${DEFINITION_DIR} /usr/local/lib/rune /run/rune /var/log/rune`;
-      const made = await this.machine.run(`mkdir -p ${dirs}`);
-      if (made.code !== 0) {
-        throw new ServiceError(this.label, '*', 'install', made.code, stderrTail(made.stderr));
-      }
-      await this.writeIfChanged(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, 0o755);
-    })();
-    // A failed attempt is not cached: the next call tries again.
-    this.ready.catch(() => {
-      this.ready = undefined;
-    });
-    return this.ready;
+    let ready = supervisorReady.get(this.machine);
+    if (ready === undefined) {
+      ready = (async () => {
+        const dirs = `${DEFINITION_DIR} /usr/local/lib/rune /run/rune /var/log/rune`;
+        const made = await this.machine.run(`mkdir -p ${dirs}`);
+        if (made.code !== 0) {
+          throw new ServiceError(this.label, '*', 'install', made.code, stderrTail(made.stderr));
+        }
+        await this.writeIfChanged(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, 0o755);
+      })();
+      supervisorReady.set(this.machine, ready);
+      // A failed attempt is not kept: the next call tries again.
+      ready.catch(() => supervisorReady.delete(this.machine));
+    }
+    return ready;
   }
 
-  private supervise(name: string, action: ServiceAction, verb: string, timeoutMs?: number) {
-    return this.must(name, action, `/bin/sh ${SUPERVISOR_PATH} ${verb} ${name}`, timeoutMs);
+  private async supervise(name: string, action: ServiceAction, verb: string, timeoutMs?: number) {
+    try {
+      return await this.must(name, action, `/bin/sh ${SUPERVISOR_PATH} ${verb} ${name}`, timeoutMs);
+    } catch (error) {
+      // The script (or its directories) may have gone from the machine since it was checked.
+      supervisorReady.delete(this.machine);
+      throw error;
+    }
   }
 
   async install(spec: ServiceSpec): Promise<boolean> {
