@@ -10,13 +10,14 @@ import {
   type Ctx,
   type Env,
   SERVICE,
+  STATE,
   fullConfig,
   makeEnv,
   must,
   put,
   text,
 } from './env.js';
-import { ensureInstalled, installedLayout, settledInstall } from './install.js';
+import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
 import {
   type ClusterView,
   converge,
@@ -117,27 +118,59 @@ function certificatesStatus(
   return ctx.status.set('waiting', MESSAGES.waitingCerts);
 }
 
+/** Hooks that look at the machine again whatever this unit recorded: lifecycle hooks, where an
+ * operator's change (a new binary, a config, a restart) shows, and update-status every few
+ * minutes. */
+const LOOKS_AGAIN: ReadonlySet<string> = new Set([
+  'install',
+  'start',
+  'config-changed',
+  'upgrade-charm',
+  'update-status',
+  'leader-elected',
+]);
+
+/**
+ * What the machine holds: probed (and installed from) on lifecycle hooks and until this unit is a
+ * member; on the relation hooks of a running member, what the last look recorded. Each look
+ * costs the machine ~16 ms of CPU (dpkg's database among it), and a member sees a burst of relation
+ * hooks as its peers join.
+ */
+async function machineFacts(
+  ctx: Ctx,
+): Promise<{ installed: InstallResult; hostname: string; memberData: boolean }> {
+  const settled = settledInstall(ctx);
+  const member = ctx.state.get(STATE.member) !== undefined;
+  if (settled?.version !== undefined && member && !LOOKS_AGAIN.has(ctx.hook.kind)) {
+    const { layout, version, hostname } = settled;
+    return { installed: { kind: 'installed', layout, version }, hostname, memberData: true };
+  }
+  const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
+  const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
+  const installed = await ensureInstalled(ctx, probe);
+  return { installed, hostname: probe.hostname, memberData: probe.memberData };
+}
+
 async function reconcile(ctx: Ctx): Promise<void> {
   const blocked = configBlockedMessage(validateConfig(fullConfig(ctx)));
   if (blocked !== undefined) return ctx.status.set('blocked', blocked);
   const waiting = stillWaitingForCertificates(ctx);
   if (waiting !== undefined) return waiting;
 
-  const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
-  const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
-  const installed = await ensureInstalled(ctx, probe);
+  const machine = await machineFacts(ctx);
+  const installed = machine.installed;
   if (installed.kind === 'blocked') return ctx.status.set('blocked', installed.message);
   const env: Env = makeEnv(ctx, installed.layout);
   // Before the certificates: the leader then counts this unit when it picks who joins next,
   // even in the hook where it bootstraps.
   publishPeer(ctx, env);
 
-  const certs = certificates(ctx, probe.hostname);
+  const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
   markReady(ctx);
 
-  const membership = await converge(ctx, env, { memberData: probe.memberData, tlsChanged });
+  const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
 
   let view = await observe(ctx, env, [env.clientUrl]);

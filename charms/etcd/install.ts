@@ -48,12 +48,17 @@ export function installedLayout(ctx: Ctx): Layout | undefined {
   return stored === undefined ? undefined : layoutFor(stored.source);
 }
 
-/** The install this unit made under the current install-source, with the hostname it saw. */
-export function settledInstall(ctx: Ctx): { layout: Layout; hostname: string } | undefined {
+/** The install this unit made under the current install-source, with the hostname it saw and
+ * the version its binary last answered (when it was verified). */
+export function settledInstall(
+  ctx: Ctx,
+): { layout: Layout; hostname: string; version?: string } | undefined {
   const stored = storedInstall(ctx);
   if (stored?.hostname === undefined) return undefined;
   if (stored.setting !== fullConfig(ctx)['install-source']) return undefined;
-  return { layout: layoutFor(stored.source), hostname: stored.hostname };
+  const layout = layoutFor(stored.source);
+  const verified = stored.verified?.bin === layout.etcd ? stored.verified.version : undefined;
+  return { layout, hostname: stored.hostname, ...(verified ? { version: verified } : {}) };
 }
 
 /** The source for `setting` from the probe's facts, or why there is none. */

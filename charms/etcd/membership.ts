@@ -40,6 +40,7 @@ import {
   readMemberAdd,
   readMemberList,
 } from './workload/etcdctl.js';
+import { memberName } from './workload/paths.js';
 import { retrying } from './workload/shell.js';
 
 export interface ClusterView {
@@ -278,23 +279,30 @@ async function removeStale(
 }
 
 /**
- * The queue of units to join, kept in the order it already had (a unit told it is next stays
- * next) with newly ready units appended in unit order. A unit still waiting for its
- * certificates is queued only while no unit is ready: then it joins the moment they arrive,
- * without another leader hook; once another is ready it gives way. An added member that has not
- * started keeps its unit first; one no unit accounts for stops every turn.
+ * The queue of units to join: every unit the model expects (goal-state) that is not a started
+ * member, those with their certificates first. Within each group the order it already had is
+ * kept (a unit told it is next stays next), newcomers after, by unit number. A unit still
+ * without certificates so waits behind every ready one, and joins the moment its own arrive and
+ * those ahead have started, with no leader hook between. An added member that has not started
+ * keeps its unit first; one no unit accounts for stops every turn.
  */
 function pickJoiners(
   ctx: Ctx,
   members: { started: ReadonlySet<string>; pending: readonly Member[] },
   known: readonly Peer[],
 ): void {
-  const candidates = known.filter((p) => !members.started.has(p.name));
+  // Expected units not heard from yet: named as they will name their members, not ready.
+  const heard = new Set(known.map((p) => p.unit));
+  const expected = ctx.goalState.units
+    .filter((unit) => !heard.has(unit))
+    .map((unit): Peer => ({ unit, name: memberName(unit), peerUrl: '', ready: false }));
+  const candidates = [...known, ...expected]
+    .filter((p) => !members.started.has(p.name))
+    .sort((a, b) => unitNumber(a.unit) - unitNumber(b.unit));
   const byUnit = new Map(candidates.map((p) => [p.unit, p]));
   const kept = list(ctx.leaderSettings.get(LS.joining)).flatMap((u) => byUnit.get(u) ?? []);
-  let queue = [...kept, ...candidates.filter((p) => p.ready && !kept.includes(p))];
-  if (queue.some((p) => p.ready)) queue = queue.filter((p) => p.ready);
-  else queue = candidates.slice(0, 1);
+  const ordered = [...kept, ...candidates.filter((p) => !kept.includes(p))];
+  let queue = [...ordered.filter((p) => p.ready), ...ordered.filter((p) => !p.ready)];
   if (members.pending.length > 0) {
     const holder = candidates.find((p) =>
       members.pending.some((m) => m.peerUrls.includes(p.peerUrl)),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCharmModule } from '../../../core/charm/index.js';
+import { unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
 import {
   STOP_DISTRO_ETCD,
@@ -33,6 +34,13 @@ const alone = unitState('etcd/0', {
   leader: true,
   run: ownViewAnswers('etcd/0', [member('etcd/0')]),
 });
+
+/** `state` whose probe reports the package's etcd binary with this stamp (inode:size:mtime). */
+function withStampOf(state: typeof alone, stamp: string): typeof alone {
+  const [probe, facts] = probeAnswer('etcd/0', { etcdStamp: stamp });
+  const machine = state.machine ?? {};
+  return { ...state, machine: { ...machine, run: { ...machine.run, [probe]: facts } } };
+}
 
 describe('etcd: before the cluster', () => {
   it('blocks on a port out of range and touches nothing', async () => {
@@ -192,11 +200,7 @@ describe('etcd: the leader bootstraps', () => {
   });
 
   it('asks etcd its version again only when the binary changed; leaves an unchanged service alone', async () => {
-    const withStamp = (state: typeof alone, stamp: string) => {
-      const [probe, facts] = probeAnswer('etcd/0', { etcdStamp: stamp });
-      const machine = state.machine ?? {};
-      return { ...state, machine: { ...machine, run: { ...machine.run, [probe]: facts } } };
-    };
+    const withStamp = withStampOf;
     const version = { op: 'run', command: versionCommand('/usr/bin/etcd') };
     const first = await harness.run(withStamp(alone, '11:100:1700000000'), 'install');
     expect(first.machineCalls).toContainEqual(version);
@@ -211,6 +215,24 @@ describe('etcd: the leader bootstraps', () => {
       'update-status',
     );
     expect(replaced.machineCalls).toContainEqual(version);
+  });
+
+  it('a member trusts its recorded install on relation hooks; lifecycle hooks probe again', async () => {
+    const first = await harness.run(withStampOf(alone, '11:100:1700000000'), 'install');
+    const probe = { op: 'run', command: unitProbeCommand('etcd/0') };
+    const relationHook = await harness.run(first.state, {
+      kind: 'relation-changed',
+      relationId: 2,
+      remoteUnit: 'easyrsa/0',
+    });
+    expect(relationHook.ok).toBe(true);
+    expect(relationHook.machineCalls).not.toContainEqual(probe);
+    expect(relationHook.state.status).toEqual({
+      kind: 'active',
+      message: 'Healthy with 1 known peer',
+    });
+    const updateStatus = await harness.run(first.state, 'update-status');
+    expect(updateStatus.machineCalls).toContainEqual(probe);
   });
 
   it('a definition gone from the machine is installed again', async () => {

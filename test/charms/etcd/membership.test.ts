@@ -118,9 +118,9 @@ describe('etcd: the leader hands out turns', () => {
       run: { ...ownViewAnswers('etcd/0', members, options.unhealthy), ...options.run?.run },
     });
 
-  it('picks the lowest-numbered unit that is not a member yet', async () => {
+  it('queues the units that are not members yet, by unit number', async () => {
     const out = await harness.run(leader([member('etcd/0')]), 'update-status');
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1,etcd/2,etcd/10');
     expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });
   });
 
@@ -129,7 +129,7 @@ describe('etcd: the leader hands out turns', () => {
       leader([member('etcd/0'), member('etcd/1', false)]),
       'update-status',
     );
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1,etcd/2,etcd/10');
     expect(out.state.status).toEqual({
       kind: 'waiting',
       message: 'Unhealthy with 2 known peers: 1 not started',
@@ -141,7 +141,7 @@ describe('etcd: the leader hands out turns', () => {
       leader([member('etcd/0'), member('etcd/1')], { joining: 'etcd/1' }),
       { kind: 'relation-changed', relationId: 1, remoteUnit: 'etcd/1' },
     );
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2,etcd/10');
     expect(out.state.leaderSettings?.['client_urls']).toBe(
       'https://192.0.2.1:2379,https://192.0.2.2:2379',
     );

@@ -28,7 +28,7 @@ const settings = (joining: string) => ({
 const started = { member: { token: TOKEN, initialCluster: 'x', state: 'new' } } as const;
 
 describe('etcd: the bootstrap hands out the first turn', () => {
-  it('with peers to join: queues the ready one and does not wait for the first election', async () => {
+  it('with peers to join: queues them, the ready one first, and does not wait for the first election', async () => {
     const state = unitState('etcd/0', {
       leader: true,
       peers: ['etcd/1', 'etcd/2'],
@@ -36,7 +36,7 @@ describe('etcd: the bootstrap hands out the first turn', () => {
     });
     const out = await harness.run(state, 'install');
     expect(out.ok).toBe(true);
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2,etcd/1');
     expect(out.machineCalls).not.toContainEqual({
       op: 'run',
       command: waitHealthyCommand(envFor('etcd/0')),
@@ -44,16 +44,16 @@ describe('etcd: the bootstrap hands out the first turn', () => {
     expect(out.state.status).toEqual({ kind: 'maintenance', message: 'Waiting for etcd to start' });
   });
 
-  it('with nobody ready yet: the lowest unit gets the turn, to use when its certificates come', async () => {
+  it('with nobody ready yet: all are queued by number, each to join once its certificates come', async () => {
     const state = unitState('etcd/0', { leader: true, peers: ['etcd/2', 'etcd/1'] });
     const out = await harness.run(state, 'install');
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1,etcd/2');
   });
 
-  it('with units to come that it has not heard from: no turn yet, and no wait', async () => {
+  it('queues the units the model expects before it heard from them, and does not wait', async () => {
     const state = { ...unitState('etcd/0', { leader: true }), goalUnits: ['etcd/0', 'etcd/1'] };
     const out = await harness.run(state, 'install');
-    expect(out.state.leaderSettings?.['joining']).toBeUndefined();
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1');
     expect(out.machineCalls).not.toContainEqual({
       op: 'run',
       command: waitHealthyCommand(envFor('etcd/0')),
@@ -87,12 +87,12 @@ describe('etcd: the leader keeps the queue', () => {
       run: ownViewAnswers('etcd/0', [member('etcd/0')]),
     });
 
-  it('queues every ready unit in unit order, leaving out those without certificates', async () => {
+  it('queues ready units first, in unit order, then those still without certificates', async () => {
     const out = await harness.run(
       leader('', { 'etcd/1': READY, 'etcd/2': READY, 'etcd/10': {} }),
       'update-status',
     );
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1,etcd/2');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/1,etcd/2,etcd/10');
   });
 
   it('keeps the order it gave: a unit told it is next stays next', async () => {
@@ -105,7 +105,7 @@ describe('etcd: the leader keeps the queue', () => {
 
   it('a queued unit still without certificates gives way once another is ready', async () => {
     const out = await harness.run(leader('etcd/1', { 'etcd/2': READY }), 'update-status');
-    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2');
+    expect(out.state.leaderSettings?.['joining']).toBe('etcd/2,etcd/1,etcd/10');
   });
 });
 
