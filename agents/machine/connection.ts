@@ -180,10 +180,19 @@ export class Connection {
       );
       try {
         this.startClient(client, readyTimeout, (key) => check.verify(key));
-      } catch {
+      } catch (error) {
         // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key,
-        // but say it our way anyway.
-        fail(new ConnectError(host, port, "the controller's private key cannot be parsed"));
+        // but say it our way anyway. Anything else it throws is named as it is, not taken for a
+        // bad key (a test once failed with a key that parsed on every retry).
+        const message = error instanceof Error ? error.message : String(error);
+        const badKey = /privateKey/.test(message);
+        fail(
+          new ConnectError(
+            host,
+            port,
+            badKey ? "the controller's private key cannot be parsed" : `cannot start: ${message}`,
+          ),
+        );
       }
     });
   }

@@ -78,3 +78,16 @@ test('a closed port fails with ConnectError', async () => {
   await expect(connect).rejects.toBeInstanceOf(ConnectError);
   await expect(connect).rejects.toThrow(`cannot reach 127.0.0.1:${port}: connection refused`);
 });
+
+test('a key that is no key fails with ConnectError naming it, never quoting it', async () => {
+  const port = await freePort();
+  const garbled =
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64 at all\n-----END OPENSSH PRIVATE KEY-----\n';
+  const connect = connectMachine(
+    { host: '127.0.0.1', port, user: 'root', privateKey: garbled },
+    {},
+  );
+  await expect(connect).rejects.toBeInstanceOf(ConnectError);
+  await expect(connect).rejects.toThrow("the controller's private key cannot be parsed");
+  await expect(connect).rejects.not.toThrow(/not base64/);
+});
