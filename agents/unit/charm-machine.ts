@@ -25,6 +25,7 @@ export function charmMachine(
   machineId: string,
 ): CharmMachine {
   return {
+    hostname: facts.hostname,
     run: (command, options) => remote.run(command, options),
     writeFile: (path, data, options) => remote.writeFile(path, data, options),
     readFile: (path) => remote.readFile(path),

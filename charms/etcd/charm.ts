@@ -151,10 +151,25 @@ async function machineFacts(
   return { installed, hostname: probe.hostname, memberData: probe.memberData };
 }
 
+/**
+ * A unit's first hook asks the CA for its server certificate before anything else and ends: the
+ * CA then signs while this unit installs etcd in its next hook, instead of after. Only while
+ * nothing is installed and no request is out; the request names the hostname Rune recorded for
+ * the machine, which is the one the probe reads.
+ */
+function requestFirst(ctx: Ctx): Promise<void> | undefined {
+  if (installedLayout(ctx) !== undefined) return undefined;
+  const rel = ctx.relations('certificates')[0];
+  if (rel === undefined || rel.local.get('common_name') !== undefined) return undefined;
+  const certs = certificates(ctx, ctx.machine.hostname);
+  if (certs.kind === 'ready') return undefined;
+  return Promise.resolve(certificatesStatus(ctx, certs));
+}
+
 async function reconcile(ctx: Ctx): Promise<void> {
   const blocked = configBlockedMessage(validateConfig(fullConfig(ctx)));
   if (blocked !== undefined) return ctx.status.set('blocked', blocked);
-  const waiting = stillWaitingForCertificates(ctx);
+  const waiting = requestFirst(ctx) ?? stillWaitingForCertificates(ctx);
   if (waiting !== undefined) return waiting;
 
   const machine = await machineFacts(ctx);

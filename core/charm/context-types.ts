@@ -45,6 +45,8 @@ export interface CharmServices {
 /** The unit's machine. Its effects are immediate, not buffered: hosts have no transactions,
  * which is why hooks must be idempotent (DESIGN §6). */
 export interface CharmMachine extends Pick<RemoteMachine, 'run' | 'writeFile' | 'readFile'> {
+  /** The machine's hostname as Rune recorded it when it connected (no round trip). */
+  hostname: string;
   services: CharmServices;
   /** Installs OS packages (apt on Debian/Ubuntu); a no-op for those already present. */
   installPackages(names: string[]): Promise<void>;

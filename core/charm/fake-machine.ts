@@ -12,6 +12,8 @@ export type ServiceStateName = 'running' | 'stopped';
 
 /** The fake machine's part of a harness state: in before the hook, out after it. */
 export interface MachineState {
+  /** ctx.machine.hostname; default `fake-machine`. */
+  hostname?: string;
   /** Exact command → answer. A command not in the table throws FakeMachineError. */
   run?: Record<string, RunAnswer>;
   /** Path → contents. */
@@ -58,7 +60,9 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
     return found;
   };
 
+  const hostname = initial.hostname ?? 'fake-machine';
   const machine: CharmMachine = {
+    hostname,
     run(command) {
       calls.push({ op: 'run', command });
       const answer = table[command];
@@ -144,6 +148,7 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
     machine,
     calls,
     state: () => ({
+      ...(initial.hostname === undefined ? {} : { hostname }),
       run: { ...table },
       files: Object.fromEntries([...files].sort(([a], [b]) => a.localeCompare(b))),
       services: Object.fromEntries(

@@ -97,6 +97,7 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
   };
 
   const machine: CharmMachine = {
+    hostname: String(id),
     run: (command) => call(() => answer(command)),
     writeFile: (path, data) =>
       call(() => void files.set(path, typeof data === 'string' ? data : data.toString('utf8'))),

@@ -119,12 +119,17 @@ describe('etcd: before the cluster', () => {
     });
   });
 
-  it('once installed, waits for its certificates without touching the machine', async () => {
+  it('asks for its certificate first, installs next, then waits without touching the machine', async () => {
     const state = {
       ...alone,
       relations: [peersRelation([]), certificatesRelation('etcd/0', false)],
     };
-    const first = await harness.run(state, 'install');
+    const request = await harness.run(state, 'install');
+    // The request goes out before anything runs on the machine, so the CA signs meanwhile.
+    expect(request.machineCalls).toEqual([]);
+    expect(request.state.relations?.[1]?.local?.['common_name']).toBe('192.0.2.1');
+    const first = await harness.run(request.state, 'config-changed');
+    expect(first.machineCalls).toContainEqual({ op: 'run', command: unitProbeCommand('etcd/0') });
     const again = await harness.run(first.state, {
       kind: 'relation-changed',
       relationId: 2,

@@ -228,6 +228,6 @@ export function unitState(
     ],
     leaderSettings: options.leaderSettings ?? {},
     ...(options.stored === undefined ? {} : { stored: options.stored }),
-    machine: { run: { ...installAnswers(unit), ...options.run } },
+    machine: { hostname: `host-${nameOf(unit)}`, run: { ...installAnswers(unit), ...options.run } },
   };
 }
