@@ -21,6 +21,7 @@ import {
   requestServerCert,
 } from '../lib/relations.js';
 import { restartInstalled, stopInstalled } from '../lib/services.js';
+import { upgradeAction } from '../lib/upgrade.js';
 import { runControlPlane } from './control-plane.js';
 import { publishToWorkers, workerRequests } from './kube-control.js';
 import { ensureSecrets, readSecrets } from './secrets.js';
@@ -205,17 +206,6 @@ export const charm = defineCharm<MasterConfig>({
       const done = await restartInstalled(ctx, SERVICES);
       ctx.action?.setResult('restarted', done.join(' '));
     },
-    upgrade: async (ctx) => {
-      const report = await install(ctx, 'all');
-      const blocked = binariesBlocked(ctx.app, report);
-      if (blocked !== undefined) {
-        ctx.action?.fail(blocked);
-        return;
-      }
-      ctx.action?.setResult('upgraded', report.changed.join(' '));
-      const done = await restartInstalled(ctx, SERVICES);
-      ctx.action?.setResult('restarted', done.join(' '));
-      await reconcile(ctx);
-    },
+    upgrade: upgradeAction((ctx) => install(ctx, 'all'), SERVICES, reconcile),
   },
 });

@@ -2,7 +2,7 @@
 // then the four daemons, each restarted only when something it reads changed.
 import type { HookContext } from '../../core/charm/index.js';
 import type { EtcdConnection } from '../../core/interfaces/index.js';
-import { type Flags, renderFlags } from '../lib/flags.js';
+import { type Flags, kubeProxyFlags, renderFlags } from '../lib/flags.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import type { Certificates } from '../lib/relations.js';
 import { runService } from '../lib/services.js';
@@ -14,7 +14,6 @@ import {
   PATHS,
   apiserverFlags,
   controllerManagerFlags,
-  proxyFlags,
   schedulerFlags,
 } from './workload.js';
 
@@ -96,7 +95,7 @@ export function commands(cp: ControlPlane): Record<MasterService, string[]> {
     'kube-apiserver': argv('kube-apiserver', apiserverFlags(cp.facts)),
     'kube-controller-manager': argv('kube-controller-manager', controllerManagerFlags(cp.facts)),
     'kube-scheduler': argv('kube-scheduler', schedulerFlags()),
-    'kube-proxy': argv('kube-proxy', proxyFlags(cp.facts)),
+    'kube-proxy': argv('kube-proxy', kubeProxyFlags(cp.facts, PATHS.proxyKubeconfig)),
   };
 }
 

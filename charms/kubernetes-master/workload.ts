@@ -111,16 +111,6 @@ export function schedulerFlags(): Flags {
   };
 }
 
-export function proxyFlags(f: MasterFacts): Flags {
-  return {
-    'cluster-cidr': f.clusterCidr,
-    'hostname-override': f.hostname,
-    kubeconfig: PATHS.proxyKubeconfig,
-    logtostderr: 'true',
-    v: '0',
-  };
-}
-
 /** The first service IP (the `kubernetes` service's) and DNS's, as Charmed Kubernetes chose. */
 export function serviceIps(cidr: Ipv4Cidr): { api: string; dns: string } {
   return { api: hostAddress(cidr, 1), dns: hostAddress(cidr, 10) };

@@ -21,7 +21,8 @@ import {
   publishCniPrincipal,
   requestServerCert,
 } from '../lib/relations.js';
-import { restartInstalled, stopInstalled } from '../lib/services.js';
+import { stopInstalled } from '../lib/services.js';
+import { upgradeAction } from '../lib/upgrade.js';
 import { commandLine } from '../lib/shell.js';
 import { aptHasPackage, aptPolicyCommand, installFileCommand } from '../lib/sources.js';
 import { type NodeSettings, runNode } from './node.js';
@@ -207,17 +208,6 @@ export const charm = defineCharm<WorkerConfig>({
         ),
       ),
     resume: (ctx) => kubectl(ctx, (node) => ['uncordon', node]),
-    upgrade: async (ctx) => {
-      const report = await install(ctx, 'all');
-      const blocked = binariesBlocked(ctx.app, report);
-      if (blocked !== undefined) {
-        ctx.action?.fail(blocked);
-        return;
-      }
-      ctx.action?.setResult('upgraded', report.changed.join(' '));
-      const done = await restartInstalled(ctx, ['kubelet', 'kube-proxy']);
-      ctx.action?.setResult('restarted', done.join(' '));
-      await reconcile(ctx);
-    },
+    upgrade: upgradeAction((ctx) => install(ctx, 'all'), ['kubelet', 'kube-proxy'], reconcile),
   },
 });

@@ -3,7 +3,7 @@
 // when something it reads changed.
 import type { HookContext } from '../../core/charm/index.js';
 import type { KubeCreds, KubeDns } from '../../core/interfaces/index.js';
-import { type Flags, renderFlags } from '../lib/flags.js';
+import { type Flags, kubeProxyFlags, renderFlags } from '../lib/flags.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import type { Certificates } from '../lib/relations.js';
 import { runService } from '../lib/services.js';
@@ -16,7 +16,6 @@ import {
   containerdConfig,
   kubeletConfig,
   kubeletFlags,
-  proxyFlags,
 } from './workload.js';
 
 export interface NodeSettings {
@@ -82,7 +81,10 @@ export function nodeCommands(node: Node): Record<WorkerService, string[]> {
     ],
     'kube-proxy': [
       bin('kube-proxy'),
-      ...renderFlags(proxyFlags(node.facts), node.settings.extra['kube-proxy']),
+      ...renderFlags(
+        kubeProxyFlags(node.facts, PATHS.proxyKubeconfig),
+        node.settings.extra['kube-proxy'],
+      ),
     ],
   };
 }

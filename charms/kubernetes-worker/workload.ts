@@ -54,16 +54,6 @@ export function kubeletFlags(f: WorkerFacts): Flags {
   };
 }
 
-export function proxyFlags(f: WorkerFacts): Flags {
-  return {
-    'cluster-cidr': f.clusterCidr,
-    'hostname-override': f.hostname,
-    kubeconfig: PATHS.proxyKubeconfig,
-    logtostderr: 'true',
-    v: '0',
-  };
-}
-
 type YamlMap = { [key: string]: YamlValue };
 
 function isMap(value: unknown): value is YamlMap {

@@ -51,3 +51,17 @@ export function readExtraArgs<S extends string>(
   }
   return extra;
 }
+
+/** kube-proxy's own flags, the same on masters and workers (Charmed Kubernetes 1.21). */
+export function kubeProxyFlags(
+  node: { clusterCidr: string; hostname: string },
+  kubeconfig: string,
+): Flags {
+  return {
+    'cluster-cidr': node.clusterCidr,
+    'hostname-override': node.hostname,
+    kubeconfig,
+    logtostderr: 'true',
+    v: '0',
+  };
+}
