@@ -87,7 +87,7 @@ export function commit(
   } else store.setUnitRuntime(unit.name, { charmState: state });
   // A status set again unchanged keeps its `since`, as Juju's does: it says how long the
   // workload has been in that state, not when a hook last ran.
-  const was = store.unit(unit.name)?.workloadStatus;
+  const was = unit.workloadStatus;
   const changed =
     outcome.status !== undefined &&
     (was?.current !== outcome.status.kind || was.message !== outcome.status.message);
