@@ -9,6 +9,8 @@ import {
   type Config,
   type Ctx,
   type Env,
+  MEMBER_READY,
+  MEMBER_STARTED,
   SERVICE,
   STATE,
   fullConfig,
@@ -18,15 +20,7 @@ import {
   text,
 } from './env.js';
 import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
-import {
-  type ClusterView,
-  converge,
-  lead,
-  markReady,
-  markStarted,
-  observe,
-  publishPeer,
-} from './membership.js';
+import { type ClusterView, converge, lead, markPeer, observe, publishPeer } from './membership.js';
 import { type Certificates, certificates, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
@@ -183,7 +177,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
-  markReady(ctx);
+  markPeer(ctx, MEMBER_READY);
 
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
@@ -195,7 +189,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   }
   // Clients hear of the cluster only from members that serve (with quorum).
   if (view.health.some((h) => h.endpoint === env.clientUrl && h.healthy)) {
-    markStarted(ctx);
+    markPeer(ctx, MEMBER_STARTED);
     publishDb(ctx, view, certs.certs, installed.version);
   }
   const status = clusterStatus(view);

@@ -73,15 +73,13 @@ export function publishPeer(ctx: Ctx, env: Env): void {
   for (const [key, value] of Object.entries(writes)) put(rel.local, key, value);
 }
 
-export function markStarted(ctx: Ctx): void {
+/**
+ * Tells the peers this unit's member is started and healthy (MEMBER_STARTED), or that its
+ * certificates are in place and it may be given the turn to join (MEMBER_READY).
+ */
+export function markPeer(ctx: Ctx, flag: typeof MEMBER_STARTED | typeof MEMBER_READY): void {
   const rel = ctx.relations('cluster')[0];
-  if (rel !== undefined) put(rel.local, MEMBER_STARTED, 'true');
-}
-
-/** Tells the leader this unit's certificates are in place: it may be given the turn to join. */
-export function markReady(ctx: Ctx): void {
-  const rel = ctx.relations('cluster')[0];
-  if (rel !== undefined) put(rel.local, MEMBER_READY, 'true');
+  if (rel !== undefined) put(rel.local, flag, 'true');
 }
 
 /** This unit and the peers in scope that published their facts, by unit number. */
