@@ -1,6 +1,6 @@
 // The spare-key pool: every caller gets its own fresh RSA 2048 key, however many ask at once.
 import { createPrivateKey } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { takeKey, warmKeys } from '../../../charms/easyrsa/key-pool.js';
 
 describe('takeKey', () => {
@@ -21,5 +21,31 @@ describe('takeKey', () => {
     const n = createPrivateKey(key.pem).export({ format: 'jwk' }).n;
     const fromForge = Buffer.from(key.forgePublic.n.toString(16), 'hex').toString('base64url');
     expect(fromForge).toBe(n);
+  });
+
+  describe('spare keys', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('taken in a burst are replaced only once the CA is quiet', async () => {
+      // A fresh pool, warmed up the way the charm's module does when it loads.
+      vi.resetModules();
+      const pool = await import('../../../charms/easyrsa/key-pool.js');
+      pool.warmKeys();
+      await vi.waitFor(() => expect(pool.spareKeys()).toEqual({ ready: 5, generating: 0 }), {
+        timeout: 60_000,
+        interval: 20,
+      });
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      const burst = await Promise.all(Array.from({ length: 5 }, () => pool.takeKey()));
+      expect(new Set(burst.map((k) => k.pem)).size).toBe(5);
+      // No key is made while requests keep coming: the CPU goes to the hooks asking.
+      expect(pool.spareKeys()).toEqual({ ready: 0, generating: 0 });
+      vi.advanceTimersByTime(pool.QUIET_MS - 100);
+      expect(pool.spareKeys().generating).toBe(0);
+      vi.advanceTimersByTime(200);
+      expect(pool.spareKeys().generating).toBe(2);
+    });
   });
 });
