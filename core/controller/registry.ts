@@ -2,8 +2,8 @@
 // (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-// ssh2 is CommonJS: under plain Node ESM only its default export carries `utils`.
-import ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
+import type * as Ssh2 from 'ssh2';
 import type { ProviderKind } from '../store/types.js';
 import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
 import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
@@ -29,7 +29,10 @@ export function createController(
   if (existsSync(paths.config)) throw new ControllerExistsError(name);
   mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
   mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
-  const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: `rune-controller-${name}` });
+  // Required here, not imported: every CLI verb reads this module, only bootstrap makes keys,
+  // and loading ssh2 costs a CLI start ~70 ms.
+  const { utils } = createRequire(import.meta.url)('ssh2') as typeof Ssh2;
+  const keys = utils.generateKeyPairSync('ed25519', { comment: `rune-controller-${name}` });
   writeFileSync(paths.privateKey, keys.private, { mode: 0o600 });
   writeFileSync(paths.publicKey, `${keys.public}\n`, { mode: 0o644 });
   const info: ControllerInfo = {

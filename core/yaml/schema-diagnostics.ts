@@ -15,6 +15,7 @@ export function makeAjv(options: Options = {}): Ajv {
     verbose: true,
     strict: true,
     allowUnionTypes: true,
+    validateSchema: false,
     ...options,
   });
   ajv.addKeyword({ keyword: 'expect', schemaType: 'string' });
