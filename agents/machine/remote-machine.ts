@@ -1,6 +1,7 @@
 // RemoteMachine over SSH (DESIGN §5): short commands on the persistent shell session, streaming
 // ones on their own exec channel, atomic file writes, cached facts. `connectMachine` connects
 // eagerly so a refused key, changed host key or sudo password surfaces at once, typed.
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { abortReason } from './backoff.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -127,15 +128,24 @@ class SshMachine implements ConnectedMachine {
     if (!path.startsWith('/'))
       throw new RemoteFileError(host, path, 'write', 'the path must be absolute');
     const dir = posix.dirname(path);
-    const temp = `${dir}/.${posix.basename(path)}.rune-XXXXXX`;
-    const mode = (options.mode ?? 0o644).toString(8);
-    // mktemp creates the file 0600, so the content is never readable by others before chmod;
-    // mode and owner are set on the temp file so the rename publishes the file complete.
-    // Missing parent directories are made (0755), as a charm writing /etc/etcd/etcd.conf expects.
+    // A fresh, unguessable name, created with noclobber: the create fails rather than write
+    // through anything already there (mktemp's guarantee, without its process).
+    const temp = `${dir}/.${posix.basename(path)}.rune-${randomBytes(8).toString('hex')}`;
+    const mode = options.mode ?? 0o644;
+    // Without execute or special bits the umask gives the temp file its final mode as it is
+    // created: no chmod, and its content is never readable by anyone the final mode excludes.
+    // Otherwise it is created 0600 and chmod'ed before the rename publishes it.
+    const byUmask = (mode & ~0o666) === 0;
+    const umask = (byUmask ? 0o777 & ~mode : 0o077).toString(8).padStart(3, '0');
+    // Missing parent directories are made (0755), as a charm writing /etc/etcd/etcd.conf
+    // expects, before the umask changes. Owner and mode are set before the rename publishes the
+    // file complete. Each step is one process at most: hooks write many small files.
     const script = [
-      `mkdir -p ${shellQuote(dir)} || exit 1`,
-      `t=$(mktemp ${shellQuote(temp)}) || exit 1`,
-      `if cat >"$t" && chmod ${mode} "$t"` +
+      `[ -d ${shellQuote(dir)} ] || mkdir -p ${shellQuote(dir)} || exit 1`,
+      `t=${shellQuote(temp)}`,
+      `umask ${umask}; set -C`,
+      'if cat >"$t"' +
+        (byUmask ? '' : ` && chmod ${mode.toString(8)} "$t"`) +
         (options.owner === undefined ? '' : ` && chown ${shellQuote(options.owner)} "$t"`) +
         ` && mv -f "$t" ${shellQuote(path)}; then exit 0; fi`,
       'rm -f "$t"; exit 1',

@@ -48,6 +48,14 @@ test('writeFile replaces a file atomically and leaves no temp file beside it', a
   expect((await machine.run(`stat -c %a ${path}`)).stdout.toString()).toBe('644\n');
 });
 
+test('writeFile makes missing directories 0755 and gives an executable its mode', async () => {
+  const path = join(sshd.dir, 'made', 'for', 'it', 'tool');
+  await machine.writeFile(path, '#!/bin/sh\necho ran\n', { mode: 0o755 });
+  const modes = await machine.run(`stat -c %a ${join(sshd.dir, 'made')} ${path}`);
+  expect(modes.stdout.toString()).toBe('755\n755\n');
+  expect((await machine.run(path)).stdout.toString()).toBe('ran\n');
+});
+
 test('a failed write names the path and leaves the old file in place', async () => {
   const path = join(sshd.dir, 'kept.txt');
   await machine.writeFile(path, 'kept\n');
