@@ -17,7 +17,6 @@ export interface HostTools {
   ip: string;
   unshare: string;
   nsenter: string;
-  sshKeygen: string;
   tini: string;
   sshd: string;
   sh: string;
@@ -28,7 +27,6 @@ export async function findTools(machineId: string): Promise<HostTools> {
     ip: 'ip',
     unshare: 'unshare',
     nsenter: 'nsenter',
-    sshKeygen: 'ssh-keygen',
     tini: 'tini',
     sshd: 'sshd',
     sh: 'sh',

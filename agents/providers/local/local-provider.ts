@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+// ssh2 is CommonJS: under plain Node ESM only its default export carries `utils`.
+import ssh2 from 'ssh2';
 import type { MachineProvider, ProvisionedMachine } from '../types.js';
 import { bridgeAddress, machineAddress } from './addresses.js';
 import type { Ipv4Cidr } from './addresses.js';
@@ -145,18 +147,12 @@ export class LocalProvider implements MachineProvider {
       });
       const hostKey = path.join(seed, 'ssh_host_ed25519_key');
       const fingerprint = await step('host-key', async () => {
-        await this.run(tools.sshKeygen, [
-          '-q',
-          '-t',
-          'ed25519',
-          '-N',
-          '',
-          '-C',
-          `root@${name}`,
-          '-f',
-          hostKey,
-        ]);
-        return fingerprintOfPublicKeyLine(await readFile(`${hostKey}.pub`, 'utf8'));
+        // Made here rather than by ssh-keygen: a process spawned from the controller costs
+        // more than the key, and a deploy makes its machines at once.
+        const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: `root@${name}` });
+        await writeFile(hostKey, keys.private, { mode: 0o600 });
+        await writeFile(`${hostKey}.pub`, `${keys.public}\n`, { mode: 0o644 });
+        return fingerprintOfPublicKeyLine(keys.public);
       });
       await step('netns', () => this.run(tools.ip, ['netns', 'add', name]));
       await step('veth', async () => {
