@@ -137,6 +137,32 @@ export function etcdctl(
   return ctx.machine.run(etcdctlCommand(target(env, endpoints), op));
 }
 
+/** A dial timeout for commands retried on the machine while a member may still be starting. */
+const QUICK_DIAL_MS = 300;
+
+/**
+ * Whether this unit's client port listens (true where ss is missing: etcdctl alone decides then).
+ * An etcdctl that dials a closed port sits in gRPC's reconnect backoff (a full second) instead
+ * of failing, so asking a member that is still starting would hide its start.
+ */
+function listening(env: Env): string {
+  return `{ ! command -v ss >/dev/null 2>&1 || ss -Hltn 'sport = :${env.config.port}' | grep -q .; }`;
+}
+
+/** `command` once this unit's client port listens, waiting up to `seconds` (then anyway). */
+function whenListening(env: Env, command: string, seconds: number): string {
+  const polls = Math.ceil(seconds / 0.05);
+  return (
+    `w=0; until ${listening(env)} || [ "$w" -ge ${polls} ]; do w=$((w+1)); sleep 0.05; done; ` +
+    command
+  );
+}
+
+/** etcdctl on this unit's own member, which a hook may have started moments before. */
+export function ownEtcdctlCommand(env: Env, op: EtcdctlOp): string {
+  return whenListening(env, etcdctlCommand(target(env, [env.clientUrl]), op), 10);
+}
+
 /**
  * This unit's own endpoint answers a health check, waiting up to ~30 s for it to start. Polled
  * every 0.05 s: a new member is ready anywhere from 0.1 s to a second after it starts (its first
@@ -144,11 +170,19 @@ export function etcdctl(
  */
 export function waitHealthyCommand(env: Env): string {
   const health = etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' });
-  // Not before the port listens: an etcdctl that dials a closed port sits in gRPC's reconnect
-  // backoff (a full second) instead of failing, so the first poll would hide the start. Where
-  // ss is missing, etcdctl alone decides.
-  const listening = `{ ! command -v ss >/dev/null 2>&1 || ss -Hltn 'sport = :${env.config.port}' | grep -q .; }`;
-  return retrying(`${listening} && ${health}`, 600, 0.05);
+  return retrying(`${listening(env)} && ${health}`, 600, 0.05);
+}
+
+/**
+ * The member list through `endpoints`, retried briefly and often: a unit given its turn to join
+ * may ask before the leader's member listens.
+ */
+export function memberListCommand(env: Env, endpoints: readonly string[]): string {
+  const list = etcdctlCommand(
+    { ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS },
+    { op: 'member list' },
+  );
+  return retrying(list, 100, 0.05);
 }
 
 /**
@@ -157,11 +191,10 @@ export function waitHealthyCommand(env: Env): string {
  * retried briefly and often, on the machine.
  */
 export function memberAddCommand(env: Env, endpoints: readonly string[]): string {
-  const add = etcdctlCommand(target(env, endpoints), {
-    op: 'member add',
-    name: env.name,
-    peerUrls: [env.peerUrl],
-  });
+  const add = etcdctlCommand(
+    { ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS },
+    { op: 'member add', name: env.name, peerUrls: [env.peerUrl] },
+  );
   return retrying(add, 400, 0.05);
 }
 

@@ -17,6 +17,8 @@ import {
   etcdctl,
   list,
   memberAddCommand,
+  memberListCommand,
+  ownEtcdctlCommand,
   put,
   target,
   unitNumber,
@@ -104,7 +106,10 @@ export async function observe(
   endpoints: readonly string[],
 ): Promise<ClusterView | undefined> {
   if (endpoints.length === 0) return undefined;
-  const listed = await etcdctl(ctx, env, endpoints, { op: 'member list' });
+  const own = endpoints.length === 1 && endpoints[0] === env.clientUrl;
+  const listed = own
+    ? await ctx.machine.run(ownEtcdctlCommand(env, { op: 'member list' }))
+    : await etcdctl(ctx, env, endpoints, { op: 'member list' });
   if (listed.code !== 0) return undefined;
   const members = readMemberList(listed);
   try {
@@ -146,7 +151,9 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
 async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
   const endpoints = list(ctx.leaderSettings.get(LS.clientUrls));
   if (endpoints.length === 0) return { kind: 'waiting', message: 'Waiting for the cluster' };
-  const members = readMemberList(await etcdctl(ctx, env, endpoints, { op: 'member list' }));
+  const members = readMemberList(
+    await ctx.machine.run(memberListCommand(env, endpoints), { timeoutMs: 120_000 }),
+  );
   const mine = members.find((m) => m.name === env.name || m.peerUrls.includes(env.peerUrl));
   const other = members.find((m) => !isStarted(m) && m !== mine);
   if (mine === undefined && other !== undefined) {

@@ -5,7 +5,12 @@ import { resolve } from 'node:path';
 import { Harness, type HarnessRelation, type HarnessState } from '../../../core/charm/index.js';
 import { schemaValidateWrite } from '../../../core/interfaces/index.js';
 import { charm, unitProbeCommand } from '../../../charms/etcd/charm.js';
-import { type Env, envOf, waitHealthyCommand } from '../../../charms/etcd/env.js';
+import {
+  type Env,
+  envOf,
+  ownEtcdctlCommand,
+  waitHealthyCommand,
+} from '../../../charms/etcd/env.js';
 import { type EtcdctlOp, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
 import { STOP_DISTRO_ETCD, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import type { RunAnswer } from '../../../core/charm/index.js';
@@ -193,7 +198,7 @@ export function ownViewAnswers(
   const started = members.filter((m) => m.started !== false).map((m) => m.unit);
   const own = [clientUrl(unit)];
   return {
-    [etcdctlAs(unit, own, { op: 'member list' }, layout)]: memberListJson(members),
+    [ownEtcdctlCommand(envFor(unit, layout), { op: 'member list' })]: memberListJson(members),
     [etcdctlAs(unit, own, { op: 'endpoint health', cluster: true }, layout)]: healthAnswer(
       started.filter((u) => !unhealthy.includes(u)),
       unhealthy,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { snapInstallCommand, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
-import { memberAddCommand } from '../../../charms/etcd/env.js';
+import { memberAddCommand, memberListCommand } from '../../../charms/etcd/env.js';
 import {
   VERSION_OUTPUT,
   clientUrl,
@@ -31,7 +31,9 @@ describe('etcd: recovery paths', () => {
       peers: ['etcd/0'],
       leaderSettings: { token: TOKEN, client_urls: clientUrl('etcd/0') },
       run: {
+        // As the leader it looks at the cluster first, then joins it.
         [etcdctlAs('etcd/1', viaEtcd0, { op: 'member list' })]: memberListJson([member('etcd/0')]),
+        [memberListCommand(envFor('etcd/1'), viaEtcd0)]: memberListJson([member('etcd/0')]),
         [etcdctlAs('etcd/1', viaEtcd0, { op: 'endpoint health', cluster: true })]: healthAnswer([
           'etcd/0',
         ]),

@@ -18,6 +18,13 @@ import {
 } from '../../../charms/etcd/workload/install-steps.js';
 import { parseProbe } from '../../../charms/etcd/workload/probe.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
+import {
+  memberAddCommand,
+  memberListCommand,
+  ownEtcdctlCommand,
+  waitHealthyCommand,
+} from '../../../charms/etcd/env.js';
+import { clientUrl, envFor } from './fixtures.js';
 
 const target = {
   endpoints: ['https://10.0.0.1:2379'],
@@ -52,6 +59,10 @@ describe('etcd charm scripts', () => {
       }),
     ],
     ['retrying', retrying('true', 3, 1)],
+    ['own member list', ownEtcdctlCommand(envFor('etcd/0'), { op: 'member list' })],
+    ['member list via the leader', memberListCommand(envFor('etcd/1'), [clientUrl('etcd/0')])],
+    ['member add', memberAddCommand(envFor('etcd/1'), [clientUrl('etcd/0')])],
+    ['wait healthy', waitHealthyCommand(envFor('etcd/1'))],
   ])('%s parses as POSIX sh', (_name, script) => {
     expect(() => sh(script, ['-n', '-c'])).not.toThrow();
   });

@@ -2,11 +2,14 @@
 // ahead of it, the bootstrap that hands out the first turn without waiting for etcd's first
 // election, and the guard against two joins at once.
 import { describe, expect, it } from 'vitest';
-import { memberAddCommand, waitHealthyCommand } from '../../../charms/etcd/env.js';
+import {
+  memberAddCommand,
+  waitHealthyCommand,
+  memberListCommand,
+} from '../../../charms/etcd/env.js';
 import {
   clientUrl,
   envFor,
-  etcdctlAs,
   harness,
   member,
   memberAddJson,
@@ -120,7 +123,7 @@ describe('etcd: a follower in the queue', () => {
       peerExtra,
       leaderSettings: settings('etcd/1,etcd/2'),
       run: {
-        [etcdctlAs('etcd/2', viaLeader, { op: 'member list' })]: memberListJson(members),
+        [memberListCommand(envFor('etcd/2'), viaLeader)]: memberListJson(members),
         [addEtcd2]: memberAddJson(member('etcd/2'), members),
         ...ownViewAnswers('etcd/2', [...members, member('etcd/2')]),
       },
