@@ -15,7 +15,7 @@ import {
   CharmImportError,
   CharmModuleMismatchError,
 } from './module-errors.js';
-import { packageRoot } from './repository.js';
+import { packageRoot } from './package-root.js';
 import { type CharmModule, checkCharmModule } from './sdk.js';
 import type { Charm } from './types.js';
 

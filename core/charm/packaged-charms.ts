@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHARM_CODE_FILES, bundleCharmCode } from './module-loader.js';
-import { packageRoot } from './repository.js';
+import { packageRoot } from './package-root.js';
 
 /** Where the build leaves the shipped charms' bundles. */
 export function packagedCharmCache(): string {

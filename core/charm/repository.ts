@@ -1,8 +1,7 @@
 // Where charms come from: a charm reference (name, cs:/ch: URL or path) → a loaded Charm.
 // Names are folders of Rune's charms/; URLs are reduced to their name (DESIGN §8); paths are local.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { applicationNameProblem } from '../model/names.js';
 import { RuneError } from '../model/errors.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
@@ -10,11 +9,14 @@ import {
   CharmLoadError,
   CharmPathError,
   InvalidCharmRefError,
-  PackageRootError,
   UnknownCharmError,
 } from './errors.js';
 import { loadCharm } from './loader.js';
+import { packageRoot } from './package-root.js';
 import type { Charm } from './types.js';
+
+/** Re-exported: where Rune's package is, for callers that also resolve charms. */
+export { packageRoot };
 
 export type ParsedCharmRef =
   | { kind: 'name'; name: string }
@@ -69,27 +71,6 @@ export function parseCharmRef(ref: string): ParsedCharmRef {
 
 function isPath(ref: string): boolean {
   return ref === '.' || ref === '..' || ['./', '../', '/'].some((p) => ref.startsWith(p));
-}
-
-let root: string | undefined;
-
-/** The folder holding Rune's package.json, from source (vitest) or compiled (dist/) alike. */
-export function packageRoot(): string {
-  if (root !== undefined) return root;
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file) && packageName(file) === 'rune') return (root = dir);
-    if (dirname(dir) === dir) throw new PackageRootError(start);
-  }
-}
-
-function packageName(file: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
-  } catch {
-    return undefined;
-  }
 }
 
 export type CharmResolution = { charm: Charm } | { error: string };

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../charm/repository.js';
+import { packageRoot } from '../charm/package-root.js';
 import { RuneError } from '../model/errors.js';
 import { ApiClient } from './api-client.js';
 import { controllerPaths } from './paths.js';

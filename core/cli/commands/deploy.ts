@@ -4,15 +4,11 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
-import { validateConfigValues } from '../../charm/config.js';
-import { CharmRepository } from '../../charm/repository.js';
-import { loadBundle } from '../../controller/bundle-files.js';
-import { EMPTY_MODEL } from '../../model/types.js';
-import { plan } from '../../planner/index.js';
-import { formatDiagnostic } from '../../yaml/diagnostic.js';
+import type { DeployResponse } from '../../controller/api.js';
+import { ControllerRequestError } from '../../controller/errors.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import type { Io } from '../io.js';
 import { controllerClient } from '../controller-access.js';
 import { ConfigValueError, UsageError } from '../errors.js';
 import { parseDuration, waitForUnits } from '../wait-units.js';
@@ -28,14 +24,42 @@ const isBundleFile = (arg: string) => {
   }
 };
 
+/**
+ * The bundle read and validated here, for --dry-run and to name a refused bundle's files as the
+ * user typed them. Loaded on demand: the parser, the schemas and the charm reader are most of a
+ * CLI start, and a deploy to a controller, which validates the files itself, needs none of them.
+ */
+async function validateHere(file: string, overlays: readonly string[], io: Io) {
+  const [{ loadBundle }, { formatDiagnostic }] = await Promise.all([
+    import('../../controller/bundle-files.js'),
+    import('../../yaml/diagnostic.js'),
+  ]);
+  const { bundle, warnings } = loadBundle(file, overlays);
+  for (const warning of warnings) io.err(formatDiagnostic(warning));
+  return bundle;
+}
+
+/** The controller's lines name files by the absolute paths sent; shown as the user typed them. */
+function asTyped(line: string, typed: ReadonlyMap<string, string>): string {
+  for (const [absolute, given] of typed) {
+    if (line.startsWith(`${absolute}:`)) return `${given}${line.slice(absolute.length)}`;
+  }
+  return line;
+}
+
 /** A charm deployed on its own, as the one-application bundle it amounts to. */
-function charmBundle(
+async function charmBundle(
   charm: string,
   app: string | undefined,
   units: number,
   to: string | undefined,
   config: string[],
-): { file: string; cleanup: () => void } {
+): Promise<{ file: string; cleanup: () => void }> {
+  const [{ stringify }, { validateConfigValues }, { CharmRepository }] = await Promise.all([
+    import('yaml'),
+    import('../../charm/config.js'),
+    import('../../charm/repository.js'),
+  ]);
   const given: Record<string, string> = {};
   for (const pair of config) {
     const eq = pair.indexOf('=');
@@ -112,14 +136,16 @@ export const deploy: Command = {
       throw new UsageError(`-n must be a non-negative integer, got "${values.n}"`, usage);
     const made = bundleFile
       ? undefined
-      : charmBundle(target, app, units, values.to, values.config ?? []);
+      : await charmBundle(target, app, units, values.to, values.config ?? []);
     try {
       const file = made?.file ?? target;
       const overlays = values.overlay ?? [];
-      // Validate here first: errors name the user's files, and a bad bundle never reaches a controller.
-      const { bundle, warnings } = loadBundle(file, overlays);
-      for (const warning of warnings) io.err(formatDiagnostic(warning));
       if (values['dry-run']) {
+        const bundle = await validateHere(file, overlays, io);
+        const [{ plan }, { EMPTY_MODEL }] = await Promise.all([
+          import('../../planner/index.js'),
+          import('../../model/types.js'),
+        ]);
         const changes = plan(bundle, EMPTY_MODEL);
         if (changes.length === 0) io.out('No changes to apply.');
         else {
@@ -129,10 +155,23 @@ export const deploy: Command = {
         return 0;
       }
       const client = await controllerClient(io);
-      const result = await client.deploy({
-        bundle: resolve(file),
-        overlays: overlays.map((o) => resolve(o)),
-      });
+      const typed = new Map([file, ...overlays].map((f) => [resolve(f), f]));
+      let result: DeployResponse;
+      try {
+        // The controller reads and validates the files itself, before it changes anything.
+        result = await client.deploy({
+          bundle: resolve(file),
+          overlays: overlays.map((o) => resolve(o)),
+        });
+      } catch (e) {
+        // Refused as unreadable or invalid: read again here, every error names the file as typed.
+        const refused = ['BundleInvalidError', 'FileReadError'];
+        if (e instanceof ControllerRequestError && refused.includes(e.type)) {
+          await validateHere(file, overlays, io);
+        }
+        throw e;
+      }
+      for (const warning of result.warnings) io.err(asTyped(warning, typed));
       if (result.changes.length === 0) io.out('No changes to apply.');
       else {
         io.out('Deployed:');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Command } from '../command.js';
-import { packageRoot } from '../../charm/repository.js';
+import { packageRoot } from '../../charm/package-root.js';
 import { join } from 'node:path';
 
 export const version: Command = {

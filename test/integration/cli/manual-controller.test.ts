@@ -1,9 +1,9 @@
 // The controller as a user drives it from the CLI, on a manual controller (no local machines):
 // bootstrap, controllers, add-machine over SSH to a real sshd with its key pinned, exec, status,
 // remove-machine, bad input, restart after SIGKILL, destroy-controller.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllerPid } from '../../../core/controller/process.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
@@ -140,6 +140,31 @@ describe('a manual controller from the CLI', () => {
     if (typeof message === 'string') expect(r.err[0]).toBe(message);
     else expect(r.err[0]).toMatch(message);
     expect(machineIds()).toEqual(before);
+  });
+
+  it('refuses an invalid bundle naming the file as typed, and changes nothing', async () => {
+    const dir = mkdtempSync(join(process.cwd(), '.rune-test-bundle-'));
+    try {
+      const typed = relative(process.cwd(), join(dir, 'bad.yaml'));
+      writeFileSync(typed, 'applications:\n  etcd:\n    charm: etcd\n    num_units: three\n');
+      const applications = async () =>
+        (
+          JSON.parse((await runCli('status', '--format', 'json')).out.join('\n')) as {
+            applications?: object;
+          }
+        ).applications;
+      const before = await applications();
+      const r = await runCli('deploy', typed);
+      expect(r.code).toBe(1);
+      expect(r.err[0]).toMatch(new RegExp(`^${typed.replace(/\./g, '\\.')}:4:16 `));
+      expect(r.err.at(-1)).toBe('bundle is invalid: 1 error, 0 warnings');
+      const missing = await runCli('deploy', 'no-such-bundle.yaml');
+      expect(missing.code).toBe(1);
+      expect(missing.err).toEqual(['rune: cannot read no-such-bundle.yaml: no such file']);
+      expect(await applications()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a machine whose host key changed, naming both fingerprints', async () => {
