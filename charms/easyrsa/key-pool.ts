@@ -4,6 +4,7 @@
 // application is deployed, while the machines are still being made: keys generated from then on
 // are ready when the first requests arrive. Keys live only in this process's memory, each is
 // handed out once, and a key never handed out is never written anywhere.
+import { availableParallelism } from 'node:os';
 import { type RsaKeyPair, newRsaKeyPair } from './pki.js';
 
 /** Keys kept ready: a CA, its client certificate and a three-unit cluster's server keys. */
@@ -46,8 +47,12 @@ function generate(): void {
 }
 
 function refill(): void {
-  // Every waiting caller has a key in generation, however many ask at once.
-  while (generating < waiting.length) generate();
+  // Every waiting caller has a key in generation, however many ask at once; and while anyone
+  // waits, every core generates. The time to an RSA key is a prime search with a long tail
+  // (80-400 ms here): with two racing, a lone caller waits for the faster, and the other key
+  // is a spare.
+  const racing = waiting.length > 0 ? Math.max(waiting.length, availableParallelism()) : 0;
+  while (generating < racing) generate();
   const quietFor = Date.now() - lastTake;
   if (quietFor >= QUIET_MS) takenInBurst = 0;
   else {
