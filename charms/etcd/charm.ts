@@ -124,20 +124,29 @@ const LOOKS_AGAIN: ReadonlySet<string> = new Set([
   'leader-elected',
 ]);
 
+/** Whether this unit's member already has data on the machine: shell builtins only. */
+export function memberDataCommand(unit: string): string {
+  const tests = dataDirs(unit).map((d) => `[ -d ${shellQuote(`${d}/member`)} ]`);
+  return `if ${tests.join(' || ')}; then echo yes; else echo no; fi`;
+}
+
 /**
- * What the machine holds: probed (and installed from) on lifecycle hooks and until this unit is a
- * member; on the relation hooks of a running member, what the last look recorded. Each look
- * costs the machine ~16 ms of CPU (dpkg's database among it), and a member sees a burst of relation
- * hooks as its peers join.
+ * What the machine holds: probed (and installed from) on lifecycle hooks and until etcd is
+ * installed; on relation hooks after that, what the last look recorded. Each look costs the
+ * machine ~16 ms of CPU (dpkg's database among it), and a unit sees a burst of relation hooks as
+ * its peers join. A unit that is no member yet still asks whether its member has data: a hook
+ * that started it and died before committing leaves only that behind.
  */
 async function machineFacts(
   ctx: Ctx,
 ): Promise<{ installed: InstallResult; hostname: string; memberData: boolean }> {
   const settled = settledInstall(ctx);
-  const member = ctx.state.get(STATE.member) !== undefined;
-  if (settled?.version !== undefined && member && !LOOKS_AGAIN.has(ctx.hook.kind)) {
+  if (settled?.version !== undefined && !LOOKS_AGAIN.has(ctx.hook.kind)) {
     const { layout, version, hostname } = settled;
-    return { installed: { kind: 'installed', layout, version }, hostname, memberData: true };
+    const installed: InstallResult = { kind: 'installed', layout, version };
+    if (ctx.state.get(STATE.member) !== undefined) return { installed, hostname, memberData: true };
+    const data = await ctx.machine.run(memberDataCommand(ctx.unit));
+    return { installed, hostname, memberData: text(data.stdout).trim() === 'yes' };
   }
   const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
   const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));

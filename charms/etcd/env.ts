@@ -137,7 +137,7 @@ export function etcdctl(
   return ctx.machine.run(etcdctlCommand(target(env, endpoints), op));
 }
 
-/** A dial timeout for commands retried on the machine while a member may still be starting. */
+/** A dial timeout short of gRPC's one-second reconnect backoff. */
 const QUICK_DIAL_MS = 300;
 
 /**
@@ -174,15 +174,15 @@ export function waitHealthyCommand(env: Env): string {
 }
 
 /**
- * The member list through `endpoints`, retried briefly and often: a unit given its turn to join
- * may ask before the leader's member listens.
+ * The member list through `endpoints`, for a unit given its turn to join: its hook may start
+ * before the leader's etcd listens. The first try dials briefly, so a refused connection fails
+ * instead of waiting out gRPC's backoff; the second waits as long as etcdctl's default, for a
+ * member that listens but serves only once it has a leader.
  */
 export function memberListCommand(env: Env, endpoints: readonly string[]): string {
-  const list = etcdctlCommand(
-    { ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS },
-    { op: 'member list' },
-  );
-  return retrying(list, 100, 0.05);
+  const op = { op: 'member list' } as const;
+  const quick = etcdctlCommand({ ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS }, op);
+  return `${quick} || ${etcdctlCommand(target(env, endpoints), op)}`;
 }
 
 /**
@@ -191,10 +191,11 @@ export function memberListCommand(env: Env, endpoints: readonly string[]): strin
  * retried briefly and often, on the machine.
  */
 export function memberAddCommand(env: Env, endpoints: readonly string[]): string {
-  const add = etcdctlCommand(
-    { ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS },
-    { op: 'member add', name: env.name, peerUrls: [env.peerUrl] },
-  );
+  const add = etcdctlCommand(target(env, endpoints), {
+    op: 'member add',
+    name: env.name,
+    peerUrls: [env.peerUrl],
+  });
   return retrying(add, 400, 0.05);
 }
 

@@ -1,11 +1,12 @@
 // Less common paths through reconcile: a leader that is no member yet, a member whose start was
 // never recorded, and etcd from the snap with its own layout.
 import { describe, expect, it } from 'vitest';
-import { unitProbeCommand } from '../../../charms/etcd/charm.js';
+import { memberDataCommand, unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { snapInstallCommand, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
 import { memberAddCommand, memberListCommand } from '../../../charms/etcd/env.js';
 import {
+  PEERS_ID,
   VERSION_OUTPUT,
   clientUrl,
   envFor,
@@ -67,6 +68,37 @@ describe('etcd: recovery paths', () => {
         '--initial-cluster=etcd-0=https://192.0.2.1:2380,etcd-1=https://192.0.2.2:2380',
       ]),
     );
+    expect(out.state.stored?.['member']).toMatchObject({ token: TOKEN, state: 'existing' });
+  });
+
+  it('an installed unit that is no member looks only for member data on a relation hook', async () => {
+    const installed = {
+      setting: 'auto',
+      source: 'package',
+      hostname: 'host-etcd-1',
+      verified: { bin: '/usr/bin/etcd', stamp: '1:2:3', version: '3.4.23' },
+    };
+    const state = unitState('etcd/1', {
+      peers: ['etcd/0'],
+      leaderSettings: { token: TOKEN, cluster: 'etcd-0=https://192.0.2.1:2380' },
+      stored: { installed },
+      run: {
+        [memberDataCommand('etcd/1')]: 'yes\n',
+        ...ownViewAnswers('etcd/1', [member('etcd/0'), member('etcd/1')]),
+      },
+    });
+    const out = await harness.run(state, {
+      kind: 'relation-changed',
+      relationId: PEERS_ID,
+      remoteUnit: 'etcd/0',
+    });
+    expect(out.ok).toBe(true);
+    // No probe (dpkg's database, a dozen processes) and no version asked: the record stands.
+    const commands = out.machineCalls.flatMap((c) => (c.op === 'run' ? [c.command] : []));
+    expect(commands).not.toContain(unitProbeCommand('etcd/1'));
+    expect(commands).toContain(memberDataCommand('etcd/1'));
+    // The data a crashed hook left is still found: the member is run, not added again.
+    expect(commands.some((c) => c.includes("'add'"))).toBe(false);
     expect(out.state.stored?.['member']).toMatchObject({ token: TOKEN, state: 'existing' });
   });
 
