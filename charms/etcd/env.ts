@@ -137,9 +137,6 @@ export function etcdctl(
   return ctx.machine.run(etcdctlCommand(target(env, endpoints), op));
 }
 
-/** A dial timeout short of gRPC's one-second reconnect backoff. */
-const QUICK_DIAL_MS = 300;
-
 /**
  * Whether this unit's client port listens (true where ss is missing: etcdctl alone decides then).
  * An etcdctl that dials a closed port sits in gRPC's reconnect backoff (a full second) instead
@@ -149,18 +146,15 @@ function listening(env: Env): string {
   return `{ ! command -v ss >/dev/null 2>&1 || ss -Hltn 'sport = :${env.config.port}' | grep -q .; }`;
 }
 
-/** `command` once this unit's client port listens, waiting up to `seconds` (then anyway). */
-function whenListening(env: Env, command: string, seconds: number): string {
+/** Waits up to `seconds` for this unit's client port to listen; succeeds either way. */
+export function untilListeningCommand(env: Env, seconds: number): string {
   const polls = Math.ceil(seconds / 0.05);
-  return (
-    `w=0; until ${listening(env)} || [ "$w" -ge ${polls} ]; do w=$((w+1)); sleep 0.05; done; ` +
-    command
-  );
+  return `w=0; until ${listening(env)} || [ "$w" -ge ${polls} ]; do w=$((w+1)); sleep 0.05; done`;
 }
 
 /** etcdctl on this unit's own member, which a hook may have started moments before. */
 export function ownEtcdctlCommand(env: Env, op: EtcdctlOp): string {
-  return whenListening(env, etcdctlCommand(target(env, [env.clientUrl]), op), 10);
+  return `${untilListeningCommand(env, 10)}; ${etcdctlCommand(target(env, [env.clientUrl]), op)}`;
 }
 
 /**
@@ -171,18 +165,6 @@ export function ownEtcdctlCommand(env: Env, op: EtcdctlOp): string {
 export function waitHealthyCommand(env: Env): string {
   const health = etcdctlCommand(target(env, [env.clientUrl]), { op: 'endpoint health' });
   return retrying(`${listening(env)} && ${health}`, 600, 0.05);
-}
-
-/**
- * The member list through `endpoints`, for a unit given its turn to join: its hook may start
- * before the leader's etcd listens. The first try dials briefly, so a refused connection fails
- * instead of waiting out gRPC's backoff; the second waits as long as etcdctl's default, for a
- * member that listens but serves only once it has a leader.
- */
-export function memberListCommand(env: Env, endpoints: readonly string[]): string {
-  const op = { op: 'member list' } as const;
-  const quick = etcdctlCommand({ ...target(env, endpoints), dialTimeoutMs: QUICK_DIAL_MS }, op);
-  return `${quick} || ${etcdctlCommand(target(env, endpoints), op)}`;
 }
 
 /**

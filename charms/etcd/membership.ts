@@ -17,8 +17,8 @@ import {
   etcdctl,
   list,
   memberAddCommand,
-  memberListCommand,
   ownEtcdctlCommand,
+  untilListeningCommand,
   put,
   target,
   unitNumber,
@@ -137,6 +137,11 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
   ctx.leaderSettings.set(LS.clientUrls, env.clientUrl);
   ctx.state.set(STATE.member, record);
   await ensureService(ctx, env, record, false);
+  // Not committed before the port listens (~50 ms): a joiner given its turn by this commit asks
+  // this member at once, and an etcdctl that dials a closed port waits out gRPC's one-second
+  // reconnect backoff even when the member is ready sooner. The election, which the joiner's
+  // request waits for on its own, is not waited for here.
+  await ctx.machine.run(untilListeningCommand(env, 10));
   ctx.log.info(`bootstrapped a new cluster with member ${env.name}`);
   // With units to come (goal-state), not waiting for the first election (up to a second): a
   // joiner's `member add` retries until there is a leader, so its turn goes out with this
@@ -151,9 +156,7 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
 async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
   const endpoints = list(ctx.leaderSettings.get(LS.clientUrls));
   if (endpoints.length === 0) return { kind: 'waiting', message: 'Waiting for the cluster' };
-  const members = readMemberList(
-    await ctx.machine.run(memberListCommand(env, endpoints), { timeoutMs: 120_000 }),
-  );
+  const members = readMemberList(await etcdctl(ctx, env, endpoints, { op: 'member list' }));
   const mine = members.find((m) => m.name === env.name || m.peerUrls.includes(env.peerUrl));
   const other = members.find((m) => !isStarted(m) && m !== mine);
   if (mine === undefined && other !== undefined) {

@@ -24,12 +24,6 @@ export interface EtcdctlTarget {
   bin?: string;
   /** etcdctl's `--command-timeout` (default 5 s); a health poll may want it shorter. */
   commandTimeoutMs?: number;
-  /**
-   * etcdctl's `--dial-timeout` (default 2 s). gRPC answers a refused connection with a one-second
-   * reconnect backoff inside that timeout, so a command retried on the machine against a member
-   * still starting sets it short and retries sooner than gRPC would.
-   */
-  dialTimeoutMs?: number;
 }
 
 export type EtcdctlOp =
@@ -106,8 +100,6 @@ export function etcdctlArgv(target: EtcdctlTarget, op: EtcdctlOp): string[] {
   if (target.endpoints.length === 0) throw new EtcdctlUsageError(op.op, 'no endpoint given');
   const timeout =
     target.commandTimeoutMs === undefined ? [] : [`--command-timeout=${target.commandTimeoutMs}ms`];
-  const dial =
-    target.dialTimeoutMs === undefined ? [] : [`--dial-timeout=${target.dialTimeoutMs}ms`];
   return [
     target.bin ?? ETCDCTL_BIN,
     `--endpoints=${target.endpoints.join(',')}`,
@@ -115,7 +107,6 @@ export function etcdctlArgv(target: EtcdctlTarget, op: EtcdctlOp): string[] {
     `--cert=${target.cert}`,
     `--key=${target.key}`,
     ...timeout,
-    ...dial,
     ...operationArgs(target, op),
   ];
 }

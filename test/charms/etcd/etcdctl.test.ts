@@ -53,11 +53,6 @@ describe('etcdctlArgv', () => {
     ]);
   });
 
-  it('passes a dial timeout when one is set, before the operation', () => {
-    const argv = etcdctlArgv({ ...target, dialTimeoutMs: 300 }, { op: 'member list' });
-    expect(argv.slice(5)).toEqual(['--dial-timeout=300ms', 'member', 'list', '-w', 'json']);
-  });
-
   it.each([
     {
       op: { op: 'member add', name: 'etcd-3', peerUrls: ['https://10.0.0.8:2380'] },

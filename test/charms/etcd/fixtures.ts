@@ -9,6 +9,7 @@ import {
   type Env,
   envOf,
   ownEtcdctlCommand,
+  untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/env.js';
 import { type EtcdctlOp, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
@@ -185,6 +186,8 @@ export function installAnswers(unit: string, facts: ProbeFacts = {}): Record<str
     [probe]: out,
     [STOP_DISTRO_ETCD]: '',
     [versionCommand('/usr/bin/etcd')]: VERSION_OUTPUT,
+    // A bootstrap waits for its client port to listen before handing out the first turn.
+    [untilListeningCommand(envFor(unit), 10)]: '',
   };
 }
 
@@ -204,6 +207,7 @@ export function ownViewAnswers(
       unhealthy,
     ),
     [waitHealthyCommand(envFor(unit, layout))]: '',
+    [untilListeningCommand(envFor(unit, layout), 10)]: '',
   };
 }
 

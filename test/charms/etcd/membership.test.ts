@@ -2,7 +2,7 @@
 // whose units are gone, and a departing unit removing its own member.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
-import { memberAddCommand, memberListCommand } from '../../../charms/etcd/env.js';
+import { memberAddCommand } from '../../../charms/etcd/env.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
 import {
   clientUrl,
@@ -34,7 +34,7 @@ describe('etcd: a follower joins', () => {
       peers: ['etcd/0'],
       leaderSettings: settings('etcd/1'),
       run: {
-        [memberListCommand(envFor('etcd/1'), viaLeader)]: memberListJson([member('etcd/0')]),
+        [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson([member('etcd/0')]),
         [addEtcd1]: memberAddJson(member('etcd/1'), [member('etcd/0')]),
         ...ownViewAnswers('etcd/1', [member('etcd/0'), member('etcd/1')]),
       },
@@ -68,7 +68,7 @@ describe('etcd: a follower joins', () => {
       peers: ['etcd/0'],
       leaderSettings: settings('etcd/1'),
       run: {
-        [memberListCommand(envFor('etcd/1'), viaLeader)]: memberListJson(pending),
+        [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson(pending),
         ...ownViewAnswers('etcd/1', [member('etcd/0'), member('etcd/1')]),
       },
     });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { memberDataCommand, unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { snapInstallCommand, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
-import { memberAddCommand, memberListCommand } from '../../../charms/etcd/env.js';
+import { memberAddCommand } from '../../../charms/etcd/env.js';
 import {
   PEERS_ID,
   VERSION_OUTPUT,
@@ -34,7 +34,7 @@ describe('etcd: recovery paths', () => {
       run: {
         // As the leader it looks at the cluster first, then joins it.
         [etcdctlAs('etcd/1', viaEtcd0, { op: 'member list' })]: memberListJson([member('etcd/0')]),
-        [memberListCommand(envFor('etcd/1'), viaEtcd0)]: memberListJson([member('etcd/0')]),
+        [etcdctlAs('etcd/1', viaEtcd0, { op: 'member list' })]: memberListJson([member('etcd/0')]),
         [etcdctlAs('etcd/1', viaEtcd0, { op: 'endpoint health', cluster: true })]: healthAnswer([
           'etcd/0',
         ]),

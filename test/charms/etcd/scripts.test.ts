@@ -20,8 +20,8 @@ import { parseProbe } from '../../../charms/etcd/workload/probe.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
 import {
   memberAddCommand,
-  memberListCommand,
   ownEtcdctlCommand,
+  untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/env.js';
 import { clientUrl, envFor } from './fixtures.js';
@@ -60,7 +60,7 @@ describe('etcd charm scripts', () => {
     ],
     ['retrying', retrying('true', 3, 1)],
     ['own member list', ownEtcdctlCommand(envFor('etcd/0'), { op: 'member list' })],
-    ['member list via the leader', memberListCommand(envFor('etcd/1'), [clientUrl('etcd/0')])],
+    ['until listening', untilListeningCommand(envFor('etcd/0'), 10)],
     ['member add', memberAddCommand(envFor('etcd/1'), [clientUrl('etcd/0')])],
     ['wait healthy', waitHealthyCommand(envFor('etcd/1'))],
   ])('%s parses as POSIX sh', (_name, script) => {

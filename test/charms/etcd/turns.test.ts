@@ -4,12 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   memberAddCommand,
+  untilListeningCommand,
   waitHealthyCommand,
-  memberListCommand,
 } from '../../../charms/etcd/env.js';
 import {
   clientUrl,
   envFor,
+  etcdctlAs,
   harness,
   member,
   memberAddJson,
@@ -44,6 +45,13 @@ describe('etcd: the bootstrap hands out the first turn', () => {
       op: 'run',
       command: waitHealthyCommand(envFor('etcd/0')),
     });
+    // Only until its port listens: a joiner asking a closed port would wait out gRPC's backoff.
+    const calls = out.machineCalls.map((c) =>
+      c.op === 'run' ? c.command : c.op === 'service' ? `${c.action} ${c.name}` : c.op,
+    );
+    const started = calls.findIndex((c) => c === 'start etcd' || c === 'restart etcd');
+    expect(started).toBeGreaterThan(-1);
+    expect(calls.indexOf(untilListeningCommand(envFor('etcd/0'), 10))).toBeGreaterThan(started);
     expect(out.state.status).toEqual({ kind: 'maintenance', message: 'Waiting for etcd to start' });
   });
 
@@ -123,7 +131,7 @@ describe('etcd: a follower in the queue', () => {
       peerExtra,
       leaderSettings: settings('etcd/1,etcd/2'),
       run: {
-        [memberListCommand(envFor('etcd/2'), viaLeader)]: memberListJson(members),
+        [etcdctlAs('etcd/2', viaLeader, { op: 'member list' })]: memberListJson(members),
         [addEtcd2]: memberAddJson(member('etcd/2'), members),
         ...ownViewAnswers('etcd/2', [...members, member('etcd/2')]),
       },
