@@ -9,7 +9,12 @@ import type {
 } from '../../core/charm/index.js';
 import { type ClusterState, httpsUrl } from './workload/cluster.js';
 import { EtcdCommandError } from './workload/errors.js';
-import { type EtcdctlOp, type EtcdctlTarget, etcdctlCommand } from './workload/etcdctl.js';
+import {
+  type EtcdctlOp,
+  type EtcdctlTarget,
+  bothCommand,
+  etcdctlCommand,
+} from './workload/etcdctl.js';
 import { etcdCommand, etcdEnvironment } from './workload/flags.js';
 import { type Layout, type TlsPaths, dataDir, memberName, tlsPaths } from './workload/paths.js';
 import { retrying } from './workload/shell.js';
@@ -152,9 +157,15 @@ export function untilListeningCommand(env: Env, seconds: number): string {
   return `w=0; until ${listening(env)} || [ "$w" -ge ${polls} ]; do w=$((w+1)); sleep 0.05; done`;
 }
 
-/** etcdctl on this unit's own member, which a hook may have started moments before. */
-export function ownEtcdctlCommand(env: Env, op: EtcdctlOp): string {
-  return `${untilListeningCommand(env, 10)}; ${etcdctlCommand(target(env, [env.clientUrl]), op)}`;
+/**
+ * member list and `endpoint health --cluster` through `endpoints`, at once (bothCommand). This
+ * unit's own member may have been started moments before: its port is waited for first.
+ */
+export function observeCommand(env: Env, endpoints: readonly string[]): string {
+  const list = etcdctlCommand(target(env, endpoints), { op: 'member list' });
+  const health = etcdctlCommand(target(env, endpoints), { op: 'endpoint health', cluster: true });
+  const own = endpoints.length === 1 && endpoints[0] === env.clientUrl;
+  return `${own ? `${untilListeningCommand(env, 10)}; ` : ''}${bothCommand(list, health)}`;
 }
 
 /**

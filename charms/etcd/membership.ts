@@ -17,7 +17,7 @@ import {
   etcdctl,
   list,
   memberAddCommand,
-  ownEtcdctlCommand,
+  observeCommand,
   untilListeningCommand,
   put,
   target,
@@ -41,6 +41,7 @@ import {
   readEndpointHealth,
   readMemberAdd,
   readMemberList,
+  splitBoth,
 } from './workload/etcdctl.js';
 import { memberName } from './workload/paths.js';
 import { retrying } from './workload/shell.js';
@@ -106,14 +107,10 @@ export async function observe(
   endpoints: readonly string[],
 ): Promise<ClusterView | undefined> {
   if (endpoints.length === 0) return undefined;
-  const own = endpoints.length === 1 && endpoints[0] === env.clientUrl;
-  const listed = own
-    ? await ctx.machine.run(ownEtcdctlCommand(env, { op: 'member list' }))
-    : await etcdctl(ctx, env, endpoints, { op: 'member list' });
+  const [listed, health] = splitBoth(await ctx.machine.run(observeCommand(env, endpoints)));
   if (listed.code !== 0) return undefined;
   const members = readMemberList(listed);
   try {
-    const health = await etcdctl(ctx, env, endpoints, { op: 'endpoint health', cluster: true });
     return { members, health: readEndpointHealth(health) };
   } catch (error) {
     if (!(error instanceof EtcdctlFailedError)) throw error;

@@ -197,3 +197,41 @@ export function readGet(result: CommandResult): string | undefined {
   const value = r.optionalString(kv.value, 'kvs[0].value');
   return Buffer.from(value, 'base64').toString('utf8');
 }
+
+const BOTH = '@@rune-both@@';
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Two commands run at once on the machine, in one round trip: the hook waits for the slower,
+ * not for both in turn. The first's stdout waits in a file under /run/rune (root's, made by the
+ * session) and its stderr is dropped; the second's streams are the command's own.
+ */
+export function bothCommand(first: string, second: string): string {
+  return (
+    `t=/run/rune/both-$$; ( ${first} ) >"$t" 2>/dev/null & p=$!; ( ${second} ); c=$?; ` +
+    `wait "$p"; f=$?; printf '\\n${BOTH} %s %s\\n' "$f" "$c"; cat "$t"; rm -f "$t"`
+  );
+}
+
+/** bothCommand's result as the two commands' own: [first, second]. */
+export function splitBoth(result: CommandResult): [CommandResult, CommandResult] {
+  const stdout = text(result.stdout);
+  const at = stdout.lastIndexOf(`\n${BOTH} `);
+  if (result.code !== 0 || at < 0) {
+    const failed = {
+      code: result.code === 0 ? 1 : result.code,
+      stdout: EMPTY,
+      stderr: result.stderr,
+    };
+    return [failed, failed];
+  }
+  const end = stdout.indexOf('\n', at + 1);
+  const [first, second] = stdout
+    .slice(at + BOTH.length + 2, end < 0 ? undefined : end)
+    .split(' ')
+    .map(Number);
+  return [
+    { code: first ?? 1, stdout: Buffer.from(end < 0 ? '' : stdout.slice(end + 1)), stderr: EMPTY },
+    { code: second ?? 1, stdout: Buffer.from(stdout.slice(0, at)), stderr: result.stderr },
+  ];
+}

@@ -1,10 +1,14 @@
 // etcdctl.ts: the command strings a charm runs (TLS flags, quoting, hex ids) and the readers of
 // their results (exit codes, unhealthy-but-answered health, base64 values).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EtcdctlFailedError, EtcdctlUsageError } from '../../../charms/etcd/workload/errors.js';
 import {
   type EtcdctlTarget,
+  bothCommand,
   etcdctlArgv,
   etcdctlCommand,
   expectSuccess,
@@ -13,6 +17,7 @@ import {
   readGet,
   readMemberAdd,
   readMemberList,
+  splitBoth,
 } from '../../../charms/etcd/workload/etcdctl.js';
 
 const target: EtcdctlTarget = {
@@ -197,5 +202,39 @@ describe('readers', () => {
     expect(readGet(result(0, found))).toBe('-v  x\n');
     expect(readGet(result(0, '{"header":{"revision":2}}'))).toBeUndefined();
     expect(readGet(result(0, '{"kvs":[{"key":"Zm9v","version":1}],"count":1}'))).toBe('');
+  });
+});
+
+describe('bothCommand and splitBoth', () => {
+  const run = (script: string) => {
+    const r = spawnSync('/bin/sh', ['-c', script.replaceAll('/run/rune/', `${dir}/`)]);
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'rune-both-'));
+
+  it('runs both at once and hands each its own output and exit code', () => {
+    const script = bothCommand(
+      "sleep 0.2; printf 'first\\nout'; echo oops >&2; exit 3",
+      "printf 'second out'; echo err >&2; exit 1",
+    );
+    const started = Date.now();
+    const [first, second] = splitBoth(run(script));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect([first.code, first.stdout.toString()]).toEqual([3, 'first\nout']);
+    expect([second.code, second.stdout.toString(), second.stderr.toString()]).toEqual([
+      1,
+      'second out',
+      'err\n',
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reads a command that never ran as both failed', () => {
+    const [first, second] = splitBoth({
+      code: 255,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.from('x'),
+    });
+    expect([first.code, second.code]).toEqual([255, 255]);
   });
 });

@@ -8,7 +8,7 @@ import { charm, unitProbeCommand } from '../../../charms/etcd/charm.js';
 import {
   type Env,
   envOf,
-  ownEtcdctlCommand,
+  observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/env.js';
@@ -191,6 +191,35 @@ export function installAnswers(unit: string, facts: ProbeFacts = {}): Record<str
   };
 }
 
+/** What observeCommand prints: health's output, the two exit codes, then member list's. */
+export function observeAnswer(
+  list: { code?: number; stdout: string },
+  health: { code: number; stdout: string },
+): RunAnswer {
+  return `${health.stdout}\n@@rune-both@@ ${list.code ?? 0} ${health.code}\n${list.stdout}`;
+}
+
+/** What `unit` sees looking at the cluster through `endpoints`: its member list and health. */
+export function observeAnswers(
+  unit: string,
+  endpoints: readonly string[],
+  members: readonly FakeMember[],
+  unhealthy: readonly string[] = [],
+  layout: Layout = layoutFor('package'),
+): Record<string, RunAnswer> {
+  const started = members.filter((m) => m.started !== false).map((m) => m.unit);
+  const health = healthAnswer(
+    started.filter((u) => !unhealthy.includes(u)),
+    unhealthy,
+  );
+  return {
+    [observeCommand(envFor(unit, layout), endpoints)]: observeAnswer(
+      { stdout: memberListJson(members) },
+      health,
+    ),
+  };
+}
+
 /** What `unit`'s own member answers: member list and health through its own endpoint. */
 export function ownViewAnswers(
   unit: string,
@@ -198,14 +227,8 @@ export function ownViewAnswers(
   unhealthy: readonly string[] = [],
   layout: Layout = layoutFor('package'),
 ): Record<string, RunAnswer> {
-  const started = members.filter((m) => m.started !== false).map((m) => m.unit);
-  const own = [clientUrl(unit)];
   return {
-    [ownEtcdctlCommand(envFor(unit, layout), { op: 'member list' })]: memberListJson(members),
-    [etcdctlAs(unit, own, { op: 'endpoint health', cluster: true }, layout)]: healthAnswer(
-      started.filter((u) => !unhealthy.includes(u)),
-      unhealthy,
-    ),
+    ...observeAnswers(unit, [clientUrl(unit)], members, unhealthy, layout),
     [waitHealthyCommand(envFor(unit, layout))]: '',
     [untilListeningCommand(envFor(unit, layout), 10)]: '',
   };

@@ -20,7 +20,7 @@ import { parseProbe } from '../../../charms/etcd/workload/probe.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
 import {
   memberAddCommand,
-  ownEtcdctlCommand,
+  observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/env.js';
@@ -59,7 +59,11 @@ describe('etcd charm scripts', () => {
       }),
     ],
     ['retrying', retrying('true', 3, 1)],
-    ['own member list', ownEtcdctlCommand(envFor('etcd/0'), { op: 'member list' })],
+    ['observe own member', observeCommand(envFor('etcd/0'), [clientUrl('etcd/0')])],
+    [
+      'observe via peers',
+      observeCommand(envFor('etcd/1'), [clientUrl('etcd/0'), clientUrl('etcd/2')]),
+    ],
     ['until listening', untilListeningCommand(envFor('etcd/0'), 10)],
     ['member add', memberAddCommand(envFor('etcd/1'), [clientUrl('etcd/0')])],
     ['wait healthy', waitHealthyCommand(envFor('etcd/1'))],
