@@ -1,6 +1,6 @@
 // easyrsa: the certificate authority of Charmed Kubernetes (DESIGN §9). The leader keeps the CA
 // in leader settings and answers every tls-certificates request; actions back it up and restore.
-import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import { type HookContext, type RelationView, defineCharm } from '../../core/charm/index.js';
 import { ensureAuthority, readAuthority } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
@@ -45,7 +45,7 @@ async function reconcile(ctx: HookContext): Promise<void> {
   const problems: string[] = [];
   // Planned side by side, so new keys for every relation are generated at once.
   const plans = await Promise.all(
-    relations.map((rel) => planRelation(rel, authority, rel.app.toObject())),
+    relations.map((rel) => planRelation(rel, authority, rel.app.toObject(), waits(ctx, rel))),
   );
   for (const [i, rel] of relations.entries()) {
     const plan = plans[i];
@@ -54,6 +54,11 @@ async function reconcile(ctx: HookContext): Promise<void> {
     publish(rel.local, plan.desired);
     if (plan.signed > 0) {
       ctx.log.info(`signed ${plan.signed} certificate(s) for ${rel.remoteAppName} (${rel.id})`);
+    }
+    if (plan.deferred > 0) {
+      ctx.log.info(
+        `${plan.deferred} request(s) of ${rel.remoteAppName} wait for their unit's hook: no key ready yet`,
+      );
     }
     problems.push(...plan.problems);
   }
@@ -65,6 +70,17 @@ async function reconcile(ctx: HookContext): Promise<void> {
     return;
   }
   ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
+}
+
+/**
+ * Whose new request this hook waits for a key for. A relation hook waits only for its remote
+ * unit's: every other requester's data change runs a -changed hook of its own, where it waits in
+ * turn. Other hooks wait for every request, so one that came while this unit was not the leader
+ * (or before the CA) is answered at leader-elected at the latest.
+ */
+function waits(ctx: HookContext, rel: RelationView): (unit: string) => boolean {
+  if (ctx.relation === undefined) return () => true;
+  return (unit) => ctx.relation?.id === rel.id && ctx.remoteUnit === unit;
 }
 
 /** A client is connected once a related unit is in scope, not merely when the relation exists. */

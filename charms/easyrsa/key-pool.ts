@@ -78,6 +78,19 @@ export function takeKey(): Promise<RsaKeyPair> {
   return next;
 }
 
+/**
+ * A spare key if one is ready now, else undefined (nothing is waited for). A CA answering a
+ * burst of requests signs what it has keys for and leaves the rest to the requester's own hook.
+ */
+export function readyKey(): RsaKeyPair | undefined {
+  const key = ready.shift();
+  if (key === undefined) return undefined;
+  lastTake = Date.now();
+  takenInBurst += 1;
+  refill();
+  return key;
+}
+
 /** Starts generating spare keys (the charm's module calls this when it loads). */
 export function warmKeys(): void {
   refill();

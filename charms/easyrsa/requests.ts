@@ -13,7 +13,7 @@ import {
   signedBy,
 } from './pki.js';
 import type { KeyPair } from './pki.js';
-import { takeKey } from './key-pool.js';
+import { readyKey, takeKey } from './key-pool.js';
 
 /** The charm's one endpoint (metadata.yaml), where the requirers relate. */
 export const ENDPOINT = 'client';
@@ -31,6 +31,8 @@ export interface RelationPlan {
   problems: string[];
   /** How many certificates were newly signed (for the log). */
   signed: number;
+  /** Requests left for their unit's own hook: no key was ready for them (for the log). */
+  deferred: number;
 }
 
 // The per-requester keys: `etcd_0.server.cert` and friends (the interface's provider schema).
@@ -62,6 +64,13 @@ export async function planRelation(
   rel: RelationView,
   authority: Authority,
   published: Readonly<Record<string, string>>,
+  /**
+   * Whether a unit's new request waits for a key when none is ready. The others are signed only
+   * with keys ready now, and left for a later hook: a burst of requests then publishes its first
+   * certificates without waiting for the last key (RSA keys take 80-400 ms of CPU each, and the
+   * first member of a cluster needs only its own).
+   */
+  waits: (unit: string) => boolean = () => true,
 ): Promise<RelationPlan> {
   const desired: Record<string, string> = {
     ca: authority.ca.cert,
@@ -71,6 +80,7 @@ export async function planRelation(
   const problems: string[] = [];
   const answers: { req: CertRequest; answer: Promise<KeyPair> }[] = [];
   let signed = 0;
+  let deferred = 0;
   for (const unit of rel.units) {
     for (const req of tlsCertificates.provider.requests(rel.remote(unit).toObject(), unit)) {
       const existing = existingCert(published, req);
@@ -85,11 +95,19 @@ export async function planRelation(
         answers.push({ req, answer: Promise.resolve(existing) });
       } else {
         // Not awaited here: new certificates take their keys (spare or generated) together.
+        const ready = readyKey();
+        const key =
+          ready !== undefined ? Promise.resolve(ready) : waits(unit) ? takeKey() : undefined;
+        if (key === undefined) {
+          deferred += 1;
+          // A certificate being replaced (new SANs) keeps serving until its successor is out.
+          if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) {
+            answers.push({ req, answer: Promise.resolve(existing) });
+          }
+          continue;
+        }
         const request = { commonName: req.commonName, sans: req.sans, kind: req.certType };
-        answers.push({
-          req,
-          answer: issueCertificate(authority.ca, request, new Date(), takeKey()),
-        });
+        answers.push({ req, answer: issueCertificate(authority.ca, request, new Date(), key) });
         signed += 1;
       }
     }
@@ -115,7 +133,7 @@ export async function planRelation(
       Object.fromEntries(entries.map(([name, pair]) => [name, { cert: pair.cert, key: pair.key }])),
     );
   }
-  return { desired, problems, signed };
+  return { desired, problems, signed, deferred };
 }
 
 function batchKey(req: CertRequest): string {
