@@ -2,6 +2,7 @@
 // request (waiting for a key) and leaves the others for their units' hooks; any other hook signs
 // them all. The pool here never has a key ready, so every key is one a hook waited for.
 import { describe, expect, it, vi } from 'vitest';
+import type * as KeyPool from '../../../charms/easyrsa/key-pool.js';
 import {
   etcdRelation,
   harness,
@@ -14,7 +15,7 @@ import {
 } from './fixtures.js';
 
 vi.mock('../../../charms/easyrsa/key-pool.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../charms/easyrsa/key-pool.js')>();
+  const real = await importOriginal<typeof KeyPool>();
   return { ...real, warmKeys: () => undefined, readyKey: () => undefined };
 });
 
