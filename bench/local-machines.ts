@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import { newEd25519KeyPair } from '../agents/machine/ed25519-keys.js';
 import { LocalProvider } from '../agents/providers/local/local-provider.js';
 import type { TargetSource } from './remote-exec.js';
 
@@ -12,7 +12,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function localMachineTargets(count: number): Promise<TargetSource> {
   const stateDir = mkdtempSync(join(tmpdir(), 'rune-bench-local-'));
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = newEd25519KeyPair('rune-bench');
   const provider = new LocalProvider({
     controllerId: randomBytes(3).toString('hex'),
     stateDir,

@@ -2,8 +2,7 @@
 // (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type * as Ssh2 from 'ssh2';
+import { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 import type { ProviderKind } from '../store/types.js';
 import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
 import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
@@ -29,10 +28,7 @@ export function createController(
   if (existsSync(paths.config)) throw new ControllerExistsError(name);
   mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
   mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
-  // Required here, not imported: every CLI verb reads this module, only bootstrap makes keys,
-  // and loading ssh2 costs a CLI start ~70 ms.
-  const { utils } = createRequire(import.meta.url)('ssh2') as typeof Ssh2;
-  const keys = utils.generateKeyPairSync('ed25519', { comment: `rune-controller-${name}` });
+  const keys = newEd25519KeyPair(`rune-controller-${name}`);
   writeFileSync(paths.privateKey, keys.private, { mode: 0o600 });
   writeFileSync(paths.publicKey, `${keys.public}\n`, { mode: 0o644 });
   const info: ControllerInfo = {

@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-// ssh2 is CommonJS: under plain Node ESM only its default export carries `utils`.
-import ssh2 from 'ssh2';
+import { newEd25519KeyPair } from '../../machine/ed25519-keys.js';
 import type { MachineProvider, ProvisionedMachine } from '../types.js';
 import { bridgeAddress, machineAddress } from './addresses.js';
 import type { Ipv4Cidr } from './addresses.js';
@@ -149,7 +148,7 @@ export class LocalProvider implements MachineProvider {
       const fingerprint = await step('host-key', async () => {
         // Made here rather than by ssh-keygen: a process spawned from the controller costs
         // more than the key, and a deploy makes its machines at once.
-        const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: `root@${name}` });
+        const keys = newEd25519KeyPair(`root@${name}`);
         await writeFile(hostKey, keys.private, { mode: 0o600 });
         await writeFile(`${hostKey}.pub`, `${keys.public}\n`, { mode: 0o644 });
         return fingerprintOfPublicKeyLine(keys.public);

@@ -7,7 +7,7 @@ import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // ssh2 is CommonJS and Node's ESM loader does not see `utils` as a named export.
-import ssh2 from 'ssh2';
+import { newEd25519KeyPair } from '../../../agents/machine/ed25519-keys.js';
 import type { SshTarget } from '../../../agents/machine/types.js';
 import { waitFor as coreWaitFor } from '../../../core/controller/wait-for.js';
 
@@ -68,7 +68,7 @@ export function portAccepts(host: string, port: number): Promise<boolean> {
 
 /** A fresh ed25519 key pair in OpenSSH format. */
 export function generateClientKey(): { privateKey: string; publicKey: string } {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = newEd25519KeyPair('rune-test');
   return { privateKey: pair.private, publicKey: pair.public };
 }
 

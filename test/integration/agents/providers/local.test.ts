@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
+import { newEd25519KeyPair } from '../../../../agents/machine/ed25519-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOfBlob } from '../../../../agents/providers/local/fingerprint.js';
 import { LocalProvider } from '../../../../agents/providers/local/local-provider.js';
@@ -15,7 +16,7 @@ import type { ProvisionedMachine } from '../../../../agents/providers/types.js';
 
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 const controllerId = randomBytes(3).toString('hex');
-const clientKey = utils.generateKeyPairSync('ed25519');
+const clientKey = newEd25519KeyPair('rune-test');
 
 interface Result {
   stdout: string;
