@@ -32,6 +32,7 @@ export const STATUS = {
 async function reconcile(ctx: HookContext): Promise<void> {
   const relations = ctx.relations(ENDPOINT);
   if (!ctx.isLeader) {
+    if (ctx.state.get(LEADING) === true) ctx.state.set(LEADING, false);
     for (const rel of relations) publish(rel.local, {});
     if (readAuthority(ctx.leaderSettings) === undefined) {
       ctx.status.set('waiting', STATUS.waitingForCa);
@@ -40,12 +41,16 @@ async function reconcile(ctx: HookContext): Promise<void> {
     }
     return;
   }
+  const firstAsLeader = ctx.state.get(LEADING) !== true;
+  if (firstAsLeader) ctx.state.set(LEADING, true);
   const { authority, made } = await ensureAuthority(ctx.leaderSettings, `${ctx.app} CA`);
   for (const what of made) ctx.log.info(`created ${what}`);
   const problems: string[] = [];
   // Planned side by side, so new keys for every relation are generated at once.
   const plans = await Promise.all(
-    relations.map((rel) => planRelation(rel, authority, rel.app.toObject(), waits(ctx, rel))),
+    relations.map((rel) =>
+      planRelation(rel, authority, rel.app.toObject(), waits(ctx, rel, firstAsLeader)),
+    ),
   );
   for (const [i, rel] of relations.entries()) {
     const plan = plans[i];
@@ -72,15 +77,23 @@ async function reconcile(ctx: HookContext): Promise<void> {
   ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
 }
 
+/** ctx.state: whether this unit was the leader in its last hook. */
+const LEADING = 'leading';
+
+/** Hooks where a certificate may need issuing with no requester's data changing: new charm
+ * code, or one that expired. */
+const REISSUING: ReadonlySet<string> = new Set(['upgrade-charm', 'update-status']);
+
 /**
  * Whose new request this hook waits for a key for. A relation hook waits only for its remote
- * unit's: every other requester's data change runs a -changed hook of its own, where it waits in
- * turn. Other hooks wait for every request, so one that came while this unit was not the leader
- * (or before the CA) is answered at leader-elected at the latest.
+ * unit's: every requester's data change runs a -changed hook of its own here, where its request
+ * waits in turn, so the others are signed only with keys ready now. Every request waits in a
+ * unit's first hook as the leader (one may have come while another unit led), in actions (a
+ * restored CA reissues everything) and in REISSUING hooks; in other hooks none does.
  */
-function waits(ctx: HookContext, rel: RelationView): (unit: string) => boolean {
-  if (ctx.relation === undefined) return () => true;
-  return (unit) => ctx.relation?.id === rel.id && ctx.remoteUnit === unit;
+function waits(ctx: HookContext, rel: RelationView, firstAsLeader: boolean) {
+  const all = firstAsLeader || ctx.action !== undefined || REISSUING.has(ctx.hook.kind);
+  return (unit: string): boolean => all || (ctx.relation?.id === rel.id && ctx.remoteUnit === unit);
 }
 
 /** A client is connected once a related unit is in scope, not merely when the relation exists. */

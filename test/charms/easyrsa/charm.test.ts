@@ -148,7 +148,7 @@ describe('easyrsa: certificates for related units', () => {
     };
     // A hook that waits for every request (key-pool.test and deferred-signing.test cover the
     // ones that wait only for their own unit's).
-    const out = await ok(harness.run(state, 'config-changed'));
+    const out = await ok(harness.run(state, 'update-status'));
     expect(out.state.status).toEqual({
       kind: 'blocked',
       message: 'invalid SAN "bad host!" requested by etcd/1',

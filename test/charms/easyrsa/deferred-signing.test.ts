@@ -47,10 +47,27 @@ describe('easyrsa with no key ready', () => {
     expect(after['etcd_1.server.cert']).toBe(bag['etcd_1.server.cert']);
   });
 
-  it('a hook of no relation signs every request, however long the keys take', async () => {
+  it('leader-elected of a unit that led all along signs only what has a key ready', async () => {
     const installed = await ok(harness.run(leader(), 'install'));
     const state = { ...installed.state, relations: [etcdRelation(requests)] };
     const out = await ok(harness.run(state, 'leader-elected'));
+    expect(Object.keys(rel(out.state).local ?? {}).filter((k) => k.endsWith('.cert'))).toEqual([
+      'client.cert',
+    ]);
+  });
+
+  it.each([
+    ['update-status', 'update-status'],
+    ['leader-elected after another unit led', 'leader-elected'],
+  ] as const)('%s signs every request, however long the keys take', async (_name, hook) => {
+    const installed = await ok(harness.run(leader(), 'install'));
+    const stored = hook === 'leader-elected' ? { ...installed.state.stored, leading: false } : {};
+    const state = {
+      ...installed.state,
+      stored: { ...installed.state.stored, ...stored },
+      relations: [etcdRelation(requests)],
+    };
+    const out = await ok(harness.run(state, hook));
     const bag = rel(out.state).local ?? {};
     for (const unit of ['etcd_0', 'etcd_1']) {
       expect(issuedBy(bag[`${unit}.server.cert`], caOf(out.state))).toBe(true);
