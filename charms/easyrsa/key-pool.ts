@@ -65,17 +65,10 @@ function refill(): void {
   while (generating < AT_ONCE && ready.length + generating < spares) generate();
 }
 
-/** A fresh key, never handed out before: a spare one when ready, else the next one made. */
-export function takeKey(): Promise<RsaKeyPair> {
+/** A key handed out: it starts or prolongs a burst, during which no spare replaces it. */
+function handedOut(): void {
   lastTake = Date.now();
   takenInBurst += 1;
-  const key = ready.shift();
-  const next =
-    key !== undefined
-      ? Promise.resolve(key)
-      : new Promise<RsaKeyPair>((resolve, reject) => waiting.push({ resolve, reject }));
-  refill();
-  return next;
 }
 
 /**
@@ -85,10 +78,19 @@ export function takeKey(): Promise<RsaKeyPair> {
 export function readyKey(): RsaKeyPair | undefined {
   const key = ready.shift();
   if (key === undefined) return undefined;
-  lastTake = Date.now();
-  takenInBurst += 1;
+  handedOut();
   refill();
   return key;
+}
+
+/** A fresh key, never handed out before: a spare one when ready, else the next one made. */
+export function takeKey(): Promise<RsaKeyPair> {
+  const key = readyKey();
+  if (key !== undefined) return Promise.resolve(key);
+  handedOut();
+  const next = new Promise<RsaKeyPair>((resolve, reject) => waiting.push({ resolve, reject }));
+  refill();
+  return next;
 }
 
 /** Starts generating spare keys (the charm's module calls this when it loads). */

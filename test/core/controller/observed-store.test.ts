@@ -25,17 +25,20 @@ function setup() {
   return { raw, events, store: observeStore(raw, () => events.bump()) };
 }
 
+/** The counter test charm as an application record. */
+const COUNTER_APP = {
+  name: 'counter',
+  charm: 'counter',
+  charmDir: COUNTER,
+  subordinate: false,
+  config: {},
+  constraints: '',
+};
+
 describe('observeStore', () => {
   it('bumps the bus on each write and never on a read', () => {
     const { store, events } = setup();
-    store.addApplication({
-      name: 'counter',
-      charm: 'counter',
-      charmDir: COUNTER,
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
+    store.addApplication(COUNTER_APP);
     expect(events.generation).toBe(1);
     const unit = store.addUnit({ name: 'counter/0', machine: '0' });
     expect(unit.name).toBe('counter/0');
@@ -64,14 +67,7 @@ describe('observeStore', () => {
     const { raw, store, events } = setup();
     const charm = loadCharm(COUNTER);
     const module = ((await import(join(COUNTER, 'charm.ts'))) as { charm: CharmModule }).charm;
-    raw.addApplication({
-      name: 'counter',
-      charm: 'counter',
-      charmDir: COUNTER,
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
+    raw.addApplication(COUNTER_APP);
     raw.addUnit({ name: 'counter/0', machine: '0' });
     const before = events.generation;
     const seen: Record<string, number> = {};
