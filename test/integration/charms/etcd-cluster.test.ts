@@ -47,12 +47,15 @@ async function units(app: string): Promise<Record<string, [string, string, strin
   );
 }
 
+/** True once n etcd units are all "Healthy with n known peers"; until then it throws what each
+ * unit says, which a timed-out waitFor reports. */
 const allHealthy = async (n: number) => {
-  const now = Object.values(await units('etcd'));
-  return (
+  const now = Object.entries(await units('etcd'));
+  const healthy =
     now.length === n &&
-    now.every(([w, m]) => w === 'active' && m === `Healthy with ${n} known peers`)
-  );
+    now.every(([, [w, m]]) => w === 'active' && m === `Healthy with ${n} known peers`);
+  if (healthy) return true;
+  throw new Error(now.map(([unit, [w, m]]) => `${unit} ${w} "${m}"`).join('; ') || 'no units');
 };
 
 /** The client certificate, key and CA as the charm wrote them on an etcd unit's machine. */
