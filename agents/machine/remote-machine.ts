@@ -1,16 +1,16 @@
 // RemoteMachine over SSH (DESIGN §5): short commands on the persistent shell session, streaming
 // ones on their own exec channel, atomic file writes, cached facts. `connectMachine` connects
 // eagerly so a refused key, changed host key or sudo password surfaces at once, typed.
-import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
 import { abortReason } from './backoff.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { CommandTimeoutError, RemoteFileError, SessionLostError } from './errors.js';
 import { FACTS_COMMAND, parseFacts } from './facts.js';
+import { fileWritesScript, readFileWrites, tempNameBeside } from './file-writes.js';
 import { killScript, newNonce, shellQuote } from './framing.js';
 import { ShellSession } from './shell-session.js';
 import type {
   CommandResult,
+  FileWrite,
   HostKeyPolicy,
   MachineFacts,
   RemoteMachine,
@@ -124,41 +124,26 @@ class SshMachine implements ConnectedMachine {
     data: Buffer | string,
     options: WriteFileOptions = {},
   ): Promise<void> {
+    await this.writeFiles([{ ...options, path, data }]);
+  }
+
+  async writeFiles(files: readonly FileWrite[]): Promise<boolean[]> {
     const host = this.conn.target.host;
-    if (!path.startsWith('/'))
-      throw new RemoteFileError(host, path, 'write', 'the path must be absolute');
-    const dir = posix.dirname(path);
-    // A fresh, unguessable name, created with noclobber: the create fails rather than write
-    // through anything already there (mktemp's guarantee, without its process).
-    const temp = `${dir}/.${posix.basename(path)}.rune-${randomBytes(8).toString('hex')}`;
-    const mode = options.mode ?? 0o644;
-    // Without execute or special bits the umask gives the temp file its final mode as it is
-    // created: no chmod, and its content is never readable by anyone the final mode excludes.
-    // Otherwise it is created 0600 and chmod'ed before the rename publishes it.
-    const byUmask = (mode & ~0o666) === 0;
-    const umask = (byUmask ? 0o777 & ~mode : 0o077).toString(8).padStart(3, '0');
-    // Missing parent directories are made (0755), as a charm writing /etc/etcd/etcd.conf
-    // expects, before the umask changes. Owner and mode are set before the rename publishes the
-    // file complete. Each step is one process at most: hooks write many small files.
-    const script = [
-      `[ -d ${shellQuote(dir)} ] || mkdir -p ${shellQuote(dir)} || exit 1`,
-      `t=${shellQuote(temp)}`,
-      `umask ${umask}; set -C`,
-      'if cat >"$t"' +
-        (byUmask ? '' : ` && chmod ${mode.toString(8)} "$t"`) +
-        (options.owner === undefined ? '' : ` && chown ${shellQuote(options.owner)} "$t"`) +
-        ` && mv -f "$t" ${shellQuote(path)}; then exit 0; fi`,
-      'rm -f "$t"; exit 1',
-    ].join('\n');
-    const result = await this.run(script, { stdin: data });
-    if (result.code !== 0) {
-      throw new RemoteFileError(
-        host,
-        path,
-        'write',
-        stderrText(result) || `exit code ${result.code}`,
-      );
+    const relative = files.find((f) => !f.path.startsWith('/'));
+    if (relative !== undefined) {
+      throw new RemoteFileError(host, relative.path, 'write', 'the path must be absolute');
     }
+    if (files.length === 0) return [];
+    const { script, stdin } = fileWritesScript(files, tempNameBeside);
+    const result = await this.run(script, { stdin });
+    const changed = readFileWrites(result.stdout.toString('utf8'), files.length);
+    const failed = changed.findIndex((c) => c === undefined);
+    if (failed >= 0 || result.code !== 0) {
+      const path = files[failed >= 0 ? failed : files.length - 1]?.path ?? '';
+      const detail = stderrText(result) || `exit code ${result.code}`;
+      throw new RemoteFileError(host, path, 'write', detail);
+    }
+    return changed.map((c) => c === true);
   }
 
   async readFile(path: string): Promise<Buffer> {

@@ -2,7 +2,6 @@
 // and Rune's own sh supervisor elsewhere. Specs are validated here (every issue at once) and
 // normalized so the same spec always renders the same bytes; the backends' pure parts live in
 // systemd-unit.ts and supervisor-script.ts.
-import { shellQuote } from './framing.js';
 import { ServiceError, ServiceSpecError, stderrTail } from './service-errors.js';
 import type { ServiceAction } from './service-errors.js';
 import {
@@ -22,7 +21,8 @@ import {
   unitName,
   unitPath,
 } from './systemd-unit.js';
-import type { CommandResult, MachineFacts, RemoteMachine } from './types.js';
+import { fileWritesScript, readFileWrites, tempNameBeside } from './file-writes.js';
+import type { CommandResult, FileWrite, MachineFacts, RemoteMachine } from './types.js';
 
 export type RestartPolicy = 'on-failure' | 'always' | 'no';
 
@@ -53,6 +53,12 @@ export interface Services {
   readonly backend: 'systemd' | 'supervisor';
   /** Idempotent: rewrites the definition only if it changed; resolves to whether it did. */
   install(spec: ServiceSpec): Promise<boolean>;
+  /**
+   * install, then the service running: restarted when its definition changed or `restart` is
+   * set, else started (a no-op when it runs). One round trip where the backend allows it: a
+   * charm does this on the path of every start. Resolves to whether the definition changed.
+   */
+  ensure(spec: ServiceSpec, options?: { restart?: boolean }): Promise<boolean>;
   /** A no-op when the service already runs. */
   start(name: string): Promise<void>;
   /** Resolves once the workload and its supervision are gone. */
@@ -197,10 +203,10 @@ abstract class Backend {
 
   /** Writes `path` only if its content differs; resolves to whether it did. */
   protected async writeIfChanged(path: string, content: string, mode: number): Promise<boolean> {
-    const current = await this.machine.run(`cat -- ${shellQuote(path)} 2>/dev/null`);
-    if (current.code === 0 && current.stdout.equals(Buffer.from(content, 'utf8'))) return false;
-    await this.machine.writeFile(path, content, { mode });
-    return true;
+    const [changed] = await this.machine.writeFiles([
+      { path, data: content, mode, onlyIfChanged: true },
+    ]);
+    return changed === true;
   }
 }
 
@@ -213,6 +219,13 @@ class SystemdServices extends Backend implements Services {
     // `systemctl show` prints Environment= to anyone.
     const changed = await this.writeIfChanged(unitPath(spec.name), renderUnit(normalized), 0o644);
     if (changed) await this.must(spec.name, 'install', 'systemctl daemon-reload');
+    return changed;
+  }
+
+  async ensure(spec: ServiceSpec, options: { restart?: boolean } = {}): Promise<boolean> {
+    const changed = await this.install(spec);
+    if (changed || options.restart === true) await this.restart(spec.name);
+    else await this.start(spec.name);
     return changed;
   }
 
@@ -279,26 +292,53 @@ class SystemdServices extends Backend implements Services {
  */
 const supervisorReady = new WeakMap<RemoteMachine, Promise<void>>();
 
+/** Where the supervisor keeps definitions, itself, pid files and logs. */
+const SUPERVISOR_DIRS = `${DEFINITION_DIR} /usr/local/lib/rune /run/rune /var/log/rune`;
+
 class SupervisorServices extends Backend implements Services {
   readonly backend = 'supervisor';
+
+  /** The script's directories, and the script itself unless it is known to be in place. */
+  private setUp(): { prelude: string; files: FileWrite[] } {
+    if (supervisorReady.has(this.machine)) return { prelude: '', files: [] };
+    return {
+      prelude: `mkdir -p ${SUPERVISOR_DIRS} || exit 1`,
+      files: [{ path: SUPERVISOR_PATH, data: SUPERVISOR_SCRIPT, mode: 0o755, onlyIfChanged: true }],
+    };
+  }
 
   /** Installs the supervisor script once per connection, rewriting it only if it changed. */
   private ensureSupervisor(): Promise<void> {
     let ready = supervisorReady.get(this.machine);
     if (ready === undefined) {
-      ready = (async () => {
-        const dirs = `${DEFINITION_DIR} /usr/local/lib/rune /run/rune /var/log/rune`;
-        const made = await this.machine.run(`mkdir -p ${dirs}`);
-        if (made.code !== 0) {
-          throw new ServiceError(this.label, '*', 'install', made.code, stderrTail(made.stderr));
-        }
-        await this.writeIfChanged(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, 0o755);
-      })();
+      const { prelude, files } = this.setUp();
+      ready = this.applyFiles('*', 'install', prelude, files, '').then(() => undefined);
       supervisorReady.set(this.machine, ready);
       // A failed attempt is not kept: the next call tries again.
       ready.catch(() => supervisorReady.delete(this.machine));
     }
     return ready;
+  }
+
+  /**
+   * Writes `files` (only what changed), then runs `after` (`$changed` is 1 when any file changed):
+   * one round trip. A failed write or a failed `after` is a ServiceError for `action`.
+   */
+  private async applyFiles(
+    service: string,
+    action: ServiceAction,
+    prelude: string,
+    files: readonly FileWrite[],
+    after: string,
+  ): Promise<boolean[]> {
+    const { script, stdin } = fileWritesScript(files, tempNameBeside, after);
+    const command = prelude === '' ? script : `${prelude}\n${script}`;
+    const result = await this.machine.run(command, { stdin, timeoutMs: 60_000 });
+    const changed = readFileWrites(result.stdout.toString('utf8'), files.length);
+    if (result.code !== 0 || changed.includes(undefined)) {
+      throw new ServiceError(this.label, service, action, result.code, stderrTail(result.stderr));
+    }
+    return changed.map((c) => c === true);
   }
 
   /** The supervisor script run with each of `verbs` in turn (`&&`), in one round trip. */
@@ -325,6 +365,36 @@ class SupervisorServices extends Backend implements Services {
     await this.ensureSupervisor();
     // 0600: env values may be secrets.
     return this.writeIfChanged(definitionPath(spec.name), encodeDefinition(normalized), 0o600);
+  }
+
+  async ensure(spec: ServiceSpec, options: { restart?: boolean } = {}): Promise<boolean> {
+    const { prelude, files } = this.setUp();
+    // 0600: env values may be secrets.
+    const definition = encodeDefinition(normalizeSpec(spec));
+    const at = files.length;
+    files.push({
+      path: definitionPath(spec.name),
+      data: definition,
+      mode: 0o600,
+      onlyIfChanged: true,
+    });
+    const verb = (v: string) => `/bin/sh ${SUPERVISOR_PATH} ${v} ${spec.name}`;
+    const restart = `${verb('stop')} && ${verb('start')}`;
+    // Only the definition's own change restarts: a supervisor script rewritten under a running
+    // service changes nothing for it.
+    const after =
+      options.restart === true
+        ? restart
+        : `if [ "$changed_${at}" = 1 ]; then ${restart}; else ${verb('start')}; fi`;
+    try {
+      const changed = await this.applyFiles(spec.name, 'start', prelude, files, after);
+      if (at > 0) supervisorReady.set(this.machine, Promise.resolve());
+      return changed[at] === true;
+    } catch (error) {
+      // The script (or its directories) may have gone from the machine since it was checked.
+      supervisorReady.delete(this.machine);
+      throw error;
+    }
   }
 
   async start(name: string): Promise<void> {

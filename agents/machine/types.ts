@@ -38,6 +38,15 @@ export interface StreamSink {
   stderr(chunk: Buffer): void;
 }
 
+/** One file of writeFiles. */
+export interface FileWrite extends WriteFileOptions {
+  /** Absolute. Missing parent directories are made (0755). */
+  path: string;
+  data: Buffer | string;
+  /** Leaves the file alone (no rename, no new inode) when it already holds exactly `data`. */
+  onlyIfChanged?: boolean;
+}
+
 export interface WriteFileOptions {
   /** Octal permission bits, e.g. 0o600 for private keys. */
   mode?: number;
@@ -71,6 +80,12 @@ export interface RemoteMachine {
   stream(command: string, sink: StreamSink, options?: RunOptions): Promise<number>;
   /** Atomic: written to a temp file beside `path`, then renamed over it. */
   writeFile(path: string, data: Buffer | string, options?: WriteFileOptions): Promise<void>;
+  /**
+   * Several files in one round trip, each atomic as writeFile (the set is not: a failure leaves
+   * the files before it written). Resolves to whether each changed; a file marked
+   * `onlyIfChanged` that already holds its data is left alone.
+   */
+  writeFiles(files: readonly FileWrite[]): Promise<boolean[]>;
   readFile(path: string): Promise<Buffer>;
   facts(): Promise<MachineFacts>;
   close(): Promise<void>;

@@ -28,6 +28,7 @@ export function charmMachine(
     hostname: facts.hostname,
     run: (command, options) => remote.run(command, options),
     writeFile: (path, data, options) => remote.writeFile(path, data, options),
+    writeFiles: (files) => remote.writeFiles(files),
     readFile: (path) => remote.readFile(path),
     services: services(remote, facts, { machineName: machineId }),
     async installPackages(names) {

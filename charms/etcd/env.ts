@@ -246,9 +246,7 @@ export async function ensureService(
       ctx.log.warn(`the ${SERVICE} service did not start as installed; installing it again`);
     }
   }
-  const changed = await ctx.machine.services.install(spec);
-  if (changed === true || tlsChanged) await ctx.machine.services.restart(SERVICE);
-  else await ctx.machine.services.start(SERVICE);
+  await ctx.machine.services.ensure(spec, { restart: tlsChanged });
   ctx.state.set(STATE.serviceDigest, digest);
 }
 

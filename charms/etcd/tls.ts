@@ -79,11 +79,14 @@ export async function writeCertificates(
     .update(JSON.stringify([paths, certs]))
     .digest('hex');
   if (ctx.state.get(STATE.tlsDigest) === digest) return false;
-  await ctx.machine.writeFile(paths.ca, certs.ca, { mode: 0o644 });
-  await ctx.machine.writeFile(paths.serverCert, certs.serverCert, { mode: 0o644 });
-  await ctx.machine.writeFile(paths.serverKey, certs.serverKey, { mode: 0o600 });
-  await ctx.machine.writeFile(paths.clientCert, certs.clientCert, { mode: 0o644 });
-  await ctx.machine.writeFile(paths.clientKey, certs.clientKey, { mode: 0o600 });
+  // One round trip: on the leader this is on the path to the cluster's first start.
+  await ctx.machine.writeFiles([
+    { path: paths.ca, data: certs.ca, mode: 0o644 },
+    { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
+    { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
+    { path: paths.clientCert, data: certs.clientCert, mode: 0o644 },
+    { path: paths.clientKey, data: certs.clientKey, mode: 0o600 },
+  ]);
   ctx.state.set(STATE.tlsDigest, digest);
   return true;
 }

@@ -35,6 +35,11 @@ export interface CharmServiceSpec {
 export interface CharmServices {
   /** Idempotent; resolves to whether the definition changed (a restart may be due). */
   install(spec: CharmServiceSpec): Promise<unknown>;
+  /**
+   * install, then running: restarted when the definition changed or `restart` is set, else
+   * started. One round trip where it can be; resolves to whether the definition changed.
+   */
+  ensure(spec: CharmServiceSpec, options?: { restart?: boolean }): Promise<boolean>;
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
@@ -44,7 +49,10 @@ export interface CharmServices {
 
 /** The unit's machine. Its effects are immediate, not buffered: hosts have no transactions,
  * which is why hooks must be idempotent (DESIGN §6). */
-export interface CharmMachine extends Pick<RemoteMachine, 'run' | 'writeFile' | 'readFile'> {
+export interface CharmMachine extends Pick<
+  RemoteMachine,
+  'run' | 'writeFile' | 'writeFiles' | 'readFile'
+> {
   /** The machine's hostname as Rune recorded it when it connected (no round trip). */
   hostname: string;
   services: CharmServices;

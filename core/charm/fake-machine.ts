@@ -2,6 +2,7 @@
 // gives, keeps files and services in memory. A fake, and it says so: it does not model shells
 // (commands match exactly), permissions, owners, time, packages' side effects or failures of I/O
 // other than a package install it is told to fail.
+import type { FileWrite } from '../../agents/machine/types.js';
 import type { CharmMachine, CharmServiceSpec } from './context-types.js';
 import { FakeMachineError } from './hook-errors.js';
 
@@ -60,6 +61,17 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
     return found;
   };
 
+  const write = (file: FileWrite): boolean => {
+    const text = typeof file.data === 'string' ? file.data : file.data.toString('utf8');
+    if (file.onlyIfChanged === true && files.get(file.path) === text) return false;
+    const call: MachineCall = { op: 'writeFile', path: file.path, data: text };
+    if (file.mode !== undefined) call.mode = file.mode;
+    if (file.owner !== undefined) call.owner = file.owner;
+    calls.push(call);
+    files.set(file.path, text);
+    return true;
+  };
+
   const hostname = initial.hostname ?? 'fake-machine';
   const machine: CharmMachine = {
     hostname,
@@ -83,13 +95,13 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
       });
     },
     writeFile(path, data, options) {
-      const text = typeof data === 'string' ? data : data.toString('utf8');
-      const call: MachineCall = { op: 'writeFile', path, data: text };
-      if (options?.mode !== undefined) call.mode = options.mode;
-      if (options?.owner !== undefined) call.owner = options.owner;
-      calls.push(call);
-      files.set(path, text);
+      write({ ...options, path, data });
       return Promise.resolve();
+    },
+    // Recorded as one writeFile call per file written: one round trip or several is the real
+    // machine's business, what lands where is the charm's.
+    writeFiles(list) {
+      return Promise.resolve(list.map(write));
     },
     readFile(path) {
       calls.push({ op: 'readFile', path });
@@ -119,6 +131,14 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
         const changed = JSON.stringify(before?.spec) !== JSON.stringify(spec);
         services.set(spec.name, { spec: { ...spec }, state: before?.state ?? 'stopped' });
         return Promise.resolve(changed);
+      },
+      // Recorded as the install and the start or restart it stands for.
+      async ensure(spec, options) {
+        const changed = await machine.services.install(spec);
+        if (changed === true || options?.restart === true)
+          await machine.services.restart(spec.name);
+        else await machine.services.start(spec.name);
+        return changed === true;
       },
       start(name) {
         calls.push({ op: 'service', action: 'start', name });

@@ -3,6 +3,7 @@
 // connection loss unless the test sets `down`, file modes and owners, timeouts and signals.
 import type {
   CommandResult,
+  FileWrite,
   HostKeyPolicy,
   MachineFacts,
   RemoteMachine,
@@ -51,6 +52,11 @@ export class FakeMachine implements RemoteMachine {
   writeFile(path: string, data: Buffer | string): Promise<void> {
     this.files.set(path, Buffer.from(data));
     return Promise.resolve();
+  }
+
+  writeFiles(files: readonly FileWrite[]): Promise<boolean[]> {
+    for (const f of files) this.files.set(f.path, Buffer.from(f.data));
+    return Promise.resolve(files.map(() => true));
   }
 
   readFile(path: string): Promise<Buffer> {

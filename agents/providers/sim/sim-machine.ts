@@ -101,6 +101,15 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
     run: (command) => call(() => answer(command)),
     writeFile: (path, data) =>
       call(() => void files.set(path, typeof data === 'string' ? data : data.toString('utf8'))),
+    writeFiles: (list) =>
+      call(() =>
+        list.map(({ path, data, onlyIfChanged }) => {
+          const text = typeof data === 'string' ? data : data.toString('utf8');
+          if (onlyIfChanged === true && files.get(path) === text) return false;
+          files.set(path, text);
+          return true;
+        }),
+      ),
     readFile: (path) =>
       call(() => {
         const text = files.get(path);
@@ -114,6 +123,15 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
           const before = services.get(spec.name);
           services.set(spec.name, { spec: { ...spec }, state: before?.state ?? 'stopped' });
           return JSON.stringify(before?.spec) !== JSON.stringify(spec);
+        }),
+      ensure: (spec, options) =>
+        call(() => {
+          const before = services.get(spec.name);
+          const changed = JSON.stringify(before?.spec) !== JSON.stringify(spec);
+          // Started or restarted, it runs either way; `restart` only matters on a real machine.
+          void options;
+          services.set(spec.name, { spec: { ...spec }, state: 'running' });
+          return changed;
         }),
       start: (name) => call(() => void (installed(name).state = 'running')),
       stop: (name) => call(() => void (installed(name).state = 'stopped')),

@@ -21,16 +21,16 @@ function fakeRemote(fail: (command: string) => boolean = () => false) {
       if (fail(command)) {
         return Promise.resolve({ code: 127, stdout: Buffer.alloc(0), stderr: Buffer.from('gone') });
       }
-      // The script is already in place: its content comes back unchanged.
-      return Promise.resolve(ok(command.startsWith('cat --') ? SUPERVISOR_SCRIPT : ''));
+      // Files are already in place: every write-if-changed reports its file unchanged.
+      const same = [...command.matchAll(/echo "(rune-file \d+ same)"/g)].map((m) => m[1]);
+      return Promise.resolve(ok(same.join('\n')));
     },
-    writeFile: () => Promise.resolve(),
   } as unknown as RemoteMachine;
   return { remote, commands };
 }
 
 const checks = (commands: string[]) =>
-  commands.filter((c) => c.startsWith('cat --') && c.includes(SUPERVISOR_PATH)).length;
+  commands.filter((c) => c.includes(`head -c ${Buffer.byteLength(SUPERVISOR_SCRIPT)} `)).length;
 
 describe('supervisor set-up', () => {
   test('is checked once per connection, not once per hook', async () => {
@@ -40,6 +40,19 @@ describe('supervisor set-up', () => {
     await services(remote, facts).restart('etcd');
     expect(checks(commands)).toBe(1);
     expect(commands.filter((c) => c.endsWith(' start etcd'))).toHaveLength(3);
+  });
+
+  test('ensure sets the supervisor up in the same round trip, then only the service', async () => {
+    const { remote, commands } = fakeRemote();
+    const spec = { name: 'etcd', command: ['/usr/bin/etcd'] };
+    expect(await services(remote, facts).ensure(spec)).toBe(false);
+    expect(await services(remote, facts).ensure(spec, { restart: true })).toBe(false);
+    expect(commands).toHaveLength(2);
+    expect(checks(commands)).toBe(1);
+    expect(commands[0]).toContain(`${SUPERVISOR_PATH} start etcd`);
+    expect(commands[1]).toContain(
+      `${SUPERVISOR_PATH} stop etcd && /bin/sh ${SUPERVISOR_PATH} start etcd`,
+    );
   });
 
   test('is checked again after a supervise call failed (the script may be gone)', async () => {

@@ -10,7 +10,12 @@ import {
   renderUnit,
   systemdQuote,
 } from '../../../agents/machine/systemd-unit.js';
-import type { CommandResult, MachineFacts, RemoteMachine } from '../../../agents/machine/types.js';
+import type {
+  CommandResult,
+  FileWrite,
+  MachineFacts,
+  RemoteMachine,
+} from '../../../agents/machine/types.js';
 
 /**
  * How systemd turns a unit-file value into words, for the values Rune writes: `%%` specifiers
@@ -213,6 +218,16 @@ class RecordingMachine implements RemoteMachine {
     this.commands.push(`<write ${path}>`);
     this.files.set(path, data.toString());
     return Promise.resolve();
+  }
+  writeFiles(files: readonly FileWrite[]): Promise<boolean[]> {
+    return Promise.resolve(
+      files.map(({ path, data, onlyIfChanged }) => {
+        if (onlyIfChanged === true && this.files.get(path) === data.toString()) return false;
+        this.commands.push(`<write ${path}>`);
+        this.files.set(path, data.toString());
+        return true;
+      }),
+    );
   }
   readFile(): Promise<Buffer> {
     return Promise.reject(new Error('not modelled'));

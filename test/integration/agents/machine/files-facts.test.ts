@@ -66,6 +66,62 @@ test('a failed write names the path and leaves the old file in place', async () 
   expect((await machine.run(`ls -A ${sshd.dir} | grep rune- || true`)).stdout.toString()).toBe('');
 });
 
+test('writeFiles writes each file with its own bytes and mode in one command', async () => {
+  const dir = join(sshd.dir, 'batch', 'tls');
+  // Sizes around head's buffer and an empty file: each file must end exactly where it should.
+  const big = Buffer.alloc(9000, 7);
+  const files = [
+    { path: join(dir, 'ca.crt'), data: 'ca\n', mode: 0o644 },
+    { path: join(dir, 'server.key'), data: ALL_BYTES, mode: 0o600 },
+    { path: join(dir, 'empty'), data: '' },
+    { path: join(dir, 'big'), data: big, mode: 0o640 },
+    { path: join(dir, 'tool'), data: '#!/bin/sh\n', mode: 0o750 },
+  ];
+  expect(await machine.writeFiles(files)).toEqual([true, true, true, true, true]);
+  expect((await machine.readFile(files[1]!.path)).equals(ALL_BYTES)).toBe(true);
+  expect((await machine.readFile(files[2]!.path)).length).toBe(0);
+  expect((await machine.readFile(files[3]!.path)).equals(big)).toBe(true);
+  const modes = await machine.run(`cd ${dir} && stat -c '%n %a' ca.crt server.key big tool`);
+  expect(modes.stdout.toString()).toBe('ca.crt 644\nserver.key 600\nbig 640\ntool 750\n');
+  expect((await machine.run(`ls -A ${dir}`)).stdout.toString()).toBe(
+    'big\nca.crt\nempty\nserver.key\ntool\n',
+  );
+});
+
+test('writeFiles leaves a file that already holds its data alone when asked to', async () => {
+  const path = join(sshd.dir, 'unit.conf');
+  await machine.writeFile(path, 'same\n');
+  const inode = async () => (await machine.run(`stat -c %i ${path}`)).stdout.toString();
+  const before = await inode();
+  const other = join(sshd.dir, 'other.conf');
+  const files = [
+    { path, data: 'same\n', onlyIfChanged: true },
+    { path: other, data: 'new\n', onlyIfChanged: true },
+  ];
+  expect(await machine.writeFiles(files)).toEqual([false, true]);
+  expect(await inode()).toBe(before);
+  expect(await machine.writeFiles([{ path, data: 'changed\n', onlyIfChanged: true }])).toEqual([
+    true,
+  ]);
+  expect((await machine.readFile(path)).toString()).toBe('changed\n');
+  expect((await machine.run(`ls -A ${sshd.dir} | grep rune- || true`)).stdout.toString()).toBe('');
+});
+
+test('a failed writeFiles names the file it stopped at; those before it are written', async () => {
+  const dir = join(sshd.dir, 'partial');
+  const blocker = join(sshd.dir, 'a-file');
+  await machine.writeFile(blocker, 'x');
+  const write = machine.writeFiles([
+    { path: join(dir, 'first'), data: '1' },
+    { path: join(blocker, 'under-a-file'), data: '2' },
+    { path: join(dir, 'third'), data: '3' },
+  ]);
+  await expect(write).rejects.toBeInstanceOf(RemoteFileError);
+  await expect(write).rejects.toThrow(`cannot write ${join(blocker, 'under-a-file')} on`);
+  expect((await machine.readFile(join(dir, 'first'))).toString()).toBe('1');
+  expect((await machine.run(`ls -A ${dir}`)).stdout.toString()).toBe('first\n');
+});
+
 test('readFile of a missing file says so', async () => {
   await expect(machine.readFile('/nonexistent/rune')).rejects.toThrow(
     /cannot read \/nonexistent\/rune on 127.0.0.1: .*No such file/,

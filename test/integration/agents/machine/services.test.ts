@@ -92,6 +92,24 @@ describe('supervisor backend', () => {
     expect(await svc.status(name)).toEqual({ name, state: 'stopped' });
   });
 
+  test('ensure starts once, restarts only for a new definition or when told', async () => {
+    const name = serviceName('ensure');
+    const spec: ServiceSpec = { name, command: ['sleep', '1000'] };
+    expect(await svc.ensure(spec)).toBe(true);
+    const first = await waitForState(name, 'running', (s) => s.pid !== undefined);
+    // Same definition: the running workload is left as it is.
+    expect(await svc.ensure(spec)).toBe(false);
+    expect((await svc.status(name)).pid).toBe(first.pid);
+    expect(await svc.ensure(spec, { restart: true })).toBe(false);
+    const second = await waitForState(name, 'running again', (s) => s.pid !== undefined);
+    expect(second.pid).not.toBe(first.pid);
+    expect(await svc.ensure({ ...spec, command: ['sleep', '999'] })).toBe(true);
+    const third = await waitForState(name, 'on the new definition', (s) => s.pid !== undefined);
+    expect(third.pid).not.toBe(second.pid);
+    const argv = await machine.run(`cat /proc/${third.pid}/cmdline | tr '\\0' ' '`);
+    expect(argv.stdout.toString()).toBe('sleep 999 ');
+  });
+
   test('runs, restarts a killed workload with backoff, stops with both pids gone', async () => {
     const name = serviceName('loop');
     await svc.install({ name, command: ['sh', '-c', 'echo started; sleep 1000'] });
