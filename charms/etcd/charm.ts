@@ -20,7 +20,14 @@ import {
   text,
 } from './env.js';
 import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
-import { type ClusterView, converge, lead, markPeer, observe, publishPeer } from './membership.js';
+import {
+  type ClusterView,
+  converge,
+  lead,
+  markPeer,
+  observeOwn,
+  publishPeer,
+} from './membership.js';
 import { type Certificates, certificates, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
@@ -191,7 +198,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
 
-  let view = await observe(ctx, env, [env.clientUrl]);
+  let view = await observeOwn(ctx, env, membership.fresh === true);
   if (view !== undefined && ctx.isLeader) view = await lead(ctx, env, view);
   if (view === undefined) {
     return ctx.status.set('waiting', `Waiting for etcd to answer on ${env.clientUrl}`);

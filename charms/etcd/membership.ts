@@ -22,7 +22,6 @@ import {
   put,
   target,
   unitNumber,
-  waitHealthyCommand,
 } from './env.js';
 import {
   type EndpointHealth,
@@ -52,7 +51,9 @@ export interface ClusterView {
   health: EndpointHealth[];
 }
 
-export type Membership = { kind: 'member' } | { kind: 'waiting' | 'maintenance'; message: string };
+/** `fresh`: its member was started in this hook, so the first look waits until it serves. */
+export type Membership =
+  { kind: 'member'; fresh?: boolean } | { kind: 'waiting' | 'maintenance'; message: string };
 
 /** A unit of this application that published its member facts. */
 interface Peer extends PeerSpec {
@@ -118,8 +119,29 @@ export async function observe(
   }
 }
 
-async function healthy(ctx: Ctx, env: Env): Promise<boolean> {
-  return (await ctx.machine.run(waitHealthyCommand(env), { timeoutMs: 120_000 })).code === 0;
+/** How long a member started in this hook is given to serve: a new member's first election. */
+const FRESH_WAIT_MS = 30_000;
+
+function serves(view: ClusterView | undefined, env: Env): boolean {
+  return view?.health.some((h) => h.endpoint === env.clientUrl && h.healthy) === true;
+}
+
+/**
+ * The cluster as this unit's own member sees it. A member started in this hook (`fresh`) is
+ * asked again until it serves: its first look is the wait for it, so a join costs no separate
+ * health poll, and the turn passes on in the same hook.
+ */
+export async function observeOwn(
+  ctx: Ctx,
+  env: Env,
+  fresh: boolean,
+): Promise<ClusterView | undefined> {
+  const deadline = Date.now() + FRESH_WAIT_MS;
+  for (;;) {
+    const view = await observe(ctx, env, [env.clientUrl]);
+    if (!fresh || serves(view, env) || Date.now() >= deadline) return view;
+    await ctx.machine.run('sleep 0.05');
+  }
 }
 
 async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
@@ -145,7 +167,7 @@ async function bootstrap(ctx: Ctx, env: Env): Promise<Membership> {
   // hook's commit (or with the next one, for peers not heard of yet), and each join wakes this
   // unit again. Alone, this unit waits, to report its own health.
   pickJoiners(ctx, { started: new Set([env.name]), pending: [] }, knownUnits(ctx, env));
-  if (ctx.goalState.units.length <= 1 && (await healthy(ctx, env))) return { kind: 'member' };
+  if (ctx.goalState.units.length <= 1) return { kind: 'member', fresh: true };
   return { kind: 'maintenance', message: 'Waiting for etcd to start' };
 }
 
@@ -179,9 +201,7 @@ async function join(ctx: Ctx, env: Env, token: string): Promise<Membership> {
   ctx.state.set(STATE.member, record);
   // Straight after the add: until this member starts, the cluster counts it and may lack quorum.
   await ensureService(ctx, env, record, false);
-  return (await healthy(ctx, env))
-    ? { kind: 'member' }
-    : { kind: 'maintenance', message: 'Joining the cluster' };
+  return { kind: 'member', fresh: true };
 }
 
 /** Brings this unit's member up: its own service, a bootstrap, a join, or a reason to wait. */

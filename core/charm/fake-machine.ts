@@ -15,8 +15,11 @@ export type ServiceStateName = 'running' | 'stopped';
 export interface MachineState {
   /** ctx.machine.hostname; default `fake-machine`. */
   hostname?: string;
-  /** Exact command → answer. A command not in the table throws FakeMachineError. */
-  run?: Record<string, RunAnswer>;
+  /**
+   * Exact command → answer. A command not in the table throws FakeMachineError. A list answers
+   * successive runs in turn, its last answer repeating: a charm that polls sees the change.
+   */
+  run?: Record<string, RunAnswer | readonly RunAnswer[]>;
   /** Path → contents. */
   files?: Record<string, string>;
   /** Installed services and whether they run. */
@@ -52,6 +55,8 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
   const services = new Map(Object.entries(initial.services ?? {}));
   const packages = new Set(initial.packages ?? []);
   const calls: MachineCall[] = [];
+  /** How often each command ran, for answers given as lists. */
+  const runs = new Map<string, number>();
 
   const service = (name: string) => {
     const found = services.get(name);
@@ -77,7 +82,12 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
     hostname,
     run(command) {
       calls.push({ op: 'run', command });
-      const answer = table[command];
+      const entry = table[command];
+      const seen = runs.get(command) ?? 0;
+      runs.set(command, seen + 1);
+      const answer: RunAnswer | undefined = isList(entry)
+        ? entry[Math.min(seen, entry.length - 1)]
+        : entry;
       if (answer === undefined) {
         const known = Object.keys(table);
         return Promise.reject(
@@ -177,4 +187,10 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
       packages: [...packages].sort(),
     }),
   };
+}
+
+function isList(
+  entry: RunAnswer | readonly RunAnswer[] | undefined,
+): entry is readonly RunAnswer[] {
+  return Array.isArray(entry);
 }

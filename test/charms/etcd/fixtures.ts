@@ -242,7 +242,7 @@ export function unitState(
     peers?: readonly string[];
     peerExtra?: Record<string, Record<string, string>>;
     leaderSettings?: Record<string, string>;
-    run?: Record<string, RunAnswer>;
+    run?: Record<string, RunAnswer | readonly RunAnswer[]>;
     extraRelations?: HarnessRelation[];
     stored?: HarnessState['stored'];
   } = {},

@@ -2,7 +2,7 @@
 // whose units are gone, and a departing unit removing its own member.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
-import { memberAddCommand } from '../../../charms/etcd/env.js';
+import { memberAddCommand, observeCommand } from '../../../charms/etcd/env.js';
 import { retrying } from '../../../charms/etcd/workload/shell.js';
 import {
   clientUrl,
@@ -13,6 +13,7 @@ import {
   member,
   memberAddJson,
   memberListJson,
+  observeAnswers,
   ownViewAnswers,
   unitState,
 } from './fixtures.js';
@@ -59,6 +60,29 @@ describe('etcd: a follower joins', () => {
       management_port: '2380',
       'member-started': 'true',
     });
+    expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 2 known peers' });
+  });
+
+  it('a member that does not serve at once is asked again, and passes the turn when it does', async () => {
+    const members = [member('etcd/0'), member('etcd/1')];
+    const look = observeCommand(envFor('etcd/1'), [clientUrl('etcd/1')]);
+    const answer = (unhealthy: string[]) =>
+      observeAnswers('etcd/1', [clientUrl('etcd/1')], members, unhealthy)[look]!;
+    const state = unitState('etcd/1', {
+      peers: ['etcd/0'],
+      leaderSettings: settings('etcd/1'),
+      run: {
+        [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson([member('etcd/0')]),
+        [addEtcd1]: memberAddJson(member('etcd/1'), [member('etcd/0')]),
+        ...ownViewAnswers('etcd/1', members),
+        [look]: [answer(['etcd/1']), answer(['etcd/1']), answer([])],
+        'sleep 0.05': '',
+      },
+    });
+    const out = await harness.run(state, 'leader-settings-changed');
+    expect(out.ok).toBe(true);
+    expect(out.machineCalls.filter((c) => c.op === 'run' && c.command === look)).toHaveLength(3);
+    expect(out.state.relations?.[0]?.local).toMatchObject({ 'member-started': 'true' });
     expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 2 known peers' });
   });
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   memberAddCommand,
+  observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/env.js';
@@ -80,7 +81,7 @@ describe('etcd: the bootstrap hands out the first turn', () => {
     const out = await harness.run(alone, 'install');
     expect(out.machineCalls).toContainEqual({
       op: 'run',
-      command: waitHealthyCommand(envFor('etcd/0')),
+      command: observeCommand(envFor('etcd/0'), [clientUrl('etcd/0')]),
     });
     expect(out.state.leaderSettings?.['joining']).toBeUndefined();
     expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });

@@ -1,5 +1,6 @@
 // The harness on the example counter charm: state in → hook → state out, and one test per
 // state Rune could never produce, each refused with a message that says why.
+import { fakeMachine } from '../../../core/charm/fake-machine.js';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -126,6 +127,16 @@ describe('harness on the counter charm', () => {
     expect(out.action).toEqual({ name: 'report', results: { count: '42', raw: '42\n' } });
     const quiet = await harness.runAction(state, 'report');
     expect(quiet.action?.results).toEqual({ count: '42' });
+  });
+
+  it('answers a command given a list with each answer in turn, the last repeating', async () => {
+    const { machine } = fakeMachine({ run: { poll: ['starting', { code: 1 }, 'ready'] } });
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await machine.run('poll');
+      answers.push(`${r.code}:${r.stdout.toString()}`);
+    }
+    expect(answers).toEqual(['0:starting', '1:', '0:ready', '0:ready']);
   });
 
   it('fails a command missing from the table, saying how to answer it', async () => {
