@@ -56,7 +56,8 @@ function lifecycle(kind: LifecycleHookKind): Op {
  * 10. leader-elected (became leader), leader-settings-changed (lost leadership, or a follower and
  *     the leader settings changed);
  * 11. relations by id (see nextRelationHook);
- * 12. update-status when the interval has passed since the last one (or since start);
+ * 12. update-status when the interval has passed since the last one (or since start), or when a
+ *     hook asked for it (ctx.requeue());
  * 13. idle.
  */
 export function nextOp(local: LocalState, remote: RemoteState): Op {
@@ -114,8 +115,15 @@ export function nextOp(local: LocalState, remote: RemoteState): Op {
 
   // Only while idle (DESIGN §6): everything above has priority.
   const last = local.lastUpdateStatus ?? remote.now;
-  if (remote.now - last >= remote.updateStatusInterval) return lifecycle('update-status');
+  if (local.requeued === true || remote.now - last >= remote.updateStatusInterval) {
+    return lifecycle('update-status');
+  }
   return IDLE;
+}
+
+/** After a hook that called ctx.requeue() committed: update-status comes once nothing else is due. */
+export function requeue(local: LocalState): LocalState {
+  return { ...local, requeued: true };
 }
 
 /** Before running a hook: it is in flight until it commits or fails. */
@@ -163,7 +171,7 @@ export function applyHook(local: LocalState, hook: Hook, remote: RemoteState): L
     case 'upgrade-charm':
       return { ...base, charmHash: remote.charmHash, configHash: undefined };
     case 'update-status':
-      return { ...base, lastUpdateStatus: remote.now };
+      return { ...base, lastUpdateStatus: remote.now, requeued: false };
     case 'stop':
       return { ...base, stopped: true };
     case 'remove':

@@ -12,7 +12,7 @@ import { lifecycleOf, nextLifecycle } from './lifecycle.js';
 import { runAction } from './action-run.js';
 import { commit, prepare } from './hook-io.js';
 import { readRemoteState } from './remote-state.js';
-import { applyHook, failHook, nextOp, startHook } from './resolver.js';
+import { applyHook, failHook, nextOp, requeue, startHook } from './resolver.js';
 import { initialLocalState, type LocalState, type RemoteState } from './state.js';
 
 export interface LoadedCharm {
@@ -164,7 +164,9 @@ async function runOne(
           store,
           unit,
           result.outcome,
-          applyHook(started, hook, remote),
+          result.outcome.requeue === true
+            ? requeue(applyHook(started, hook, remote))
+            : applyHook(started, hook, remote),
           charmState,
           iso(),
           nextLifecycle(unit.name, executing, { type: 'HOOK_COMMITTED' }).agent,

@@ -49,6 +49,8 @@ export interface LocalState {
   failed: Hook | undefined;
   /** `now` of the last update-status (or of start). */
   lastUpdateStatus: number | undefined;
+  /** A hook called ctx.requeue(): update-status is due as soon as nothing else is. */
+  requeued?: boolean;
 }
 
 /** A relation this unit is in, as the model says now. */

@@ -126,6 +126,11 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   state: StoredState;
   status: { set(kind: StatusKind, message: string): void };
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /**
+   * Asks for an update-status hook as soon as this unit has no other hook due (others come
+   * first): for work this hook chose to leave for later rather than hold its commit for.
+   */
+  requeue(): void;
   action?: ActionView;
   machine: CharmMachine;
   /** Where an attached resource (metadata.yaml `resources:`) is on this unit's machine, put
@@ -211,6 +216,8 @@ export interface HookOutcome {
   leaderSettings: BagWrites;
   logs: LogEntry[];
   action?: ActionOutcome;
+  /** ctx.requeue() was called: update-status is due once nothing else is. */
+  requeue?: true;
 }
 
 export interface HookRun<C extends ConfigValues = ConfigValues> {

@@ -126,6 +126,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
   const pendingState = new Map<string, { value: JsonValue } | 'deleted'>();
   const baseState = input.state;
   let status: StatusSetting | undefined;
+  let requeued = false;
   const logs: LogEntry[] = [];
   const log = (level: LogLevel) => (message: string) => {
     logs.push({ level, message: redact(String(message)) });
@@ -207,6 +208,10 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       },
     },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
+    requeue() {
+      open('requeue()');
+      requeued = true;
+    },
     machine: input.machine,
     resource(resourceName) {
       if (!(resourceName in meta.resources)) {
@@ -263,6 +268,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       logs: [...logs],
     };
     if (status) outcome.status = status;
+    if (requeued) outcome.requeue = true;
     if (action) {
       outcome.action = { name: action.name, results: { ...results } };
       if (failed !== undefined) outcome.action.failed = failed;

@@ -2,7 +2,7 @@
 // hook sequence, then that checkOrdering finds nothing wrong with it.
 import { describe, expect, test } from 'vitest';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
-import { applyHook, failHook, nextOp, startHook } from '../../../agents/unit/resolver.js';
+import { applyHook, failHook, nextOp, requeue, startHook } from '../../../agents/unit/resolver.js';
 import { compareUnitNames, initialLocalState } from '../../../agents/unit/state.js';
 import { INTERVAL, TestExecutor, relation, remoteState } from './helpers.js';
 
@@ -256,6 +256,25 @@ describe('update-status', () => {
     expect(ex.since(mark)).toEqual(['config-changed', 'update-status']);
     ex.settle();
     expect(ex.since(mark)).toEqual(['config-changed', 'update-status']);
+  });
+});
+
+describe('requeue', () => {
+  test('a hook that asked for it gets update-status once nothing else is due, once', () => {
+    const ex = twoRelations();
+    const mark = ex.log.length;
+    // The hook that asked, with a relation change and a config change still to come.
+    ex.local = requeue(ex.local);
+    ex.remote = { ...ex.remote, configHash: 'c2' };
+    ex.updateRelation(1, (r) => ({ ...r, units: { 'db/0': 2 } }));
+    ex.settle();
+    expect(ex.since(mark)).toEqual([
+      'config-changed',
+      'db-relation-changed#1 db/0',
+      'update-status',
+    ]);
+    expect(nextOp(ex.local, ex.remote)).toEqual({ kind: 'idle' });
+    expectClean(ex);
   });
 });
 
