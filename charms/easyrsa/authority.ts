@@ -2,7 +2,7 @@
 // unit reads them, only the leader writes them, and a new leader inherits them unchanged.
 import type { ReadBag, WriteBag } from '../../core/charm/index.js';
 import { takeKey } from './key-pool.js';
-import { createCA, issueCertificate, signedBy } from './pki.js';
+import { type KeyPair, createCA, issueCertificate, signedBy } from './pki.js';
 import type { Authority } from './requests.js';
 
 // Leader-settings keys; the file names in a backup archive are the same.
@@ -15,54 +15,68 @@ export const CLIENT_KEY = 'client.key';
 const CLIENT_NAME = 'client';
 
 /** The CA and client certificate in the settings, or undefined while either is missing. */
-export function readAuthority(settings: ReadBag): Authority | undefined {
-  const caCert = settings.get(CA_CERT);
-  const caKey = settings.get(CA_KEY);
-  const clientCert = settings.get(CLIENT_CERT);
-  const clientKey = settings.get(CLIENT_KEY);
-  if (caCert === undefined || caKey === undefined) return undefined;
-  if (clientCert === undefined || clientKey === undefined) return undefined;
-  return { ca: { cert: caCert, key: caKey }, client: { cert: clientCert, key: clientKey } };
+export function readAuthority(settings: ReadBag): Required<Authority> | undefined {
+  const ca = readCa(settings);
+  const client = readClient(settings);
+  return ca === undefined || client === undefined ? undefined : { ca, client };
 }
 
-export function writeAuthority(settings: WriteBag, authority: Authority): void {
+/** The CA in the settings, or undefined before the leader made one. */
+export function readCa(settings: ReadBag): KeyPair | undefined {
+  const cert = settings.get(CA_CERT);
+  const key = settings.get(CA_KEY);
+  return cert === undefined || key === undefined ? undefined : { cert, key };
+}
+
+function readClient(settings: ReadBag): KeyPair | undefined {
+  const cert = settings.get(CLIENT_CERT);
+  const key = settings.get(CLIENT_KEY);
+  return cert === undefined || key === undefined ? undefined : { cert, key };
+}
+
+export function writeAuthority(settings: WriteBag, authority: Required<Authority>): void {
   settings.set(CA_CERT, authority.ca.cert);
   settings.set(CA_KEY, authority.ca.key);
-  settings.set(CLIENT_CERT, authority.client.cert);
-  settings.set(CLIENT_KEY, authority.client.key);
+  writeClient(settings, authority.client);
+}
+
+function writeClient(settings: WriteBag, client: KeyPair): void {
+  settings.set(CLIENT_CERT, client.cert);
+  settings.set(CLIENT_KEY, client.key);
 }
 
 /**
- * The leader's authority, made on first need: the CA once, ever (a new leader finds it in the
- * settings and keeps it, or every certificate already handed out would stop verifying), and the
- * client certificate whenever the one kept is not from this CA (after a partial restore).
- * Returns what was made, for the log.
+ * The leader's CA, made on first need, once ever: a new leader finds it in the settings and
+ * keeps it, or every certificate already handed out would stop verifying. `made` says whether
+ * this call made it, for the log.
  */
-export async function ensureAuthority(
+export async function ensureCa(
   settings: WriteBag,
   caName: string,
-): Promise<{ authority: Authority; made: string[] }> {
-  const made: string[] = [];
-  const caCert = settings.get(CA_CERT);
-  const caKey = settings.get(CA_KEY);
-  const ca = caCert !== undefined && caKey !== undefined ? { cert: caCert, key: caKey } : undefined;
-  const clientCert = settings.get(CLIENT_CERT);
-  const clientKey = settings.get(CLIENT_KEY);
-  let client =
-    clientCert !== undefined && clientKey !== undefined
-      ? { cert: clientCert, key: clientKey }
-      : undefined;
-  // On a first run both keys are needed: taken (or generated) side by side.
-  const newCaKey = ca === undefined ? takeKey() : undefined;
-  const newClientKey = ca === undefined ? takeKey() : undefined;
-  const authorityCa = ca ?? (await createCA(caName, new Date(), newCaKey));
-  if (ca === undefined) made.push('the CA');
-  if (client === undefined || !signedBy(client.cert, authorityCa.cert)) {
-    const request = { commonName: CLIENT_NAME, sans: [], kind: 'client' as const };
-    client = await issueCertificate(authorityCa, request, new Date(), newClientKey ?? takeKey());
-    made.push('the client certificate');
-  }
-  const authority = { ca: authorityCa, client };
-  writeAuthority(settings, authority);
-  return { authority, made };
+): Promise<{ ca: KeyPair; made: boolean }> {
+  const kept = readCa(settings);
+  if (kept !== undefined) return { ca: kept, made: false };
+  const ca = await createCA(caName, new Date(), takeKey());
+  settings.set(CA_CERT, ca.cert);
+  settings.set(CA_KEY, ca.key);
+  return { ca, made: true };
+}
+
+/**
+ * The shared client certificate from this CA: the one kept, unless it is missing or from another
+ * CA (after a partial restore). With `make`, a new one is signed in that case (waiting for a key
+ * if none is ready); without, undefined, for a later hook. `made` is for the log.
+ */
+export async function ensureClient(
+  settings: WriteBag,
+  ca: KeyPair,
+  make: boolean,
+): Promise<{ client: KeyPair | undefined; made: boolean }> {
+  const kept = readClient(settings);
+  if (kept !== undefined && signedBy(kept.cert, ca.cert)) return { client: kept, made: false };
+  if (!make) return { client: undefined, made: false };
+  const request = { commonName: CLIENT_NAME, sans: [], kind: 'client' as const };
+  const client = await issueCertificate(ca, request, new Date(), takeKey());
+  writeClient(settings, client);
+  return { client, made: true };
 }

@@ -8,7 +8,8 @@ import {
   CA_KEY,
   CLIENT_CERT,
   CLIENT_KEY,
-  readAuthority,
+  ensureClient,
+  readCa,
   writeAuthority,
 } from './authority.js';
 import { checkCertificateAuthority, signedBy } from './pki.js';
@@ -27,10 +28,19 @@ const ARCHIVE = /^easyrsa-backup-[0-9]{8}-[0-9]{6}\.tar\.gz$/;
 type Issued = Record<string, Record<string, string>>;
 
 export async function backup(ctx: HookContext): Promise<void> {
-  const authority = readAuthority(ctx.leaderSettings);
-  if (authority === undefined) {
+  const ca = readCa(ctx.leaderSettings);
+  if (ca === undefined) {
     return ctx.action?.fail('there is no CA to back up yet: the leader has not created it');
   }
+  // The leader makes the shared client certificate here if it has not yet (it comes after a
+  // burst of server certificates): an archive always holds a complete authority.
+  const { client } = await ensureClient(ctx.leaderSettings, ca, ctx.isLeader);
+  if (client === undefined) {
+    return ctx.action?.fail(
+      'the leader has not made the shared client certificate yet; run the backup again shortly',
+    );
+  }
+  const authority = { ca, client };
   const issued: Issued = {};
   for (const rel of ctx.relations(ENDPOINT)) {
     const certs = Object.entries(rel.app.toObject()).filter(([key]) => isUnitCertKey(key));

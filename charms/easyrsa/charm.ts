@@ -1,10 +1,10 @@
 // easyrsa: the certificate authority of Charmed Kubernetes (DESIGN §9). The leader keeps the CA
 // in leader settings and answers every tls-certificates request; actions back it up and restore.
 import { type HookContext, type RelationView, defineCharm } from '../../core/charm/index.js';
-import { ensureAuthority, readAuthority } from './authority.js';
+import { ensureCa, ensureClient, readCa } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
-import { ENDPOINT, planRelation, publish } from './requests.js';
+import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
 
 // The controller loads a charm when its application is deployed, before any unit has a machine:
 // keys generated from now on are ready for the CA and the first requests.
@@ -34,7 +34,7 @@ async function reconcile(ctx: HookContext): Promise<void> {
   if (!ctx.isLeader) {
     if (ctx.state.get(LEADING) === true) ctx.state.set(LEADING, false);
     for (const rel of relations) publish(rel.local, {});
-    if (readAuthority(ctx.leaderSettings) === undefined) {
+    if (readCa(ctx.leaderSettings) === undefined) {
       ctx.status.set('waiting', STATUS.waitingForCa);
     } else {
       ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
@@ -43,15 +43,35 @@ async function reconcile(ctx: HookContext): Promise<void> {
   }
   const firstAsLeader = ctx.state.get(LEADING) !== true;
   if (firstAsLeader) ctx.state.set(LEADING, true);
-  const { authority, made } = await ensureAuthority(ctx.leaderSettings, `${ctx.app} CA`);
-  for (const what of made) ctx.log.info(`created ${what}`);
+  const { ca, made } = await ensureCa(ctx.leaderSettings, `${ctx.app} CA`);
+  if (made) ctx.log.info('created the CA');
+  // The shared client certificate is made only in hooks that wait for every key anyway; in the
+  // others, update-status is asked for, which comes once the burst of requests is over. A burst's
+  // first server certificate then gets the second key generated rather than the third, and the
+  // first cluster member starts that much sooner.
+  const makeClient = ctx.action !== undefined || REISSUING.has(ctx.hook.kind);
+  const kept = await ensureClient(ctx.leaderSettings, ca, false);
   const problems: string[] = [];
-  // Planned side by side, so new keys for every relation are generated at once.
-  const plans = await Promise.all(
-    relations.map((rel) =>
-      planRelation(rel, authority, rel.app.toObject(), waits(ctx, rel, firstAsLeader)),
+  // Planned side by side, so new keys for every relation are generated at once; the client
+  // certificate's key is asked for after theirs.
+  const [plans, { client }] = await Promise.all([
+    Promise.all(
+      relations.map((rel) =>
+        planRelation(
+          rel,
+          { ca, ...(kept.client === undefined ? {} : { client: kept.client }) },
+          rel.app.toObject(),
+          waits(ctx, rel, firstAsLeader),
+        ),
+      ),
     ),
-  );
+    kept.client === undefined ? ensureClient(ctx.leaderSettings, ca, makeClient) : kept,
+  ]);
+  if (kept.client === undefined && client !== undefined) {
+    ctx.log.info('created the client certificate');
+    for (const plan of plans) Object.assign(plan.desired, clientKeys({ ca, client }));
+  }
+  if (client === undefined && connected(ctx)) ctx.requeue();
   for (const [i, rel] of relations.entries()) {
     const plan = plans[i];
     if (plan === undefined) continue;

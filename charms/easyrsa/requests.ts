@@ -20,8 +20,11 @@ export const ENDPOINT = 'client';
 
 export interface Authority {
   ca: KeyPair;
-  /** The one client certificate every related application shares, as 1.21 handed out. */
-  client: KeyPair;
+  /**
+   * The one client certificate every related application shares, as 1.21 handed out. Made
+   * after the server certificates of a burst of requests (charm.ts): absent until then.
+   */
+  client?: KeyPair;
 }
 
 export interface RelationPlan {
@@ -72,11 +75,7 @@ export async function planRelation(
    */
   waits: (unit: string) => boolean = () => true,
 ): Promise<RelationPlan> {
-  const desired: Record<string, string> = {
-    ca: authority.ca.cert,
-    'client.cert': authority.client.cert,
-    'client.key': authority.client.key,
-  };
+  const desired: Record<string, string> = { ca: authority.ca.cert, ...clientKeys(authority) };
   const problems: string[] = [];
   const answers: { req: CertRequest; answer: Promise<KeyPair> }[] = [];
   let signed = 0;
@@ -134,6 +133,12 @@ export async function planRelation(
     );
   }
   return { desired, problems, signed, deferred };
+}
+
+/** The shared client certificate's provider keys, when there is one. */
+export function clientKeys(authority: Authority): Record<string, string> {
+  const { client } = authority;
+  return client === undefined ? {} : { 'client.cert': client.cert, 'client.key': client.key };
 }
 
 function batchKey(req: CertRequest): string {

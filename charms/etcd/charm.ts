@@ -41,6 +41,7 @@ import { configBlockedMessage, validateConfig } from './workload/validate.js';
 export const MESSAGES = {
   noCa: 'Missing relation to certificate authority.',
   waitingCerts: 'Waiting for certificates',
+  waitingClientCert: 'Waiting for the client certificate from the certificate authority',
 } as const;
 
 /** Every place this unit's member data could be, one per install layout. */
@@ -75,13 +76,18 @@ export function clusterStatus(view: ClusterView): { kind: 'active' | 'waiting'; 
 }
 
 /** Where clients connect and how they authenticate, on every `db` relation. */
-function publishDb(ctx: Ctx, view: ClusterView, certs: Certificates, version: string): void {
+function publishDb(
+  ctx: Ctx,
+  view: ClusterView,
+  certs: Certificates & { client: { cert: string; key: string } },
+  version: string,
+): void {
   const urls = connectionString(view.members.filter(isStarted).flatMap((m) => m.clientUrls));
   const data = {
     endpoints: urls.split(',').filter((url) => url !== ''),
     clientCa: certs.ca,
-    clientCert: certs.clientCert,
-    clientKey: certs.clientKey,
+    clientCert: certs.client.cert,
+    clientKey: certs.client.key,
     version,
   };
   for (const rel of ctx.relations('db')) {
@@ -203,12 +209,17 @@ async function reconcile(ctx: Ctx): Promise<void> {
   if (view === undefined) {
     return ctx.status.set('waiting', `Waiting for etcd to answer on ${env.clientUrl}`);
   }
-  // Clients hear of the cluster only from members that serve (with quorum).
-  if (view.health.some((h) => h.endpoint === env.clientUrl && h.healthy)) {
-    markPeer(ctx, MEMBER_STARTED);
-    publishDb(ctx, view, certs.certs, installed.version);
-  }
+  // Clients hear of the cluster only from members that serve (with quorum), and with the
+  // client certificate to reach it.
+  const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
+  if (serving) markPeer(ctx, MEMBER_STARTED);
+  const { client } = certs.certs;
+  if (serving && client !== undefined)
+    publishDb(ctx, view, { ...certs.certs, client }, installed.version);
   const status = clusterStatus(view);
+  if (status.kind === 'active' && client === undefined) {
+    return ctx.status.set('waiting', MESSAGES.waitingClientCert);
+  }
   ctx.status.set(status.kind, status.message);
 }
 

@@ -44,6 +44,8 @@ export const MEMBER_READY = 'member-ready';
 export const STATE = {
   installed: 'installed',
   tlsDigest: 'tls-digest',
+  /** The shared client certificate last written (it changes nothing for the member). */
+  clientDigest: 'client-digest',
   /** The service spec last installed: hooks that change nothing skip comparing it. */
   serviceDigest: 'service-digest',
   member: 'member',
@@ -122,13 +124,17 @@ export async function must(
   return text(result.stdout);
 }
 
-/** etcdctl as this unit: the shared client certificate, this install's etcdctl. */
+/**
+ * etcdctl as this unit: the member's own certificate (serverAuth and clientAuth, the identity it
+ * shows its peers too), this install's etcdctl. Not the shared client certificate, which comes
+ * later: a member bootstraps and joins without it.
+ */
 export function target(env: Env, endpoints: readonly string[]): EtcdctlTarget {
   return {
     endpoints,
     cacert: env.tls.ca,
-    cert: env.tls.clientCert,
-    key: env.tls.clientKey,
+    cert: env.tls.serverCert,
+    key: env.tls.serverKey,
     bin: env.layout.etcdctl,
   };
 }

@@ -9,9 +9,12 @@ export interface Certificates {
   ca: string;
   serverCert: string;
   serverKey: string;
-  /** easyrsa's one client certificate, shared by every client of the CA (as 1.21 did). */
-  clientCert: string;
-  clientKey: string;
+  /**
+   * easyrsa's one client certificate, shared by every client of the CA (as 1.21 did). The member
+   * needs none of it (its own certificate is its identity to etcdctl too), so it starts without;
+   * clients on `db` are told of the cluster once it is here.
+   */
+  client?: { cert: string; key: string };
 }
 
 export type CertificatesState =
@@ -46,11 +49,10 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   const ca = find((b) => tlsCertificates.requirer.ca(b));
   const server = find((b) => tlsCertificates.requirer.serverCert(b, ctx.unit));
   const client = find((b) => tlsCertificates.requirer.clientCert(b));
-  if (ca === undefined || server === undefined || client === undefined) {
+  if (ca === undefined || server === undefined) {
     const missing = [
       ...(ca === undefined ? ['CA'] : []),
       ...(server === undefined ? ['server certificate'] : []),
-      ...(client === undefined ? ['client certificate'] : []),
     ];
     return { kind: 'waiting', missing };
   }
@@ -60,33 +62,45 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
       ca,
       serverCert: server.cert,
       serverKey: server.key,
-      clientCert: client.cert,
-      clientKey: client.key,
+      ...(client === undefined ? {} : { client: { cert: client.cert, key: client.key } }),
     },
   };
 }
 
 /**
- * Writes the TLS files when they differ from what this unit last wrote (a digest in ctx.state;
- * nothing secret is kept there). Resolves to whether they changed, which means a restart.
+ * Writes the TLS files that differ from what this unit last wrote (digests in ctx.state; nothing
+ * secret is kept there), in one round trip. Resolves to whether the member's own files (CA,
+ * certificate, key) changed, which means a restart; the shared client certificate is only
+ * handed on, so its arrival restarts nothing.
  */
 export async function writeCertificates(
   ctx: Ctx,
   paths: TlsPaths,
   certs: Certificates,
 ): Promise<boolean> {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([paths, certs]))
-    .digest('hex');
-  if (ctx.state.get(STATE.tlsDigest) === digest) return false;
+  const digest = (value: unknown) =>
+    createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  const server = digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
+  const client = certs.client && digest([paths, certs.client]);
+  const serverChanged = ctx.state.get(STATE.tlsDigest) !== server;
+  const clientChanged = client !== undefined && ctx.state.get(STATE.clientDigest) !== client;
   // One round trip: on the leader this is on the path to the cluster's first start.
   await ctx.machine.writeFiles([
-    { path: paths.ca, data: certs.ca, mode: 0o644 },
-    { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
-    { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
-    { path: paths.clientCert, data: certs.clientCert, mode: 0o644 },
-    { path: paths.clientKey, data: certs.clientKey, mode: 0o600 },
+    ...(serverChanged
+      ? [
+          { path: paths.ca, data: certs.ca, mode: 0o644 },
+          { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
+          { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
+        ]
+      : []),
+    ...(clientChanged && certs.client
+      ? [
+          { path: paths.clientCert, data: certs.client.cert, mode: 0o644 },
+          { path: paths.clientKey, data: certs.client.key, mode: 0o600 },
+        ]
+      : []),
   ]);
-  ctx.state.set(STATE.tlsDigest, digest);
-  return true;
+  if (serverChanged) ctx.state.set(STATE.tlsDigest, server);
+  if (clientChanged) ctx.state.set(STATE.clientDigest, client);
+  return serverChanged;
 }

@@ -42,6 +42,21 @@ async function served(run: Record<string, RunAnswer> = {}): Promise<HarnessState
 }
 
 describe('easyrsa: backup', () => {
+  it('the leader makes the shared client certificate first if it has not yet; a follower cannot', async () => {
+    const state = await served({ [BACKUP]: `${NAME}\n` });
+    expect(state.leaderSettings?.['client.crt']).toBeUndefined();
+    const out = await ok(harness.runAction(state, 'backup'));
+    expect(out.action?.failed).toBeUndefined();
+    const client = out.state.leaderSettings?.['client.crt'];
+    expect(issuedBy(client, caOf(state))).toBe(true);
+    expect(out.state.machine?.files?.[`${STAGING}/client.crt`]).toBe(client);
+
+    const follower = await ok(harness.runAction({ ...state, isLeader: false }, 'backup'));
+    expect(follower.action?.failed).toBe(
+      'the leader has not made the shared client certificate yet; run the backup again shortly',
+    );
+  });
+
   it('stages the CA, the client and issued certificates 0600, archives them, names the archive', async () => {
     const state = await served({ [BACKUP]: `${NAME}\n` });
     const out = await ok(harness.runAction(state, 'backup'));

@@ -19,30 +19,59 @@ import {
 
 const ETCD0 = serverRequest('etcd-0', ['10.0.0.1', 'etcd-0.internal']);
 
-/** The leader after install, then etcd/0 asking for a certificate. */
+/** The leader after install, then etcd/0 asking for a certificate, then the update-status that
+ * hook asked for (the runtime runs it once nothing else is due). */
 async function served(): Promise<HarnessState> {
   const installed = await ok(harness.run(leader(), 'install'));
   const state = { ...installed.state, relations: [etcdRelation({ 'etcd/0': ETCD0 })] };
   const out = await ok(
     harness.run(state, { kind: 'relation-changed', relationId: 1, remoteUnit: 'etcd/0' }),
   );
-  return out.state;
+  expect(out.outcome?.requeue).toBe(true);
+  return (await ok(harness.run(out.state, 'update-status'))).state;
 }
 
 describe('easyrsa: the CA', () => {
   it('the leader creates the CA once, into leader settings; a second reconcile writes nothing', async () => {
     const first = await ok(harness.run(leader(), 'install'));
-    const settings = first.state.leaderSettings ?? {};
-    expect(Object.keys(settings).sort()).toEqual(['ca.crt', 'ca.key', 'client.crt', 'client.key']);
+    expect(Object.keys(first.state.leaderSettings ?? {}).sort()).toEqual(['ca.crt', 'ca.key']);
     const ca = new X509Certificate(caOf(first.state));
     expect(ca.ca).toBe(true);
-    expect(issuedBy(settings['client.crt'], caOf(first.state))).toBe(true);
     expect(first.state.status).toEqual({ kind: 'active', message: 'Certificate Authority ready.' });
+    // Nobody is related: nothing waits for the shared client certificate.
+    expect(first.outcome?.requeue).toBeUndefined();
 
-    const again = await ok(harness.run(first.state, 'update-status'));
+    // The client certificate comes with update-status (or after a client's first requests).
+    const second = await ok(harness.run(first.state, 'update-status'));
+    const settings = second.state.leaderSettings ?? {};
+    expect(Object.keys(settings).sort()).toEqual(['ca.crt', 'ca.key', 'client.crt', 'client.key']);
+    expect(settings['ca.crt']).toBe(caOf(first.state));
+    expect(issuedBy(settings['client.crt'], caOf(first.state))).toBe(true);
+
+    const again = await ok(harness.run(second.state, 'update-status'));
     expect(again.outcome?.leaderSettings).toEqual({});
     expect(again.outcome?.relations).toEqual([]);
+    expect(again.outcome?.requeue).toBeUndefined();
     expect(again.state.leaderSettings).toEqual(settings);
+  });
+
+  it("a client's first requests get their server certificates first, the client one after", async () => {
+    const installed = await ok(harness.run(leader(), 'install'));
+    const state = { ...installed.state, relations: [etcdRelation({ 'etcd/0': ETCD0 })] };
+    const asked = await ok(
+      harness.run(state, { kind: 'relation-changed', relationId: 1, remoteUnit: 'etcd/0' }),
+    );
+    const bag = rel(asked.state).local ?? {};
+    expect(tlsCertificates.requirer.serverCert(bag, 'etcd/0')).toBeDefined();
+    expect(tlsCertificates.requirer.clientCert(bag)).toBeUndefined();
+    expect(asked.outcome?.requeue).toBe(true);
+    const after = await ok(harness.run(asked.state, 'update-status'));
+    const client = tlsCertificates.requirer.clientCert(rel(after.state).local ?? {});
+    expect(issuedBy(client?.cert, caOf(after.state))).toBe(true);
+    expect(tlsCertificates.requirer.serverCert(rel(after.state).local ?? {}, 'etcd/0')).toEqual(
+      tlsCertificates.requirer.serverCert(bag, 'etcd/0'),
+    );
+    expect(after.outcome?.requeue).toBeUndefined();
   });
 
   it('a new leader keeps the CA it finds and the certificates already issued', async () => {
@@ -175,7 +204,9 @@ describe('easyrsa: certificates for related units', () => {
     expect(new X509Certificate(admin?.cert ?? '').toLegacyObject().ext_key_usage).toEqual([
       '1.3.6.1.5.5.7.3.2',
     ]);
-    const again = await ok(harness.run(out.state, 'update-status'));
+    // The update-status it asked for brings the shared client certificate, and then all is said.
+    const settled = await ok(harness.run(out.state, 'update-status'));
+    const again = await ok(harness.run(settled.state, 'update-status'));
     expect(again.outcome?.relations).toEqual([]);
   });
 

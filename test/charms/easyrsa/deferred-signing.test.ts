@@ -51,9 +51,9 @@ describe('easyrsa with no key ready', () => {
     const installed = await ok(harness.run(leader(), 'install'));
     const state = { ...installed.state, relations: [etcdRelation(requests)] };
     const out = await ok(harness.run(state, 'leader-elected'));
-    expect(Object.keys(rel(out.state).local ?? {}).filter((k) => k.endsWith('.cert'))).toEqual([
-      'client.cert',
-    ]);
+    expect(Object.keys(rel(out.state).local ?? {}).filter((k) => k.endsWith('.cert'))).toEqual([]);
+    // Nor the shared client certificate: the update-status it asks for waits for every key.
+    expect(out.outcome?.requeue).toBe(true);
   });
 
   it.each([

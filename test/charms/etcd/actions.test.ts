@@ -35,8 +35,8 @@ function ownTarget() {
   return {
     endpoints: own,
     cacert: env.tls.ca,
-    cert: env.tls.clientCert,
-    key: env.tls.clientKey,
+    cert: env.tls.serverCert,
+    key: env.tls.serverKey,
     bin: env.layout.etcdctl,
   };
 }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCharmModule } from '../../../core/charm/index.js';
+import { type HarnessState, loadCharmModule } from '../../../core/charm/index.js';
 import { unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../../charms/etcd/workload/install-steps.js';
 import {
   CA,
+  CERTS_ID,
   CLIENT_CERT,
   CLIENT_KEY,
   DB_ID,
@@ -310,6 +311,53 @@ describe('etcd: status and the db relation', () => {
     const rel = out.state.relations?.find((r) => r.id === DB_ID);
     expect(rel?.local).toEqual({ 'private-address': '192.0.2.1', ...expected });
     expect(rel?.app).toEqual(expected);
+  });
+
+  it('serves without the shared client certificate, tells db nothing, and takes it later without a restart', async () => {
+    const withoutClient = (state: HarnessState): HarnessState => ({
+      ...state,
+      relations: state.relations?.map((r) =>
+        r.id === CERTS_ID
+          ? {
+              ...r,
+              remoteUnits: {
+                'easyrsa/0': Object.fromEntries(
+                  Object.entries(r.remoteUnits?.['easyrsa/0'] ?? {}).filter(
+                    ([k]) => !k.startsWith('client.'),
+                  ),
+                ),
+              },
+            }
+          : r,
+      ),
+    });
+    const early = await harness.run(withoutClient(running()), 'update-status');
+    expect(early.ok).toBe(true);
+    expect(early.state.status).toEqual({
+      kind: 'waiting',
+      message: 'Waiting for the client certificate from the certificate authority',
+    });
+    expect(early.state.relations?.find((r) => r.id === DB_ID)?.local).toEqual({
+      'private-address': '192.0.2.1',
+    });
+    expect(Object.keys(early.state.machine?.files ?? {})).not.toContain('/etc/etcd/tls/client.crt');
+
+    const arrived = { ...early.state, relations: running().relations };
+    const out = await harness.run(arrived, {
+      kind: 'relation-changed',
+      relationId: CERTS_ID,
+      remoteUnit: 'easyrsa/0',
+    });
+    expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+    expect(out.state.machine?.files?.['/etc/etcd/tls/client.crt']).toBe(CLIENT_CERT);
+    const written = out.machineCalls.flatMap((c) => (c.op === 'writeFile' ? [c.path] : []));
+    expect(written).toEqual(['/etc/etcd/tls/client.crt', '/etc/etcd/tls/client.key']);
+    expect(out.machineCalls).not.toContainEqual(
+      expect.objectContaining({ op: 'service', action: 'restart' }),
+    );
+    expect(out.state.relations?.find((r) => r.id === DB_ID)?.app).toMatchObject({
+      client_cert: CLIENT_CERT,
+    });
   });
 
   it('says which member does not answer', async () => {

@@ -88,7 +88,7 @@ export function envFor(unit: string, layout: Layout = layoutFor('package')): Env
   return envOf(unit, addressOf(unit), ETCD_CONFIG_DEFAULTS, layout);
 }
 
-/** etcdctl as `unit` runs it against `endpoints`. */
+/** etcdctl as `unit` runs it against `endpoints`: with the member's own certificate. */
 export function etcdctlAs(
   unit: string,
   endpoints: readonly string[],
@@ -100,8 +100,8 @@ export function etcdctlAs(
     {
       endpoints,
       cacert: env.tls.ca,
-      cert: env.tls.clientCert,
-      key: env.tls.clientKey,
+      cert: env.tls.serverCert,
+      key: env.tls.serverKey,
       bin: env.layout.etcdctl,
     },
     op,
