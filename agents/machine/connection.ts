@@ -213,6 +213,12 @@ export class Connection {
       keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer) => verify(key),
     });
+    // ssh2 writes each SSH packet on its own, and Nagle's algorithm holds a small packet while
+    // the previous one is unacknowledged: against sshd's delayed ACKs that is ~40 ms, twice in
+    // every handshake (half of it) and again whenever a request follows another (a channel
+    // open after a command, a command's stdin after the command). Measured on local machines:
+    // connect 83 → 40 ms, and no more 45 ms stalls opening an exec channel.
+    client.setNoDelay(true);
   }
 }
 

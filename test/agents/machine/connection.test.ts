@@ -18,8 +18,12 @@ describe('backoffDelay', () => {
 type Outcome = 'ready' | 'refused' | 'auth';
 
 class FakeClient extends EventEmitter {
+  noDelay = false;
   constructor(private readonly outcome: Outcome) {
     super();
+  }
+  setNoDelay(noDelay: boolean): void {
+    this.noDelay = noDelay;
   }
   connect(): void {
     queueMicrotask(() => {
@@ -80,6 +84,24 @@ describe('Connection', () => {
     expect(clock.sleeps).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
     await expect(conn.client()).resolves.toBeDefined();
     expect(clock.sleeps.at(-1)).toBe(5000);
+  });
+
+  test("turns Nagle's algorithm off: ssh2 writes each packet on its own", async () => {
+    const clients: FakeClient[] = [];
+    const conn = new Connection(
+      { host: '10.0.0.5', port: 22, user: 'root', privateKey: 'unused' },
+      {},
+      {
+        clock: fakeClock(),
+        createClient: () => {
+          const client = new FakeClient('ready');
+          clients.push(client);
+          return client as unknown as Client;
+        },
+      },
+    );
+    await conn.client();
+    expect(clients.map((c) => c.noDelay)).toEqual([true]);
   });
 
   test('a success resets the backoff', async () => {
