@@ -64,15 +64,14 @@ export async function ensureBridge(
     const inUse = [...parseRouteDestinations(routes.stdout), ...parseAddrNetworks(addrs.stdout)];
     const subnet = chooseSubnet(controllerId, inUse);
     if (subnet === undefined) throw new NoFreeSubnetError(controllerId);
-    await run(tools.ip, ['link', 'add', bridge, 'type', 'bridge']);
-    await run(tools.ip, [
-      'addr',
-      'add',
-      `${bridgeAddress(subnet)}/${subnet.prefix}`,
-      'dev',
-      bridge,
-    ]);
-    await run(tools.ip, ['link', 'set', bridge, 'up']);
+    // One ip for the three: the first machine of a deploy waits for the bridge, and each
+    // process spawned from the controller costs it a fork of itself.
+    const make = [
+      `link add ${bridge} type bridge`,
+      `addr add ${bridgeAddress(subnet)}/${subnet.prefix} dev ${bridge}`,
+      `link set ${bridge} up`,
+    ];
+    await run(tools.ip, ['-batch', '-'], { input: `${make.join('\n')}\n` });
     return subnet;
   } catch (error) {
     if (error instanceof NoFreeSubnetError) throw error;

@@ -153,10 +153,11 @@ export class LocalProvider implements MachineProvider {
         await writeFile(`${hostKey}.pub`, `${keys.public}\n`, { mode: 0o644 });
         return fingerprintOfPublicKeyLine(keys.public);
       });
-      // One ip for the host's side and one inside the machine: a process spawned from the
-      // controller costs it a fork of itself (~8 ms here), and a deploy makes its machines at
-      // once. In batch mode `netns add` returns ip to the host's namespace for the next line; the
-      // machine's end of the veth is created inside its namespace, already named eth0.
+      // One ip for the host's side (the machine configures its own side as it starts): a process
+      // spawned from the controller costs it a fork of itself (~8 ms here), and a deploy makes
+      // its machines at once. In batch mode `netns add` returns ip to the host's namespace for
+      // the next line; the machine's end of the veth is created inside its namespace, already
+      // named eth0.
       const host = [
         `netns add ${name}`,
         `link add ${veth} type veth peer name eth0 netns ${name}`,
@@ -173,17 +174,10 @@ export class LocalProvider implements MachineProvider {
           throw new MachineCreateError(machineId, which, error.message, error.stderr);
         }
       });
-      await step('veth', async () => {
-        const inside = [
-          `addr add ${address}/${subnet.prefix} dev eth0`,
-          'link set eth0 up',
-          'link set lo up',
-          `route add default via ${bridgeAddress(subnet)}`,
-        ];
-        await this.run(tools.ip, ['-n', name, '-batch', '-'], { input: `${inside.join('\n')}\n` });
-      });
+      // The machine configures its own end of the veth as it starts (machine-script.ts).
+      const network = { address, prefix: subnet.prefix, gateway: bridgeAddress(subnet) };
       const child = await step('start-sshd', () =>
-        startMachine(tools, this.stateDir, name, dir, address),
+        startMachine(tools, this.stateDir, name, dir, network),
       );
       await step('wait-sshd', () =>
         waitForSshd(child, this.options.sshdTimeoutMs ?? 10_000, machineId, dir, address),

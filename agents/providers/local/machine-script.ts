@@ -16,6 +16,15 @@
  */
 export const MACHINE_INIT_SCRIPT = String.raw`set -eu
 root=$1 upper=$2 work=$3 seed=$4 name=$5 address=$6 hide=$7 source=$8 tini=$9 sshd=${'${10}'}
+ip=${'${11}'} prefix=${'${12}'} gateway=${'${13}'}
+# The machine's end of its veth, already named eth0 in this namespace: configured here, in the
+# process that starts the machine anyway, rather than by one more ip spawned from the controller.
+"$ip" -batch - <<EOF
+addr add $address/$prefix dev eth0
+link set eth0 up
+link set lo up
+route add default via $gateway
+EOF
 mknod -m 000 "$upper/root" c 0 0
 mount -t overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$source" "$root"
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"

@@ -18,7 +18,7 @@ export async function startMachine(
   stateDir: string,
   name: string,
   dir: string,
-  address: string,
+  network: { address: string; prefix: number; gateway: string },
 ): Promise<ChildProcess> {
   const log = await open(path.join(dir, 'console.log'), 'a', 0o600);
   try {
@@ -46,11 +46,14 @@ export async function startMachine(
       path.join(dir, 'work'),
       path.join(dir, 'seed'),
       name,
-      address,
+      network.address,
       realpathSync(stateDir),
       name,
       tools.tini,
       tools.sshd,
+      tools.ip,
+      String(network.prefix),
+      network.gateway,
     ];
     const child = spawn(tools.nsenter, args, {
       detached: true,

@@ -161,6 +161,21 @@ describe(`local provider on this host (controller ${controllerId})`, () => {
     }
   });
 
+  it("configures each machine's network: its address, loopback, a default route via the bridge", async () => {
+    for (const m of machines) {
+      const { stdout, code } = await ssh(
+        m,
+        'ip -4 -o addr show dev eth0; ip -o link show lo; ip -4 route show default',
+      );
+      expect(code).toBe(0);
+      const [addr = '', lo = '', route = ''] = stdout.trim().split('\n');
+      expect(addr).toContain(` inet ${m.address}/16 `);
+      expect(lo).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
+      // The bridge holds .0.1 of the machines' /16.
+      expect(route).toBe(`default via ${m.address.split('.').slice(0, 2).join('.')}.0.1 dev eth0`);
+    }
+  });
+
   it('refuses a machine whose host key is not the one create() reported', async () => {
     await expect(ssh(machine(0), 'true', machine(1).hostKeyFingerprint)).rejects.toThrow();
   });
