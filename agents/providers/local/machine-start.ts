@@ -70,6 +70,9 @@ export async function startMachine(
   }
 }
 
+/** What sshd -D -e prints once its listener is up. */
+const LISTENING = 'Server listening on';
+
 /** Until sshd on address:22 answers with its `SSH-` banner; fails early if the machine died. */
 export async function waitForSshd(
   child: ChildProcess,
@@ -80,6 +83,7 @@ export async function waitForSshd(
 ): Promise<void> {
   const consoleLog = async (): Promise<string> =>
     (await readFile(path.join(dir, 'console.log'), 'utf8').catch(() => '')).slice(-4000);
+  const started = Date.now();
   try {
     await waitFor(
       async () => {
@@ -91,6 +95,12 @@ export async function waitForSshd(
             await consoleLog(),
           );
         }
+        // Dialled only once sshd says it listens (its -e log is the console): the machine
+        // configures its address as it starts, and a SYN sent before that waits out the
+        // host's ARP retry (a second) however soon sshd is up. Later anyway, in case this sshd
+        // logs differently.
+        const said = (await consoleLog()).includes(LISTENING);
+        if (!said && Date.now() - started < 2_000) return undefined;
         return (await sshBanner(address, 22)) ? true : undefined;
       },
       {
