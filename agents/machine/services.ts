@@ -59,6 +59,8 @@ export interface Services {
    * charm does this on the path of every start. Resolves to whether the definition changed.
    */
   ensure(spec: ServiceSpec, options?: { restart?: boolean }): Promise<boolean>;
+  /** Sets the backend up ahead of the first install (a no-op once it is, and for systemd). */
+  prepare(): Promise<void>;
   /** A no-op when the service already runs. */
   start(name: string): Promise<void>;
   /** Resolves once the workload and its supervision are gone. */
@@ -222,6 +224,10 @@ class SystemdServices extends Backend implements Services {
     return changed;
   }
 
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async ensure(spec: ServiceSpec, options: { restart?: boolean } = {}): Promise<boolean> {
     const changed = await this.install(spec);
     if (changed || options.restart === true) await this.restart(spec.name);
@@ -365,6 +371,10 @@ class SupervisorServices extends Backend implements Services {
     await this.ensureSupervisor();
     // 0600: env values may be secrets.
     return this.writeIfChanged(definitionPath(spec.name), encodeDefinition(normalized), 0o600);
+  }
+
+  prepare(): Promise<void> {
+    return this.ensureSupervisor();
   }
 
   async ensure(spec: ServiceSpec, options: { restart?: boolean } = {}): Promise<boolean> {

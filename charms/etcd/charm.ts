@@ -164,6 +164,12 @@ async function machineFacts(
   const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
   const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
   const installed = await ensureInstalled(ctx, probe);
+  // A follower sets the service manager up while it waits for its certificate and its turn: the
+  // start that joins the cluster is on the path of every later join. The leader's bootstrap
+  // does it in the same round trip as its first start, which is sooner than here.
+  if (installed.kind === 'installed' && !probe.memberData && !ctx.isLeader) {
+    await ctx.machine.services.prepare();
+  }
   return { installed, hostname: probe.hostname, memberData: probe.memberData };
 }
 

@@ -40,6 +40,11 @@ export interface CharmServices {
    * started. One round trip where it can be; resolves to whether the definition changed.
    */
   ensure(spec: CharmServiceSpec, options?: { restart?: boolean }): Promise<boolean>;
+  /**
+   * Sets the machine's service manager up ahead of the first install, in a hook where waiting
+   * costs nothing, so that the first start costs no more than any other.
+   */
+  prepare(): Promise<void>;
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;

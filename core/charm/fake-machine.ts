@@ -142,6 +142,10 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
         services.set(spec.name, { spec: { ...spec }, state: before?.state ?? 'stopped' });
         return Promise.resolve(changed);
       },
+      // Nothing to set up on a fake: not recorded.
+      prepare() {
+        return Promise.resolve();
+      },
       // Recorded as the install and the start or restart it stands for.
       async ensure(spec, options) {
         const changed = await machine.services.install(spec);

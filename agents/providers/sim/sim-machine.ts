@@ -124,6 +124,7 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
           services.set(spec.name, { spec: { ...spec }, state: before?.state ?? 'stopped' });
           return JSON.stringify(before?.spec) !== JSON.stringify(spec);
         }),
+      prepare: () => call(() => undefined),
       ensure: (spec, options) =>
         call(() => {
           const before = services.get(spec.name);

@@ -42,6 +42,17 @@ describe('supervisor set-up', () => {
     expect(commands.filter((c) => c.endsWith(' start etcd'))).toHaveLength(3);
   });
 
+  test('prepare sets it up ahead, so the first ensure carries the service alone', async () => {
+    const { remote, commands } = fakeRemote();
+    await services(remote, facts).prepare();
+    await services(remote, facts).prepare();
+    expect(commands).toHaveLength(1);
+    expect(checks(commands)).toBe(1);
+    await services(remote, facts).ensure({ name: 'etcd', command: ['/usr/bin/etcd'] });
+    expect(commands).toHaveLength(2);
+    expect(checks(commands)).toBe(1);
+  });
+
   test('ensure sets the supervisor up in the same round trip, then only the service', async () => {
     const { remote, commands } = fakeRemote();
     const spec = { name: 'etcd', command: ['/usr/bin/etcd'] };
