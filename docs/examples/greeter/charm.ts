@@ -33,13 +33,11 @@ async function reconcile(ctx: HookContext<GreeterConfig>): Promise<void> {
   await ctx.machine.writeFile(`${SITE}/index.html`, page(greeting, ctx.unit, units), {
     mode: 0o644,
   });
-  const changed = await ctx.machine.services.install({
+  // A changed definition (new port) is restarted; otherwise start is a no-op when running.
+  await ctx.machine.services.ensure({
     name: SERVICE,
     command: ['python3', '-m', 'http.server', String(port), '--directory', SITE],
   });
-  // A changed definition (new port) needs a restart; otherwise start is a no-op when running.
-  if (changed === true) await ctx.machine.services.restart(SERVICE);
-  else await ctx.machine.services.start(SERVICE);
 
   // The wiring. Every unit tells each related application where it serves (its own bag) ...
   for (const website of ctx.relations('website')) {
