@@ -29,17 +29,21 @@ const viaLeader = [clientUrl('etcd/0')];
 const addEtcd1 = memberAddCommand(envFor('etcd/1'), viaLeader);
 const started = { member: { token: TOKEN, initialCluster: 'x', state: 'new' } } as const;
 
+/** etcd/1 on its turn: the leader's member list shows etcd/0 alone and its add succeeds. */
+const joiner = (run: NonNullable<HarnessState['machine']>['run']) =>
+  unitState('etcd/1', {
+    peers: ['etcd/0'],
+    leaderSettings: settings('etcd/1'),
+    run: {
+      [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson([member('etcd/0')]),
+      [addEtcd1]: memberAddJson(member('etcd/1'), [member('etcd/0')]),
+      ...run,
+    },
+  });
+
 describe('etcd: a follower joins', () => {
   it('on its turn: member add through the cluster, then starts with state existing', async () => {
-    const state = unitState('etcd/1', {
-      peers: ['etcd/0'],
-      leaderSettings: settings('etcd/1'),
-      run: {
-        [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson([member('etcd/0')]),
-        [addEtcd1]: memberAddJson(member('etcd/1'), [member('etcd/0')]),
-        ...ownViewAnswers('etcd/1', [member('etcd/0'), member('etcd/1')]),
-      },
-    });
+    const state = joiner(ownViewAnswers('etcd/1', [member('etcd/0'), member('etcd/1')]));
     const out = await harness.run(state, 'leader-settings-changed');
     expect(out.ok).toBe(true);
     const calls = out.machineCalls.map((c) => (c.op === 'run' ? c.command : `${c.op}`));
@@ -68,16 +72,10 @@ describe('etcd: a follower joins', () => {
     const look = observeCommand(envFor('etcd/1'), [clientUrl('etcd/1')]);
     const answer = (unhealthy: string[]) =>
       observeAnswers('etcd/1', [clientUrl('etcd/1')], members, unhealthy)[look]!;
-    const state = unitState('etcd/1', {
-      peers: ['etcd/0'],
-      leaderSettings: settings('etcd/1'),
-      run: {
-        [etcdctlAs('etcd/1', viaLeader, { op: 'member list' })]: memberListJson([member('etcd/0')]),
-        [addEtcd1]: memberAddJson(member('etcd/1'), [member('etcd/0')]),
-        ...ownViewAnswers('etcd/1', members),
-        [look]: [answer(['etcd/1']), answer(['etcd/1']), answer([])],
-        'sleep 0.05': '',
-      },
+    const state = joiner({
+      ...ownViewAnswers('etcd/1', members),
+      [look]: [answer(['etcd/1']), answer(['etcd/1']), answer([])],
+      'sleep 0.05': '',
     });
     const out = await harness.run(state, 'leader-settings-changed');
     expect(out.ok).toBe(true);
