@@ -14,13 +14,6 @@ export const CLIENT_KEY = 'client.key';
 // 1.21's easyrsa signed one certificate named "client" that every requirer shared.
 const CLIENT_NAME = 'client';
 
-/** The CA and client certificate in the settings, or undefined while either is missing. */
-export function readAuthority(settings: ReadBag): Required<Authority> | undefined {
-  const ca = readCa(settings);
-  const client = readClient(settings);
-  return ca === undefined || client === undefined ? undefined : { ca, client };
-}
-
 /** The CA in the settings, or undefined before the leader made one. */
 export function readCa(settings: ReadBag): KeyPair | undefined {
   const cert = settings.get(CA_CERT);
