@@ -20,22 +20,29 @@ export function logPath(name: string): string {
   return `/var/log/rune/${name}.log`;
 }
 
+/** A value `read -r` gives back as it is: printable ASCII, no space at either end. */
+const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 /**
- * The definition file: one `key base64` line per field, base64 so values may hold spaces,
- * quotes, newlines or any byte but NUL, and the script decodes them with `base64 -d` instead of
- * ever evaluating them. Env entries are sorted so the same spec always encodes the same bytes
- * (install's "changed?" is a byte comparison).
+ * The definition file: one `key value` line per field. A value that may hold spaces at its
+ * ends, quotes aside, newlines or any byte but NUL is base64 (`arg`, `env`), which the script
+ * decodes with `base64 -d` instead of ever evaluating it; a plain one (`rawarg`, `rawenv`) is
+ * written as it is, because decoding costs the script two processes per value and an etcd
+ * command line has ~25 of them, on the path of every start. Env entries are sorted so the same
+ * spec always encodes the same bytes (install's "changed?" is a byte comparison).
  */
 export function encodeDefinition(spec: NormalizedSpec): string {
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const field = (key: string, value: string) =>
+    PLAIN.test(value) ? `raw${key} ${value}` : `${key} ${b64(value)}`;
   const lines = [
-    `# Rune service ${spec.name}: written by Rune, read by ${SUPERVISOR_PATH}; values are base64.`,
+    `# Rune service ${spec.name}: written by Rune, read by ${SUPERVISOR_PATH}; values are base64, raw* ones plain.`,
     `restart ${spec.restart}`,
   ];
   if (spec.user !== undefined) lines.push(`user ${b64(spec.user)}`);
   if (spec.workingDir !== undefined) lines.push(`workdir ${b64(spec.workingDir)}`);
-  for (const [key, value] of spec.env) lines.push(`env ${b64(`${key}=${value}`)}`);
-  for (const word of spec.command) lines.push(`arg ${b64(word)}`);
+  for (const [key, value] of spec.env) lines.push(field('env', `${key}=${value}`));
+  for (const word of spec.command) lines.push(field('arg', word));
   return `${lines.join('\n')}\n`;
 }
 
@@ -60,8 +67,9 @@ export function decodeDefinition(text: string): DecodedDefinition {
     else if (key === 'user') out.user = unb64(value);
     else if (key === 'workdir') out.workingDir = unb64(value);
     else if (key === 'arg') out.command.push(unb64(value));
-    else if (key === 'env') {
-      const pair = unb64(value);
+    else if (key === 'rawarg') out.command.push(value);
+    else if (key === 'env' || key === 'rawenv') {
+      const pair = key === 'env' ? unb64(value) : value;
       const eq = pair.indexOf('=');
       if (eq > 0) out.env.push([pair.slice(0, eq), pair.slice(eq + 1)]);
     }
@@ -231,16 +239,14 @@ EOF
       set -- "HOME=$home" "USER=$user" "LOGNAME=$user"
     fi
     while IFS=' ' read -r k v; do
-      [ "$k" = env ] || continue
-      dec "$v" || exit 126
+      case $k in env) dec "$v" || exit 126 ;; rawenv) ;; *) continue ;; esac
       case $v in [A-Za-z_]*=*) ;; *) continue ;; esac
       case ${'${v%%=*}'} in *[!A-Za-z0-9_]*) continue ;; esac
       set -- "$@" "$v"
     done <"$def"
     argc=0
     while IFS=' ' read -r k v; do
-      [ "$k" = arg ] || continue
-      dec "$v" || exit 126
+      case $k in arg) dec "$v" || exit 126 ;; rawarg) ;; *) continue ;; esac
       set -- "$@" "$v"
       argc=$((argc + 1))
     done <"$def"

@@ -130,13 +130,27 @@ describe('supervisor definition encoding', () => {
     );
   });
 
-  test('every value line is `key base64`: nothing the sh script reads is shell syntax', () => {
+  test('every value line is one line: base64, or plain printable ASCII the script reads as data', () => {
     const text = encodeDefinition(
-      normalizeSpec({ name: 'x', command: ['a b', '$(x)'], env: { K: '"; exit' } }),
+      normalizeSpec({
+        name: 'x',
+        command: ['a b', '$(x)', ' edge', 'l1\nl2', 'é'],
+        env: { K: '"; exit', M: 'x\ny' },
+        user: 'nobody',
+      }),
     );
-    for (const line of text.trimEnd().split('\n').slice(1)) {
-      expect(line).toMatch(/^(restart [a-z-]+|(user|workdir|env|arg) [A-Za-z0-9+/]*=*)$/);
+    const lines = text.trimEnd().split('\n').slice(1);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^(restart [a-z-]+|(user|workdir|env|arg) [A-Za-z0-9+/]*=*|raw(env|arg) [!-~]([ -~]*[!-~])?)$/,
+      );
     }
+    // Spaces at an end, newlines and non-ASCII go as base64; the rest as it is.
+    expect(lines.filter((l) => l.startsWith('raw'))).toEqual([
+      'rawenv K="; exit',
+      'rawarg a b',
+      'rawarg $(x)',
+    ]);
   });
 
   test('the same spec always encodes the same bytes, whatever the env order', () => {

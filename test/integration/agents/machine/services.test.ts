@@ -176,6 +176,9 @@ describe('supervisor backend', () => {
       'back\\slash',
       'l1\nl2',
       '',
+      // Written plain (printable ASCII) or base64 (spaces at an end): both arrive as they were.
+      '--flag=a  b',
+      ' padded ',
     ];
     const env = { GREETING: `a "b" 'c' $d`, MULTI: 'x\ny', EMPTY: '' };
     await svc.install({
