@@ -16,4 +16,9 @@ export interface MachineProvider {
   create(machineId: string): Promise<ProvisionedMachine>;
   /** Destroys the machine and every process, mount and interface it had. Idempotent. */
   destroy(instanceId: string): Promise<void>;
+  /**
+   * The host-side set-up every machine shares, ahead of the first create (which otherwise does
+   * it itself); a failure here is tried again by that create.
+   */
+  prepare?(): Promise<void>;
 }

@@ -13,7 +13,7 @@ export function localProvider(info: ControllerInfo, paths: ControllerPaths): Loc
   });
 }
 
-const isRoot = () => process.platform === 'linux' && process.getuid?.() === 0;
+export const isRoot = () => process.platform === 'linux' && process.getuid?.() === 0;
 
 /** Removes local machines of this controller that the store does not know; their names. */
 export async function sweepLocal(

@@ -10,7 +10,7 @@ import { CharmRepository, packageRoot } from '../charm/repository.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { listen } from './api-server.js';
 import { Controller } from './controller.js';
-import { sweepLocal } from './leftovers.js';
+import { isRoot, sweepLocal } from './leftovers.js';
 import { controllerPaths } from './paths.js';
 import { readController } from './registry.js';
 import { connectOverSsh, localProvider } from './wiring.js';
@@ -40,6 +40,15 @@ export async function runController(home: string, name: string): Promise<Running
     );
     if (swept.length > 0) log(`removed what a previous run left behind: ${swept.join(', ')}`);
   }
+  const provider = info.provider === 'local' ? localProvider(info, paths) : undefined;
+  if (provider !== undefined && isRoot()) {
+    // The host's side of local machines (packages, tools, the bridge) is the controller's own
+    // infrastructure: set up as it starts, in the background, not by its first deploy. A
+    // failure is only logged here; the first machine made tries again and reports it.
+    void provider.prepare().catch((e: unknown) => {
+      log(`local provider not ready yet: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   const charms = new CharmRepository();
@@ -67,7 +76,7 @@ export async function runController(home: string, name: string): Promise<Running
       return loading;
     },
     connect: connectOverSsh,
-    ...(info.provider === 'local' ? { provider: () => localProvider(info, paths) } : {}),
+    ...(provider === undefined ? {} : { provider: () => provider }),
     exit: () => finish(),
   });
   const server = await listen(controller, paths.socket);

@@ -104,7 +104,7 @@ export class LocalProvider implements MachineProvider {
         'must be a number from 0 to 65532',
       );
     }
-    const { tools, subnet } = await this.prepare(machineId);
+    const { tools, subnet } = await this.prepareHost(machineId);
     const name = machineName(this.controllerId, machineId);
     const veth = vethHostName(this.controllerId, machineId);
     const dir = path.join(this.machinesDir, name);
@@ -248,8 +248,13 @@ export class LocalProvider implements MachineProvider {
     }
   }
 
+  /** The host's side, ready before the first machine is asked for (a controller starting). */
+  async prepare(): Promise<void> {
+    await this.prepareHost('0');
+  }
+
   /** Once per provider: root check, host packages, tools, state dir, the bridge and its /16. */
-  private prepare(machineId: string): Promise<{ tools: HostTools; subnet: Ipv4Cidr }> {
+  private prepareHost(machineId: string): Promise<{ tools: HostTools; subnet: Ipv4Cidr }> {
     this.prepared ??= (async () => {
       this.checkHost();
       if (this.options.installHostPackages !== false) await ensureHostPackages();

@@ -72,6 +72,11 @@ describe('a local controller from the CLI', () => {
         id: string;
       }
     ).id;
+    // The controller sets up its bridge as it starts, before any machine is asked for.
+    await waitFor("the controller's bridge", () => links().includes(`rn${cid}-br`), {
+      timeoutMs: 10_000,
+    });
+    expect(netnsList()).toEqual([]);
     const r = await runCli('add-machine', '-n', '3');
     expect(r.err).toEqual([]);
     expect(r.out.map((l) => l.replace(/\(.*\)/, '(ADDR)'))).toEqual([
