@@ -2,9 +2,14 @@
 // each local machine's host key. Not ssh2's generator: it drops a public key's leading zero
 // bytes, so about one key in a hundred could be read neither by sshd ("error in libcrypto") nor
 // by ssh2 itself (mscdex/ssh2#1390, #1513).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
 const TYPE = 'ssh-ed25519';
+
+/** RFC 8410: an Ed25519 private key in PKCS#8 is this prefix, then its 32-byte seed. */
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+/** RFC 8410: its SubjectPublicKeyInfo is 12 bytes of prefix, then the 32-byte public key. */
+const SPKI_ED25519_LENGTH = 44;
 
 /** An SSH wire string: a 4-byte big-endian length, then the bytes. */
 function sshString(data: Buffer | string): Buffer {
@@ -29,11 +34,18 @@ export interface OpenSshKeyPair {
 
 /** A fresh Ed25519 key pair; `comment` ends the public line and is kept in the private key. */
 export function newEd25519KeyPair(comment: string): OpenSshKeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const seed = Buffer.from(jwk.d ?? '', 'base64url');
-  const pub = Buffer.from(jwk.x ?? '', 'base64url');
-  if (seed.length !== 32 || pub.length !== 32) throw new Error('unexpected Ed25519 key size');
+  // The seed is ours and OpenSSL only derives the public key: not generateKeyPairSync with a JWK
+  // export, which deadlocked a process here (Node 20: the export holds the key's mutex while it
+  // allocates, and a GC then finalised the key's generation job, which takes the same mutex).
+  const seed = randomBytes(32);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const pub = spki.subarray(spki.length - 32);
+  if (spki.length !== SPKI_ED25519_LENGTH) throw new Error('unexpected Ed25519 key size');
   const blob = Buffer.concat([sshString(TYPE), sshString(pub)]);
   const check = randomBytes(4).readUInt32BE(0);
   const secret = Buffer.concat([

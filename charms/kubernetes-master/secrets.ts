@@ -92,11 +92,14 @@ export function readSecrets(settings: WriteBag): Secrets | undefined {
 export function ensureSecrets(settings: WriteBag, requests: readonly NodeRequest[]): string[] {
   const made: string[] = [];
   if (settings.get(KEYS.serviceAccountKey) === undefined) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    settings.set(
-      KEYS.serviceAccountKey,
-      privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    );
+    // PEM straight from the generation: exporting a freshly generated KeyObject can deadlock
+    // Node 20 if a GC finalises its generation job meanwhile (agents/machine/ed25519-keys.ts).
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    });
+    settings.set(KEYS.serviceAccountKey, privateKey);
     made.push('the service-account key');
   }
   for (const key of [KEYS.admin, KEYS.proxy, KEYS.controllerManager, KEYS.scheduler]) {
