@@ -125,12 +125,11 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
           return JSON.stringify(before?.spec) !== JSON.stringify(spec);
         }),
       prepare: () => call(() => undefined),
-      ensure: (spec, options) =>
+      // Started or restarted, it runs either way: `restart` only matters on a real machine.
+      ensure: (spec) =>
         call(() => {
           const before = services.get(spec.name);
           const changed = JSON.stringify(before?.spec) !== JSON.stringify(spec);
-          // Started or restarted, it runs either way; `restart` only matters on a real machine.
-          void options;
           services.set(spec.name, { spec: { ...spec }, state: 'running' });
           return changed;
         }),
