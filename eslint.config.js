@@ -3,6 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const pureRooms = ['core/model/**', 'core/bundle/**', 'core/planner/**'];
+// Rooms that never import agents/ (DESIGN §3): the machine contract they need is in core/model.
+const agentFreeRooms = ['core/store/**', 'core/charm/**', 'core/interfaces/**'];
+// The composition root: the only modules of core/controller that wire agents/ in.
+const compositionRoot = ['core/controller/controller.ts', 'core/controller/wiring.ts'];
+const noAgents = {
+  group: ['**/agents/**'],
+  message:
+    'Only the composition root (core/controller/controller.ts, wiring.ts) imports agents/; ' +
+    'the machine contract is in core/model (DESIGN §3).',
+};
+const noCli = { group: ['**/cli/**'], message: 'Nothing imports core/cli (STYLE.md).' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -50,13 +61,17 @@ export default tseslint.config(
   },
   {
     files: ['core/**', 'agents/**', 'charms/**'],
-    ignores: ['core/cli/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/cli/**'], message: 'Nothing imports core/cli (STYLE.md).' }] },
-      ],
-    },
+    ignores: ['core/cli/**', ...pureRooms, ...agentFreeRooms, 'core/controller/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCli] }] },
+  },
+  {
+    files: [...agentFreeRooms, 'core/controller/**'],
+    ignores: compositionRoot,
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCli, noAgents] }] },
+  },
+  {
+    files: compositionRoot,
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCli] }] },
   },
   {
     files: ['charms/**'],

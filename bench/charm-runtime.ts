@@ -7,8 +7,14 @@ import { join } from 'node:path';
 import { MachineLock } from '../agents/machine/lock.js';
 import type { LatencyModel } from '../agents/providers/sim/latency.js';
 import { SimProvider, simAddress } from '../agents/providers/sim/sim-provider.js';
-import { readRemoteState, unitRelations } from '../agents/unit/remote-state.js';
-import { defaultRetryDelay, hasWorkDue, type UnitRuntimeDeps } from '../agents/unit/runtime.js';
+import {
+  defaultRetryDelay,
+  type ExecutorDeps,
+  hasWorkDue,
+  stepUnit,
+} from '../agents/unit/executor.js';
+import { inRelation, takeSnapshot, unitRelations } from '../agents/unit/snapshot.js';
+import { observeStore } from '../core/controller/observed-store.js';
 import { UnitRunner } from '../core/controller/unit-runner.js';
 import { ensureLeaders } from '../core/controller/leadership.js';
 import { SqliteStore } from '../core/store/sqlite-store.js';
@@ -75,7 +81,7 @@ function timedStore(store: Store, timing: StoreTiming): Store {
 interface Model {
   store: Store;
   raw: SqliteStore;
-  deps: UnitRuntimeDeps;
+  deps: ExecutorDeps;
   runner: UnitRunner;
   timing: StoreTiming;
   machines: number;
@@ -88,7 +94,9 @@ function buildModel(units: number): Model {
   const dir = mkdtempSync(join(tmpdir(), 'rune-bench-charm-'));
   const raw = new SqliteStore(join(dir, 'store.db'));
   const timing: StoreTiming = { byMethod: new Map(), topMs: 0 };
-  const store = timedStore(raw, timing);
+  // As the controller has it: every write moves a generation (its event bus).
+  let generation = 0;
+  const store = observeStore(timedStore(raw, timing), () => generation++);
   raw.addApplication({
     name: APP,
     charm: PEER_CHARM.meta.name,
@@ -123,8 +131,9 @@ function buildModel(units: number): Model {
     raw.addUnit({ name: `${APP}/${n}`, machine: String(n % machines) });
   ensureLeaders(raw, { now: Date.now() });
   const hooks = { started: 0, ended: 0, lastEndAt: 0 };
-  const deps: UnitRuntimeDeps = {
+  const deps: ExecutorDeps = {
     store,
+    generation: () => generation,
     loadCharm: () => Promise.resolve({ charm: PEER_CHARM, module: peerCharm }),
     machine: (id) => Promise.resolve(provider.charmMachine(`sim-${id}`)),
     address: (id) => simAddress(Number(id)),
@@ -142,10 +151,21 @@ function buildModel(units: number): Model {
       }
     },
   };
-  const runner = new UnitRunner(store, deps, {
-    tickMs: 1000,
-    onError: (unit, error) => console.error(`  step of ${unit} threw: ${String(error)}`),
-  });
+  const runner: UnitRunner = new UnitRunner(
+    store,
+    {
+      step: (unit) => stepUnit(unit, deps),
+      inRelation: (unit, id) => inRelation(raw, unit, id),
+      now: () => deps.now(),
+      updateStatusIntervalMs: deps.updateStatusIntervalMs,
+    },
+    {
+      tickMs: 1000,
+      onError: (unit, error) => console.error(`  step of ${unit} threw: ${String(error)}`),
+    },
+  );
+  deps.onCommit = (unit, relations, leaderSettings) =>
+    runner.committed(unit, relations, leaderSettings);
   return {
     store,
     raw,
@@ -189,7 +209,7 @@ async function settle(model: Model, since: number, budget: number): Promise<numb
 }
 
 /** Per-step reads at this size, before anything ran: what each step pays regardless of work. */
-function stepReadCosts(model: Model): { units: number; remote: number; bags: number } {
+function stepReadCosts(model: Model): { units: number; snapshot: number; bags: number } {
   const { raw } = model;
   const unit = raw.units().find((u) => u.name === `${APP}/1`);
   if (!unit) throw new Error('no unit 1');
@@ -203,11 +223,17 @@ function stepReadCosts(model: Model): { units: number; remote: number; bags: num
     );
   return {
     units: time(() => raw.units()),
-    remote: time(() => readRemoteState(raw, unit, Date.now(), 86_400_000)),
-    // What relationStates (runtime.ts, not exported) reads for a hook: every in-scope bag.
+    // A snapshot that finds nothing due (no hook data read), and the bags a hook's adds.
+    snapshot: time(() =>
+      takeSnapshot(
+        raw,
+        unit.name,
+        { now: Date.now, updateStatusIntervalMs: 86_400_000 },
+        { data: false },
+      ),
+    ),
     bags: time(() => {
-      for (const view of unitRelations(raw, unit))
-        for (const u of view.units) raw.databag(view.relation.id, u);
+      for (const view of unitRelations(raw, unit)) raw.databags(view.relation.id);
     }),
   };
 }
@@ -216,8 +242,10 @@ interface Phase {
   hooks: number;
   cpuMs: number;
   storeMs: number;
-  /** stepUnit calls: each reads unitRuntime twice (itself and readRemoteState), nothing else does. */
-  steps: number;
+  /** Snapshots taken: each reads unitRuntime once; nothing else in the run does. */
+  snapshots: number;
+  /** Outermost store transactions. */
+  transactions: number;
   unitsCalls: number;
   bagCalls: number;
   top: [string, { calls: number; ms: number }][];
@@ -230,7 +258,8 @@ function endPhase(model: Model, hooks0: number, cpu0: NodeJS.CpuUsage): Phase {
     hooks: model.hooks.ended - hooks0,
     cpuMs: (cpu.user + cpu.system) / 1000,
     storeMs: model.timing.topMs,
-    steps: calls('unitRuntime') / 2,
+    snapshots: calls('unitRuntime'),
+    transactions: calls('transaction'),
     unitsCalls: calls('units'),
     bagCalls: calls('databag'),
     top: [...model.timing.byMethod].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4),
@@ -249,7 +278,7 @@ interface SizeResult {
   adds: number[];
   add: Phase | undefined;
   peakRss: number;
-  reads: { units: number; remote: number; bags: number };
+  reads: { units: number; snapshot: number; bags: number };
 }
 
 async function runSize(units: number): Promise<SizeResult> {
@@ -293,9 +322,11 @@ async function runSize(units: number): Promise<SizeResult> {
 
 function phaseLine(p: Phase, wallMs: number): string {
   const per = (x: number) => (p.hooks > 0 ? (x / p.hooks).toFixed(0) : '-');
+  const per2 = (x: number) => (p.hooks > 0 ? (x / p.hooks).toFixed(2) : '-');
   return (
     `CPU ${ms(p.cpuMs)} for ${ms(wallMs)} wall, store calls ${ms(p.storeMs)}; per hook: ` +
-    `${per(p.steps)} unit steps, ${per(p.unitsCalls)} units() scans, ${per(p.bagCalls)} databag reads\n` +
+    `${per2(p.transactions)} store transactions, ${per2(p.snapshots)} snapshots, ` +
+    `${per(p.unitsCalls)} units() scans, ${per(p.bagCalls)} databag reads\n` +
     `    store time by method: ${p.top.map(([k, v]) => `${k} ${ms(v.ms)}/${v.calls}`).join(', ')}`
   );
 }
@@ -324,7 +355,7 @@ function report(r: SizeResult, base: SizeResult | undefined): void {
     w !== undefined && base !== r ? ` (${(v / w).toFixed(1)}x)` : '';
   console.log(
     `  one step's reads: units() ${r.reads.units.toFixed(2)} ms${x(r.reads.units, b?.units)}, ` +
-      `readRemoteState ${r.reads.remote.toFixed(2)} ms${x(r.reads.remote, b?.remote)}, ` +
+      `a snapshot ${r.reads.snapshot.toFixed(2)} ms${x(r.reads.snapshot, b?.snapshot)}, ` +
       `a hook's in-scope bags ${r.reads.bags.toFixed(2)} ms${x(r.reads.bags, b?.bags)}`,
   );
   if (r.add) {

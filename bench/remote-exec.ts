@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ssh2';
 import { connectMachine } from '../agents/machine/remote-machine.js';
-import type { SshTarget } from '../agents/machine/types.js';
+import type { SshTarget } from '../core/model/machine.js';
 import { type Sshd, startSshd } from '../test/integration/support/sshd.js';
 
 const run$ = promisify(execFile);

@@ -11,7 +11,7 @@ import {
 } from './backoff.js';
 import { AuthError, ConnectError, HostKeyChangedError, NotConnectedError } from './errors.js';
 import { hostKeyCheck } from './host-keys.js';
-import type { HostKeyPolicy, SshTarget } from './types.js';
+import type { HostKeyPolicy, SshTarget } from '../../core/model/machine.js';
 
 export interface ConnectionOptions {
   /** How the user names the machine in messages (its id); defaults to `host:port`. */

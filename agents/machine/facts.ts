@@ -1,6 +1,6 @@
 // Machine facts (DESIGN §4): the one command that gathers them and the pure parser of its output.
 // Each section starts with a `== name` line so a missing tool only blanks its own section.
-import type { MachineFacts } from './types.js';
+import type { MachineFacts } from '../../core/model/machine.js';
 
 export const FACTS_COMMAND = [
   "echo '== os-release'; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null",

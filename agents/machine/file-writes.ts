@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { shellQuote } from './framing.js';
-import type { FileWrite } from './types.js';
+import type { FileWrite } from '../../core/model/machine.js';
 
 export interface FileWritesScript {
   script: string;

@@ -18,7 +18,7 @@ import type {
   SshTarget,
   StreamSink,
   WriteFileOptions,
-} from './types.js';
+} from '../../core/model/machine.js';
 
 export type ConnectMachineOptions = ConnectionOptions;
 

@@ -2,7 +2,7 @@
 // only when its content differs.
 import { ServiceError, stderrTail } from './service-errors.js';
 import type { ServiceAction } from './service-errors.js';
-import type { CommandResult, RemoteMachine } from './types.js';
+import type { CommandResult, RemoteMachine } from '../../core/model/machine.js';
 
 /** Shared by both backends: run a command, turn a non-zero exit into a ServiceError. */
 export abstract class Backend {

@@ -13,7 +13,7 @@ import {
   unitName,
   unitPath,
 } from './systemd-unit.js';
-import type { MachineFacts, RemoteMachine } from './types.js';
+import type { MachineFacts, RemoteMachine } from '../../core/model/machine.js';
 
 export {
   type NormalizedSpec,

@@ -13,7 +13,7 @@ import {
   newNonce,
   shellQuote,
 } from './framing.js';
-import type { CommandResult, RunOptions } from './types.js';
+import type { CommandResult, RunOptions } from '../../core/model/machine.js';
 
 /** After a kill, how long the killed command's frame may take before the session is dropped. */
 const KILL_GRACE_MS = 10_000;

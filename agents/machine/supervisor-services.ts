@@ -18,7 +18,7 @@ import {
   runtimeFiles,
 } from './supervisor-script.js';
 import { fileWritesScript, readFileWrites, tempNameBeside } from './file-writes.js';
-import type { FileWrite, RemoteMachine } from './types.js';
+import type { FileWrite, RemoteMachine } from '../../core/model/machine.js';
 
 /**
  * Machines (connections) whose supervisor script is known to be in place. Per connection, not

@@ -2,7 +2,7 @@
 // one API (systemd or Rune's supervisor), and OS packages installed with apt only when missing.
 import type { CharmMachine } from '../../core/charm/context-types.js';
 import { services } from '../machine/services.js';
-import type { MachineFacts, RemoteMachine } from '../machine/types.js';
+import type { MachineFacts, RemoteMachine } from '../../core/model/machine.js';
 import { RuneError } from '../../core/model/errors.js';
 
 export class PackageInstallError extends RuneError {

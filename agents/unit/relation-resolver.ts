@@ -104,7 +104,9 @@ function nextInRelation(
   for (const unit of joined) {
     if (scope.get(unit) !== rel.joined[unit]) return relationHook('relation-changed', rel, unit);
   }
-  if (rem.appDataVersion !== rel.appDataVersion) return relationHook('relation-changed', rel);
+  if (rem.ownAppData !== true && rem.appDataVersion !== rel.appDataVersion) {
+    return relationHook('relation-changed', rel);
+  }
   return undefined;
 }
 
@@ -169,4 +171,23 @@ export function applyRelationHook(
 
 function sortedRelations(relations: readonly RemoteRelation[]): RemoteRelation[] {
   return [...relations].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * LocalState once a leader's hook committed: the app bags it owns (ownAppData) are recorded at
+ * `versions` (relation id → the bag's version after the commit), so a unit that later loses
+ * leadership is not sent -changed for what it wrote itself.
+ */
+export function seeOwnAppData(
+  local: LocalState,
+  versions: ReadonlyMap<number, number>,
+): LocalState {
+  if (versions.size === 0) return local;
+  return {
+    ...local,
+    relations: local.relations.map((r) => {
+      const version = versions.get(r.id);
+      return version === undefined || r.broken ? r : { ...r, appDataVersion: version };
+    }),
+  };
 }

@@ -67,6 +67,9 @@ export interface RemoteRelation {
   units: Record<string, number>;
   /** The remote app databag version (0: never written). */
   appDataVersion: number;
+  /** The app bag is this unit's own: a peer relation of the leader, the one writer of that bag.
+   * Its changes are never delivered as -changed (DESIGN §6: not for a unit's own writes). */
+  ownAppData?: boolean;
 }
 
 /** What the model says now; read fresh for every decision (level-triggered). */

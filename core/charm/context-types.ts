@@ -1,7 +1,7 @@
 // The hook context's types (DESIGN §6–7): what a handler sees, what the runtime hands in, and
 // the outcome it commits. Types only; the behaviour is in context.ts.
 import type { ConfigValues, EndpointRole } from '../model/types.js';
-import type { CommandResult, RemoteMachine } from '../../agents/machine/types.js';
+import type { CommandResult, RemoteMachine } from '../model/machine.js';
 import type { Bag, BagWrites, ReadBag, WriteBag } from './bags.js';
 import type { Hook } from './hooks.js';
 import type { CharmMeta } from './types.js';

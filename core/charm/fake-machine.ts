@@ -2,7 +2,7 @@
 // gives, keeps files and services in memory. A fake, and it says so: it does not model shells
 // (commands match exactly), permissions, owners, time, packages' side effects or failures of I/O
 // other than a package install it is told to fail.
-import type { FileWrite } from '../../agents/machine/types.js';
+import type { FileWrite } from '../model/machine.js';
 import type { CharmMachine, CharmServiceSpec } from './context-types.js';
 import { FakeMachineError } from './hook-errors.js';
 

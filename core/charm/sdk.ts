@@ -172,6 +172,12 @@ export async function dispatch<C extends ConfigValues>(
   await handler(context, reconcile);
 }
 
+/** A deployed application's charm as its unit agents run it: its files and its code. */
+export interface LoadedCharm {
+  charm: Charm;
+  module: CharmModule;
+}
+
 export type HookResult =
   | { ok: true; outcome: HookOutcome }
   /** The hook failed: every buffered write is discarded; logs are kept for debug-log. */

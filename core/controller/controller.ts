@@ -4,11 +4,18 @@
 // I/O goes through the injected provider, connection function and store, so tests swap them.
 import { actionById, enqueueAction } from './actions.js';
 import { attachResources } from './resources.js';
-import type { MachineProvider } from '../../agents/providers/types.js';
+import type { MachineProvider } from '../model/machine.js';
 import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
-import { defaultRetryDelay, hasWorkDue, type LoadedCharm } from '../../agents/unit/runtime.js';
+import {
+  defaultRetryDelay,
+  type ExecutorDeps,
+  hasWorkDue,
+  stepUnit,
+} from '../../agents/unit/executor.js';
+import { inRelation } from '../../agents/unit/snapshot.js';
+import type { LoadedCharm } from '../charm/sdk.js';
 import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
 import { boundedLock, HookSlots } from './hook-slots.js';
@@ -78,27 +85,39 @@ export class Controller implements ControllerApi {
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     const loadCharm = deps.loadCharm;
+    const store = deps.store;
+    const executor: ExecutorDeps = {
+      store,
+      loadCharm: (app) => {
+        if (!loadCharm) throw new NoCharmRuntimeError();
+        return loadCharm(app);
+      },
+      machine: async (id) => {
+        const record = this.machines.record(id);
+        const remote = await this.pool.get(record);
+        return charmMachine(remote, record.facts ?? (await remote.facts()), id);
+      },
+      address: (id) => store.machine(id)?.address ?? '',
+      lock: boundedLock(this.lock, new HookSlots(16)),
+      now: () => Date.now(),
+      // Read on every decision, so `rune model-config` takes effect without a restart.
+      get updateStatusIntervalMs() {
+        return updateStatusIntervalMs(store.modelConfig());
+      },
+      retryDelayMs: defaultRetryDelay,
+      generation: () => this.events.generation,
+      onCommit: (unit, relations, leaderSettings) =>
+        this.runner.committed(unit, relations, leaderSettings),
+    };
     this.runner = new UnitRunner(
-      deps.store,
+      store,
       {
-        store: deps.store,
-        loadCharm: (app) => {
-          if (!loadCharm) throw new NoCharmRuntimeError();
-          return loadCharm(app);
-        },
-        machine: async (id) => {
-          const record = this.machines.record(id);
-          const remote = await this.pool.get(record);
-          return charmMachine(remote, record.facts ?? (await remote.facts()), id);
-        },
-        address: (id) => deps.store.machine(id)?.address ?? '',
-        lock: boundedLock(this.lock, new HookSlots(16)),
-        now: () => Date.now(),
-        // Read on every decision, so `rune model-config` takes effect without a restart.
+        step: (unit) => stepUnit(unit, executor),
+        inRelation: (unit, relationId) => inRelation(store, unit, relationId),
+        now: () => executor.now(),
         get updateStatusIntervalMs() {
-          return updateStatusIntervalMs(deps.store.modelConfig());
+          return executor.updateStatusIntervalMs;
         },
-        retryDelayMs: defaultRetryDelay,
       },
       // A leader whose machine stopped answering is not renewed: its lease lapses to a unit
       // whose machine answers (DESIGN §6).

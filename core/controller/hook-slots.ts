@@ -1,7 +1,13 @@
 // The global bound on hooks running at once (DESIGN §5: "hooks on different machines run in
 // parallel under a global bound"), combined with the per-machine lock: a hook first gets its
 // machine, then a slot, so units waiting for a busy machine never hold slots others could use.
-import type { MachineLock, Release } from '../../agents/machine/lock.js';
+
+export type Release = () => void;
+
+/** One holder at a time per machine (agents/machine/lock.ts is the one the controller uses). */
+export interface MachineLocks {
+  acquire(machineId: string, signal?: AbortSignal): Promise<Release>;
+}
 
 export interface HookLock {
   acquire(machineId: string, signal?: AbortSignal): Promise<Release>;
@@ -36,7 +42,7 @@ export class HookSlots {
   }
 }
 
-export function boundedLock(machines: MachineLock, slots: HookSlots): HookLock {
+export function boundedLock(machines: MachineLocks, slots: HookSlots): HookLock {
   return {
     async acquire(machineId, signal) {
       const machine = await machines.acquire(machineId, signal);

@@ -1,17 +1,8 @@
 // What a controller leaves on this host beyond its folder: local machines' namespaces, veths,
 // bridge, mounts and processes. Swept at start-up (a dead predecessor's) and by destroy-controller.
-import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
-import { readFileSync } from 'node:fs';
-
-export function localProvider(info: ControllerInfo, paths: ControllerPaths): LocalProvider {
-  return new LocalProvider({
-    controllerId: info.id,
-    stateDir: paths.dir,
-    authorizedKey: readFileSync(paths.publicKey, 'utf8'),
-  });
-}
+import { localProvider } from './wiring.js';
 
 export const isRoot = () => process.platform === 'linux' && process.getuid?.() === 0;
 

@@ -3,9 +3,9 @@
 // goes through the injected provider, connection function and store.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MachineFacts } from '../../agents/machine/types.js';
-import { parseSshTarget } from '../../agents/providers/manual/ssh-target.js';
-import type { MachineProvider } from '../../agents/providers/types.js';
+import type { MachineFacts } from '../model/machine.js';
+import { parseSshTarget } from '../model/ssh-target.js';
+import type { MachineProvider } from '../model/machine.js';
 import { MachineNotFoundError } from '../store/errors.js';
 import type { MachineRecord, Store } from '../store/types.js';
 import type {

@@ -2,7 +2,7 @@
 // what the pool last saw of each machine becomes its status. Connections come from `connect`,
 // injected so the controller can be tested without SSH.
 import { readFileSync } from 'node:fs';
-import type { HostKeyPolicy, RemoteMachine, SshTarget } from '../../agents/machine/types.js';
+import type { HostKeyPolicy, RemoteMachine, SshTarget } from '../model/machine.js';
 import type { MachineRecord } from '../store/types.js';
 
 export interface PresentedHostKey {

@@ -2,7 +2,7 @@
 // free one the operator added, whose facts satisfy its application's constraints; when none is
 // free it waits, unplaced ("waiting for machine"), until `rune add-machine` brings one
 // (DESIGN §8). Pure over the store.
-import type { MachineFacts } from '../../agents/machine/types.js';
+import type { MachineFacts } from '../model/machine.js';
 import type { Store } from '../store/types.js';
 
 /** The machine of a unit that waits for one. */

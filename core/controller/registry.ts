@@ -2,10 +2,10 @@
 // (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 import type { ProviderKind } from '../store/types.js';
 import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
 import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
+import { newEd25519KeyPair } from './wiring.js';
 
 export interface ControllerInfo {
   name: string;

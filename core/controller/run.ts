@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCharmModule } from '../charm/module-loader.js';
 import { packagedCharmCache } from '../charm/packaged-charms.js';
-import type { LoadedCharm } from '../../agents/unit/runtime.js';
+import type { LoadedCharm } from '../charm/sdk.js';
 import { CharmRepository, packageRoot } from '../charm/repository.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { listen } from './api-server.js';

@@ -37,19 +37,15 @@ export function ensureSubordinates(store: Store): string[] {
   return added;
 }
 
-/** Whether a unit's resolver state still has `relationId` entered and not yet broken. */
-function stillIn(store: Store, unit: string, relationId: number): boolean {
-  const local = store.unitRuntime(unit)?.localState as
-    { relations?: { id: number; created: boolean; broken: boolean }[] } | undefined;
-  const rel = local?.relations?.find((r) => r.id === relationId);
-  return rel !== undefined && rel.created && !rel.broken;
-}
-
 /**
  * Removes what dying left behind: a dying relation once every unit that entered it has run
  * -broken, and a dying application once its units and relations are gone (DESIGN §6 life).
  */
-export function collectDead(store: Store): string[] {
+export function collectDead(
+  store: Store,
+  /** Whether the unit entered the relation and has not yet run -broken (the unit agent knows). */
+  inRelation: (unit: string, relationId: number) => boolean,
+): string[] {
   const removed: string[] = [];
   const dying =
     store.relations().some((r) => r.life !== 'alive') ||
@@ -59,9 +55,7 @@ export function collectDead(store: Store): string[] {
     const units = store.unitIndex();
     for (const relation of store.relations().filter((r) => r.life !== 'alive')) {
       const apps = new Set(relation.endpoints.map((e) => e.application));
-      const pending = units.some(
-        (u) => apps.has(u.application) && stillIn(store, u.name, relation.id),
-      );
+      const pending = units.some((u) => apps.has(u.application) && inRelation(u.name, relation.id));
       if (pending) continue;
       store.removeRelation(relation.id);
       removed.push(`relation ${relation.id}`);

@@ -2,12 +2,27 @@
 // model — leaders and subordinates first, then the units that may have work stepped until they
 // have none. Units run concurrently; the machine lock keeps one hook at a time per machine.
 // A commit marks only the units that can see it (those in the relations it wrote); changes
-// from the API, a removal, and a slow full pass mark every unit.
-import { stepUnit, type UnitRuntimeDeps } from '../../agents/unit/runtime.js';
+// from the API, a removal, and a slow full pass mark every unit. The unit agents themselves
+// arrive injected (UnitAgents): the composition root wires agents/unit in.
 import type { Store, UnitIndexEntry } from '../store/types.js';
 import { ensureLeaders } from './leadership.js';
 import { placeWaitingUnits } from './placement.js';
 import { collectDead, ensureSubordinates } from './unit-reconcile.js';
+
+/** What one step of a unit agent did. */
+export type StepResult = 'ran' | 'skipped' | 'idle' | 'wait-retry' | 'done' | 'missing';
+
+/** The unit agents as the runner drives them. */
+export interface UnitAgents {
+  /** Runs the unit's next operation, if any. */
+  step(unit: string): Promise<StepResult>;
+  /** Whether the unit entered the relation and has not yet run its -broken hook: a dying
+   * relation stays until no unit is in it. */
+  inRelation(unit: string, relationId: number): boolean;
+  now(): number;
+  /** Read on every pass, so `rune model-config` takes effect without a restart. */
+  readonly updateStatusIntervalMs: number;
+}
 
 export interface UnitRunnerOptions {
   tickMs?: number;
@@ -29,29 +44,23 @@ export class UnitRunner {
   private passing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private readonly deps: UnitRuntimeDeps;
 
   constructor(
     private readonly store: Store,
-    deps: UnitRuntimeDeps,
+    private readonly agents: UnitAgents,
     private readonly options: UnitRunnerOptions = {},
-  ) {
-    // Not a spread: deps may carry getters (the update-status interval is read live).
-    this.deps = Object.create(deps, {
-      onCommit: {
-        value: (unit: string, relations: number[], leaderSettings: boolean) => {
-          deps.onCommit?.(unit, relations, leaderSettings);
-          this.markRelations(relations);
-          if (leaderSettings) this.markApplication(unit.slice(0, unit.indexOf('/')));
-        },
-      },
-    }) as UnitRuntimeDeps;
+  ) {}
+
+  /** An operation's outcome was committed: the units that can see what it changed look again. */
+  committed(unit: string, relations: readonly number[], leaderSettings: boolean): void {
+    this.markRelations(relations);
+    if (leaderSettings) this.markApplication(unit.slice(0, unit.indexOf('/')));
   }
 
   start(): void {
     this.timer = setInterval(() => {
       // Often enough for update-status at its configured interval, at most every 30 s.
-      const every = Math.min(this.options.fullPassMs ?? 30_000, this.deps.updateStatusIntervalMs);
+      const every = Math.min(this.options.fullPassMs ?? 30_000, this.agents.updateStatusIntervalMs);
       const due = Date.now() - this.lastFullPass >= every;
       if (due) this.wake();
       else this.schedule();
@@ -108,10 +117,10 @@ export class UnitRunner {
   }
 
   private pass(): Promise<void> {
-    collectDead(this.store);
+    collectDead(this.store, (unit, id) => this.agents.inRelation(unit, id));
     placeWaitingUnits(this.store);
     ensureSubordinates(this.store);
-    const now = this.deps.now();
+    const now = this.agents.now();
     const leaders = ensureLeaders(this.store, {
       now,
       ...(this.options.canLead ? { canLead: this.options.canLead } : {}),
@@ -148,7 +157,7 @@ export class UnitRunner {
   private async drive(name: string): Promise<void> {
     try {
       for (let steps = 0; !this.stopped && steps < 1000; steps++) {
-        const result = await stepUnit(name, this.deps);
+        const result = await this.agents.step(name);
         if (result === 'done') this.wake(); // its departure changes what others see
         if (result !== 'ran' && result !== 'skipped') return;
       }

@@ -1,9 +1,14 @@
-// The real pieces the controller process is built from: SSH connections through agents/machine
-// and the local provider. Tests build a Controller with fakes instead (test/fakes/).
+// The composition root's real pieces (DESIGN §3): SSH connections and keys through agents/machine,
+// and the local provider. With controller.ts, the only module of core/controller that imports
+// agents/ (lint enforces it); tests build a Controller with fakes instead (test/fakes/).
+import { readFileSync } from 'node:fs';
 import { connectMachine } from '../../agents/machine/remote-machine.js';
+import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import type { Connect } from './machine-pool.js';
+import type { ControllerPaths } from './paths.js';
+import type { ControllerInfo } from './registry.js';
 
-export { localProvider } from './leftovers.js';
+export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 
 export const connectOverSsh: Connect = async (target, policy, label) => {
   const machine = await connectMachine(target, policy, { machine: label });
@@ -12,3 +17,11 @@ export const connectOverSsh: Connect = async (target, policy, label) => {
     hostKey: { fingerprint: machine.hostKey, publicKey: machine.hostPublicKey },
   };
 };
+
+export function localProvider(info: ControllerInfo, paths: ControllerPaths): LocalProvider {
+  return new LocalProvider({
+    controllerId: info.id,
+    stateDir: paths.dir,
+    authorizedKey: readFileSync(paths.publicKey, 'utf8'),
+  });
+}

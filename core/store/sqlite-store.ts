@@ -1,7 +1,7 @@
 // The embedded store: SQLite through better-sqlite3, WAL mode, one transaction per state change
 // (DESIGN §3). Schema changes are numbered migrations; a newer schema than we know is refused.
 import Database from 'better-sqlite3';
-import type { MachineFacts } from '../../agents/machine/types.js';
+import type { MachineFacts } from '../model/machine.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { SqliteModel } from './sqlite-model.js';

@@ -1,6 +1,6 @@
 // The store's contract (DESIGN §3): what the controller records, independent of the backend.
 // SQLite serves the embedded default; an etcd backend for an HA controller can implement the same.
-import type { MachineFacts } from '../../agents/machine/types.js';
+import type { MachineFacts } from '../model/machine.js';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 

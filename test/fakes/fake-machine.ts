@@ -8,8 +8,8 @@ import type {
   MachineFacts,
   RemoteMachine,
   SshTarget,
-} from '../../agents/machine/types.js';
-import type { MachineProvider, ProvisionedMachine } from '../../agents/providers/types.js';
+} from '../../core/model/machine.js';
+import type { MachineProvider, ProvisionedMachine } from '../../core/model/machine.js';
 import type { Connect } from '../../core/controller/machine-pool.js';
 
 export const FAKE_FACTS: MachineFacts = {

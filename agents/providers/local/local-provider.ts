@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { newEd25519KeyPair } from '../../machine/ed25519-keys.js';
-import type { MachineProvider, ProvisionedMachine } from '../types.js';
+import type { MachineProvider, ProvisionedMachine } from '../../../core/model/machine.js';
 import { bridgeAddress, machineAddress } from './addresses.js';
 import type { Ipv4Cidr } from './addresses.js';
 import {

@@ -2,7 +2,7 @@
 // benchmarks. No sshd, no network, no processes: `address` is a made-up 10.x address and nothing
 // listens on `port`; the controller reaches a sim machine only through `charmMachine()`.
 import type { CharmMachine } from '../../../core/charm/context-types.js';
-import type { MachineProvider, ProvisionedMachine } from '../types.js';
+import type { MachineProvider, ProvisionedMachine } from '../../../core/model/machine.js';
 import { SimMachineNotFoundError } from './errors.js';
 import { type SimMachine, simMachine, type SimMachineOptions } from './sim-machine.js';
 

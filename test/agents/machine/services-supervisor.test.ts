@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { services } from '../../../agents/machine/services.js';
 import { SUPERVISOR_PATH, SUPERVISOR_SCRIPT } from '../../../agents/machine/supervisor-script.js';
-import type { CommandResult, MachineFacts, RemoteMachine } from '../../../agents/machine/types.js';
+import type { CommandResult, MachineFacts, RemoteMachine } from '../../../core/model/machine.js';
 
 const facts = { hostname: 'm0', systemd: false } as MachineFacts;
 

@@ -15,7 +15,7 @@ import type {
   FileWrite,
   MachineFacts,
   RemoteMachine,
-} from '../../../agents/machine/types.js';
+} from '../../../core/model/machine.js';
 
 /**
  * How systemd turns a unit-file value into words, for the values Rune writes: `%%` specifiers

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineLock } from '../../../agents/machine/lock.js';
-import { stepUnit } from '../../../agents/unit/runtime.js';
+import { stepUnit } from '../../../agents/unit/executor.js';
 import { fakeMachine } from '../../../core/charm/fake-machine.js';
 import { loadCharm } from '../../../core/charm/loader.js';
 import type { CharmModule } from '../../../core/charm/sdk.js';

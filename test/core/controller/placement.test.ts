@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MachineFacts } from '../../../agents/machine/types.js';
+import type { MachineFacts } from '../../../core/model/machine.js';
 import {
   freeMachine,
   placeWaitingUnits,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // ssh2 is CommonJS and Node's ESM loader does not see `utils` as a named export.
 import { newEd25519KeyPair } from '../../../agents/machine/ed25519-keys.js';
-import type { SshTarget } from '../../../agents/machine/types.js';
+import type { SshTarget } from '../../../core/model/machine.js';
 import { waitFor as coreWaitFor } from '../../../core/controller/wait-for.js';
 
 export interface Sshd {

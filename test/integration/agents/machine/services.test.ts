@@ -13,7 +13,7 @@ import {
   type Services,
   services,
 } from '../../../../agents/machine/services.js';
-import type { MachineFacts } from '../../../../agents/machine/types.js';
+import type { MachineFacts } from '../../../../core/model/machine.js';
 import { type Sshd, startSshd, waitFor } from '../../support/sshd.js';
 
 const RUN = randomBytes(3).toString('hex');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOfBlob } from '../../../../agents/providers/local/fingerprint.js';
 import { LocalProvider } from '../../../../agents/providers/local/local-provider.js';
 import { bridgeName, vethHostName } from '../../../../agents/providers/local/names.js';
-import type { ProvisionedMachine } from '../../../../agents/providers/types.js';
+import type { ProvisionedMachine } from '../../../../core/model/machine.js';
 
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 const controllerId = randomBytes(3).toString('hex');

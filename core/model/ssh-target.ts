@@ -1,4 +1,5 @@
-// `ssh:[user@]host[:port]` as add-machine takes it (Juju's manual provider syntax). Pure.
+// `ssh:[user@]host[:port]` as add-machine takes it (Juju's manual provider syntax). Pure, and part of
+// the machine contract: the controller checks a target before any agent dials it.
 // IPv6 hosts are written in brackets, `ssh:root@[fd00::5]:2222`, as OpenSSH's URIs do.
 
 export interface ParsedSshTarget {

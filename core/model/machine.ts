@@ -1,6 +1,6 @@
-// The contract between the controller and one machine's agent (DESIGN §5): how a machine is
-// reached, and what can be done on it. Implementations live beside this file; the controller,
-// the providers and the unit agents (issue 4) depend only on these types.
+// The machine contract (DESIGN §3, §5): how a machine is reached, what can be done on it, and what
+// a provider hands the controller. Types only: agents/machine and agents/providers implement
+// them; the store, the charm SDK and the controller depend on these, never on agents/.
 
 /** Where a machine's sshd listens and how the controller logs in. */
 export interface SshTarget {
@@ -89,4 +89,28 @@ export interface RemoteMachine {
   readFile(path: string): Promise<Buffer>;
   facts(): Promise<MachineFacts>;
   close(): Promise<void>;
+}
+
+// What a provider gives the controller (DESIGN §4): machines that run sshd and accept the
+// controller's key. The controller then reaches them only through agents/machine.
+export interface ProvisionedMachine {
+  /** The provider's own name for the machine (local: its network namespace). */
+  instanceId: string;
+  address: string;
+  port: number;
+  /** `SHA256:...` of the host key the machine was given, so the first contact is verified. */
+  hostKeyFingerprint?: string;
+}
+
+export interface MachineProvider {
+  readonly kind: 'local' | 'manual' | 'sim';
+  /** Makes a new machine; `machineId` is the model's id (`"3"`), used in names and logs. */
+  create(machineId: string): Promise<ProvisionedMachine>;
+  /** Destroys the machine and every process, mount and interface it had. Idempotent. */
+  destroy(instanceId: string): Promise<void>;
+  /**
+   * The host-side set-up every machine shares, ahead of the first create (which otherwise does
+   * it itself); a failure here is tried again by that create.
+   */
+  prepare?(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-// The unit runtime in-process: real store, real resolver and SDK, the counter charm, and the
+// The unit executor in-process: real store, real resolver and SDK, the counter charm, and the
 // SDK's FAKE machine (core/charm/fake-machine.ts: no shell, no real files or services). Hooks
 // run in the order DESIGN §6 promises, data round-trips between peers, a failed hook stops the
 // unit until it is retried, and a new unit joins the others.
@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineLock } from '../../../agents/machine/lock.js';
-import { goalUnits } from '../../../agents/unit/hook-io.js';
+import { goalUnits } from '../../../agents/unit/snapshot.js';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
-import { stepUnit, type UnitRuntimeDeps } from '../../../agents/unit/runtime.js';
+import { type ExecutorDeps, stepUnit } from '../../../agents/unit/executor.js';
 import type { Hook } from '../../../core/charm/hooks.js';
 import { fakeMachine } from '../../../core/charm/fake-machine.js';
 import { loadCharm } from '../../../core/charm/loader.js';
@@ -41,7 +41,7 @@ async function setup(units: number, custom?: CharmModule) {
   if (!peer) throw new Error('counter has no peer endpoint');
   store.addRelation([{ ...peer, application: 'counter' }]);
   const machines = new Map<string, ReturnType<typeof fakeMachine>>();
-  const deps: UnitRuntimeDeps = {
+  const deps: ExecutorDeps = {
     store,
     loadCharm: () => Promise.resolve({ charm, module }),
     machine: (id) => {
@@ -213,7 +213,7 @@ describe('unit runtime', () => {
     await settle();
     expect(store.unit('counter/0')?.workloadStatus.message).toBe('counter/0,counter/1,counter/10');
     store.setUnitLife('counter/1', 'dying');
-    expect(goalUnits(store, 'counter')).toEqual(['counter/0', 'counter/10']);
+    expect(goalUnits(store.unitIndex(), 'counter')).toEqual(['counter/0', 'counter/10']);
   });
 
   it('a failed hook puts the unit in error, stops it, and retries after the backoff', async () => {
@@ -288,7 +288,7 @@ describe('relation data validation', () => {
     ]);
     store.addUnit({ name: 'web/0', machine: '0' });
     ensureLeaders(store, { now: 0 });
-    const deps: UnitRuntimeDeps = {
+    const deps: ExecutorDeps = {
       store,
       loadCharm: () => Promise.resolve({ charm, module }),
       machine: () => Promise.resolve(fakeMachine().machine),

@@ -1,6 +1,6 @@
 // add-machine's `ssh:[user@]host[:port]` targets: what is accepted, and the reason for the rest.
 import { describe, expect, it } from 'vitest';
-import { parseSshTarget } from '../../../../agents/providers/manual/ssh-target.js';
+import { parseSshTarget } from '../../../core/model/ssh-target.js';
 
 describe('parseSshTarget', () => {
   it.each([

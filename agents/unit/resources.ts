@@ -1,0 +1,27 @@
+// Attached resources (`rune attach-resource`) as a hook fetches them: copied onto the unit's
+// machine on first use, and again only when the machine's copy differs from the attached one.
+import { readFileSync } from 'node:fs';
+import type { CharmMachine } from '../../core/charm/context-types.js';
+import type { Charm } from '../../core/charm/types.js';
+import type { Store, UnitRecord } from '../../core/store/types.js';
+
+/** Where the machine keeps an application's attached files. */
+export const resourcePath = (app: string, name: string, filename: string): string =>
+  `/var/lib/rune/resources/${app}/${name}/${filename}`;
+
+/** Puts the attached file on the unit's machine unless the same bytes are already there. */
+export async function fetchResource(
+  deps: { store: Store; machine(machineId: string): Promise<CharmMachine> },
+  unit: UnitRecord,
+  charm: Charm,
+  name: string,
+): Promise<string | undefined> {
+  const record = deps.store.resources(unit.application).find((r) => r.name === name);
+  if (!record) return undefined;
+  const path = resourcePath(unit.application, name, charm.meta.resources[name]?.filename ?? name);
+  const machine = await deps.machine(unit.machine);
+  const have = await machine.run(`sha256sum '${path}' 2>/dev/null || true`);
+  if (have.stdout.toString().startsWith(record.sha256)) return path;
+  await machine.writeFile(path, readFileSync(record.file), { mode: 0o755 });
+  return path;
+}

@@ -1,0 +1,254 @@
+// One read of the store for one unit (DESIGN §6, after juju's uniter): its local state, the
+// remote state the resolver decides from, the operation due, and — when a hook or action is
+// due — the data that operation's context is built from. Everything comes from the same
+// synchronous read, so a hook always runs on the view that chose it.
+import { createHash } from 'node:crypto';
+import { RuneError } from '../../core/model/errors.js';
+import type { ConfigValues, Endpoint } from '../../core/model/types.js';
+import type {
+  ActionRecord,
+  ApplicationRecord,
+  JsonValue,
+  RelationRecord,
+  Store,
+  UnitIndexEntry,
+  UnitRecord,
+} from '../../core/store/types.js';
+import { nextOp, type Op } from './resolver.js';
+import {
+  initialLocalState,
+  type LocalState,
+  type RemoteRelation,
+  type RemoteState,
+} from './state.js';
+
+/** A relation as one unit sees it. */
+export interface UnitView {
+  relation: RelationRecord;
+  mine: Endpoint;
+  other: Endpoint;
+  peer: boolean;
+  /** Remote units in scope now. */
+  units: string[];
+}
+
+/** What a hook or action reads, beyond the remote state: read only when one is due. */
+export interface HookData {
+  /** By relation id: owner → bag, every bag of the relation (a departing unit's included). */
+  bags: ReadonlyMap<number, Record<string, Record<string, string>>>;
+  leaderSettings: Record<string, string>;
+  /** The application's alive units, by unit number (Juju's goal-state). */
+  goalUnits: string[];
+}
+
+/**
+ * What to do, as decided from the snapshot: the resolver's op, except that an idle or waiting
+ * unit with a queued action runs it (actions run between hooks, even while a failed hook waits,
+ * as in Juju).
+ */
+export type Decision = Op | { kind: 'run-action'; action: ActionRecord };
+
+/** The decisions that are operations (operations.ts); the rest run nothing on the machine. */
+export type OperationDecision = Extract<
+  Decision,
+  { kind: 'run-hook' | 'skip-hook' | 'run-action' }
+>;
+
+export const isOperation = (decision: Decision): decision is OperationDecision =>
+  decision.kind === 'run-hook' || decision.kind === 'skip-hook' || decision.kind === 'run-action';
+
+/** A snapshot asked for a hook's data it was not taken with: a bug in the unit agent. */
+export class SnapshotError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(readonly unit: string) {
+    super(
+      `unit ${unit}: a hook's data was wanted from a snapshot taken without it; this is a bug in Rune's unit agent, please report it`,
+    );
+  }
+}
+
+/** The data of a snapshot that decided on a hook or action. */
+export function hookData(snapshot: Snapshot): HookData {
+  if (!snapshot.data) throw new SnapshotError(snapshot.unit.name);
+  return snapshot.data;
+}
+
+export interface Snapshot {
+  unit: UnitRecord;
+  app: ApplicationRecord;
+  local: LocalState;
+  remote: RemoteState;
+  charmState: Record<string, JsonValue>;
+  retries: number;
+  views: UnitView[];
+  /** Every unit, as read with the rest (goal-state is taken from it). */
+  index: readonly UnitIndexEntry[];
+  decision: Decision;
+  /** Present when the decision is run-hook or run-action. */
+  data?: HookData;
+}
+
+export interface SnapshotClock {
+  now(): number;
+  updateStatusIntervalMs: number;
+}
+
+export function configHash(config: ConfigValues): string {
+  const sorted = Object.keys(config)
+    .sort()
+    .map((k) => [k, config[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+}
+
+/** The relations a unit is in, with the remote units in its scope. */
+export function unitRelations(
+  store: Pick<Store, 'unitIndex' | 'relations'>,
+  unit: UnitIndexEntry,
+  index: readonly UnitIndexEntry[] = store.unitIndex(),
+): UnitView[] {
+  const alive = index.filter((u) => u.life === 'alive');
+  const views: UnitView[] = [];
+  for (const relation of store.relations()) {
+    const mine = relation.endpoints.find((e) => e.application === unit.application);
+    if (!mine) continue;
+    const peer = relation.endpoints.length === 1;
+    const other = peer ? mine : relation.endpoints.find((e) => e !== mine);
+    if (!other) continue;
+    let units: string[];
+    if (peer) {
+      units = alive
+        .filter((u) => u.application === unit.application && u.name !== unit.name)
+        .map((u) => u.name);
+    } else if (mine.scope === 'container' || other.scope === 'container') {
+      // Only the co-located unit: my principal, or my subordinate of the other application.
+      units = alive
+        .filter(
+          (u) =>
+            u.application === other.application &&
+            (u.name === unit.principal || u.principal === unit.name),
+        )
+        .map((u) => u.name);
+      // A principal not yet joined by a subordinate of this relation is not in it at all.
+      if (
+        units.length === 0 &&
+        unit.principal === undefined &&
+        !alive.some((u) => u.principal === unit.name)
+      ) {
+        continue;
+      }
+    } else {
+      units = alive.filter((u) => u.application === other.application).map((u) => u.name);
+    }
+    views.push({ relation, mine, other, peer, units });
+  }
+  return views;
+}
+
+/** Juju's goal-state for one application: its alive units, by unit number. */
+export function goalUnits(index: readonly UnitIndexEntry[], application: string): string[] {
+  const number = (name: string) => Number(name.slice(name.indexOf('/') + 1));
+  return index
+    .filter((u) => u.application === application && u.life === 'alive')
+    .map((u) => u.name)
+    .sort((a, b) => number(a) - number(b));
+}
+
+/** The unit's snapshot, or undefined when it (or its application) is gone from the model. */
+export function takeSnapshot(
+  store: Store,
+  name: string,
+  clock: SnapshotClock,
+  /** `data: false`: the decision alone is wanted (hasWorkDue), not what a hook would read. */
+  options: { data?: boolean } = {},
+): Snapshot | undefined {
+  const unit = store.unit(name);
+  const app = unit && store.application(unit.application);
+  if (!unit || !app) return undefined;
+  const runtime = store.unitRuntime(name);
+  const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
+  const index = store.unitIndex();
+  const views = unitRelations(store, unit, index);
+  const isLeader = store.leader(unit.application) === name;
+  const relations: RemoteRelation[] = views.map((view) => {
+    const all = store.databagVersions(view.relation.id);
+    const versions: Record<string, number> = {};
+    for (const u of view.units) versions[u] = all[u] ?? 0;
+    return {
+      id: view.relation.id,
+      endpoint: view.mine.name,
+      remoteApp: view.other.application,
+      life: view.relation.life,
+      units: versions,
+      appDataVersion: all[view.other.application] ?? 0,
+      // Only the leader writes a peer app bag: those writes are its own (DESIGN §6).
+      ...(view.peer && isLeader ? { ownAppData: true } : {}),
+    };
+  });
+  const now = clock.now();
+  const due = runtime?.retryAt !== undefined && runtime.retryAt <= now ? 'retry' : undefined;
+  const remote: RemoteState = {
+    unit: name,
+    life: unit.life,
+    isLeader,
+    leaderSettingsVersion: store.leaderSettingsVersion(unit.application),
+    configHash: configHash(app.config),
+    // An attached resource is part of what the charm is: a new revision runs upgrade-charm,
+    // as `juju attach-resource` does.
+    charmHash: createHash('sha256')
+      .update(app.charmDir)
+      .update(JSON.stringify(store.resources(unit.application).map((r) => [r.name, r.revision])))
+      .digest('hex')
+      .slice(0, 16),
+    relations,
+    now,
+    updateStatusInterval: clock.updateStatusIntervalMs,
+    resolved: runtime?.resolved ?? due,
+  };
+  const op = nextOp(local, remote);
+  const action =
+    op.kind === 'idle' || op.kind === 'wait-retry' ? store.nextAction(name) : undefined;
+  const decision: Decision = action ? { kind: 'run-action', action } : op;
+  const snapshot: Snapshot = {
+    unit,
+    app,
+    local,
+    remote,
+    charmState: runtime?.charmState ?? {},
+    retries: runtime?.retries ?? 0,
+    views,
+    index,
+    decision,
+  };
+  const wanted = decision.kind === 'run-hook' || decision.kind === 'run-action';
+  return wanted && options.data !== false ? withHookData(store, snapshot) : snapshot;
+}
+
+/**
+ * The snapshot with what its hook or action reads. Only for a snapshot that is still the
+ * model: taken in the same synchronous turn, or with no store write since (the executor
+ * checks the generation).
+ */
+export function withHookData(store: Store, snapshot: Snapshot): Snapshot {
+  if (snapshot.data) return snapshot;
+  const application = snapshot.unit.application;
+  return {
+    ...snapshot,
+    data: {
+      bags: new Map(snapshot.views.map((v) => [v.relation.id, store.databags(v.relation.id)])),
+      leaderSettings: store.leaderSettings(application),
+      goalUnits: goalUnits(snapshot.index, application),
+    },
+  };
+}
+
+/** Whether `unit` entered the relation and has not yet run its -broken hook (its own record). */
+export function inRelation(
+  store: Pick<Store, 'unitRuntime'>,
+  unit: string,
+  relationId: number,
+): boolean {
+  const local = store.unitRuntime(unit)?.localState as LocalState | undefined;
+  const rel = local?.relations.find((r) => r.id === relationId);
+  return rel !== undefined && rel.created && !rel.broken;
+}
