@@ -86,7 +86,7 @@ const names = (log: { unit: string; name: string; hook: Hook }[], unit: string) 
       'remoteUnit' in e.hook && e.hook.remoteUnit ? `${e.name} ${e.hook.remoteUnit}` : e.name,
     );
 
-describe('unit runtime', () => {
+describe('unit executor', () => {
   it('shares the leader settings: followers are told of each change, a new leader reads them', async () => {
     const module = defineCharm({
       reconcile(ctx) {
@@ -118,6 +118,34 @@ describe('unit runtime', () => {
     await settle();
     expect(names(log(), 'counter/1').slice(ranBefore)).toContain('leader-elected');
     expect(store.leaderSettings('counter')).toEqual({ secret: 'made by counter/0' });
+  });
+
+  it('a new leader is not sent -changed for its own application bag; followers are', async () => {
+    const { store, settle, log, deps } = await setup(3);
+    await settle();
+    const rid = store.relations()[0]?.id ?? -1;
+    expect(store.databag(rid, 'counter').data).toEqual({ units: '3' });
+    const appChanged = (unit: string, since: number) =>
+      log()
+        .slice(since)
+        .filter(
+          (e) =>
+            e.unit === unit &&
+            e.name === 'cluster-relation-changed' &&
+            !('remoteUnit' in e.hook && e.hook.remoteUnit),
+        );
+
+    // The leader leaves; counter/1 leads and rewrites the bag it now owns (3 units → 2).
+    const before = log().length;
+    store.removeUnit('counter/0');
+    expect(ensureLeaders(store, { now: deps.now() })).toEqual(['counter/1']);
+    await settle();
+    expect(names(log().slice(before), 'counter/1')).toContain('leader-elected');
+    expect(store.databag(rid, 'counter').data).toEqual({ units: '2' });
+    expect(appChanged('counter/1', before)).toEqual([]);
+    // The follower hears of the new leader's write, once.
+    expect(appChanged('counter/2', before)).toHaveLength(1);
+    expect(checkOrdering(log())).toEqual([]);
   });
 
   it('starts two peers in DESIGN §6 order, exchanging data', async () => {
