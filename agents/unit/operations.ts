@@ -124,13 +124,7 @@ export function runHookOperation(snapshot: Snapshot, hook: Hook, deps: Operation
       }
       const { outcome } = result;
       const applied = applyHook(started, hook, remote);
-      const written = writeOutcome(store, {
-        unit,
-        outcome,
-        charmState: snapshot.charmState,
-        agent,
-        at,
-      });
+      const written = writeOutcome(store, { snapshot, outcome, agent, at });
       store.setUnitRuntime(unit.name, {
         localState: seeOwnAppData(
           outcome.requeue === true ? requeue(applied) : applied,
@@ -216,13 +210,7 @@ export function runActionOperation(
         return { outcome: 'error', relations: [], leaderSettings: false };
       }
       const { outcome } = result;
-      const written = writeOutcome(store, {
-        unit,
-        outcome,
-        charmState: snapshot.charmState,
-        agent,
-        at,
-      });
+      const written = writeOutcome(store, { snapshot, outcome, agent, at });
       store.setUnitRuntime(unit.name, { charmState: written.charmState });
       const failed = outcome.action?.failed;
       store.finishAction(

@@ -6,10 +6,9 @@ import type { JsonValue, Store, UnitRecord } from '../../core/store/types.js';
 import type { AgentState } from './lifecycle.js';
 
 export interface OutcomeWrite {
-  unit: UnitRecord;
+  /** The unit and the charm state (ctx.state) the operation started from. */
+  snapshot: { unit: UnitRecord; charmState: Record<string, JsonValue> };
   outcome: HookOutcome;
-  /** The charm state the operation started from (ctx.state). */
-  charmState: Record<string, JsonValue>;
   /** The agent status the unit lands in. */
   agent: AgentState;
   at: string;
@@ -26,14 +25,18 @@ const storeWrites = (writes: Record<string, string | null>): Record<string, stri
   Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, v ?? '']));
 
 export function writeOutcome(store: Store, write: OutcomeWrite): Written {
-  const { unit, outcome, at } = write;
+  const { outcome, at } = write;
+  const { unit } = write.snapshot;
   for (const rel of outcome.relations) {
     if (Object.keys(rel.unit).length > 0)
       store.writeDatabag(rel.relationId, unit.name, storeWrites(rel.unit));
     if (Object.keys(rel.app).length > 0)
       store.writeDatabag(rel.relationId, unit.application, storeWrites(rel.app));
   }
-  const charmState = { ...write.charmState, ...(outcome.state.set as Record<string, JsonValue>) };
+  const charmState = {
+    ...write.snapshot.charmState,
+    ...(outcome.state.set as Record<string, JsonValue>),
+  };
   for (const key of outcome.state.deleted) delete charmState[key];
   // A status set again unchanged keeps its `since`, as Juju's does: it says how long the
   // workload has been in that state, not when a hook last ran.

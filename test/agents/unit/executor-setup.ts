@@ -75,3 +75,18 @@ export async function setup(units: number, custom?: CharmModule) {
     }));
   return { store, deps, add, settle, log, tick: (ms: number) => (clock += ms) };
 }
+
+/** Makes the unit's machine refuse file writes (a full disk) until fixed. */
+export function breakWrites(deps: ExecutorDeps): { fix(): void } {
+  const real = deps.machine.bind(deps);
+  let broken = true;
+  deps.machine = async (id) => {
+    const m = await real(id);
+    return {
+      ...m,
+      writeFile: (...args: Parameters<typeof m.writeFile>) =>
+        broken ? Promise.reject(new Error('disk full')) : m.writeFile(...args),
+    };
+  };
+  return { fix: () => (broken = false) };
+}

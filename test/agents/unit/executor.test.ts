@@ -15,7 +15,7 @@ import { loadCharm } from '../../../core/charm/loader.js';
 import { type CharmModule, defineCharm } from '../../../core/charm/sdk.js';
 import { ensureLeaders } from '../../../core/controller/leadership.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
-import { dirs, setup } from './executor-setup.js';
+import { breakWrites, dirs, setup } from './executor-setup.js';
 
 const names = (log: { unit: string; name: string; hook: Hook }[], unit: string) =>
   log
@@ -184,16 +184,7 @@ describe('unit executor', () => {
 
   it('a failed hook puts the unit in error, stops it, and retries after the backoff', async () => {
     const { store, deps, settle, tick } = await setup(1);
-    const real = deps.machine.bind(deps);
-    let broken = true;
-    deps.machine = async (id) => {
-      const m = await real(id);
-      return {
-        ...m,
-        writeFile: (...args: Parameters<typeof m.writeFile>) =>
-          broken ? Promise.reject(new Error('disk full')) : m.writeFile(...args),
-      };
-    };
+    const machine = breakWrites(deps);
     await settle();
     expect(store.units()[0]?.workloadStatus).toMatchObject({
       current: 'error',
@@ -202,7 +193,7 @@ describe('unit executor', () => {
     expect(await stepUnit('counter/0', deps)).toBe('wait-retry');
     const failed = store.hookLog().at(-1);
     expect(failed).toMatchObject({ hook: 'install', outcome: 'error', message: 'disk full' });
-    broken = false;
+    machine.fix();
     tick(5_000);
     await settle();
     expect(store.units()[0]?.workloadStatus).toMatchObject({

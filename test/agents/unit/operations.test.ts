@@ -2,10 +2,10 @@
 // with the FAKE machine (executor-setup.ts): what each writes, in how many transactions, and
 // that a hook runs on the model as it is once the machine is its, not as it was when it queued.
 import { describe, expect, it } from 'vitest';
-import { type ExecutorDeps, stepUnit } from '../../../agents/unit/executor.js';
+import { stepUnit } from '../../../agents/unit/executor.js';
 import { defineCharm } from '../../../core/charm/sdk.js';
 import type { Store } from '../../../core/store/types.js';
-import { setup } from './executor-setup.js';
+import { breakWrites, setup } from './executor-setup.js';
 
 /** The store with its transactions counted, and writes made outside any transaction. */
 function countingStore(store: Store) {
@@ -33,20 +33,6 @@ function countingStore(store: Store) {
     },
   });
   return { counted, counts };
-}
-
-function breakWrites(deps: ExecutorDeps): { fix(): void } {
-  const real = deps.machine.bind(deps);
-  let broken = true;
-  deps.machine = async (id) => {
-    const m = await real(id);
-    return {
-      ...m,
-      writeFile: (...args: Parameters<typeof m.writeFile>) =>
-        broken ? Promise.reject(new Error('disk full')) : m.writeFile(...args),
-    };
-  };
-  return { fix: () => (broken = false) };
 }
 
 describe('operations', () => {
