@@ -27,6 +27,9 @@ export type OrderingRule =
   | 'after-broken'
   /** A unit never gets hooks about itself (never -changed for its own writes). */
   | 'self-hook'
+  /** A leader never gets -changed for its own application's bag in a peer relation: it is the
+   * one writer of that bag. */
+  | 'own-app-data'
   /** upgrade-charm is followed by config-changed. */
   | 'upgrade-then-config'
   /** Every created relation is broken before stop (or remove). */
@@ -130,6 +133,9 @@ function checkUnit(unit: string, entries: readonly { pos: number; hook: Hook }[]
   const rels = new Map<number, RelationTrack>();
   let upgrade: { pos: number; hook: Hook } | undefined;
   let previous: Hook | undefined;
+  /** Since the last leader hook: leader-elected (leads) or leader-settings-changed (follows). */
+  let leading: { pos: number; hook: Hook } | undefined;
+  const application = unit.slice(0, unit.indexOf('/'));
 
   for (const entry of entries) {
     const { hook } = entry;
@@ -212,6 +218,17 @@ function checkUnit(unit: string, entries: readonly { pos: number; hook: Hook }[]
           }
         }
       }
+    }
+
+    if (hook.kind === 'leader-elected') leading = entry;
+    if (hook.kind === 'leader-settings-changed') leading = undefined;
+    if (
+      leading &&
+      hook.kind === 'relation-changed' &&
+      hook.remoteUnit === undefined &&
+      hook.remoteApp === application
+    ) {
+      add('own-app-data', [entry, leading], `${name} for the bag this leader writes itself`);
     }
 
     if (isRelationHook(hook)) checkRelationHook(unit, entry, hook, rels, add);

@@ -149,6 +149,22 @@ const CASES: Case[] = [
     ],
   },
   {
+    rule: 'own-app-data',
+    // A follower hears of the leader's writes to the app's peer bag; a leader never of its own.
+    ok: [...START, { ...rel('changed', 1), remoteApp: 'app' }],
+    bad: [
+      l('install'),
+      rel('created', 1),
+      l('leader-elected'),
+      l('config-changed'),
+      l('start'),
+      { ...rel('changed', 1), remoteApp: 'app' },
+    ],
+    expected: [
+      ['own-app-data', [5, 2], 'db-relation-changed#1 for the bag this leader writes itself'],
+    ],
+  },
+  {
     rule: 'upgrade-then-config',
     ok: [...START, l('upgrade-charm'), l('config-changed'), l('update-status')],
     bad: [...START, l('upgrade-charm'), l('update-status')],
