@@ -1,5 +1,5 @@
 // The greeter charm in the harness: state in → one hook → state out. Imports Rune by package
-// name only, so the folder works copied anywhere (test/docs/greeter-out-of-tree.test.ts).
+// name only, so the folder works copied anywhere (test/package/out-of-tree.test.ts).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Harness, type HarnessState, ImpossibleStateError } from 'rune/testing';
