@@ -81,8 +81,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/*', '!**/core/charm', '!**/core/interfaces', '**/agents/**'],
-              message: 'Charms import only the SDK: core/charm and core/interfaces (STYLE.md).',
+              group: ['**/core/**', '**/agents/**'],
+              message:
+                'Charms import only the SDK, by package name: rune/charm and rune/interfaces (STYLE.md).',
+            },
+            {
+              group: ['rune/testing'],
+              message:
+                'rune/testing is for tests; charm code imports rune/charm and rune/interfaces.',
             },
           ],
         },

@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
 process.env.RUNE_HOME = join(tmpdir(), `rune-test-home-${process.pid}`);
 
 export default defineConfig({
+  // `rune/charm`, `rune/interfaces` and `rune/testing` (package.json `exports`) resolve to the
+  // sources here, as tsconfig.json's customConditions does for tsc: a charm under test and the
+  // harness share one SDK instance, and no test needs a fresh dist/. Vite's defaults follow.
+  ssr: { resolve: { conditions: ['rune-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts', 'docs/**/*.test.ts'],
     globalSetup: ['test/integration/global-setup.ts'],

@@ -1,6 +1,6 @@
 // The CA and the shared client certificate, kept in the application's leader settings: every
 // unit reads them, only the leader writes them, and a new leader inherits them unchanged.
-import type { ReadBag, WriteBag } from '../../core/charm/index.js';
+import type { ReadBag, WriteBag } from 'rune/charm';
 import { takeKey } from './key-pool.js';
 import { type KeyPair, createCA, issueCertificate, signedBy } from './pki.js';
 import type { Authority } from './requests.js';

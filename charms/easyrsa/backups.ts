@@ -2,7 +2,7 @@
 // certificate and every certificate published to related applications, private keys included:
 // it is made under umask 077, staged files are 0600 and removed, and no key reaches a result.
 import { X509Certificate } from 'node:crypto';
-import type { HookContext, WriteBag } from '../../core/charm/index.js';
+import type { HookContext, WriteBag } from 'rune/charm';
 import {
   CA_CERT,
   CA_KEY,

@@ -1,6 +1,6 @@
 // easyrsa: the certificate authority of Charmed Kubernetes (DESIGN §9). The leader keeps the CA
 // in leader settings and answers every tls-certificates request; actions back it up and restore.
-import { type HookContext, type RelationView, defineCharm } from '../../core/charm/index.js';
+import { type HookContext, type RelationView, defineCharm } from 'rune/charm';
 import { ensureCa, ensureClient, readCa } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';

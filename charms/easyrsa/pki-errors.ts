@@ -1,6 +1,6 @@
 // Typed errors of the easyrsa certificate authority (STYLE.md practice 4). Messages name the
 // offending common name or SAN, and never carry key material or a library's raw message.
-import { RuneError } from '../../core/charm/index.js';
+import { RuneError } from 'rune/charm';
 
 /** A related unit asked for a certificate that cannot be issued as asked. */
 export class CertificateRequestError extends RuneError {

@@ -1,8 +1,8 @@
 // What the leader publishes on one tls-certificates relation: for each request of the units in
 // scope, the certificate already published when it still answers the request, else a new one.
 // Pure apart from the keys it takes (key-pool.ts): the caller writes the bags.
-import type { RelationView, WriteBag } from '../../core/charm/index.js';
-import { type CertRequest, tlsCertificates } from '../../core/interfaces/index.js';
+import type { RelationView, WriteBag } from 'rune/charm';
+import { type CertRequest, tlsCertificates } from 'rune/interfaces';
 import {
   CertificateRequestError,
   certificateCommonName,

@@ -1,7 +1,7 @@
 // The etcd charm's actions (actions.yaml): snapshot, restore, health, compact, defrag. Each runs
 // against this unit's own member; a failure the operator can act on fails the action with why.
 import { randomBytes } from 'node:crypto';
-import type { Handler } from '../../core/charm/index.js';
+import type { Handler } from 'rune/charm';
 import {
   type Config,
   type Ctx,

@@ -1,8 +1,8 @@
 // The etcd charm (DESIGN §9; Charmed Kubernetes 1.21's etcd): one idempotent reconcile that
 // validates config, installs etcd, gets certificates, brings this unit's member up through the
 // leader, and publishes the cluster on `db`; departure and actions have handlers of their own.
-import { defineCharm } from '../../core/charm/index.js';
-import { etcd } from '../../core/interfaces/index.js';
+import { defineCharm } from 'rune/charm';
+import { etcd } from 'rune/interfaces';
 import { actions } from './actions.js';
 import { leaveCluster } from './departure.js';
 import {

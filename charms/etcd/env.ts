@@ -1,12 +1,7 @@
 // What every part of the etcd charm's wiring shares: the typed context, this unit's facts as one
 // value (names, URLs, paths), the keys it keeps in bags and state, and the etcd service itself.
 import { createHash } from 'node:crypto';
-import type {
-  CharmServiceSpec,
-  CommandResult,
-  HookContext,
-  WriteBag,
-} from '../../core/charm/index.js';
+import type { CharmServiceSpec, CommandResult, HookContext, WriteBag } from 'rune/charm';
 import { type ClusterState, httpsUrl } from './workload/cluster.js';
 import { EtcdCommandError } from './workload/errors.js';
 import {

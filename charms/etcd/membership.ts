@@ -4,7 +4,7 @@
 // `joining` is the queue of units to join, in order; a unit adds itself once every unit before
 // it has started (their peer bags say so), so each turn passes without a leader hook between.
 import { randomBytes } from 'node:crypto';
-import { etcd } from '../../core/interfaces/index.js';
+import { etcd } from 'rune/interfaces';
 import {
   type Ctx,
   type Env,

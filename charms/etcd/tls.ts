@@ -1,7 +1,7 @@
 // The certificates relation (tls-certificates requirer): ask for this unit's server certificate,
 // read what the CA sent (CA, server cert for this unit, the shared client cert), write it out.
 import { createHash } from 'node:crypto';
-import { tlsCertificates } from '../../core/interfaces/index.js';
+import { tlsCertificates } from 'rune/interfaces';
 import { type Ctx, STATE, put } from './env.js';
 import type { TlsPaths } from './workload/paths.js';
 

@@ -2,8 +2,8 @@
 // machine: install flanneld, store the network in etcd, run flanneld, render the CNI config and
 // tell the principal (DESIGN §9). The workload's pieces are in workload.ts.
 import { createHash } from 'node:crypto';
-import { type HookContext, defineCharm } from '../../core/charm/index.js';
-import { type EtcdConnection, kubernetesCni } from '../../core/interfaces/index.js';
+import { type HookContext, defineCharm } from 'rune/charm';
+import { type EtcdConnection, kubernetesCni } from 'rune/interfaces';
 import { type BinarySpec, binariesBlocked, ensureBinaries } from '../lib/binaries.js';
 import { parseIpv4Cidr } from '../lib/cidr.js';
 import { CommandFailedError } from '../lib/errors.js';

@@ -1,6 +1,6 @@
 // flannel's workload: the files, the etcd write and the flanneld command line it needs, as pure
 // functions of config and the etcd relation's data. Knows nothing about hooks (STYLE.md).
-import type { EtcdConnection } from '../../core/interfaces/index.js';
+import type { EtcdConnection } from 'rune/interfaces';
 import { commandLine } from '../lib/shell.js';
 
 export const SERVICE = 'flannel';

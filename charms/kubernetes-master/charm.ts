@@ -1,7 +1,7 @@
 // kubernetes-master: the wiring (DESIGN §9). One reconcile reads config, relations and leader
 // settings, installs the binaries, publishes to workers and the CNI, and runs the control plane
 // once certificates, etcd, the leader's secrets and the CNI's network are all there.
-import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import { type HookContext, defineCharm } from 'rune/charm';
 import {
   type BinaryReport,
   type BinarySpec,

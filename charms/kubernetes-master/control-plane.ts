@@ -1,7 +1,7 @@
 // Puts the control plane on the machine: certificates, keys, the token file and kubeconfigs,
 // then the four daemons, each restarted only when something it reads changed.
-import type { HookContext } from '../../core/charm/index.js';
-import type { EtcdConnection } from '../../core/interfaces/index.js';
+import type { HookContext } from 'rune/charm';
+import type { EtcdConnection } from 'rune/interfaces';
 import { type Flags, kubeProxyFlags, renderFlags } from '../lib/flags.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import type { Certificates } from '../lib/relations.js';

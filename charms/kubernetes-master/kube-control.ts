@@ -1,7 +1,7 @@
 // The master's side of kube-control and kube-api-endpoint: which workers ask for credentials,
 // and what every master unit tells them (DNS, API endpoints, the credentials the leader minted).
-import type { HookContext, WriteBag } from '../../core/charm/index.js';
-import { type KubeCreds, http, kubeControl } from '../../core/interfaces/index.js';
+import type { HookContext, WriteBag } from 'rune/charm';
+import { type KubeCreds, http, kubeControl } from 'rune/interfaces';
 import type { NodeRequest, Secrets } from './secrets.js';
 
 export interface WorkerRequest extends NodeRequest {

@@ -2,7 +2,7 @@
 // the same ones: the service-account signing key, the component and admin tokens, one kubelet
 // token per worker, and the cluster tag. Only the leader creates them, once (DESIGN §6).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { WriteBag } from '../../core/charm/index.js';
+import type { WriteBag } from 'rune/charm';
 
 const KEYS = {
   serviceAccountKey: 'service-account-key',

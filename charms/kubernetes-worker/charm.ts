@@ -2,8 +2,8 @@
 // the authority for a serving certificate, installs kubelet, kube-proxy and containerd, and runs
 // them once credentials, the API endpoint, certificates and the CNI's network are all there.
 import { aptInstallOnce } from '../lib/apt.js';
-import { type HookContext, defineCharm } from '../../core/charm/index.js';
-import { http, kubeControl } from '../../core/interfaces/index.js';
+import { type HookContext, defineCharm } from 'rune/charm';
+import { http, kubeControl } from 'rune/interfaces';
 import {
   type BinaryReport,
   type BinarySpec,

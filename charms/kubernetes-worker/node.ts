@@ -1,8 +1,8 @@
 // Puts the node on the machine: certificates, kubeconfigs from the minted tokens, the kubelet's
 // configuration and containerd's, then containerd, kubelet and kube-proxy, each restarted only
 // when something it reads changed.
-import type { HookContext } from '../../core/charm/index.js';
-import type { KubeCreds, KubeDns } from '../../core/interfaces/index.js';
+import type { HookContext } from 'rune/charm';
+import type { KubeCreds, KubeDns } from 'rune/interfaces';
 import { type Flags, kubeProxyFlags, renderFlags } from '../lib/flags.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import type { Certificates } from '../lib/relations.js';

@@ -1,7 +1,7 @@
 // Debian packages a charm installs, tried once per unit: a machine with no route to a mirror
 // (Rune's local machines) lists packages it cannot fetch, and asking apt again on every hook
 // would only make every hook slower. The failure is remembered in the unit's state.
-import type { HookContext } from '../../core/charm/index.js';
+import type { HookContext } from 'rune/charm';
 
 const FAILED = 'apt-failed';
 

@@ -3,7 +3,7 @@
 // `install-source=auto`; or the one source the operator named. What is installed is remembered in
 // ctx.state, so a hook re-run does not download again; only an upgrade re-runs the source.
 import { aptInstallOnce } from './apt.js';
-import type { HookContext, JsonValue } from '../../core/charm/index.js';
+import type { HookContext, JsonValue } from 'rune/charm';
 import { CommandFailedError } from './errors.js';
 import {
   BIN_DIR,

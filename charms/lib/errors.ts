@@ -1,7 +1,7 @@
 // Typed errors of the Kubernetes charms' shared helpers: each carries its facts and builds its
 // message. A hook that throws one is retried with backoff (DESIGN §6); operator problems are
 // `blocked` statuses instead, never errors.
-import { RuneError } from '../../core/charm/index.js';
+import { RuneError } from 'rune/charm';
 
 /** At most this many characters of a command's output are quoted in a message. */
 const EXCERPT = 300;

@@ -1,6 +1,6 @@
 // The machine's host name, as Kubernetes names the node (lowercase). Asked once, then kept in
 // ctx.state: a machine's name does not change under a running unit.
-import type { HookContext } from '../../core/charm/index.js';
+import type { HookContext } from 'rune/charm';
 import { CommandFailedError } from './errors.js';
 
 export const HOSTNAME_COMMAND = 'hostname';

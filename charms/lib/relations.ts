@@ -1,7 +1,7 @@
 // Reading what related applications published, shared by the Kubernetes charms: etcd's client
 // credentials, the certificate authority's answer, and the CNI subordinate's network. Each
 // reader tolerates units that have not written yet and takes the first complete answer.
-import type { HookContext, ReadBag, RelationView } from '../../core/charm/index.js';
+import type { HookContext, ReadBag, RelationView } from 'rune/charm';
 import {
   type CniConfig,
   type EtcdConnection,
@@ -9,7 +9,7 @@ import {
   etcd,
   kubernetesCni,
   tlsCertificates,
-} from '../../core/interfaces/index.js';
+} from 'rune/interfaces';
 
 /** Remote unit bags in unit order, then the remote application's bag (easyrsa writes both). */
 function remoteBags(rel: RelationView): Record<string, string>[] {

@@ -2,7 +2,7 @@
 // changed: its argv, the files it loads at start (certificates, tokens, kubeconfigs) or its
 // binary. Files are not watched by the Kubernetes daemons, so a new token file needs a restart.
 import { createHash } from 'node:crypto';
-import type { HookContext } from '../../core/charm/index.js';
+import type { HookContext } from 'rune/charm';
 
 export interface WorkloadService {
   name: string;

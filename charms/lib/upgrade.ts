@@ -1,6 +1,6 @@
 // The upgrade action of the Kubernetes charms: fetch every binary again from its source, fail
 // naming what cannot be had, restart the services that run, then reconcile as a hook would.
-import type { HookContext } from '../../core/charm/index.js';
+import type { HookContext } from 'rune/charm';
 import { type BinaryReport, binariesBlocked } from './binaries.js';
 import { restartInstalled } from './services.js';
 

@@ -64,3 +64,18 @@ export class PackageRootError extends RuneError {
     super(`cannot find Rune's package.json (name "rune") above ${from}`);
   }
 }
+
+/** `rune charm init NAME` with a NAME Juju would not accept for a charm. */
+export class InvalidCharmNameError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly charm: string,
+    readonly problem: string,
+  ) {
+    super(
+      `invalid charm name "${charm}": ${problem} (a charm name is lowercase letters and digits ` +
+        'in words joined by single hyphens, starting with a letter, e.g. my-charm)',
+    );
+  }
+}

@@ -1,6 +1,7 @@
 // Loads a charm's code: charm.ts (or charm.js / charm.mjs) bundled by esbuild into a cache file
-// named by the hash of its sources. Imports of Rune's SDK stay external and point at the very
-// modules this loader runs from, so a charm and the controller share one core/charm instance.
+// named by the hash of its sources. Imports of Rune's SDK (`rune/charm`, `rune/interfaces`, or a
+// relative path into core/) stay external and point at the very modules this loader runs from,
+// so a charm and the controller share one core/charm instance.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -16,6 +17,7 @@ import {
   CharmModuleMismatchError,
 } from './module-errors.js';
 import { packageRoot } from './package-root.js';
+import { isSdkPackageImport, resolveSdkPackageImport } from './sdk-exports.js';
 import { type CharmModule, checkCharmModule } from './sdk.js';
 import type { Charm } from './types.js';
 
@@ -86,7 +88,7 @@ function sdkTarget(path: string, root: string): SdkTarget | undefined {
   const [, room, ...rest] = inCore.split('/');
   if (room === undefined || !SDK_ROOMS.includes(room)) {
     return {
-      problem: `charms import only Rune's SDK (core/charm, core/interfaces), not ${inCore}`,
+      problem: `charms import only Rune's SDK (rune/charm, rune/interfaces), not ${inCore}`,
     };
   }
   const name = rest.join('/').replace(/\.(?:[mc]?js|[mc]?ts)$/, '') || 'index';
@@ -102,12 +104,18 @@ function sdkPlugin(root: string): Plugin {
   return {
     name: 'rune-sdk',
     setup(b) {
-      // Relative and absolute paths, plus `rune/core/...` for charms that live outside Rune.
-      b.onResolve({ filter: /^(?:\.\.?(?:\/|$)|\/|rune\/)/ }, (args) => {
+      // Relative and absolute paths (into Rune's core/ from a charm in its tree), and the
+      // package names of package.json `exports`, which a charm anywhere imports.
+      b.onResolve({ filter: /^(?:\.\.?(?:\/|$)|\/|rune(?:\/|$))/ }, (args) => {
         if (args.kind === 'entry-point') return undefined;
-        const path = args.path.startsWith('rune/')
-          ? join(root, args.path.slice('rune/'.length))
-          : resolve(args.resolveDir, args.path);
+        let path: string;
+        if (isSdkPackageImport(args.path)) {
+          const exported = resolveSdkPackageImport(args.path, root);
+          if ('problem' in exported) return { errors: [{ text: exported.problem }] };
+          path = exported.file;
+        } else {
+          path = resolve(args.resolveDir, args.path);
+        }
         const target = sdkTarget(path, root);
         if (target === undefined) return undefined;
         if ('problem' in target) return { errors: [{ text: target.problem }] };

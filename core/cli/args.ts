@@ -6,7 +6,17 @@ import { UsageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<O extends Options>(args: string[], options: O, usage: string) {
+/** What parseArgs returns for these options, named: node:util does not export the type, and
+ * the build emits declarations (the SDK's types ship in dist/). */
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
+export function parseFlags<O extends Options>(
+  args: string[],
+  options: O,
+  usage: string,
+): Parsed<O> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
@@ -26,7 +36,11 @@ export function parseFlags<O extends Options>(args: string[], options: O, usage:
  * Flags before `--`, and the words of a remote command: positionals then everything after
  * `--` untouched, so `rune exec --machine 0 -- ls -la` never reads `-la` as Rune's flag.
  */
-export function parseCommandLine<O extends Options>(args: string[], options: O, usage: string) {
+export function parseCommandLine<O extends Options>(
+  args: string[],
+  options: O,
+  usage: string,
+): { values: Parsed<O>['values']; words: string[] } {
   const split = args.indexOf('--');
   const parsed = parseFlags(split >= 0 ? args.slice(0, split) : args, options, usage);
   const words = split >= 0 ? [...parsed.positionals, ...args.slice(split + 1)] : parsed.positionals;

@@ -37,6 +37,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/bootstrap.js')).bootstrap,
   },
   {
+    name: 'charm',
+    summary: 'Create a new charm to start from (charm init NAME [DIR]).',
+    load: async () => (await import('./commands/charm.js')).charm,
+  },
+  {
     name: 'config',
     summary: "Show or set an application's options.",
     load: async () => (await import('./commands/config.js')).config,

@@ -45,3 +45,22 @@ export class ConfigValueError extends RuneError {
     super(problems.join('\n'));
   }
 }
+
+/** `rune charm init` into a folder that holds something already: nothing is overwritten. */
+export class CharmInitTargetError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly dir: string,
+    readonly problem: 'a-file' | 'not-empty',
+    readonly entries: readonly string[] = [],
+  ) {
+    const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
+    super(
+      problem === 'a-file'
+        ? `cannot create a charm in "${dir}": it is a file`
+        : `cannot create a charm in "${dir}": the folder is not empty (${shown}); ` +
+            'name a new or empty folder',
+    );
+  }
+}

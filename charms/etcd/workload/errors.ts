@@ -1,6 +1,6 @@
 // Typed errors of the etcd charm's workload layer: each carries the facts (operation, exit code,
 // the output that did not parse) and builds its message. Nothing here runs a command.
-import { RuneError } from '../../../core/charm/index.js';
+import { RuneError } from 'rune/charm';
 
 export abstract class EtcdWorkloadError extends RuneError {}
 

@@ -1,7 +1,7 @@
 // etcdctl (3.4, API v3) as command strings for `ctx.machine.run`, and readers for what those
 // commands print. Free of I/O: the charm runs the string and hands the result back here.
 // TLS material is always passed as file paths, so no key or certificate is ever in a command.
-import type { CommandResult } from '../../../core/charm/index.js';
+import type { CommandResult } from 'rune/charm';
 import {
   type EndpointHealth,
   type Member,

@@ -1,9 +1,9 @@
-// The greeter charm in the harness: state in → one hook → state out. vitest's include covers
-// only test/ today: see docs/charm-authoring.md §7 for how to run this file.
+// The greeter charm in the harness: state in → one hook → state out. Imports Rune by package
+// name only, so the folder works copied anywhere (test/package/out-of-tree.test.ts).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Harness, type HarnessState, ImpossibleStateError } from '../../../core/charm/index.js';
-import { schemaValidateWrite } from '../../../core/interfaces/index.js';
+import { Harness, type HarnessState, ImpossibleStateError } from 'rune/testing';
+import { schemaValidateWrite } from 'rune/interfaces';
 import { charm, page } from './charm.js';
 
 // Check every bag the charm writes against its interface's schema (here: http), as a real

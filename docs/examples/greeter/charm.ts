@@ -1,8 +1,8 @@
 // greeter: the example charm of docs/charm-authoring.md. Wiring + workload: one idempotent
 // reconcile derives everything from current facts and ends with one status; only stop and
 // remove get handlers of their own. Imports only Rune's SDK (core/charm, core/interfaces).
-import { type HookContext, defineCharm } from '../../../core/charm/index.js';
-import { http } from '../../../core/interfaces/index.js';
+import { type HookContext, defineCharm } from 'rune/charm';
+import { http } from 'rune/interfaces';
 
 export type GreeterConfig = { port: number; greeting: string };
 

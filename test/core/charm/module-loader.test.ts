@@ -29,6 +29,7 @@ import {
   loadCharmModule,
   packageRoot,
 } from '../../../core/charm/index.js';
+import { schemaValidateWrite } from '../../../core/interfaces/index.js';
 
 const runtime = fileURLToPath(new URL('../../fixtures/charms/runtime', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'rune-module-loader-'));
@@ -157,10 +158,28 @@ describe('loadCharmModule', () => {
     expect(out.state.status?.message).toBe('new');
   });
 
-  it('accepts charm.js and a default export, and rune/core/... imports', async () => {
+  it('gives rune/charm, rune/interfaces and rune/testing the caller’s own modules', async () => {
+    const dir = writeCharm({
+      'charm.ts': [
+        `import { defineCharm } from 'rune/charm';`,
+        `import { schemaValidateWrite } from 'rune/interfaces';`,
+        `import { Harness } from 'rune/testing';`,
+        `export { defineCharm, schemaValidateWrite, Harness };`,
+        `export const charm = defineCharm({ reconcile: (ctx) => ctx.status.set('active', 'ts') });`,
+        ``,
+      ].join('\n'),
+    });
+    const bundle = await bundleCharmCode(join(dir, 'charm.ts'), cacheDir);
+    const namespace = (await import(pathToFileURL(bundle.file).href)) as Record<string, unknown>;
+    expect(namespace['defineCharm']).toBe(defineCharm);
+    expect(namespace['schemaValidateWrite']).toBe(schemaValidateWrite);
+    expect(namespace['Harness']).toBe(Harness);
+  });
+
+  it('accepts charm.js and a default export', async () => {
     const dir = writeCharm({
       'charm.js': [
-        `import { defineCharm } from 'rune/core/charm/index.js';`,
+        `import { defineCharm } from 'rune/charm';`,
         `export default defineCharm({ reconcile: (ctx) => ctx.status.set('active', 'js') });`,
         ``,
       ].join('\n'),
@@ -208,7 +227,22 @@ describe('loadCharmModule errors', () => {
     const error = await caught(loadCharmModule(dir, cacheDir));
     expect(error).toBeInstanceOf(CharmBuildError);
     expect(String(error)).toMatch(
-      /charm\.ts:2:31 charms import only Rune's SDK \(core\/charm, core\/interfaces\), not core\/model\/names\.js/,
+      /charm\.ts:2:31 charms import only Rune's SDK \(rune\/charm, rune\/interfaces\), not core\/model\/names\.js/,
+    );
+  });
+
+  it('refuses a package name Rune does not export, naming those it does', async () => {
+    const dir = writeCharm({
+      'charm.ts': [
+        `import { defineCharm } from 'rune/core/charm/index.js';`,
+        `export const charm = defineCharm({});`,
+        ``,
+      ].join('\n'),
+    });
+    const error = await caught(loadCharmModule(dir, cacheDir));
+    expect(error).toBeInstanceOf(CharmBuildError);
+    expect(String(error)).toContain(
+      'charm.ts:1:29 Rune does not export "rune/core/charm/index.js"; charms import rune/charm, rune/interfaces, rune/testing',
     );
   });
 
@@ -282,7 +316,7 @@ describe('built (dist) mode', () => {
       `const { readFileSync } = await import('node:fs');`,
       `const out = await sdk.Harness.load(dir, module).run({ unit: 'peer-counter/0' }, 'install');`,
       `console.log(JSON.stringify({ built: bundle.built, status: out.state.status,`,
-      `  linksDist: readFileSync(bundle.file, 'utf8').includes('/dist/core/charm/index.js') }));`,
+      `  linksDist: readFileSync(bundle.file, 'utf8').includes('/dist/core/charm/public-sdk.js') }));`,
     ].join('\n');
     const { stdout } = await promisify(execFile)(
       process.execPath,
