@@ -16,6 +16,13 @@ const r = (kind: RelationHookKind, id: number, remoteUnit?: string): Hook => ({
 });
 const rel = (kind: string, id: number, remoteUnit?: string): Hook =>
   r(kind as RelationHookKind, id, remoteUnit);
+/** App-level -changed of a peer relation (the remote app is the unit's own). */
+const OWN_APP_CHANGED: Hook = {
+  kind: 'relation-changed',
+  relationId: 1,
+  endpoint: 'db',
+  remoteApp: 'app',
+};
 const seq = (...hooks: Hook[]) => hooks.map((hook) => ({ unit: UNIT, hook }));
 
 /** A started unit with relation 1 created (positions 0–4). */
@@ -151,14 +158,14 @@ const CASES: Case[] = [
   {
     rule: 'own-app-data',
     // A follower hears of the leader's writes to the app's peer bag; a leader never of its own.
-    ok: [...START, { ...rel('changed', 1), remoteApp: 'app' }],
+    ok: [...START, OWN_APP_CHANGED],
     bad: [
       l('install'),
       rel('created', 1),
       l('leader-elected'),
       l('config-changed'),
       l('start'),
-      { ...rel('changed', 1), remoteApp: 'app' },
+      OWN_APP_CHANGED,
     ],
     expected: [
       ['own-app-data', [5, 2], 'db-relation-changed#1 for the bag this leader writes itself'],
