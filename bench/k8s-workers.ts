@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../core/cli/main.js';
+import type { StatusResponse } from '../core/controller/api.js';
 
 const NAME = 'k8s-workers-bench';
 const WORKERS = [1, 5, 10] as const;
@@ -104,12 +105,14 @@ async function deployOnce(workers: number): Promise<Figures> {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as HookRecord);
+    const status = await rune('status', '--format', 'json');
+    const apps = (JSON.parse(status.out) as StatusResponse).applications ?? {};
     let serving = 0;
-    for (let i = 0; i < workers; i++) {
+    for (const unit of Object.values(apps['kubernetes-worker']?.units ?? {})) {
       const v = await rune(
         'exec',
-        '--unit',
-        `kubernetes-worker/${i}`,
+        '--machine',
+        unit.machine ?? '',
         '--',
         'ctr --address /run/containerd/containerd.sock --connect-timeout 5s version',
       );

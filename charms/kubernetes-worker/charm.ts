@@ -61,8 +61,18 @@ export const BINARIES: readonly BinarySpec[] = [
   },
 ];
 
+const REQUIRED = BINARIES.filter((spec) => spec.optional !== true);
+const KUBECTL = BINARIES.filter((spec) => spec.name === 'kubectl');
+
+/**
+ * kubectl serves only the pause and resume actions: it is installed in the quiet of an
+ * update-status, or by the action that needs it, never in a deploy's burst of hooks. Where apt
+ * lists Debian's kubernetes-client but cannot fetch it (local machines), the attempt costs every
+ * worker seconds of CPU in its install hook, when all workers install at once (issue 16).
+ */
 function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
-  return ensureReleaseBinaries(ctx, BINARIES, reinstall);
+  const all = ctx.hookName === 'update-status' || reinstall === 'all';
+  return ensureReleaseBinaries(ctx, all ? BINARIES : REQUIRED, reinstall);
 }
 
 /** containerd and the runc it runs containers with come from Debian's package. */
@@ -192,7 +202,9 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
 /** Runs kubectl with the admin kubeconfig against this node; the action reports its output. */
 async function kubectl(ctx: Ctx, args: (node: string) => string[]): Promise<void> {
-  const path = readInstalled(ctx)['kubectl']?.path;
+  const path =
+    readInstalled(ctx)['kubectl']?.path ??
+    (await ensureReleaseBinaries(ctx, KUBECTL, 'none')).paths['kubectl'];
   if (path === undefined) {
     ctx.action?.fail(`kubectl is not installed. ${missingMessage(ctx.app, ['kubectl'])}`);
     return;

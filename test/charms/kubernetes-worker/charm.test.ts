@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { aptProbeCommand } from '../../../charms/lib/sources.js';
+import { APT_STAMP } from '../../fakes/kube-charms.js';
 import { ADDRESS, REL, USER, harness, worker } from './fixtures.js';
 
 /** Only containerd, as it runs before the unit has what kubelet and kube-proxy need. */
@@ -74,17 +75,31 @@ describe('kubernetes-worker install', () => {
     expect(out.state.machine?.services?.['kubelet']).toBeUndefined();
   });
 
-  it('asks apt nothing more while its lists are unchanged', async () => {
-    const first = await harness.run(worker({ resources: [] }), 'install');
-    const again = await harness.run(first.state, 'config-changed');
-    const commands = again.machineCalls.flatMap((c) => (c.op === 'run' ? [c.command] : []));
-    // kubectl (optional, not installable here) is asked about with the answers the unit holds:
-    // only the stamp comes back, apt-cache never runs, apt-get is not tried again.
-    expect(commands).not.toContain(aptProbeCommand('', ['kubernetes-client']));
-    expect(commands.some((c) => c.includes('rune-apt-probe'))).toBe(true);
-    expect(again.machineCalls).not.toContainEqual(
-      expect.objectContaining({ op: 'installPackages' }),
+  it('tries kubectl in update-status only, then asks apt nothing while its lists stay', async () => {
+    const uninstallable = ['kubernetes-client'];
+    const base = worker({ resources: [], kubectl: '1.20.5' });
+    const installed = await harness.run(
+      { ...base, machine: { ...base.machine, uninstallable } },
+      'install',
     );
+    const apt = { op: 'installPackages', names: ['kubernetes-client'] };
+    expect(installed.machineCalls).not.toContainEqual(apt);
+    const quiet = await harness.run(
+      { ...installed.state, machine: { ...installed.state.machine, uninstallable } },
+      'update-status',
+    );
+    expect(quiet.machineCalls).toContainEqual(apt);
+    const again = await harness.run(
+      { ...quiet.state, machine: { ...quiet.state.machine, uninstallable } },
+      'update-status',
+    );
+    const commands = again.machineCalls.flatMap((c) => (c.op === 'run' ? [c.command] : []));
+    // Asked with the answers the unit holds: only the stamp comes back, apt-cache never runs,
+    // and apt-get is not tried again.
+    expect(commands).toContain(aptProbeCommand(APT_STAMP, ['kubernetes-client']));
+    expect(commands).not.toContain(aptProbeCommand('', ['kubernetes-client']));
+    expect(again.machineCalls).not.toContainEqual(apt);
+    expect(again.state.status?.message).toMatch(/^Missing kubelet, kube-proxy: /);
   });
 
   it('names containerd too when apt cannot install it', async () => {
