@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = 
   'cli-startup': () => import('./cli-startup.js'),
   'etcd-vs-ansible': () => import('./etcd-vs-ansible.js'),
   'hostile-input': () => import('./hostile-input.js'),
+  'k8s-workers': () => import('./k8s-workers.js'),
   'remote-exec': () => import('./remote-exec.js'),
 };
 

@@ -1,7 +1,7 @@
 // kubernetes-worker: the wiring (DESIGN §9). One reconcile asks the master for node credentials,
-// the authority for a serving certificate, installs kubelet, kube-proxy and containerd, and runs
-// them once credentials, the API endpoint, certificates and the CNI's network are all there.
-import { aptInstallOnce } from '../lib/apt.js';
+// the authority for a serving certificate, installs kubelet, kube-proxy and containerd, runs
+// containerd at once and kubelet and kube-proxy once credentials, the API endpoint, certificates
+// and the CNI's network are all there.
 import { type HookContext, defineCharm } from 'rune/charm';
 import { http, kubeControl } from 'rune/interfaces';
 import {
@@ -9,6 +9,7 @@ import {
   type BinarySpec,
   type Reinstall,
   binariesBlocked,
+  ensureBinaries,
   ensureReleaseBinaries,
   missingMessage,
   readInstalled,
@@ -24,13 +25,13 @@ import {
 import { stopInstalled } from '../lib/services.js';
 import { upgradeAction } from '../lib/upgrade.js';
 import { commandLine } from '../lib/shell.js';
-import { aptHasPackage, aptPolicyCommand, installFileCommand } from '../lib/sources.js';
-import { type NodeSettings, runNode } from './node.js';
+import { type NodeSettings, type Runtime, runContainerd, runNode } from './node.js';
 import {
   CONTAINERD_BINARY,
   CONTAINERD_TAKEOVER,
   PATHS,
   SERVICES,
+  containerdProblem,
   drainArgs,
   parseExtraConfig,
 } from './workload.js';
@@ -60,30 +61,51 @@ export const BINARIES: readonly BinarySpec[] = [
   },
 ];
 
-function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
-  return ensureReleaseBinaries(ctx, BINARIES, reinstall);
-}
+const REQUIRED = BINARIES.filter((spec) => spec.optional !== true);
+const KUBECTL = BINARIES.filter((spec) => spec.name === 'kubectl');
 
 /**
- * containerd from Debian once (DESIGN §9), else an attached `containerd` resource: a machine
- * without a mirror (Rune's local machines) cannot apt-get it, and that must block with what to
- * attach, not fail the hook.
+ * kubectl serves only the pause and resume actions: it is installed in the quiet of an
+ * update-status, or by the action that needs it, never in a deploy's burst of hooks. Where apt
+ * lists Debian's kubernetes-client but cannot fetch it (local machines), the attempt costs every
+ * worker seconds of CPU in its install hook, when all workers install at once (issue 16).
  */
-async function ensureContainerd(ctx: Ctx): Promise<string | undefined> {
-  if (ctx.state.get('containerd') === true) return undefined;
-  const missing = `Missing containerd: rune attach-resource ${ctx.app} containerd=./containerd`;
-  const attached = await ctx.resource('containerd');
-  if (attached !== undefined) {
-    const copied = await ctx.machine.run(installFileCommand(attached, CONTAINERD_BINARY));
-    if (copied.code !== 0) return missing;
-  } else {
-    const policy = await ctx.machine.run(aptPolicyCommand('containerd'));
-    if (policy.code !== 0 || !aptHasPackage(policy.stdout.toString())) return missing;
-    if (!(await aptInstallOnce(ctx, 'containerd'))) return missing;
-  }
-  await ctx.machine.run(CONTAINERD_TAKEOVER);
-  ctx.state.set('containerd', true);
-  return undefined;
+function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
+  const all = ctx.hookName === 'update-status' || reinstall === 'all';
+  return ensureReleaseBinaries(ctx, all ? BINARIES : REQUIRED, reinstall);
+}
+
+/** containerd and the runc it runs containers with come from Debian's package. */
+export const CONTAINERD: BinarySpec = {
+  name: 'containerd',
+  deb: { name: 'containerd', path: CONTAINERD_BINARY },
+};
+
+/**
+ * containerd from Debian (DESIGN §9), else an attached `containerd` resource; never from the
+ * install-source the Kubernetes binaries follow, since neither their snaps nor their release
+ * archive carry it. Then it runs, whatever else the unit still waits for (it needs nothing from
+ * relations). A string: what to attach.
+ */
+async function ensureRuntime(ctx: Ctx): Promise<Runtime | string> {
+  const report = await ensureBinaries(
+    ctx,
+    [CONTAINERD],
+    {
+      app: ctx.app,
+      setting: 'auto',
+      channel: '',
+      archiveOption: 'release-url',
+      archiveUrl: () => undefined,
+    },
+    { refreshResources: ctx.hookName === 'upgrade-charm' },
+  );
+  const blocked = binariesBlocked(ctx.app, report);
+  const binary = report.paths['containerd'];
+  if (blocked !== undefined || binary === undefined) return blocked ?? 'containerd is missing';
+  const changed = report.changed.includes('containerd');
+  if (changed) await ctx.machine.run(CONTAINERD_TAKEOVER);
+  return runContainerd(ctx, binary, changed);
 }
 
 function readSettings(ctx: Ctx): NodeSettings | string {
@@ -117,8 +139,14 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const manual = ctx.config['require-manual-upgrade'] ?? true;
   const binaries = await install(ctx, manual ? 'none' : 'due');
-  const containerd = await ensureContainerd(ctx);
-  const blocked = [binariesBlocked(ctx.app, binaries), containerd].filter((m) => m !== undefined);
+  const runtime = await ensureRuntime(ctx);
+  const blocked = [
+    binariesBlocked(ctx.app, binaries),
+    typeof runtime === 'string' ? runtime : undefined,
+    typeof runtime !== 'string' && runtime.server === undefined
+      ? containerdProblem(runtime.state)
+      : undefined,
+  ].filter((m) => m !== undefined);
 
   const masters = ctx
     .relations('kube-control')
@@ -132,9 +160,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const certs = issuedCertificates(ctx);
   const cni = cniConfig(ctx);
 
-  let states: Partial<Record<string, string>> = {};
+  // A containerd that does not serve is in `blocked` already.
+  let states: Partial<Record<string, string>> = { containerd: 'running' };
   if (blocked.length === 0 && creds && dns && api && certs && cni) {
-    states = await runNode(ctx, {
+    const node = await runNode(ctx, {
       facts: {
         address: ctx.address,
         hostname,
@@ -150,6 +179,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
       binaries: binaries.paths,
       changed: binaries.changed,
     });
+    states = { ...states, ...node };
   }
   const stopped = SERVICES.filter((name) => states[name] !== 'running');
 
@@ -172,7 +202,9 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
 /** Runs kubectl with the admin kubeconfig against this node; the action reports its output. */
 async function kubectl(ctx: Ctx, args: (node: string) => string[]): Promise<void> {
-  const path = readInstalled(ctx)['kubectl']?.path;
+  const path =
+    readInstalled(ctx)['kubectl']?.path ??
+    (await ensureReleaseBinaries(ctx, KUBECTL, 'none')).paths['kubectl'];
   if (path === undefined) {
     ctx.action?.fail(`kubectl is not installed. ${missingMessage(ctx.app, ['kubectl'])}`);
     return;

@@ -1,6 +1,6 @@
-// Puts the node on the machine: certificates, kubeconfigs from the minted tokens, the kubelet's
-// configuration and containerd's, then containerd, kubelet and kube-proxy, each restarted only
-// when something it reads changed.
+// Puts the node on the machine: containerd as soon as it is installed (it needs nothing from
+// relations), then certificates, kubeconfigs from the minted tokens, the kubelet's configuration,
+// kubelet and kube-proxy; each restarted only when something it reads changed.
 import type { HookContext } from 'rune/charm';
 import type { KubeCreds, KubeDns } from 'rune/interfaces';
 import { type Flags, kubeProxyFlags, renderFlags } from '../lib/flags.js';
@@ -9,11 +9,12 @@ import type { Certificates } from '../lib/relations.js';
 import { runService } from '../lib/services.js';
 import type { YamlValue } from '../lib/yaml.js';
 import {
-  CONTAINERD_BINARY,
+  CONTAINERD_VERSION,
   PATHS,
   type WorkerFacts,
   type WorkerService,
   containerdConfig,
+  containerdServerVersion,
   kubeletConfig,
   kubeletFlags,
 } from './workload.js';
@@ -55,12 +56,12 @@ export function nodeFiles(node: Node): Files {
       data: kubeletConfig(node.dns, node.settings.extraConfig),
       mode: 0o644,
     },
-    [PATHS.containerdConfig]: { data: containerdConfig(), mode: 0o644 },
   };
 }
 
-const READS: Record<WorkerService, readonly string[]> = {
-  containerd: [PATHS.containerdConfig],
+type NodeService = Exclude<WorkerService, 'containerd'>;
+
+const READS: Record<NodeService, readonly string[]> = {
   kubelet: [
     PATHS.ca,
     PATHS.serverCert,
@@ -71,10 +72,9 @@ const READS: Record<WorkerService, readonly string[]> = {
   'kube-proxy': [PATHS.ca, PATHS.proxyKubeconfig],
 };
 
-export function nodeCommands(node: Node): Record<WorkerService, string[]> {
+export function nodeCommands(node: Node): Record<NodeService, string[]> {
   const bin = (name: string) => node.binaries[name] ?? `/usr/local/bin/${name}`;
   return {
-    containerd: [CONTAINERD_BINARY, '--config', PATHS.containerdConfig],
     kubelet: [
       bin('kubelet'),
       ...renderFlags(kubeletFlags(node.facts), node.settings.extra.kubelet),
@@ -89,18 +89,45 @@ export function nodeCommands(node: Node): Record<WorkerService, string[]> {
   };
 }
 
-/** Writes the files and runs the services, containerd first (kubelet needs its socket). */
-export async function runNode(
+export interface Runtime {
+  /** The service's state as the machine reports it. */
+  state: string;
+  /** containerd's version as its server reported it over the socket, if it answered. */
+  server?: string;
+}
+
+/**
+ * Writes containerd's configuration and runs it (restarted when its binary or configuration
+ * changed), then asks the daemon itself whether it serves: kubelet needs its socket, not merely
+ * a process.
+ */
+export async function runContainerd(
   ctx: HookContext,
-  node: Node,
-): Promise<Record<WorkerService, string>> {
+  binary: string,
+  changed: boolean,
+): Promise<Runtime> {
+  const config = containerdConfig();
+  await ctx.machine.writeFile(PATHS.containerdConfig, config, { mode: 0o644 });
+  const state = await runService(
+    ctx,
+    { name: 'containerd', command: [binary, '--config', PATHS.containerdConfig], inputs: [config] },
+    changed,
+  );
+  if (state !== 'running') return { state };
+  const version = await ctx.machine.run(CONTAINERD_VERSION);
+  const server = containerdServerVersion(version.stdout.toString());
+  return server === undefined ? { state } : { state, server };
+}
+
+/** Writes the files and runs kubelet and kube-proxy (containerd runs already). */
+export async function runNode(ctx: HookContext, node: Node): Promise<Record<NodeService, string>> {
   const files = nodeFiles(node);
   for (const [path, file] of Object.entries(files)) {
     await ctx.machine.writeFile(path, file.data, { mode: file.mode });
   }
   const argv = nodeCommands(node);
-  const states = {} as Record<WorkerService, string>;
-  for (const name of ['containerd', 'kubelet', 'kube-proxy'] as const) {
+  const states = {} as Record<NodeService, string>;
+  for (const name of ['kubelet', 'kube-proxy'] as const) {
     const inputs = READS[name].map((path) => files[path]?.data ?? '');
     states[name] = await runService(
       ctx,

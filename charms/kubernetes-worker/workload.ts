@@ -19,8 +19,31 @@ export const PATHS = {
 export const SERVICES = ['containerd', 'kubelet', 'kube-proxy'] as const;
 export type WorkerService = (typeof SERVICES)[number];
 
+/** Where Debian's containerd package puts it. */
 export const CONTAINERD_BINARY = '/usr/bin/containerd';
-export const CONTAINERD_SOCKET = 'unix:///run/containerd/containerd.sock';
+export const CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
+export const CONTAINERD_SOCKET = `unix://${CONTAINERD_ADDRESS}`;
+
+/**
+ * Asks the running containerd for its version over its socket: `ctr version` prints the client's
+ * and, only when the daemon answers, a `Server:` part. A process that runs is not yet a runtime
+ * kubelet can use; this is what says so. The connect timeout is ctr waiting for a daemon that
+ * has just been started to listen, and the bound on how long a daemon that never will costs.
+ */
+export const CONTAINERD_VERSION = `ctr --address ${CONTAINERD_ADDRESS} --connect-timeout 10s version`;
+
+/** Why containerd is no runtime yet, for the unit's status. */
+export function containerdProblem(state: string): string {
+  return state === 'running'
+    ? `containerd runs but does not answer on ${CONTAINERD_ADDRESS}`
+    : `containerd does not run (service ${state})`;
+}
+
+/** The server's version from `ctr version`, or undefined when no server answered. */
+export function containerdServerVersion(output: string): string | undefined {
+  const server = output.split(/^Server:\s*$/m)[1];
+  return server === undefined ? undefined : /^\s*Version:\s*(\S+)/m.exec(server)?.[1];
+}
 
 // The Debian package starts its own containerd under systemd; the charm supervises containerd
 // itself (with its config) on every machine, so the packaged unit must not race it for the socket.

@@ -5,11 +5,10 @@
 import { aptInstallOnce } from './apt.js';
 import type { HookContext, JsonValue } from 'rune/charm';
 import { CommandFailedError } from './errors.js';
+import { aptAvailable } from './apt-probe.js';
 import {
   BIN_DIR,
   SNAPD_PROBE,
-  aptHasPackage,
-  aptPolicyCommand,
   fetchCommand,
   fetchOutcome,
   installFileCommand,
@@ -88,9 +87,13 @@ type Attempt =
 /** Facts about the machine, asked at most once per hook and only when a source needs them. */
 class Probe {
   private snapd: Promise<boolean> | undefined;
-  private readonly apt = new Map<string, Promise<boolean>>();
+  private apt: Promise<Record<string, boolean>> | undefined;
 
-  constructor(private readonly ctx: HookContext) {}
+  /** `debs`: every package the specs name, so that apt is asked about all of them at once. */
+  constructor(
+    private readonly ctx: HookContext,
+    private readonly debs: readonly string[],
+  ) {}
 
   snapdRunning(): Promise<boolean> {
     this.snapd ??= this.ctx.machine
@@ -99,15 +102,9 @@ class Probe {
     return this.snapd;
   }
 
-  aptHas(pkg: string): Promise<boolean> {
-    let known = this.apt.get(pkg);
-    if (known === undefined) {
-      known = this.ctx.machine
-        .run(aptPolicyCommand(pkg))
-        .then((r) => r.code === 0 && aptHasPackage(r.stdout.toString()));
-      this.apt.set(pkg, known);
-    }
-    return known;
+  async aptHas(pkg: string): Promise<boolean> {
+    this.apt ??= aptAvailable(this.ctx, this.debs);
+    return (await this.apt)[pkg] === true;
   }
 }
 
@@ -236,7 +233,8 @@ export async function ensureBinaries(
     return report;
   }
   const installed = readInstalled(ctx);
-  const probe = new Probe(ctx);
+  const debs = specs.flatMap((spec) => (spec.deb ? [spec.deb.name] : []));
+  const probe = new Probe(ctx, [...new Set(debs)]);
   const order = setting === 'auto' ? AUTO_ORDER : [setting];
   for (const spec of specs) {
     const record = installed[spec.name];

@@ -21,6 +21,57 @@ export function aptHasPackage(policyOutput: string): boolean {
   return field('Candidate') !== '(none)' || field('Installed') !== '(none)';
 }
 
+// One round trip answers for several packages: the stamp (apt's lists and dpkg's database, whose
+// change is the only thing that can change an answer), then, unless the caller already holds
+// answers for that stamp ($1), `installed PKG` for each package dpkg has, and `apt-cache policy`
+// for the others only: each apt-cache run rebuilds apt's cache from the lists (a second of CPU
+// where the pkgcache is off, as on Debian's container images).
+const APT_PROBE_SCRIPT = [
+  'known=$1; shift',
+  'stamp=$(stat -c %Y /var/lib/apt/lists /var/lib/dpkg/status 2>/dev/null | tr "\\n" .)',
+  'echo "stamp $stamp"',
+  '[ "$stamp" = "$known" ] && exit 0',
+  "have=$(dpkg-query -W -f='${Package} ${Status}\\n' \"$@\" 2>/dev/null | awk '/ installed$/ { print $1 }' | tr '\\n' ' ')",
+  'rest=',
+  'for p in "$@"; do',
+  '  case " $have " in *" $p "*) echo "installed $p" ;; *) rest="$rest $p" ;; esac',
+  'done',
+  '[ -z "$rest" ] || apt-cache policy $rest',
+].join('\n');
+
+/** Asks dpkg, then apt, about `pkgs`; nothing but the stamp when it still equals `known`. */
+export function aptProbeCommand(known: string, pkgs: readonly string[]): string {
+  return shScript(APT_PROBE_SCRIPT, 'rune-apt-probe', [known, ...pkgs]);
+}
+
+export interface AptProbeOutput {
+  stamp: string;
+  /** Package → whether dpkg has it or apt can install it; only the packages asked about. */
+  has: Record<string, boolean>;
+}
+
+export function parseAptProbe(stdout: string): AptProbeOutput {
+  const lines = stdout.split('\n');
+  const stamp = /^stamp (.*)$/.exec(lines[0] ?? '')?.[1] ?? '';
+  const has: Record<string, boolean> = {};
+  // apt-cache policy prints one section per package, each opened by `name:` at column 0.
+  let section: { pkg: string; text: string[] } | undefined;
+  const close = () => {
+    if (section) has[section.pkg] = aptHasPackage(section.text.join('\n'));
+  };
+  for (const line of lines.slice(1)) {
+    const installed = /^installed (\S+)$/.exec(line);
+    const opens = /^(\S+):$/.exec(line);
+    if (installed?.[1] !== undefined) has[installed[1]] = true;
+    else if (opens?.[1] !== undefined) {
+      close();
+      section = { pkg: opens[1], text: [] };
+    } else section?.text.push(line);
+  }
+  close();
+  return { stamp, has };
+}
+
 // `snap install` of a snap already installed neither fails nor changes channel: refresh it.
 const SNAP_SCRIPT =
   'if snap list "$1" >/dev/null 2>&1; then snap refresh "$1" --channel="$2"; ' +

@@ -5,7 +5,7 @@
 // installing a file does on a machine (the fake machine only answers the command).
 import type { RunAnswer } from '../../core/charm/index.js';
 import { schemaValidateWrite } from '../../core/interfaces/index.js';
-import { SNAPD_PROBE, aptPolicyCommand, installFileCommand } from '../../charms/lib/sources.js';
+import { SNAPD_PROBE, aptProbeCommand, installFileCommand } from '../../charms/lib/sources.js';
 import { HOSTNAME_COMMAND } from '../../charms/lib/host.js';
 
 export function pem(kind: 'CERTIFICATE' | 'RSA PRIVATE KEY', body: string): string {
@@ -48,6 +48,20 @@ export function aptPolicy(pkg: string, candidate?: string): string {
   return `${pkg}:\n  Installed: (none)\n  Candidate: ${candidate ?? '(none)'}\n`;
 }
 
+/** The machine's apt lists and dpkg database as the probe stamps them; they never change here. */
+export const APT_STAMP = '1700000000.1700000001.';
+
+/**
+ * The apt probe's answers about one package: asked afresh (dpkg lacks it, so apt-cache policy
+ * speaks), and asked again holding answers for the same stamp (nothing but the stamp).
+ */
+export function aptProbeAnswers(pkg: string, candidate?: string): Record<string, string> {
+  return {
+    [aptProbeCommand('', [pkg])]: `stamp ${APT_STAMP}\n${aptPolicy(pkg, candidate)}`,
+    [aptProbeCommand(APT_STAMP, [pkg])]: `stamp ${APT_STAMP}\n`,
+  };
+}
+
 export const RESOURCE_DIR = '/var/lib/rune/resources';
 
 /** Attached resources as the runtime places them: name → path on the machine. */
@@ -71,7 +85,7 @@ export function machineAnswers(facts: MachineFacts): Record<string, RunAnswer> {
     [SNAPD_PROBE]: facts.snapd === true ? 'running\n' : '',
   };
   for (const [pkg, candidate] of Object.entries(facts.apt ?? {})) {
-    run[aptPolicyCommand(pkg)] = aptPolicy(pkg, candidate);
+    Object.assign(run, aptProbeAnswers(pkg, candidate));
   }
   for (const name of facts.resources ?? []) {
     run[installFileCommand(`${RESOURCE_DIR}/${name}`, `/usr/local/bin/${name}`)] = '';

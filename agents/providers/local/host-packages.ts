@@ -1,6 +1,6 @@
 // The host packages the local provider needs (sshd, tini, ip), and those the shipped charms
-// install (etcd): checked on every call, installed with apt-get only when one is missing. Cheap
-// when all are present; one apt run per process.
+// install (etcd, containerd and runc): checked on every call, installed with apt-get only when
+// one is missing. Cheap when all are present; one apt run per process.
 import { access, constants } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CommandFailedError, HostPackagesError, LocalProviderNeedsRootError } from './errors.js';
@@ -10,8 +10,9 @@ import type { Run } from './exec.js';
 /**
  * Command → the Debian package that provides it. Local machines have no route to a package
  * mirror, but their roots are overlays over the host's: a package on the host is installed in
- * every machine made after it. So the packages the shipped charms ask for (etcd's) come from
- * the host, before any machine exists; a charm's installPackages then finds them present.
+ * every machine made after it. So the packages the shipped charms ask for (etcd's, and the
+ * kubernetes-worker's container runtime) come from the host, before any machine exists; a
+ * charm's installPackages then finds them present.
  */
 export const HOST_COMMANDS = {
   sshd: 'openssh-server',
@@ -19,6 +20,8 @@ export const HOST_COMMANDS = {
   ip: 'iproute2',
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
+  containerd: 'containerd',
+  runc: 'runc',
 } as const;
 export type HostCommand = keyof typeof HOST_COMMANDS;
 
@@ -52,7 +55,7 @@ const defaultDeps: HostPackageDeps = {
   isRoot: () => process.platform === 'linux' && process.getuid?.() === 0,
 };
 
-/** The commands among sshd, tini and ip that cannot be found. */
+/** The commands of HOST_COMMANDS that cannot be found. */
 export async function missingHostCommands(
   deps: Pick<HostPackageDeps, 'which'> = defaultDeps,
 ): Promise<HostCommand[]> {

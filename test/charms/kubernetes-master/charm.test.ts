@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SNAPD_PROBE, snapCommand } from '../../../charms/lib/sources.js';
 import { ADDRESS, ALL, REL, harness, master } from './fixtures.js';
+import { aptProbeAnswers } from '../../fakes/kube-charms.js';
 
 const APISERVER = [
   '/usr/local/bin/kube-apiserver',
@@ -95,8 +96,7 @@ describe('kubernetes-master binaries', () => {
     const base = master({ resources: ALL.filter((n) => n !== 'kubectl') });
     const run = {
       ...base.machine?.run,
-      "apt-cache policy 'kubernetes-client'":
-        'kubernetes-client:\n  Installed: (none)\n  Candidate: 1.20.5\n',
+      ...aptProbeAnswers('kubernetes-client', '1.20.5'),
     };
     const out = await harness.run({ ...base, machine: { run } }, 'install');
     expect(out.machineCalls).toContainEqual({
@@ -113,8 +113,7 @@ describe('kubernetes-master binaries', () => {
     const base = master({ resources: ALL.filter((n) => n !== 'kubectl') });
     const run = {
       ...base.machine?.run,
-      "apt-cache policy 'kubernetes-client'":
-        'kubernetes-client:\n  Installed: (none)\n  Candidate: 1.20.5\n',
+      ...aptProbeAnswers('kubernetes-client', '1.20.5'),
     };
     const out = await harness.run(
       { ...base, machine: { run, uninstallable: ['kubernetes-client'] } },

@@ -1,8 +1,14 @@
-// kubernetes-worker in the harness: what to attach, containerd from Debian, the kube-control
-// request, what it waits for, exact flags, the rendered kubeconfigs and kubelet config, actions.
+// kubernetes-worker in the harness: what to attach, containerd from Debian run at once, the
+// kube-control request, what it waits for, exact flags, the rendered kubeconfigs and kubelet
+// config, actions.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { aptProbeCommand } from '../../../charms/lib/sources.js';
+import { APT_STAMP } from '../../fakes/kube-charms.js';
 import { ADDRESS, REL, USER, harness, worker } from './fixtures.js';
+
+/** Only containerd, as it runs before the unit has what kubelet and kube-proxy need. */
+const CONTAINERD_ONLY = ['containerd'];
 
 const KUBELET = [
   '/usr/local/bin/kubelet',
@@ -38,7 +44,62 @@ describe('kubernetes-worker install', () => {
         'Missing kubelet, kube-proxy: rune attach-resource kubernetes-worker ' +
         'kubelet=./kubelet kube-proxy=./kube-proxy',
     });
-    expect(out.state.machine?.services).toEqual({});
+    expect(Object.keys(out.state.machine?.services ?? {})).toEqual(CONTAINERD_ONLY);
+  });
+
+  it('runs containerd from Debian while kubelet and kube-proxy are still missing', async () => {
+    const out = await harness.run(worker({ resources: [] }), 'install');
+    expect(out.state.machine?.services?.['containerd']).toEqual({
+      spec: {
+        name: 'containerd',
+        command: ['/usr/bin/containerd', '--config', '/etc/containerd/config.toml'],
+      },
+      state: 'running',
+    });
+    expect(out.state.machine?.files?.['/etc/containerd/config.toml']).toContain(
+      'conf_dir = "/etc/cni/net.d"',
+    );
+    expect(out.machineCalls).toContainEqual({
+      op: 'run',
+      command: 'ctr --address /run/containerd/containerd.sock --connect-timeout 10s version',
+    });
+  });
+
+  it('says so when containerd runs but does not answer on its socket', async () => {
+    const ctr = { code: 1, stderr: 'ctr: failed to dial "/run/containerd/containerd.sock"\n' };
+    const out = await harness.run(worker({ ctr }), 'install');
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message: 'containerd runs but does not answer on /run/containerd/containerd.sock',
+    });
+    expect(out.state.machine?.services?.['kubelet']).toBeUndefined();
+  });
+
+  it('tries kubectl in update-status only, then asks apt nothing while its lists stay', async () => {
+    const uninstallable = ['kubernetes-client'];
+    const base = worker({ resources: [], kubectl: '1.20.5' });
+    const installed = await harness.run(
+      { ...base, machine: { ...base.machine, uninstallable } },
+      'install',
+    );
+    const apt = { op: 'installPackages', names: ['kubernetes-client'] };
+    expect(installed.machineCalls).not.toContainEqual(apt);
+    const quiet = await harness.run(
+      { ...installed.state, machine: { ...installed.state.machine, uninstallable } },
+      'update-status',
+    );
+    expect(quiet.machineCalls).toContainEqual(apt);
+    const again = await harness.run(
+      { ...quiet.state, machine: { ...quiet.state.machine, uninstallable } },
+      'update-status',
+    );
+    const commands = again.machineCalls.flatMap((c) => (c.op === 'run' ? [c.command] : []));
+    // Asked with the answers the unit holds: only the stamp comes back, apt-cache never runs,
+    // and apt-get is not tried again.
+    expect(commands).toContain(aptProbeCommand(APT_STAMP, ['kubernetes-client']));
+    expect(commands).not.toContain(aptProbeCommand('', ['kubernetes-client']));
+    expect(again.machineCalls).not.toContainEqual(apt);
+    expect(again.state.status?.message).toMatch(/^Missing kubelet, kube-proxy: /);
   });
 
   it('names containerd too when apt cannot install it', async () => {
@@ -50,20 +111,14 @@ describe('kubernetes-worker install', () => {
   });
 
   it('installs an attached containerd where apt has none', async () => {
-    const state = worker({ containerd: undefined, resources: ['kubelet', 'kube-proxy'] });
-    const copy =
-      'install -D -m 0755 /var/lib/rune/resources/containerd /usr/bin/containerd && sha256sum /usr/bin/containerd';
-    const out = await harness.run(
-      {
-        ...state,
-        resources: { ...state.resources, containerd: '/var/lib/rune/resources/containerd' },
-        machine: { run: { ...state.machine?.run, [copy]: 'ab12  /usr/bin/containerd\n' } },
-      },
-      'install',
-    );
+    const state = worker({
+      containerd: undefined,
+      resources: ['kubelet', 'kube-proxy', 'containerd'],
+    });
+    const out = await harness.run(state, 'install');
     expect(out.state.status?.message ?? '').not.toMatch(/containerd/);
     expect(out.state.machine?.services?.['containerd']?.spec.command[0]).toBe(
-      '/usr/bin/containerd',
+      '/usr/local/bin/containerd',
     );
   });
 
@@ -105,7 +160,7 @@ describe('kubernetes-worker relations', () => {
   ] as const)('with %j it is %s: %s', async (options, kind, message) => {
     const out = await harness.run(worker(options), 'install');
     expect(out.state.status).toEqual({ kind, message });
-    expect(out.state.machine?.services).toEqual({});
+    expect(Object.keys(out.state.machine?.services ?? {})).toEqual(CONTAINERD_ONLY);
   });
 });
 

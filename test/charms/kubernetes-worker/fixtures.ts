@@ -1,9 +1,12 @@
 // A kubernetes-worker unit in the harness with a master that answered its request, easyrsa,
 // and flannel; each relation's data can be left out to see what the worker waits for.
 import { fileURLToPath } from 'node:url';
-import { Harness, type HarnessState } from '../../../core/charm/index.js';
+import { Harness, type HarnessState, type RunAnswer } from '../../../core/charm/index.js';
 import { charm } from '../../../charms/kubernetes-worker/charm.js';
-import { CONTAINERD_TAKEOVER } from '../../../charms/kubernetes-worker/workload.js';
+import {
+  CONTAINERD_TAKEOVER,
+  CONTAINERD_VERSION,
+} from '../../../charms/kubernetes-worker/workload.js';
 import {
   attached,
   certificatesBag,
@@ -45,7 +48,14 @@ export interface WorkerOptions {
   unrelated?: readonly ('kube-control' | 'kube-api-endpoint' | 'certificates')[];
   containerd?: string | undefined;
   kubectl?: string;
+  /** What `ctr version` answers; by default a containerd that serves. */
+  ctr?: RunAnswer;
 }
+
+/** `ctr version` when the daemon answers on its socket. */
+export const CTR_VERSION =
+  'Client:\n  Version:  1.6.20~ds1\n  Revision: 1.6.20~ds1-1+deb12u3\n  Go version: go1.19.8\n\n' +
+  'Server:\n  Version:  1.6.20~ds1\n  Revision: 1.6.20~ds1-1+deb12u3\n  UUID: 8b78645d\n';
 
 export function worker(options: WorkerOptions = {}, overrides: Partial<HarnessState> = {}) {
   const resources = options.resources ?? ['kubelet', 'kube-proxy'];
@@ -102,6 +112,7 @@ export function worker(options: WorkerOptions = {}, overrides: Partial<HarnessSt
       resources,
     }),
     [CONTAINERD_TAKEOVER]: '',
+    [CONTAINERD_VERSION]: options.ctr ?? CTR_VERSION,
   };
   const state: HarnessState = {
     unit: 'kubernetes-worker/0',

@@ -1,5 +1,5 @@
-// ensureHostPackages with injected effects (no apt runs here): nothing happens when sshd, tini
-// and ip exist; one update + install when one is missing; typed errors for non-root and apt failure.
+// ensureHostPackages with injected effects (no apt runs here): nothing happens when every host
+// command exists; one update + install when one is missing; typed errors for non-root and apt failure.
 import { describe, expect, it } from 'vitest';
 import {
   CommandFailedError,
@@ -7,8 +7,14 @@ import {
   LocalProviderNeedsRootError,
 } from '../../../../agents/providers/local/errors.js';
 import type { Run } from '../../../../agents/providers/local/exec.js';
-import { ensureHostPackages } from '../../../../agents/providers/local/host-packages.js';
+import {
+  HOST_COMMANDS,
+  ensureHostPackages,
+} from '../../../../agents/providers/local/host-packages.js';
 import type { HostPackageDeps } from '../../../../agents/providers/local/host-packages.js';
+
+const ALL = Object.keys(HOST_COMMANDS);
+const ALL_BUT = (...names: string[]) => new Set(ALL.filter((c) => !names.includes(c)));
 
 function fakeHost(present: Set<string>, opts: { root?: boolean; failOn?: string } = {}) {
   const calls: { file: string; args: readonly string[]; frontend: string | undefined }[] = [];
@@ -19,8 +25,7 @@ function fakeHost(present: Set<string>, opts: { root?: boolean; failOn?: string 
         new CommandFailedError([file, ...args], 100, 'E: Unable to locate package tini'),
       );
     }
-    if (args[0] === 'install')
-      for (const c of ['sshd', 'tini', 'ip', 'etcd', 'etcdctl']) present.add(c);
+    if (args[0] === 'install') for (const c of ALL) present.add(c);
     return Promise.resolve({ stdout: '', stderr: '' });
   };
   const deps: HostPackageDeps = {
@@ -38,14 +43,20 @@ describe('ensureHostPackages', () => {
     expect(calls.at(-1)?.args).toEqual(expect.arrayContaining(['etcd-server', 'etcd-client']));
   });
 
-  it('runs nothing when sshd, tini and ip are all present', async () => {
-    const { deps, calls } = fakeHost(new Set(['sshd', 'tini', 'ip', 'etcd', 'etcdctl']));
+  it("installs the worker's containerd and runc on the host when they are missing", async () => {
+    const { deps, calls } = fakeHost(ALL_BUT('containerd', 'runc'));
+    await ensureHostPackages(deps);
+    expect(calls.at(-1)?.args).toEqual(expect.arrayContaining(['containerd', 'runc']));
+  });
+
+  it('runs nothing when every host command is present', async () => {
+    const { deps, calls } = fakeHost(new Set(ALL));
     await ensureHostPackages(deps);
     expect(calls).toEqual([]);
   });
 
   it('runs apt-get update then one non-interactive install when tini is missing', async () => {
-    const { deps, calls } = fakeHost(new Set(['sshd', 'ip', 'etcd', 'etcdctl']));
+    const { deps, calls } = fakeHost(ALL_BUT('tini'));
     await ensureHostPackages(deps);
     expect(calls).toEqual([
       { file: 'apt-get', args: ['update'], frontend: 'noninteractive' },
@@ -60,6 +71,8 @@ describe('ensureHostPackages', () => {
           'iproute2',
           'etcd-server',
           'etcd-client',
+          'containerd',
+          'runc',
         ],
         frontend: 'noninteractive',
       },
@@ -75,12 +88,12 @@ describe('ensureHostPackages', () => {
   });
 
   it('reports the failed apt command and its stderr', async () => {
-    const { deps } = fakeHost(new Set(['sshd', 'ip', 'etcd', 'etcdctl']), { failOn: 'install' });
+    const { deps } = fakeHost(ALL_BUT('tini'), { failOn: 'install' });
     const error = await ensureHostPackages(deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostPackagesError);
     expect(String(error)).toContain('tini (tini)');
     expect(String(error)).toContain(
-      'apt-get install -y --no-install-recommends openssh-server tini iproute2 etcd-server etcd-client',
+      'apt-get install -y --no-install-recommends openssh-server tini iproute2 etcd-server etcd-client containerd runc',
     );
     expect(String(error)).toContain('E: Unable to locate package tini');
   });
