@@ -164,16 +164,21 @@ export class ModelOperations {
       throw new ModelRequestError(`machine ${to} not found; rune status lists the machines`);
     }
     const added: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const machine =
-        to ??
-        (this.deps.makesMachines
-          ? await this.deps.addMachine(app.constraints)
-          : (freeMachine(store, app.constraints) ?? UNPLACED));
-      const number = store.application(application)?.nextUnitNumber ?? 0;
-      added.push(store.addUnit({ name: `${application}/${number}`, machine }).name);
+    try {
+      for (let i = 0; i < count; i++) {
+        const machine =
+          to ??
+          (this.deps.makesMachines
+            ? await this.deps.addMachine(app.constraints)
+            : (freeMachine(store, app.constraints) ?? UNPLACED));
+        const number = store.application(application)?.nextUnitNumber ?? 0;
+        added.push(store.addUnit({ name: `${application}/${number}`, machine }).name);
+      }
+    } finally {
+      // A machine that could not be made fails the request, but the units added before it
+      // are in the model: their agents start now, not at the next full pass.
+      if (added.length > 0) this.deps.wake();
     }
-    this.deps.wake();
     return added;
   }
 

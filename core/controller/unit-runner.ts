@@ -61,7 +61,7 @@ export class UnitRunner {
     this.timer = setInterval(() => {
       // Often enough for update-status at its configured interval, at most every 30 s.
       const every = Math.min(this.options.fullPassMs ?? 30_000, this.agents.updateStatusIntervalMs);
-      const due = Date.now() - this.lastFullPass >= every;
+      const due = this.agents.now() - this.lastFullPass >= every;
       if (due) this.wake();
       else this.schedule();
     }, this.options.tickMs ?? 1000);

@@ -199,6 +199,27 @@ describe('addUnits', () => {
     expect(m.made).toEqual([]);
   });
 
+  it('a machine that cannot be made fails the request; the units added before it start', async () => {
+    const m = setup();
+    let made = 0;
+    const ops = new ModelOperations({
+      store: m.store,
+      charms: new CharmRepository(),
+      makesMachines: true,
+      addMachine: (constraints) =>
+        ++made === 2
+          ? Promise.reject(new Error('no capacity'))
+          : Promise.resolve(m.record(constraints)),
+      wake: () => m.calls.wakes++,
+    });
+    await m.ops.deploy(ETCD, []);
+    const wakes = m.calls.wakes;
+    await expect(ops.addUnits('etcd', 3)).rejects.toThrow('no capacity');
+    expect(m.store.unit('etcd/3')).toBeDefined();
+    expect(m.store.unit('etcd/4')).toBeUndefined();
+    expect(m.calls.wakes).toBe(wakes + 1);
+  });
+
   it('on a manual model, takes a free machine, then waits for one', async () => {
     const m = setup({ makesMachines: false });
     await m.ops.deploy(ETCD, []);
