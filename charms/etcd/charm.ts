@@ -1,7 +1,7 @@
 // The etcd charm (DESIGN §9; Charmed Kubernetes 1.21's etcd): one idempotent reconcile that
 // validates config, installs etcd, gets certificates, brings this unit's member up through the
 // leader, and publishes the cluster on `db`; departure and actions have handlers of their own.
-import { defineCharm } from '../../core/charm/index.js';
+import { defineCharm, shellQuote } from '../../core/charm/index.js';
 import { etcd } from '../../core/interfaces/index.js';
 import { actions } from './actions.js';
 import { leaveCluster } from './departure.js';
@@ -34,7 +34,6 @@ import { dataDir, layoutFor, memberName } from './workload/paths.js';
 
 const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 import { parseProbe, probeCommand } from './workload/probe.js';
-import { shellQuote } from './workload/shell.js';
 import { configBlockedMessage, validateConfig } from './workload/validate.js';
 
 /** Charmed Kubernetes' words for the states an operator sees most. */

@@ -17,7 +17,7 @@ import {
 import { installedLayout } from './install.js';
 import { isStarted } from './workload/cluster.js';
 import { etcdctlCommand, readMemberList } from './workload/etcdctl.js';
-import { retrying } from './workload/shell.js';
+import { retrying } from '../lib/shell.js';
 
 export async function leaveCluster(ctx: Ctx): Promise<void> {
   const layout = installedLayout(ctx);

@@ -17,7 +17,7 @@ import {
 } from './workload/etcdctl.js';
 import { etcdCommand, etcdEnvironment } from './workload/flags.js';
 import { type Layout, type TlsPaths, dataDir, memberName, tlsPaths } from './workload/paths.js';
-import { retrying } from './workload/shell.js';
+import { retrying } from '../lib/shell.js';
 import { ETCD_CONFIG_DEFAULTS, type EtcdConfig } from './workload/validate.js';
 
 export type Config = { [K in keyof EtcdConfig]: EtcdConfig[K] };

@@ -43,7 +43,7 @@ import {
   splitBoth,
 } from './workload/etcdctl.js';
 import { memberName } from './workload/paths.js';
-import { retrying } from './workload/shell.js';
+import { retrying } from '../lib/shell.js';
 
 export interface ClusterView {
   members: Member[];

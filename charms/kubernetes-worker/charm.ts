@@ -2,7 +2,7 @@
 // the authority for a serving certificate, installs kubelet, kube-proxy and containerd, and runs
 // them once credentials, the API endpoint, certificates and the CNI's network are all there.
 import { aptInstallOnce } from '../lib/apt.js';
-import { type HookContext, defineCharm } from '../../core/charm/index.js';
+import { type HookContext, commandLine, defineCharm } from '../../core/charm/index.js';
 import { http, kubeControl } from '../../core/interfaces/index.js';
 import {
   type BinaryReport,
@@ -23,7 +23,6 @@ import {
 } from '../lib/relations.js';
 import { stopInstalled } from '../lib/services.js';
 import { upgradeAction } from '../lib/upgrade.js';
-import { commandLine } from '../lib/shell.js';
 import { aptHasPackage, aptPolicyCommand, installFileCommand } from '../lib/sources.js';
 import { type NodeSettings, runNode } from './node.js';
 import {

@@ -11,14 +11,6 @@ function excerpt(text: string): string {
   return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
 }
 
-export class ShellWordError extends RuneError {
-  readonly kind = 'internal';
-
-  constructor(readonly word: string) {
-    super(`cannot pass a NUL byte to a shell command: ${JSON.stringify(word.slice(0, 40))}`);
-  }
-}
-
 /** A machine command that must succeed did not; the hook fails and is retried. */
 export class CommandFailedError extends RuneError {
   readonly kind = 'internal';

@@ -1,7 +1,8 @@
 // The machine commands behind each install source (snap, release archive, attached resource) and
 // what their output means. Pure: the strings are built and parsed here, run by binaries.ts, and
 // asserted exactly by tests.
-import { commandLine, shScript, shellQuote } from './shell.js';
+import { commandLine, shellQuote } from '../../core/charm/index.js';
+import { shScript } from './shell.js';
 
 /** Where binaries from a release archive or a resource go. */
 export const BIN_DIR = '/usr/local/bin';

@@ -62,15 +62,6 @@ export class EtcdctlUsageError extends EtcdWorkloadError {
   }
 }
 
-/** A string the shell cannot carry as one word. */
-export class ShellWordError extends EtcdWorkloadError {
-  readonly kind = 'internal';
-
-  constructor(readonly word: string) {
-    super(`a shell word cannot contain a NUL byte: ${JSON.stringify(excerpt(word))}`);
-  }
-}
-
 /** A machine command the charm needs (install, probe, extract, health wait) failed. */
 export class EtcdCommandError extends EtcdWorkloadError {
   readonly kind = 'internal';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
 import { memberAddCommand, observeCommand } from '../../../charms/etcd/env.js';
-import { retrying } from '../../../charms/etcd/workload/shell.js';
+import { retrying } from '../../../charms/lib/shell.js';
 import {
   clientUrl,
   envFor,

@@ -17,7 +17,7 @@ import {
   snapInstallCommand,
 } from '../../../charms/etcd/workload/install-steps.js';
 import { parseProbe } from '../../../charms/etcd/workload/probe.js';
-import { retrying } from '../../../charms/etcd/workload/shell.js';
+import { retrying } from '../../../charms/lib/shell.js';
 import {
   memberAddCommand,
   observeCommand,
