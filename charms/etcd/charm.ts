@@ -221,11 +221,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);
+  // An unhealthy cluster is what an operator needs to hear first; then the client certificate.
   const status = clusterStatus(view);
-  if (status.kind === 'active' && client === undefined) {
-    return ctx.status.set('waiting', MESSAGES.waitingClientCert);
-  }
-  ctx.status.set(status.kind, status.message);
+  ctx.status.add(status.kind, status.message);
+  if (client === undefined) ctx.status.add('waiting', MESSAGES.waitingClientCert);
 }
 
 export const charm = defineCharm<Config>({
