@@ -2,6 +2,7 @@
 // what their output means. Pure: the strings are built and parsed here, run by binaries.ts, and
 // asserted exactly by tests.
 import { commandLine, shellQuote } from '../../core/charm/index.js';
+import { LAST_LINE, excerpt } from './excerpt.js';
 import { shScript } from './shell.js';
 
 /** Where binaries from a release archive or a resource go. */
@@ -66,7 +67,7 @@ export type FetchOutcome =
   | { kind: 'failed'; code: number; detail: string };
 
 export function fetchOutcome(code: number, stdout: string, stderr: string): FetchOutcome {
-  const detail = stderr.trim().split('\n').slice(-1)[0]?.trim() ?? '';
+  const detail = excerpt(stderr, { line: LAST_LINE });
   switch (code) {
     case 0:
       return { kind: 'installed', sha256: stdout.trim() };
