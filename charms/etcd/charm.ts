@@ -5,20 +5,11 @@ import { defineCharm, shellQuote } from '../../core/charm/index.js';
 import { etcd } from '../../core/interfaces/index.js';
 import { actions } from './actions.js';
 import { leaveCluster } from './departure.js';
-import {
-  type Config,
-  type Ctx,
-  type Env,
-  MEMBER_READY,
-  MEMBER_STARTED,
-  SERVICE,
-  STATE,
-  fullConfig,
-  makeEnv,
-  must,
-  put,
-  text,
-} from './env.js';
+import { put } from './bags.js';
+import { type Config, type Ctx, type Env, fullConfig, makeEnv } from './env.js';
+import { MEMBER_READY, MEMBER_STARTED, STATE } from './keys.js';
+import { must, text } from './machine.js';
+import { SERVICE } from './service.js';
 import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
 import {
   type ClusterView,
@@ -31,10 +22,11 @@ import {
 import { type Certificates, certificates, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
-
-const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 import { parseProbe, probeCommand } from './workload/probe.js';
 import { configBlockedMessage, validateConfig } from './workload/validate.js';
+
+/** The layouts an install can have (a resource unpacks as the archive does). */
+const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 
 /** Charmed Kubernetes' words for the states an operator sees most. */
 export const MESSAGES = {

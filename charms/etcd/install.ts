@@ -1,6 +1,8 @@
 // Getting etcd onto the unit's machine (config `install-source`, DESIGN §9): decide the source
 // from the probe's facts once, install from it, and prove the binary runs (`etcd --version`).
-import { type Ctx, STATE, fullConfig, must, text } from './env.js';
+import { type Ctx, fullConfig } from './env.js';
+import { STATE } from './keys.js';
+import { must, text } from './machine.js';
 import { excerpt } from '../lib/excerpt.js';
 import { EtcdCommandError } from './workload/errors.js';
 import {
