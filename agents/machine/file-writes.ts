@@ -5,7 +5,7 @@
 // machine runs the script.
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { shellQuote } from './framing.js';
+import { shellQuote } from '../../core/charm/shell.js';
 import type { FileWrite } from '../../core/model/machine.js';
 
 export interface FileWritesScript {

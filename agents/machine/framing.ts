@@ -9,16 +9,11 @@
 // stream is framed `<junk> N< body N>` (stdout then adds `<exit code>\n`): the start mark discards
 // anything a previous command's stray background process wrote between commands.
 import { randomBytes } from 'node:crypto';
+import { shellQuote } from '../../core/charm/shell.js';
 
 export function newNonce(): string {
   // `_` is outside base64's alphabet, so the nonce can also close a heredoc of base64 lines.
   return `R_${randomBytes(12).toString('hex')}`;
-}
-
-/** Single-quotes `text` for POSIX sh: every byte is literal inside '...' except `'` itself. */
-export function shellQuote(text: string): string {
-  if (text.includes('\0')) throw new Error('a shell word cannot contain a NUL byte');
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Sent once when the session shell starts; its echo proves the shell (and sudo) runs. */

@@ -1,12 +1,13 @@
 // RemoteMachine over SSH (DESIGN §5): short commands on the persistent shell session, streaming
 // ones on their own exec channel, atomic file writes, cached facts. `connectMachine` connects
 // eagerly so a refused key, changed host key or sudo password surfaces at once, typed.
+import { shellQuote } from '../../core/charm/shell.js';
 import { abortReason } from './backoff.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { CommandTimeoutError, RemoteFileError, SessionLostError } from './errors.js';
 import { FACTS_COMMAND, parseFacts } from './facts.js';
 import { fileWritesScript, readFileWrites, tempNameBeside } from './file-writes.js';
-import { killScript, newNonce, shellQuote } from './framing.js';
+import { killScript, newNonce } from './framing.js';
 import { ShellSession } from './shell-session.js';
 import type {
   CommandResult,

@@ -2,17 +2,11 @@
 // one framed command at a time. An exec channel costs ~140 ms; a command here costs ~2 ms.
 // Commands are queued; a timed-out one is killed by process group and the session carries on.
 import type { ClientChannel } from 'ssh2';
+import { shellQuote } from '../../core/charm/shell.js';
 import { abortReason } from './backoff.js';
 import type { Connection } from './connection.js';
 import { CommandTimeoutError, SessionLostError, SudoPasswordError } from './errors.js';
-import {
-  FrameParser,
-  commandScript,
-  helloScript,
-  killScript,
-  newNonce,
-  shellQuote,
-} from './framing.js';
+import { FrameParser, commandScript, helloScript, killScript, newNonce } from './framing.js';
 import type { CommandResult, RunOptions } from '../../core/model/machine.js';
 
 /** After a kill, how long the killed command's frame may take before the session is dropped. */

@@ -6,10 +6,6 @@ import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
 import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
 
-// The controller loads a charm when its application is deployed, before any unit has a machine:
-// keys generated from now on are ready for the CA and the first requests.
-warmKeys();
-
 export const STATUS = {
   connected: 'Certificate Authority connected.',
   ready: 'Certificate Authority ready.',
@@ -41,6 +37,9 @@ async function reconcile(ctx: HookContext): Promise<void> {
     }
     return;
   }
+  // Spares from the leader's first hook on, should the controller not have warmed the charm (a
+  // restarted controller loads it only when a hook runs).
+  warmKeys();
   const firstAsLeader = ctx.state.get(LEADING) !== true;
   if (firstAsLeader) ctx.state.set(LEADING, true);
   const { ca, made } = await ensureCa(ctx.leaderSettings, `${ctx.app} CA`);
@@ -91,10 +90,9 @@ async function reconcile(ctx: HookContext): Promise<void> {
   const first = problems[0];
   if (first !== undefined) {
     const more = problems.length - 1;
-    ctx.status.set('blocked', more > 0 ? `${first} (and ${more} more)` : first);
-    return;
+    ctx.status.add('blocked', more > 0 ? `${first} (and ${more} more)` : first);
   }
-  ctx.status.set('active', connected(ctx) ? STATUS.connected : STATUS.ready);
+  ctx.status.add('active', connected(ctx) ? STATUS.connected : STATUS.ready);
 }
 
 /** ctx.state: whether this unit was the leader in its last hook. */
@@ -123,6 +121,9 @@ function connected(ctx: HookContext): boolean {
 
 export const charm = defineCharm({
   reconcile,
+  // The controller calls this when the application is deployed, before any unit has a machine:
+  // keys generated from then on are ready for the CA and the first requests.
+  warm: warmKeys,
   actions: {
     backup,
     'list-backups': listBackups,

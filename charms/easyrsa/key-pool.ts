@@ -1,9 +1,10 @@
 // RSA keys generated ahead of need. An RSA 2048 key takes 80-400 ms of CPU to generate here,
 // and every certificate needs a fresh one, so a CA answering three requests would otherwise sit
-// on the critical path of a deploy for most of a second. The charm is loaded when its
-// application is deployed, while the machines are still being made: keys generated from then on
-// are ready when the first requests arrive. Keys live only in this process's memory, each is
-// handed out once, and a key never handed out is never written anywhere.
+// on the critical path of a deploy for most of a second. The controller warms the charm
+// (`warm: warmKeys`) when its application is deployed, while the machines are still being made:
+// keys generated from then on are ready when the first requests arrive. Importing this module
+// starts nothing. Keys live only in this process's memory, each is handed out once, and a key
+// never handed out is never written anywhere.
 import { availableParallelism } from 'node:os';
 import { type RsaKeyPair, newRsaKeyPair } from './pki.js';
 
@@ -93,7 +94,8 @@ export function takeKey(): Promise<RsaKeyPair> {
   return next;
 }
 
-/** Starts generating spare keys (the charm's module calls this when it loads). */
+/** Starts generating spare keys, up to the pool's size; idempotent. Nothing is generated
+ * before this or a take: importing the pool costs nothing. */
 export function warmKeys(): void {
   refill();
 }

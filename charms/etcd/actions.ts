@@ -2,21 +2,11 @@
 // against this unit's own member; a failure the operator can act on fails the action with why.
 import { randomBytes } from 'node:crypto';
 import type { Handler } from 'rune/charm';
-import {
-  type Config,
-  type Ctx,
-  type Env,
-  LS,
-  type MemberRecord,
-  SERVICE,
-  STATE,
-  ensureService,
-  etcdctl,
-  makeEnv,
-  must,
-  target,
-  waitHealthyCommand,
-} from './env.js';
+import { type Config, type Ctx, type Env, makeEnv } from './env.js';
+import { LS, type MemberRecord, STATE } from './keys.js';
+import { must } from './machine.js';
+import { etcdctl, target, waitHealthyCommand } from './member-commands.js';
+import { SERVICE, ensureService } from './service.js';
 import { installedLayout } from './install.js';
 import { observe } from './membership.js';
 import { initialCluster, isStarted } from './workload/cluster.js';

@@ -1,24 +1,15 @@
 // The etcd charm (DESIGN §9; Charmed Kubernetes 1.21's etcd): one idempotent reconcile that
 // validates config, installs etcd, gets certificates, brings this unit's member up through the
 // leader, and publishes the cluster on `db`; departure and actions have handlers of their own.
-import { defineCharm } from 'rune/charm';
+import { defineCharm, shellQuote } from 'rune/charm';
 import { etcd } from 'rune/interfaces';
 import { actions } from './actions.js';
 import { leaveCluster } from './departure.js';
-import {
-  type Config,
-  type Ctx,
-  type Env,
-  MEMBER_READY,
-  MEMBER_STARTED,
-  SERVICE,
-  STATE,
-  fullConfig,
-  makeEnv,
-  must,
-  put,
-  text,
-} from './env.js';
+import { put } from './bags.js';
+import { type Config, type Ctx, type Env, fullConfig, makeEnv } from './env.js';
+import { MEMBER_READY, MEMBER_STARTED, STATE } from './keys.js';
+import { must, text } from './machine.js';
+import { SERVICE } from './service.js';
 import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
 import {
   type ClusterView,
@@ -31,11 +22,11 @@ import {
 import { type Certificates, certificates, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
-
-const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 import { parseProbe, probeCommand } from './workload/probe.js';
-import { shellQuote } from './workload/shell.js';
 import { configBlockedMessage, validateConfig } from './workload/validate.js';
+
+/** The layouts an install can have (a resource unpacks as the archive does). */
+const INSTALL_LAYOUTS = ['package', 'snap', 'archive'] as const;
 
 /** Charmed Kubernetes' words for the states an operator sees most. */
 export const MESSAGES = {
@@ -222,11 +213,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);
+  // An unhealthy cluster is what an operator needs to hear first; then the client certificate.
   const status = clusterStatus(view);
-  if (status.kind === 'active' && client === undefined) {
-    return ctx.status.set('waiting', MESSAGES.waitingClientCert);
-  }
-  ctx.status.set(status.kind, status.message);
+  ctx.status.add(status.kind, status.message);
+  if (client === undefined) ctx.status.add('waiting', MESSAGES.waitingClientCert);
 }
 
 export const charm = defineCharm<Config>({

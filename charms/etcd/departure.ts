@@ -1,23 +1,16 @@
 // A unit leaving: its member leaves the cluster through another member (so the cluster never
 // counts a member that will not come back), then its service stops. Run from `stop` and from
 // `cluster-relation-broken`: a peer relation breaks only for a unit that is going away.
-import {
-  type Ctx,
-  type Env,
-  LS,
-  SERVICE,
-  STATE,
-  etcdctl,
-  list,
-  makeEnv,
-  must,
-  target,
-  text,
-} from './env.js';
+import { list } from './bags.js';
+import { type Ctx, type Env, makeEnv } from './env.js';
+import { LS, STATE } from './keys.js';
+import { must, text } from './machine.js';
+import { etcdctl, target } from './member-commands.js';
+import { SERVICE } from './service.js';
 import { installedLayout } from './install.js';
 import { isStarted } from './workload/cluster.js';
 import { etcdctlCommand, readMemberList } from './workload/etcdctl.js';
-import { retrying } from './workload/shell.js';
+import { retrying } from '../lib/shell.js';
 
 export async function leaveCluster(ctx: Ctx): Promise<void> {
   const layout = installedLayout(ctx);

@@ -1,6 +1,9 @@
 // Getting etcd onto the unit's machine (config `install-source`, DESIGN §9): decide the source
 // from the probe's facts once, install from it, and prove the binary runs (`etcd --version`).
-import { type Ctx, STATE, fullConfig, must, text } from './env.js';
+import { type Ctx, fullConfig } from './env.js';
+import { STATE } from './keys.js';
+import { must, text } from './machine.js';
+import { excerpt } from '../lib/excerpt.js';
 import { EtcdCommandError } from './workload/errors.js';
 import {
   type InstallFacts,
@@ -84,8 +87,7 @@ async function installPackages(ctx: Ctx): Promise<string | undefined> {
     await ctx.machine.installPackages(['etcd-server', 'etcd-client']);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return message.length > 160 ? `${message.slice(0, 160)}…` : message;
+    return excerpt(error instanceof Error ? error.message : String(error), { limit: 160 });
   }
 }
 

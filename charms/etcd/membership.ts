@@ -5,24 +5,17 @@
 // it has started (their peer bags say so), so each turn passes without a leader hook between.
 import { randomBytes } from 'node:crypto';
 import { etcd } from 'rune/interfaces';
+import { list, put } from './bags.js';
+import type { Ctx, Env } from './env.js';
+import { LS, MEMBER_READY, MEMBER_STARTED, type MemberRecord, STATE } from './keys.js';
 import {
-  type Ctx,
-  type Env,
-  LS,
-  MEMBER_READY,
-  MEMBER_STARTED,
-  type MemberRecord,
-  STATE,
-  ensureService,
   etcdctl,
-  list,
   memberAddCommand,
   observeCommand,
   untilListeningCommand,
-  put,
   target,
-  unitNumber,
-} from './env.js';
+} from './member-commands.js';
+import { ensureService } from './service.js';
 import {
   type EndpointHealth,
   type Member,
@@ -43,7 +36,7 @@ import {
   splitBoth,
 } from './workload/etcdctl.js';
 import { memberName } from './workload/paths.js';
-import { retrying } from './workload/shell.js';
+import { retrying } from '../lib/shell.js';
 
 export interface ClusterView {
   members: Member[];
@@ -352,4 +345,9 @@ function turnBlocker(ctx: Ctx): string | undefined {
     rel.units.includes(unit) &&
     rel.remote(unit).get(MEMBER_STARTED) === 'true';
   return queue.slice(0, at).find((unit) => !started(unit));
+}
+
+/** `etcd/10` → 10, for ordering units as people count them. */
+function unitNumber(unit: string): number {
+  return Number(unit.slice(unit.indexOf('/') + 1));
 }

@@ -2,7 +2,9 @@
 // read what the CA sent (CA, server cert for this unit, the shared client cert), write it out.
 import { createHash } from 'node:crypto';
 import { tlsCertificates } from 'rune/interfaces';
-import { type Ctx, STATE, put } from './env.js';
+import { put } from './bags.js';
+import type { Ctx } from './env.js';
+import { STATE } from './keys.js';
 import type { TlsPaths } from './workload/paths.js';
 
 export interface Certificates {

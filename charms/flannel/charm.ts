@@ -121,12 +121,12 @@ async function reconcile(ctx: Ctx): Promise<void> {
     }
     subnet = leasedSubnet((await ctx.machine.run(READ_SUBNET_ENV)).stdout.toString());
   }
-  if (blocked !== undefined) ctx.status.set('blocked', blocked);
-  else if (!conn) ctx.status.set('waiting', 'Waiting for etcd relation');
-  else if (!running) ctx.status.set('waiting', 'Waiting for flanneld to start');
-  else if (subnet === undefined) {
-    ctx.status.set('waiting', 'Waiting for flanneld to lease a subnet');
-  } else ctx.status.set('active', `Flannel subnet ${subnet}`);
+  // The SDK keeps the most severe status added (the first among equals).
+  if (blocked !== undefined) ctx.status.add('blocked', blocked);
+  if (!conn) ctx.status.add('waiting', 'Waiting for etcd relation');
+  if (!running) ctx.status.add('waiting', 'Waiting for flanneld to start');
+  if (subnet === undefined) ctx.status.add('waiting', 'Waiting for flanneld to lease a subnet');
+  else ctx.status.add('active', `Flannel subnet ${subnet}`);
 }
 
 export const charm = defineCharm<FlannelConfig>({

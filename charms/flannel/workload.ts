@@ -1,7 +1,7 @@
 // flannel's workload: the files, the etcd write and the flanneld command line it needs, as pure
 // functions of config and the etcd relation's data. Knows nothing about hooks (STYLE.md).
 import type { EtcdConnection } from 'rune/interfaces';
-import { commandLine } from '../lib/shell.js';
+import { commandLine } from 'rune/charm';
 
 export const SERVICE = 'flannel';
 export const CNI_CONF_FILE = '10-flannel.conflist';

@@ -155,23 +155,28 @@ async function reconcile(ctx: Ctx): Promise<void> {
   }
   const stopped = SERVICES.filter((name) => states[name] !== 'running');
 
-  if (binariesMessage !== undefined) ctx.status.set('blocked', binariesMessage);
-  else if (cidrRefused) {
-    ctx.status.set(
+  // Every unmet need adds its status; the SDK keeps the most severe (the first among equals).
+  const status = ctx.status;
+  if (binariesMessage !== undefined) status.add('blocked', binariesMessage);
+  if (cidrRefused) {
+    status.add(
       'blocked',
       `Service CIDR change is not supported: still serving ${serviceCidr.text}; ` +
         `revert with: rune config ${ctx.app} service-cidr=${serviceCidr.text}`,
     );
-  } else if (ctx.relations('certificates').length === 0) {
-    ctx.status.set('blocked', 'Missing relation to certificate authority.');
-  } else if (!etcd) ctx.status.set('blocked', 'Waiting for etcd');
-  else if (binaries.upgradeDue.length > 0) {
-    ctx.status.set('blocked', 'Needs manual upgrade, run the upgrade action');
-  } else if (!secrets) ctx.status.set('waiting', "Waiting for the leader's keys and tokens");
-  else if (!certs) ctx.status.set('waiting', 'Waiting for certificates');
-  else if (!cni) ctx.status.set('waiting', 'Waiting for CNI plugins to become available');
-  else if (stopped.length > 0) ctx.status.set('waiting', `Waiting for ${stopped.join(', ')}`);
-  else ctx.status.set('active', RUNNING);
+  }
+  if (ctx.relations('certificates').length === 0) {
+    status.add('blocked', 'Missing relation to certificate authority.');
+  }
+  if (!etcd) status.add('blocked', 'Waiting for etcd');
+  if (binaries.upgradeDue.length > 0) {
+    status.add('blocked', 'Needs manual upgrade, run the upgrade action');
+  }
+  if (!secrets) status.add('waiting', "Waiting for the leader's keys and tokens");
+  if (!certs) status.add('waiting', 'Waiting for certificates');
+  if (!cni) status.add('waiting', 'Waiting for CNI plugins to become available');
+  if (stopped.length > 0) status.add('waiting', `Waiting for ${stopped.join(', ')}`);
+  status.add('active', RUNNING);
 }
 
 export const charm = defineCharm<MasterConfig>({

@@ -2,7 +2,7 @@
 // the authority for a serving certificate, installs kubelet, kube-proxy and containerd, runs
 // containerd at once and kubelet and kube-proxy once credentials, the API endpoint, certificates
 // and the CNI's network are all there.
-import { type HookContext, defineCharm } from 'rune/charm';
+import { type HookContext, commandLine, defineCharm } from 'rune/charm';
 import { http, kubeControl } from 'rune/interfaces';
 import {
   type BinaryReport,
@@ -24,7 +24,6 @@ import {
 } from '../lib/relations.js';
 import { stopInstalled } from '../lib/services.js';
 import { upgradeAction } from '../lib/upgrade.js';
-import { commandLine } from '../lib/shell.js';
 import { type NodeSettings, type Runtime, runContainerd, runNode } from './node.js';
 import {
   CONTAINERD_BINARY,
@@ -183,21 +182,27 @@ async function reconcile(ctx: Ctx): Promise<void> {
   }
   const stopped = SERVICES.filter((name) => states[name] !== 'running');
 
-  if (blocked.length > 0) ctx.status.set('blocked', blocked.join('; '));
-  else if (ctx.relations('certificates').length === 0) {
-    ctx.status.set('blocked', 'Missing relation to certificate authority.');
-  } else if (binaries.upgradeDue.length > 0) {
-    ctx.status.set('blocked', 'Needs manual upgrade, run the upgrade action');
-  } else if (ctx.relations('kube-control').length === 0) {
-    ctx.status.set('waiting', 'Waiting for kube-control relation');
-  } else if (!creds || !dns) ctx.status.set('waiting', 'Waiting for credentials over kube-control');
-  else if (ctx.relations('kube-api-endpoint').length === 0) {
-    ctx.status.set('waiting', 'Waiting for kube-api-endpoint relation');
-  } else if (!api) ctx.status.set('waiting', 'Waiting for the API endpoint');
-  else if (!certs) ctx.status.set('waiting', 'Waiting for certificates');
-  else if (!cni) ctx.status.set('waiting', 'Waiting for CNI plugins to become available');
-  else if (stopped.length > 0) ctx.status.set('waiting', `Waiting for ${stopped.join(', ')}`);
-  else ctx.status.set('active', RUNNING);
+  // Every unmet need adds its status; the SDK keeps the most severe (the first among equals).
+  const status = ctx.status;
+  if (blocked.length > 0) status.add('blocked', blocked.join('; '));
+  if (ctx.relations('certificates').length === 0) {
+    status.add('blocked', 'Missing relation to certificate authority.');
+  }
+  if (binaries.upgradeDue.length > 0) {
+    status.add('blocked', 'Needs manual upgrade, run the upgrade action');
+  }
+  if (ctx.relations('kube-control').length === 0) {
+    status.add('waiting', 'Waiting for kube-control relation');
+  }
+  if (!creds || !dns) status.add('waiting', 'Waiting for credentials over kube-control');
+  if (ctx.relations('kube-api-endpoint').length === 0) {
+    status.add('waiting', 'Waiting for kube-api-endpoint relation');
+  }
+  if (!api) status.add('waiting', 'Waiting for the API endpoint');
+  if (!certs) status.add('waiting', 'Waiting for certificates');
+  if (!cni) status.add('waiting', 'Waiting for CNI plugins to become available');
+  if (stopped.length > 0) status.add('waiting', `Waiting for ${stopped.join(', ')}`);
+  status.add('active', RUNNING);
 }
 
 /** Runs kubectl with the admin kubeconfig against this node; the action reports its output. */

@@ -6,6 +6,8 @@ import { aptInstallOnce } from './apt.js';
 import type { HookContext, JsonValue } from 'rune/charm';
 import { CommandFailedError } from './errors.js';
 import { aptAvailable } from './apt-probe.js';
+import { LAST_LINE, excerpt } from './excerpt.js';
+import { type SourceKind, parseInstallSource } from './install-source.js';
 import {
   BIN_DIR,
   SNAPD_PROBE,
@@ -16,9 +18,7 @@ import {
   snapCommand,
 } from './sources.js';
 
-export type SourceKind = 'package' | 'snap' | 'archive' | 'resource';
-export const INSTALL_SOURCE_SETTINGS = ['auto', 'package', 'snap', 'archive', 'resource'] as const;
-const AUTO_ORDER: readonly SourceKind[] = ['package', 'snap', 'archive', 'resource'];
+export type { SourceKind } from './install-source.js';
 
 export interface BinarySpec {
   /** The binary's name, its resource's name and its file name under /usr/local/bin. */
@@ -155,7 +155,7 @@ async function attempt(
         snapCommand(spec.snap.name, config.channel, spec.snap.classic),
       );
       if (r.code !== 0) {
-        const detail = r.stderr.toString().trim().split('\n').slice(-1)[0] ?? '';
+        const detail = excerpt(r.stderr.toString(), { line: LAST_LINE });
         return { kind: 'skipped', why: `snap install ${spec.snap.name} failed: ${detail}` };
       }
       const path = `/snap/bin/${spec.snap.name}`;
@@ -209,10 +209,6 @@ async function attempt(
   return { kind: 'skipped', why: 'unknown source' };
 }
 
-function isSourceKind(value: string): value is SourceKind {
-  return (AUTO_ORDER as readonly string[]).includes(value);
-}
-
 /**
  * Installs what is not installed yet (and, per `reinstall`, what is due), records it in
  * ctx.state and says what is still missing. Never pretends: a binary is in `paths` only once a
@@ -227,15 +223,15 @@ export async function ensureBinaries(
   const reinstall = options.reinstall ?? 'none';
   const report: BinaryReport = { paths: {}, missing: [], refused: [], changed: [], upgradeDue: [] };
   const setting = config.setting.trim();
-  if (setting !== 'auto' && !isSourceKind(setting)) {
-    const choices = INSTALL_SOURCE_SETTINGS.join(', ');
-    report.refused.push(`install-source must be one of ${choices}, got ${JSON.stringify(setting)}`);
+  const parsed = parseInstallSource(setting);
+  if ('problem' in parsed) {
+    report.refused.push(parsed.problem);
     return report;
   }
+  const order = parsed.sources;
   const installed = readInstalled(ctx);
   const debs = specs.flatMap((spec) => (spec.deb ? [spec.deb.name] : []));
   const probe = new Probe(ctx, [...new Set(debs)]);
-  const order = setting === 'auto' ? AUTO_ORDER : [setting];
   for (const spec of specs) {
     const record = installed[spec.name];
     let sources = order;

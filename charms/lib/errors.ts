@@ -2,22 +2,7 @@
 // message. A hook that throws one is retried with backoff (DESIGN §6); operator problems are
 // `blocked` statuses instead, never errors.
 import { RuneError } from 'rune/charm';
-
-/** At most this many characters of a command's output are quoted in a message. */
-const EXCERPT = 300;
-
-function excerpt(text: string): string {
-  const flat = text.trim().replace(/\s+/g, ' ');
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
-}
-
-export class ShellWordError extends RuneError {
-  readonly kind = 'internal';
-
-  constructor(readonly word: string) {
-    super(`cannot pass a NUL byte to a shell command: ${JSON.stringify(word.slice(0, 40))}`);
-  }
-}
+import { excerpt } from './excerpt.js';
 
 /** A machine command that must succeed did not; the hook fails and is retried. */
 export class CommandFailedError extends RuneError {

@@ -1,24 +1,22 @@
-// POSIX sh quoting for commands the Kubernetes charms hand to `ctx.machine.run`. Pure.
-// agents/machine has the same function, but charms may import only the SDK (STYLE.md).
-import { ShellWordError } from './errors.js';
-
-/** Single-quotes `text`: every byte is literal inside '...' except `'` itself. */
-export function shellQuote(text: string): string {
-  if (text.includes('\0')) throw new ShellWordError(text);
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-// Words made only of these need no quotes: nothing in them splits, expands or globs.
-const SAFE = /^[A-Za-z0-9_./:=,@%+-]+$/;
-
-/** One command line from argv; words that could split or expand are quoted, the rest kept
- * readable (tests and operators read these strings). */
-export function commandLine(argv: readonly string[]): string {
-  return argv.map((word) => (SAFE.test(word) ? word : shellQuote(word))).join(' ');
-}
+// Shell scripts the charms hand to `ctx.machine.run`, built on the SDK's quoting (core/charm
+// shell.ts, the one copy). Pure.
+import { commandLine } from 'rune/charm';
 
 /** `sh -c SCRIPT NAME ARGS...`: the script reads its inputs as "$1"... so they need no escaping
  * inside it, and its `exit` and traps end only this child, never the machine's shared session. */
 export function shScript(script: string, name: string, args: readonly string[]): string {
   return commandLine(['sh', '-c', script, name, ...args]);
+}
+
+/**
+ * `command` again until it exits 0, at most `attempts` times `delaySeconds` apart, exiting with
+ * its last code. The wait happens on the machine: a hook has no clock of its own, and the "wait
+ * a moment" answers this is for (etcd: a member still starting, a removal within 5 s of a start
+ * refused as "unhealthy cluster") clear up within seconds.
+ */
+export function retrying(command: string, attempts: number, delaySeconds: number): string {
+  return (
+    `i=1; until ( ${command} ); do rc=$?; ` +
+    `[ "$i" -ge ${attempts} ] && exit "$rc"; i=$((i+1)); sleep ${delaySeconds}; done`
+  );
 }

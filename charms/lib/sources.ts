@@ -1,7 +1,9 @@
 // The machine commands behind each install source (snap, release archive, attached resource) and
 // what their output means. Pure: the strings are built and parsed here, run by binaries.ts, and
 // asserted exactly by tests.
-import { commandLine, shScript, shellQuote } from './shell.js';
+import { commandLine, shellQuote } from 'rune/charm';
+import { LAST_LINE, excerpt } from './excerpt.js';
+import { shScript } from './shell.js';
 
 /** Where binaries from a release archive or a resource go. */
 export const BIN_DIR = '/usr/local/bin';
@@ -116,7 +118,7 @@ export type FetchOutcome =
   | { kind: 'failed'; code: number; detail: string };
 
 export function fetchOutcome(code: number, stdout: string, stderr: string): FetchOutcome {
-  const detail = stderr.trim().split('\n').slice(-1)[0]?.trim() ?? '';
+  const detail = excerpt(stderr, { line: LAST_LINE });
   switch (code) {
     case 0:
       return { kind: 'installed', sha256: stdout.trim() };

@@ -129,7 +129,16 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
   /** For -joined, -departed and unit -changed hooks: the remote unit it is about. */
   remoteUnit?: string;
   state: StoredState;
-  status: { set(kind: StatusKind, message: string): void };
+  /**
+   * The unit's workload status (collect-status, as ops has it): `add` as many as the hook finds
+   * and the most severe is kept (blocked > maintenance > waiting > active; the first added among
+   * equals); `set` replaces everything added or set before it in this hook. A hook that adds and
+   * sets nothing leaves the status as it was.
+   */
+  status: {
+    add(kind: StatusKind, message: string): void;
+    set(kind: StatusKind, message: string): void;
+  };
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /**
    * Asks for an update-status hook as soon as this unit has no other hook due (others come
@@ -214,7 +223,7 @@ export interface HookOutcome {
   hookName: string;
   /** Only relations with a net change, sorted by id. */
   relations: RelationWrites[];
-  /** The last status set, if any. */
+  /** The status the hook leaves (ctx.status: the most severe added since the last set), if any. */
   status?: StatusSetting;
   state: { set: Record<string, JsonValue>; deleted: string[] };
   /** Net changes to the leader settings (only a leader's hook has any). */

@@ -15,9 +15,9 @@ import type {
   RelationState,
   RelationView,
   RelationWrites,
-  StatusSetting,
 } from './context-types.js';
 import type { RelationHook } from './hooks.js';
+import { StatusCollector } from './status.js';
 import { hookName as nameOfHook, isRelationHook } from './hooks.js';
 import {
   AppBagWriteError,
@@ -125,7 +125,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
   // `deleted` rather than null: null is a JSON value a charm may store.
   const pendingState = new Map<string, { value: JsonValue } | 'deleted'>();
   const baseState = input.state;
-  let status: StatusSetting | undefined;
+  const status = new StatusCollector();
   let requeued = false;
   const logs: LogEntry[] = [];
   const log = (level: LogLevel) => (message: string) => {
@@ -202,9 +202,13 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       },
     },
     status: {
+      add(kind, message) {
+        open('status.add()');
+        status.add({ kind, message: redact(String(message)) });
+      },
       set(kind, message) {
         open('status.set()');
-        status = { kind, message: redact(String(message)) };
+        status.set({ kind, message: redact(String(message)) });
       },
     },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
@@ -267,7 +271,8 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       leaderSettings: leaderSettings.changes(),
       logs: [...logs],
     };
-    if (status) outcome.status = status;
+    const left = status.result();
+    if (left) outcome.status = left;
     if (requeued) outcome.requeue = true;
     if (action) {
       outcome.action = { name: action.name, results: { ...results } };

@@ -184,3 +184,12 @@ export class FakeMachineError extends RuneError {
     super(`fake machine: ${detail}`);
   }
 }
+
+/** A command was built with a NUL byte in one of its words: no argv can carry one. */
+export class ShellWordError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(readonly word: string) {
+    super(`cannot pass a NUL byte to a shell command: ${JSON.stringify(word.slice(0, 40))}`);
+  }
+}

@@ -26,6 +26,7 @@ export * from './bags.js';
 export * from './context-types.js';
 export * from './context.js';
 export * from './hook-errors.js';
+export * from './shell.js';
 export * from './sdk.js';
 export * from './fake-machine.js';
 export * from './harness.js';

@@ -13,6 +13,8 @@ export {
 } from './sdk.js';
 export type * from './types.js';
 export type { ConfigValue, ConfigValues } from '../model/types.js';
+// Shell command lines built from values, never by pasting strings into quotes.
+export { commandLine, shellQuote } from './shell.js';
 // What a hook may catch (and a harness test may expect) when it breaks an SDK rule.
 export {
   AppBagWriteError,
@@ -20,6 +22,7 @@ export {
   LeaderSettingsWriteError,
   RelationDataError,
   RemoteUnitNotInScopeError,
+  ShellWordError,
   StateValueError,
   UnknownEndpointError,
   UnknownResourceError,

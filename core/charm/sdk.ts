@@ -35,6 +35,14 @@ export interface CharmDefinition<C extends ConfigValues = ConfigValues> {
   on?: Record<string, Handler<C>>;
   /** Keyed by action name as in actions.yaml. */
   actions?: Record<string, Handler<C>>;
+  /**
+   * Work worth starting before any hook needs it (easyrsa: spare RSA keys). The controller calls
+   * it when it loads the charm for a deploy, while the machines are still being made, so a
+   * charm's module does nothing when imported. Called again on later deploys: it must be
+   * idempotent, return at once (start work in the background) and never throw; a hook that
+   * needs the work must not rely on it having run.
+   */
+  warm?: () => void;
 }
 
 /** A defined charm: what charm.ts exports as `charm`. Config typing is erased here so the
@@ -44,6 +52,7 @@ export interface CharmModule {
   readonly reconcile?: Handler;
   readonly on: Readonly<Record<string, Handler>>;
   readonly actions: Readonly<Record<string, Handler>>;
+  readonly warm?: () => void;
 }
 
 const LIFECYCLE: readonly LifecycleHookKind[] = [
@@ -96,11 +105,16 @@ export function defineCharm<C extends ConfigValues = ConfigValues>(
       );
     }
   }
+  const warm: unknown = definition.warm;
+  if (warm !== undefined && typeof warm !== 'function') {
+    problems.push(`warm must be a function that starts work in the background, got ${typeof warm}`);
+  }
   if (problems.length > 0) throw new CharmDefinitionError(problems);
   const reconcile = definition.reconcile as Handler | undefined;
   return Object.freeze({
     kind: 'rune-charm',
     ...(reconcile ? { reconcile } : {}),
+    ...(definition.warm ? { warm: definition.warm } : {}),
     on: Object.freeze({ ...(definition.on as Record<string, Handler> | undefined) }),
     actions: Object.freeze({ ...(definition.actions as Record<string, Handler> | undefined) }),
   });

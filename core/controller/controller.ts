@@ -131,8 +131,13 @@ export class Controller implements ControllerApi {
       wake: () => this.runner.wake(),
       warmCharm: (application) => {
         const app = deps.store.application(application);
-        // A failure here is the first hook's to report, with retries.
-        if (app && loadCharm) loadCharm(app).catch(() => undefined);
+        // The charm's warm-up (easyrsa's spare keys) runs while the machines are being made. A
+        // failure here is the first hook's to report, with retries.
+        if (app && loadCharm) {
+          loadCharm(app)
+            .then(({ module }) => module.warm?.())
+            .catch(() => undefined);
+        }
       },
     });
   }

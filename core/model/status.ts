@@ -27,6 +27,12 @@ const WORKLOAD_PRIORITY: Record<WorkloadStatus, number> = {
   unknown: 0,
 };
 
+/** How severe a workload status is: higher outranks lower (error > blocked > maintenance >
+ * waiting > active). A hook's collected statuses (core/charm) use the same order. */
+export function workloadSeverity(status: WorkloadStatus): number {
+  return WORKLOAD_PRIORITY[status];
+}
+
 /** The application's status: what its leader set, else the most severe unit status. */
 export function deriveApplicationStatus(
   leaderSet: StatusInfo<WorkloadStatus> | undefined,
@@ -35,7 +41,7 @@ export function deriveApplicationStatus(
   if (leaderSet) return leaderSet;
   let worst: StatusInfo<WorkloadStatus> | undefined;
   for (const unit of units) {
-    if (!worst || WORKLOAD_PRIORITY[unit.current] > WORKLOAD_PRIORITY[worst.current]) worst = unit;
+    if (!worst || workloadSeverity(unit.current) > workloadSeverity(worst.current)) worst = unit;
   }
   return worst;
 }

@@ -2,7 +2,7 @@
 // Each prints `key=value` lines the action turns into results; etcdctl's own chatter goes to
 // stderr. File names carry the machine's UTC time, so the hook needs no clock.
 import { type EtcdctlTarget, etcdctlCommand } from './etcdctl.js';
-import { shellQuote } from './shell.js';
+import { shellQuote } from 'rune/charm';
 
 const STAMP = '$(date -u +%Y-%m-%d-%H.%M.%S)';
 

@@ -1,23 +1,16 @@
 // Typed errors of the etcd charm's workload layer: each carries the facts (operation, exit code,
 // the output that did not parse) and builds its message. Nothing here runs a command.
 import { RuneError } from 'rune/charm';
+import { excerpt as shorten } from '../../lib/excerpt.js';
 
 export abstract class EtcdWorkloadError extends RuneError {}
 
-/** At most this many characters of command output are quoted in a message. */
-const EXCERPT = 200;
-
 /**
- * etcdctl 3.4 logs client retries to stderr as JSON lines before its one `Error: ...` line; that
- * line is what says what went wrong, so it is quoted alone when present.
+ * At most 200 characters of command output. etcdctl 3.4 logs client retries to stderr as JSON
+ * lines before its one `Error: ...` line; that line says what went wrong, so it is quoted alone.
  */
 function excerpt(text: string): string {
-  const errorLine = text
-    .split('\n')
-    .filter((line) => line.startsWith('Error:'))
-    .at(-1);
-  const flat = (errorLine ?? text).trim().replace(/\s+/g, ' ');
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
+  return shorten(text, { limit: 200, line: /^Error:/ });
 }
 
 /** etcdctl exited non-zero for an operation whose output means nothing on failure. */
@@ -59,15 +52,6 @@ export class EtcdctlUsageError extends EtcdWorkloadError {
     readonly problem: string,
   ) {
     super(`etcdctl ${operation}: ${problem}`);
-  }
-}
-
-/** A string the shell cannot carry as one word. */
-export class ShellWordError extends EtcdWorkloadError {
-  readonly kind = 'internal';
-
-  constructor(readonly word: string) {
-    super(`a shell word cannot contain a NUL byte: ${JSON.stringify(excerpt(word))}`);
   }
 }
 

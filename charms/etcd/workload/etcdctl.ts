@@ -1,7 +1,7 @@
 // etcdctl (3.4, API v3) as command strings for `ctx.machine.run`, and readers for what those
 // commands print. Free of I/O: the charm runs the string and hands the result back here.
 // TLS material is always passed as file paths, so no key or certificate is ever in a command.
-import type { CommandResult } from 'rune/charm';
+import { type CommandResult, commandLine } from 'rune/charm';
 import {
   type EndpointHealth,
   type Member,
@@ -13,7 +13,6 @@ import {
 import { EtcdctlFailedError, EtcdctlUsageError } from './errors.js';
 import { JsonReader, parseEtcdctlJson } from './json.js';
 import { ETCDCTL_BIN } from './paths.js';
-import { commandLine } from './shell.js';
 
 export interface EtcdctlTarget {
   /** Client URLs, e.g. `https://10.0.0.5:2379`. */

@@ -1,9 +1,10 @@
 // Where etcd comes from on a unit (config `install-source`, DESIGN §9), decided from facts the
-// charm gathered about the machine. Pure: probing apt, snapd or the network is the caller's job.
+// charm gathered about the machine. The sources and auto's order are every charm's (charms/lib);
+// what each source means for etcd is here. Pure: probing apt, snapd or the network is the
+// caller's job.
+import { type SourceKind, parseInstallSource } from '../../lib/install-source.js';
 
-export const INSTALL_SOURCES = ['auto', 'package', 'snap', 'archive', 'resource'] as const;
-export type InstallSourceSetting = (typeof INSTALL_SOURCES)[number];
-export type InstallSource = Exclude<InstallSourceSetting, 'auto'>;
+export type InstallSource = SourceKind;
 
 /** The etcd release this charm was tested with: Debian bookworm's etcd-server. */
 export const ETCD_VERSION = '3.4.23';
@@ -23,9 +24,6 @@ export interface InstallFacts {
 
 export type InstallDecision =
   { kind: 'install'; source: InstallSource } | { kind: 'blocked'; message: string };
-
-/** auto's order, as config.yaml states it. */
-const AUTO_ORDER: readonly InstallSource[] = ['package', 'snap', 'archive', 'resource'];
 
 function available(source: InstallSource, facts: InstallFacts): boolean {
   switch (source) {
@@ -52,10 +50,6 @@ const WHY_NOT: Record<InstallSource, string> = {
   resource: 'no etcd resource is attached',
 };
 
-export function isInstallSourceSetting(value: unknown): value is InstallSourceSetting {
-  return (INSTALL_SOURCES as readonly unknown[]).includes(value);
-}
-
 /**
  * The source to install from, or why there is none. `app` is the application's name, which the
  * attach-resource hint needs (an etcd charm may be deployed as `etcd2`).
@@ -65,25 +59,19 @@ export function chooseInstallSource(
   facts: InstallFacts,
   app: string,
 ): InstallDecision {
-  if (!isInstallSourceSetting(setting)) {
-    return {
-      kind: 'blocked',
-      message: `install-source must be one of ${INSTALL_SOURCES.join(', ')}, got ${JSON.stringify(setting)}`,
-    };
-  }
-  if (setting !== 'auto') {
-    if (available(setting, facts)) return { kind: 'install', source: setting };
+  const parsed = parseInstallSource(setting);
+  if ('problem' in parsed) return { kind: 'blocked', message: parsed.problem };
+  const source = parsed.sources.find((s) => available(s, facts));
+  if (source !== undefined) return { kind: 'install', source };
+  // A setting other than auto names its one source.
+  const named = setting === 'auto' ? undefined : parsed.sources[0];
+  if (named !== undefined) {
     const hint =
-      setting === 'resource'
+      named === 'resource'
         ? attachResourceHint(app)
         : 'rune config ' + app + ' install-source=auto';
-    return {
-      kind: 'blocked',
-      message: `install-source=${setting} but ${WHY_NOT[setting]}: ${hint}`,
-    };
+    return { kind: 'blocked', message: `install-source=${named} but ${WHY_NOT[named]}: ${hint}` };
   }
-  const source = AUTO_ORDER.find((s) => available(s, facts));
-  if (source !== undefined) return { kind: 'install', source };
   return { kind: 'blocked', message: `Missing etcd resource: ${attachResourceHint(app)}` };
 }
 

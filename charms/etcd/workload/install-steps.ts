@@ -1,7 +1,7 @@
 // The commands that put etcd on a machine from each install source, and the reader of
 // `etcd --version`. Pure: strings for `ctx.machine.run`; install.ts decides which run.
 import { ETCD_VERSION } from './install-source.js';
-import { shellQuote } from './shell.js';
+import { shellQuote } from 'rune/charm';
 
 /**
  * Debian's etcd-server may start its own etcd on 2379 (init script or unit) as it installs. The

@@ -2,7 +2,7 @@
 // can come from, whether this member has data, whether Debian's own etcd runs), and its parser.
 // Pure: the charm runs the string. One round trip per hook instead of six.
 import { EtcdCommandError } from './errors.js';
-import { shellQuote } from './shell.js';
+import { shellQuote } from 'rune/charm';
 
 export type PackageState = 'installed' | 'available' | 'none';
 

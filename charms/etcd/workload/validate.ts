@@ -1,7 +1,7 @@
 // Checks on the etcd charm's config that its JSON Schema cannot express (ranges, one option
 // against another, etcd's own start-up rules), as messages for a blocked status. Pure.
 import { INSECURE_CLIENT_URL } from './flags.js';
-import { INSTALL_SOURCES, isInstallSourceSetting } from './install-source.js';
+import { parseInstallSource } from '../../lib/install-source.js';
 
 /** The options these checks read, typed as config.yaml declares them. */
 export interface EtcdConfig {
@@ -87,12 +87,8 @@ export function validateConfig(config: Readonly<{ [K in keyof EtcdConfig]?: unkn
   if (!isInteger(c.snapshot_count, 1)) {
     problems.push(`snapshot_count must be a positive integer, got ${show(c.snapshot_count)}`);
   }
-  const source = c['install-source'];
-  if (!isInstallSourceSetting(source)) {
-    problems.push(
-      `install-source must be one of ${INSTALL_SOURCES.join(', ')}, got ${show(source)}`,
-    );
-  }
+  const source = parseInstallSource(c['install-source']);
+  if ('problem' in source) problems.push(source.problem);
   return problems;
 }
 

@@ -7,7 +7,6 @@ import {
   MarkerScanner,
   commandScript,
   newNonce,
-  shellQuote,
 } from '../../../agents/machine/framing.js';
 
 const N = 'R_00112233445566778899aabb';
@@ -99,11 +98,6 @@ describe('MarkerScanner', () => {
 });
 
 describe('scripts', () => {
-  test('shellQuote keeps quotes and newlines literal and refuses NUL', () => {
-    expect(shellQuote("it's\n$HOME")).toBe(`'it'\\''s\n$HOME'`);
-    expect(() => shellQuote('a\0b')).toThrow(/NUL/);
-  });
-
   test('nonces differ and never occur in base64 text', () => {
     const a = newNonce();
     expect(a).not.toBe(newNonce());

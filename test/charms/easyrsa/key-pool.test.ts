@@ -30,7 +30,7 @@ describe('takeKey', () => {
     });
 
     it('are not replaced during a burst, are raced for a caller who finds none, refill once quiet', async () => {
-      // A fresh pool, warmed up the way the charm's module does when it loads.
+      // A fresh pool, warmed up the way the controller warms the charm at deploy.
       vi.resetModules();
       const pool = await import('../../../charms/easyrsa/key-pool.js');
       pool.warmKeys();

@@ -5,13 +5,12 @@ import { resolve } from 'node:path';
 import { Harness, type HarnessRelation, type HarnessState } from '../../../core/charm/index.js';
 import { schemaValidateWrite } from '../../../core/interfaces/index.js';
 import { charm, unitProbeCommand } from '../../../charms/etcd/charm.js';
+import { type Env, envOf } from '../../../charms/etcd/env.js';
 import {
-  type Env,
-  envOf,
   observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
-} from '../../../charms/etcd/env.js';
+} from '../../../charms/etcd/member-commands.js';
 import { type EtcdctlOp, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
 import { STOP_DISTRO_ETCD, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import type { RunAnswer } from '../../../core/charm/index.js';

@@ -2,8 +2,8 @@
 // whose units are gone, and a departing unit removing its own member.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
-import { memberAddCommand, observeCommand } from '../../../charms/etcd/env.js';
-import { retrying } from '../../../charms/etcd/workload/shell.js';
+import { memberAddCommand, observeCommand } from '../../../charms/etcd/member-commands.js';
+import { retrying } from '../../../charms/lib/shell.js';
 import {
   clientUrl,
   envFor,

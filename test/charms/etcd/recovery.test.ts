@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { memberDataCommand, unitProbeCommand } from '../../../charms/etcd/charm.js';
 import { snapInstallCommand, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import { layoutFor } from '../../../charms/etcd/workload/paths.js';
-import { memberAddCommand } from '../../../charms/etcd/env.js';
+import { memberAddCommand } from '../../../charms/etcd/member-commands.js';
 import {
   PEERS_ID,
   VERSION_OUTPUT,

@@ -17,13 +17,13 @@ import {
   snapInstallCommand,
 } from '../../../charms/etcd/workload/install-steps.js';
 import { parseProbe } from '../../../charms/etcd/workload/probe.js';
-import { retrying } from '../../../charms/etcd/workload/shell.js';
+import { retrying } from '../../../charms/lib/shell.js';
 import {
   memberAddCommand,
   observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
-} from '../../../charms/etcd/env.js';
+} from '../../../charms/etcd/member-commands.js';
 import { clientUrl, envFor } from './fixtures.js';
 
 const target = {

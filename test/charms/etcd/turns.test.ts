@@ -7,7 +7,7 @@ import {
   observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
-} from '../../../charms/etcd/env.js';
+} from '../../../charms/etcd/member-commands.js';
 import {
   clientUrl,
   envFor,

@@ -11,7 +11,6 @@ import { loadCharmModule } from '../../../core/charm/index.js';
 import { hostAddress, parseIpv4Cidr } from '../../../charms/lib/cidr.js';
 import { parseExtraArgs, renderFlags } from '../../../charms/lib/flags.js';
 import { renderKubeconfig } from '../../../charms/lib/kubeconfig.js';
-import { commandLine } from '../../../charms/lib/shell.js';
 import { type YamlValue, toYaml } from '../../../charms/lib/yaml.js';
 
 describe('toYaml', () => {
@@ -79,15 +78,6 @@ describe('extra args', () => {
       '--v=4',
     ]);
     expect(parseExtraArgs('=x ok=1 $(rm)').problems).toEqual(['"=x"', '"$(rm)"']);
-  });
-});
-
-describe('commandLine', () => {
-  it('quotes only the words that could split or expand', () => {
-    expect(commandLine(['etcdctl', '--endpoints=https://a:2379', 'put', 'k', '{"a": 1}'])).toBe(
-      `etcdctl --endpoints=https://a:2379 put k '{"a": 1}'`,
-    );
-    expect(commandLine(["it's"])).toBe(`'it'\\''s'`);
   });
 });
 

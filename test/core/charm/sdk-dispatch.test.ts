@@ -115,6 +115,17 @@ describe('defineCharm', () => {
     expect(() => defineCharm({ on: { instal: () => {} } })).toThrow('on["instal"] matches no hook');
   });
 
+  it('keeps a warm-up for the controller to call, and refuses one that is not a function', () => {
+    let warmed = 0;
+    const module = defineCharm({ warm: () => void (warmed += 1) });
+    expect(warmed).toBe(0);
+    module.warm?.();
+    expect(warmed).toBe(1);
+    expect(defineCharm({}).warm).toBeUndefined();
+    const bad = { warm: 'keys' } as unknown as Parameters<typeof defineCharm>[0];
+    expect(() => defineCharm(bad)).toThrow('warm must be a function');
+  });
+
   it('checks a module against its charm: endpoints and actions', () => {
     const module = defineCharm({
       on: { 'dbx-relation-joined': () => {} },

@@ -4,13 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Controller } from '../../../core/controller/controller.js';
+import { defineCharm, loadCharm } from '../../../core/charm/index.js';
+import { Controller, type ControllerDeps } from '../../../core/controller/controller.js';
 import { controllerPaths } from '../../../core/controller/paths.js';
 import { createController } from '../../../core/controller/registry.js';
+import { waitFor } from '../../../core/controller/wait-for.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { FakeProvider, FakeWorld } from '../../fakes/fake-machine.js';
 
-function setup(provider: 'local' | 'manual' = 'local') {
+function setup(provider: 'local' | 'manual' = 'local', deps: Partial<ControllerDeps> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'rune-ctl-'));
   const info = createController(home, 'test', provider);
   const paths = controllerPaths(home, 'test');
@@ -25,6 +27,7 @@ function setup(provider: 'local' | 'manual' = 'local') {
     connect: world.connect,
     ...(provider === 'local' ? { provider: () => fakeProvider } : {}),
     probeTimeoutMs: 100,
+    ...deps,
   });
   return { home, paths, store, world, fakeProvider, controller };
 }
@@ -200,6 +203,25 @@ describe('Controller event bus', () => {
     const start = controller.events.generation;
     controller.setModelConfig({ 'update-status-hook-interval': '10m' });
     expect(controller.events.generation).toBeGreaterThan(start);
+  });
+
+  it('warms a deployed charm as it loads it, before any unit runs a hook', async () => {
+    const warmed: string[] = [];
+    const { controller, home } = setup('local', {
+      loadCharm: (app) =>
+        Promise.resolve({
+          charm: loadCharm(app.charmDir),
+          module: defineCharm({ warm: () => void warmed.push(app.name) }),
+        }),
+    });
+    const bundle = join(home, 'bundle.yaml');
+    writeFileSync(bundle, 'applications:\n  easyrsa:\n    charm: easyrsa\n    num_units: 1\n');
+    await controller.deploy({ bundle, overlays: [] });
+    await waitFor('the easyrsa charm warmed', () => warmed.includes('easyrsa'), {
+      timeoutMs: 5_000,
+    });
+    expect(warmed).toEqual(['easyrsa']);
+    await controller.shutdown(false);
   });
 
   it('answers a held /changes wait when it shuts down', async () => {

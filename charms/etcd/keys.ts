@@ -1,0 +1,35 @@
+// The keys the etcd charm keeps: in leader settings, in its peer bags and in ctx.state, and the
+// record it stores of how its member first started. Names only; nothing here reads or writes.
+import type { ClusterState } from './workload/cluster.js';
+
+/** Leader settings: the cluster as the leader last saw it, and whose turn it is to join. */
+export const LS = {
+  /** `--initial-cluster-token`, generated once when the leader bootstraps. */
+  token: 'token',
+  /** Started members as an initial-cluster string (`etcd-0=https://…:2380,…`). */
+  cluster: 'cluster',
+  /** Started members' client URLs, sorted: where a joining unit runs `member add`. */
+  clientUrls: 'client_urls',
+  /** The one unit allowed to add itself now; absent when nobody may. */
+  joining: 'joining',
+} as const;
+
+/** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
+export const MEMBER_STARTED = 'member-started';
+/** Peer unit bag: set once this unit's certificates are written (it can join when told). */
+export const MEMBER_READY = 'member-ready';
+
+/** ctx.state keys. */
+export const STATE = {
+  installed: 'installed',
+  tlsDigest: 'tls-digest',
+  /** The shared client certificate last written (it changes nothing for the member). */
+  clientDigest: 'client-digest',
+  /** The service spec last installed: hooks that change nothing skip comparing it. */
+  serviceDigest: 'service-digest',
+  member: 'member',
+} as const;
+
+/** How this unit's member was first started (STATE.member); reused so membership changes never
+ * restart it. */
+export type MemberRecord = { token: string; initialCluster: string; state: ClusterState };
