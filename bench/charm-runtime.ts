@@ -14,7 +14,6 @@ import {
   stepUnit,
 } from '../agents/unit/executor.js';
 import { inRelation, takeSnapshot, unitRelations } from '../agents/unit/snapshot.js';
-import { observeStore } from '../core/controller/observed-store.js';
 import { UnitRunner } from '../core/controller/unit-runner.js';
 import { ensureLeaders } from '../core/controller/leadership.js';
 import { SqliteStore } from '../core/store/sqlite-store.js';
@@ -94,9 +93,7 @@ function buildModel(units: number): Model {
   const dir = mkdtempSync(join(tmpdir(), 'rune-bench-charm-'));
   const raw = new SqliteStore(join(dir, 'store.db'));
   const timing: StoreTiming = { byMethod: new Map(), topMs: 0 };
-  // As the controller has it: every write moves a generation (its event bus).
-  let generation = 0;
-  const store = observeStore(timedStore(raw, timing), () => generation++);
+  const store = timedStore(raw, timing);
   raw.addApplication({
     name: APP,
     charm: PEER_CHARM.meta.name,
@@ -133,7 +130,6 @@ function buildModel(units: number): Model {
   const hooks = { started: 0, ended: 0, lastEndAt: 0 };
   const deps: ExecutorDeps = {
     store,
-    generation: () => generation,
     loadCharm: () => Promise.resolve({ charm: PEER_CHARM, module: peerCharm }),
     machine: (id) => Promise.resolve(provider.charmMachine(`sim-${id}`)),
     address: (id) => simAddress(Number(id)),

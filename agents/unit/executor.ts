@@ -1,6 +1,5 @@
-// The unit agent's one executor (DESIGN §6): a snapshot decides what is due; an operation due is
-// run under the machine lock on a snapshot taken under that lock (the peek is reused when the
-// store has not changed since), its lifecycle event checked, prepared, executed, and its outcome
+// The unit agent's one executor (DESIGN §6): under the machine lock, one snapshot decides what is
+// due; an operation due has its lifecycle event checked, is prepared, executed, and its outcome
 // written in one commit transaction. Hooks and actions share this path; I/O arrives injected.
 import type { HookResult } from '../../core/charm/sdk.js';
 import { lifecycleOf, nextLifecycle } from './lifecycle.js';
@@ -11,24 +10,12 @@ import {
   runHookOperation,
   skipHookOperation,
 } from './operations.js';
-import {
-  isOperation,
-  type OperationDecision,
-  type Snapshot,
-  takeSnapshot,
-  withHookData,
-} from './snapshot.js';
+import { isOperation, type OperationDecision, type Snapshot, takeSnapshot } from './snapshot.js';
 
 export interface ExecutorDeps extends OperationDeps {
   /** One hook per machine (DESIGN §5), and in the controller a global bound too. */
   lock: { acquire(machineId: string, signal?: AbortSignal): Promise<() => void> };
   updateStatusIntervalMs: number;
-  /**
-   * A number that moves on every store write. When it has not moved while the unit waited for
-   * its machine lock, the snapshot read before waiting is still the model, and is used as is.
-   * Absent: the snapshot is always read again under the lock.
-   */
-  generation?(): number;
   /** After an operation's outcome is committed: the relations whose bags it changed, and
    * whether it changed the application's leader settings. */
   onCommit?(unit: string, relations: number[], leaderSettings: boolean): void;
@@ -60,29 +47,29 @@ export function hasWorkDue(
   );
 }
 
-/** Runs the unit's next operation, if any; what happened is the result. */
+/**
+ * Runs the unit's next operation, if any; what happened is the result. The machine lock comes
+ * first and the snapshot under it, so the read that chooses the operation is the one it runs
+ * on, and no other hook on the machine can move the model between the two. A unit with
+ * nothing due holds the lock only for that read.
+ */
 export async function stepUnit(name: string, deps: ExecutorDeps): Promise<StepResult> {
-  const generation = deps.generation?.();
-  const peek = takeSnapshot(deps.store, name, deps, { data: false });
-  if (!peek) return 'missing';
-  if (!isOperation(peek.decision)) return settleWithoutLock(peek, deps);
-  const release = await deps.lock.acquire(peek.unit.machine);
+  const machine = deps.store.unit(name)?.machine;
+  if (machine === undefined) return 'missing';
+  const release = await deps.lock.acquire(machine);
   try {
-    const unchanged = generation !== undefined && deps.generation?.() === generation;
-    const snapshot = unchanged
-      ? withHookData(deps.store, peek)
-      : takeSnapshot(deps.store, name, deps);
+    const snapshot = takeSnapshot(deps.store, name, deps);
     if (!snapshot) return 'missing';
     const { decision } = snapshot;
-    if (!isOperation(decision)) return settleWithoutLock(snapshot, deps);
+    if (!isOperation(decision)) return settle(snapshot, deps);
     return await execute(operationFor(snapshot, decision, deps), snapshot, deps);
   } finally {
     release();
   }
 }
 
-/** Decisions that run nothing on the machine, so need no lock: idle, waiting, and removal. */
-function settleWithoutLock(snapshot: Snapshot, deps: ExecutorDeps): StepResult {
+/** Decisions that run nothing on the machine: idle, waiting, and removal. */
+function settle(snapshot: Snapshot, deps: ExecutorDeps): StepResult {
   const { decision, unit, local } = snapshot;
   if (decision.kind !== 'done') return decision.kind === 'wait-retry' ? 'wait-retry' : 'idle';
   // `remove` ran, the last hook ever (DESIGN §6): the unit leaves the model.

@@ -82,8 +82,6 @@ export interface Snapshot {
   charmState: Record<string, JsonValue>;
   retries: number;
   views: UnitView[];
-  /** Every unit, as read with the rest (goal-state is taken from it). */
-  index: readonly UnitIndexEntry[];
   decision: Decision;
   /** Present when the decision is run-hook or run-action. */
   data?: HookData;
@@ -217,27 +215,17 @@ export function takeSnapshot(
     charmState: runtime?.charmState ?? {},
     retries: runtime?.retries ?? 0,
     views,
-    index,
     decision,
   };
-  const wanted = decision.kind === 'run-hook' || decision.kind === 'run-action';
-  return wanted && options.data !== false ? withHookData(store, snapshot) : snapshot;
-}
-
-/**
- * The snapshot with what its hook or action reads. Only for a snapshot that is still the
- * model: taken in the same synchronous turn, or with no store write since (the executor
- * checks the generation).
- */
-export function withHookData(store: Store, snapshot: Snapshot): Snapshot {
-  if (snapshot.data) return snapshot;
-  const application = snapshot.unit.application;
+  if (options.data === false || !isOperation(decision) || decision.kind === 'skip-hook') {
+    return snapshot;
+  }
   return {
     ...snapshot,
     data: {
-      bags: new Map(snapshot.views.map((v) => [v.relation.id, store.databags(v.relation.id)])),
-      leaderSettings: store.leaderSettings(application),
-      goalUnits: goalUnits(snapshot.index, application),
+      bags: new Map(views.map((v) => [v.relation.id, store.databags(v.relation.id)])),
+      leaderSettings: store.leaderSettings(unit.application),
+      goalUnits: goalUnits(index, unit.application),
     },
   };
 }

@@ -105,7 +105,6 @@ export class Controller implements ControllerApi {
         return updateStatusIntervalMs(store.modelConfig());
       },
       retryDelayMs: defaultRetryDelay,
-      generation: () => this.events.generation,
       onCommit: (unit, relations, leaderSettings) =>
         this.runner.committed(unit, relations, leaderSettings),
     };

@@ -4,6 +4,7 @@ import type { Hook } from '../../../core/charm/hooks.js';
 import type { Op } from '../../../agents/unit/resolver.js';
 import { applyHook, failHook, nextOp, startHook } from '../../../agents/unit/resolver.js';
 import { describeHook } from '../../../agents/unit/ordering.js';
+import { seeOwnAppData } from '../../../agents/unit/relation-resolver.js';
 import type { RecordedHook } from '../../../agents/unit/ordering.js';
 import type { LocalState, RemoteRelation, RemoteState } from '../../../agents/unit/state.js';
 import { initialLocalState } from '../../../agents/unit/state.js';
@@ -66,8 +67,13 @@ export class TestExecutor {
       const at = this.outcomes.findIndex((o) => o.match(op.hook));
       const outcome = at < 0 ? 'commit' : (this.outcomes[at]?.outcome ?? 'commit');
       if (at >= 0) this.outcomes.splice(at, 1);
-      if (outcome === 'commit') this.local = applyHook(this.local, op.hook, this.remote);
-      else if (outcome === 'fail') this.local = failHook(this.local, op.hook);
+      if (outcome === 'commit') {
+        // As the executor does: a leader's own peer app bag counts as seen once it commits.
+        const own = new Map(
+          this.remote.relations.filter((r) => r.ownAppData).map((r) => [r.id, r.appDataVersion]),
+        );
+        this.local = seeOwnAppData(applyHook(this.local, op.hook, this.remote), own);
+      } else if (outcome === 'fail') this.local = failHook(this.local, op.hook);
       // 'crash': the controller died mid-hook; local keeps the hook in flight.
     }
     return op;
@@ -94,10 +100,27 @@ export class TestExecutor {
     return this.names().slice(mark);
   }
 
+  /** Leadership moves: the peer relations' app bag is this unit's own while it leads. */
+  setLeader(isLeader: boolean): void {
+    this.remote = {
+      ...this.remote,
+      isLeader,
+      relations: this.remote.relations.map((r) => withOwnership(r, isLeader)),
+    };
+  }
+
   updateRelation(id: number, change: (rel: RemoteRelation) => RemoteRelation): void {
     this.remote = {
       ...this.remote,
       relations: this.remote.relations.map((r) => (r.id === id ? change(r) : r)),
     };
   }
+}
+
+/** A peer relation (the remote app is the unit's own) with its app bag owned when leading. */
+export function withOwnership(rel: RemoteRelation, isLeader: boolean): RemoteRelation {
+  const { ownAppData: _, ...rest } = rel;
+  return rel.remoteApp === UNIT.slice(0, UNIT.indexOf('/')) && isLeader
+    ? { ...rest, ownAppData: true }
+    : rest;
 }

@@ -116,18 +116,14 @@ describe('operations', () => {
       },
     });
     const { store, deps, settle, log } = await setup(2, module);
-    let generation = 0;
-    const watched = { ...deps, generation: () => generation };
     await settle();
     const rid = store.relations()[0]?.id ?? -1;
     store.writeDatabag(rid, 'counter/1', { note: 'first' });
-    generation++;
     // counter/0 has a -changed due, but another hook holds its machine.
     const release = await deps.lock.acquire('0');
     seen.length = 0;
-    const step = stepUnit('counter/0', watched);
+    const step = stepUnit('counter/0', deps);
     store.writeDatabag(rid, 'counter/1', { note: 'second' });
-    generation++;
     release();
     expect(await step).toBe('ran');
     expect(seen).toEqual(['second']);
@@ -141,17 +137,14 @@ describe('operations', () => {
     ).toEqual([]);
   });
 
-  it('reads the model once per hook when nothing changed while it waited for its machine', async () => {
-    const { store, deps } = await setup(1);
+  it('reads the model once per step, under the machine lock', async () => {
+    const { store, deps, settle } = await setup(2);
     const { counted, counts } = countingStore(store);
-    const generation = 42;
-    expect(
-      await stepUnit('counter/0', { ...deps, store: counted, generation: () => generation }),
-    ).toBe('ran');
+    expect(await stepUnit('counter/0', { ...deps, store: counted })).toBe('ran');
     expect(counts.runtimeReads).toBe(1);
-    // Without a generation to compare, the executor cannot know: it reads again under the lock.
-    const again = countingStore(store);
-    expect(await stepUnit('counter/0', { ...deps, store: again.counted })).toBe('ran');
-    expect(again.counts.runtimeReads).toBe(2);
+    await settle();
+    const idle = countingStore(store);
+    expect(await stepUnit('counter/0', { ...deps, store: idle.counted })).toBe('idle');
+    expect(idle.counts).toMatchObject({ runtimeReads: 1, transactions: 0, looseWrites: 0 });
   });
 });

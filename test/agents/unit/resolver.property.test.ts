@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
 import type { RemoteRelation } from '../../../agents/unit/state.js';
-import { INTERVAL, TestExecutor, UNIT, relation, remoteState } from './helpers.js';
+import { INTERVAL, TestExecutor, UNIT, relation, remoteState, withOwnership } from './helpers.js';
 
 type Command =
   | { t: 'step'; n: number }
@@ -86,7 +86,9 @@ class World {
         return;
       case 'add-relation': {
         const id = this.nextRelation++;
-        const rel = c.peer ? relation(id, 'cluster', 'app') : relation(id, 'db', `db${id}`);
+        const rel = c.peer
+          ? withOwnership(relation(id, 'cluster', 'app'), ex.remote.isLeader)
+          : relation(id, 'db', `db${id}`);
         ex.remote = { ...ex.remote, relations: [...rels, rel] };
         return;
       }
@@ -138,7 +140,7 @@ class World {
         ex.remote = { ...ex.remote, charmHash: `charm${++this.charm}` };
         return;
       case 'leader':
-        ex.remote = { ...ex.remote, isLeader: !ex.remote.isLeader };
+        ex.setLeader(!ex.remote.isLeader);
         return;
       case 'leader-settings':
         ex.remote = { ...ex.remote, leaderSettingsVersion: ex.remote.leaderSettingsVersion + 1 };
