@@ -119,8 +119,9 @@ export class TestExecutor {
 
 /** A peer relation (the remote app is the unit's own) with its app bag owned when leading. */
 export function withOwnership(rel: RemoteRelation, isLeader: boolean): RemoteRelation {
-  const { ownAppData: _, ...rest } = rel;
-  return rel.remoteApp === UNIT.slice(0, UNIT.indexOf('/')) && isLeader
-    ? { ...rest, ownAppData: true }
-    : rest;
+  const peer = rel.remoteApp === UNIT.slice(0, UNIT.indexOf('/'));
+  const owned: RemoteRelation = { ...rel, ownAppData: true };
+  if (peer && isLeader) return owned;
+  delete owned.ownAppData;
+  return owned;
 }
