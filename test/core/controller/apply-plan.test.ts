@@ -9,6 +9,7 @@ import { loadBundle } from '../../../core/controller/bundle-files.js';
 import { CharmRepository } from '../../../core/charm/repository.js';
 import { plan } from '../../../core/planner/index.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { machineRecord } from '../../fakes/machine-record.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -28,18 +29,13 @@ function setup(bundleFile: string) {
   const addMachine = (id: string) => {
     const reserved = store.reserveMachineId();
     expect(reserved).toBe(id);
-    store.addMachine({
-      id,
-      provider: 'local',
-      instanceId: `fake-${id}`,
-      address: `10.9.0.${Number(id) + 2}`,
-      port: 22,
-      user: 'root',
-      keyFile: '/k',
-      hostKey: 'SHA256:x',
-      hostPublicKey: 'ssh-ed25519 AAAA',
-      constraints: '',
-    });
+    store.addMachine(
+      machineRecord(id, {
+        provider: 'local',
+        instanceId: `fake-${id}`,
+        address: `10.9.0.${Number(id) + 2}`,
+      }),
+    );
     made.push(id);
     return Promise.resolve(id);
   };

@@ -8,6 +8,7 @@ import { CharmRepository } from '../../../core/charm/repository.js';
 import { ModelOperations } from '../../../core/controller/model-operations.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import type { Store } from '../../../core/store/types.js';
+import { machineRecord } from '../../fakes/machine-record.js';
 
 const dirs: string[] = [];
 /** Removes the folders setup() made (call from afterEach). */
@@ -31,18 +32,14 @@ export function setup(options: { makesMachines?: boolean } = {}) {
   const calls = { wakes: 0 };
   const record = (constraints: string) => {
     const id = store.reserveMachineId();
-    store.addMachine({
-      id,
-      provider: 'local',
-      instanceId: `fake-${id}`,
-      address: `10.9.0.${Number(id) + 2}`,
-      port: 22,
-      user: 'root',
-      keyFile: '/k',
-      hostKey: 'SHA256:x',
-      hostPublicKey: 'ssh-ed25519 AAAA',
-      constraints,
-    });
+    store.addMachine(
+      machineRecord(id, {
+        provider: 'local',
+        instanceId: `fake-${id}`,
+        address: `10.9.0.${Number(id) + 2}`,
+        constraints,
+      }),
+    );
     return id;
   };
   const ops = new ModelOperations({

@@ -12,6 +12,7 @@ import {
   UNPLACED,
 } from '../../../core/controller/placement.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { machineRecord } from '../../fakes/machine-record.js';
 
 const GIB = 2 ** 30;
 const facts = (over: Partial<MachineFacts> = {}): MachineFacts => ({
@@ -55,18 +56,7 @@ function model() {
   const store = new SqliteStore(join(dir, 'store.db'));
   const addMachine = (f: MachineFacts) => {
     const id = store.reserveMachineId();
-    store.addMachine({
-      id,
-      provider: 'manual',
-      instanceId: `manual:10.0.0.${id}`,
-      address: `10.0.0.${id}`,
-      port: 22,
-      user: 'root',
-      keyFile: '/k',
-      hostKey: 'SHA256:x',
-      hostPublicKey: 'ssh-ed25519 AAAA',
-      constraints: '',
-    });
+    store.addMachine(machineRecord(id));
     store.setMachineFacts(id, f);
     return id;
   };

@@ -13,6 +13,7 @@ import {
 import type { Endpoint } from '../../../core/model/types.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { FakeUnitAgents } from '../../fakes/fake-unit-agents.js';
+import { machineRecord } from '../../fakes/machine-record.js';
 
 /**
  * Lets every promise chain already started run to its end. The runner's only timer is its tick
@@ -58,18 +59,7 @@ function model(options: UnitRunnerOptions = {}) {
   const store = new SqliteStore(join(dir, 'store.db'));
   const addMachine = () => {
     const id = store.reserveMachineId();
-    store.addMachine({
-      id,
-      provider: 'manual',
-      instanceId: `manual:10.0.0.${id}`,
-      address: `10.0.0.${id}`,
-      port: 22,
-      user: 'root',
-      keyFile: '/k',
-      hostKey: 'SHA256:x',
-      hostPublicKey: 'ssh-ed25519 AAAA',
-      constraints: '',
-    });
+    store.addMachine(machineRecord(id));
     return id;
   };
   const addApp = (name: string, units: number, subordinate = false) => {
