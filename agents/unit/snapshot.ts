@@ -191,10 +191,10 @@ export function takeSnapshot(
     isLeader,
     leaderSettingsVersion: store.leaderSettingsVersion(unit.application),
     configHash: configHash(app.config),
-    // An attached resource is part of what the charm is: a new revision runs upgrade-charm,
-    // as `juju attach-resource` does.
+    // A new charm revision runs upgrade-charm (`rune refresh`, even from the same folder), and
+    // so does an attached resource, which is part of what the charm is (`juju attach-resource`).
     charmHash: createHash('sha256')
-      .update(app.charmDir)
+      .update(`${app.charmRevision} ${app.charmDir}`)
       .update(JSON.stringify(store.resources(unit.application).map((r) => [r.name, r.revision])))
       .digest('hex')
       .slice(0, 16),

@@ -110,6 +110,21 @@ export class CharmRepository {
     return cached;
   }
 
+  /**
+   * The charm in `dir` as it is on disk now, bypassing (and not changing) what is remembered:
+   * `rune refresh` checks a new revision before it replaces anything.
+   */
+  loadFresh(dir: string): Charm {
+    if (!existsSync(dir)) throw new CharmPathError(dir, dir, 'missing');
+    if (!statSync(dir).isDirectory()) throw new CharmPathError(dir, dir, 'not-a-folder');
+    return loadCharm(dir);
+  }
+
+  /** Remembers `charm` for its folder: every later load of that folder sees this revision. */
+  remember(charm: Charm): void {
+    this.loaded.set(charm.dir, charm);
+  }
+
   resolve(ref: string, baseDir: string): CharmResolution {
     try {
       return { charm: this.load(ref, baseDir) };

@@ -92,6 +92,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/model-config.js')).modelConfig,
   },
   {
+    name: 'refresh',
+    summary: 'Move an application to a new charm revision (--path DIR, --revision N).',
+    load: async () => (await import('./commands/refresh.js')).refresh,
+  },
+  {
     name: 'relate',
     summary: 'Relate two applications.',
     load: async () => (await import('./commands/relate.js')).relate,

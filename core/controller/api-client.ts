@@ -1,5 +1,6 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
+import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
@@ -59,6 +60,10 @@ export class ApiClient {
 
   relate(a: string, b: string): Promise<{ relation: string }> {
     return this.json('POST', '/v1/relations', { a, b });
+  }
+
+  refresh(request: RefreshRequest): Promise<RefreshResponse> {
+    return this.json('POST', '/v1/refresh', request);
   }
 
   async resolve(unit: string, retry: boolean): Promise<void> {

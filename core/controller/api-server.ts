@@ -1,5 +1,6 @@
 // The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
 // errors turned into JSON the CLI can print. Knows nothing of machines or the store.
+import { type RefreshRequest, type RefreshResponse, refreshRequest } from './refresh.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -43,6 +44,7 @@ export interface ControllerApi {
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }>;
   relate(request: { a: string; b: string }): { relation: string };
   resolve(request: { unit: string; retry: boolean }): void;
+  refresh(request: RefreshRequest): RefreshResponse;
   run(request: ActionRequest): { id: number; unit: string };
   action(id: number): ActionRecord;
   attachResources(request: AttachRequest): { attached: Attached[] };
@@ -123,6 +125,8 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
       return send(res, 200, await api.addUnits((await readJson(req)) as AddUnitsRequest));
     case 'POST /v1/relations':
       return send(res, 200, api.relate((await readJson(req)) as { a: string; b: string }));
+    case 'POST /v1/refresh':
+      return send(res, 200, api.refresh(refreshRequest(await readJson(req))));
     case 'POST /v1/resolve':
       api.resolve((await readJson(req)) as { unit: string; retry: boolean });
       return send(res, 200, {});

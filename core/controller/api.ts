@@ -67,6 +67,8 @@ export interface UnitStatusView {
 export interface ApplicationStatusView {
   charm: string;
   'charm-name': string;
+  /** The charm revision the application runs (1 at deploy; each refresh moves it). */
+  'charm-rev': number;
   exposed: boolean;
   /** Subordinate applications list the principals they follow instead of units. */
   'subordinate-to'?: string[];

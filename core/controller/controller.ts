@@ -4,6 +4,7 @@
 // I/O goes through the injected provider, connection function and store, so tests swap them.
 import { actionById, enqueueAction } from './actions.js';
 import { attachResources } from './resources.js';
+import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import type { MachineProvider } from '../model/machine.js';
 import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
@@ -76,6 +77,7 @@ export class Controller implements ControllerApi {
   private readonly deps: ControllerDeps;
   private readonly operations: ModelOperations;
   private readonly machines: MachineOperations;
+  private readonly charms: CharmRepository;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
@@ -84,6 +86,7 @@ export class Controller implements ControllerApi {
     this.pool = new MachinePool(deps.connect, () => this.events.bump());
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
+    this.charms = charms;
     const loadCharm = deps.loadCharm;
     const store = deps.store;
     const executor: ExecutorDeps = {
@@ -180,6 +183,15 @@ export class Controller implements ControllerApi {
     );
     this.runner.wake();
     return { attached };
+  }
+
+  refresh(request: RefreshRequest): RefreshResponse {
+    const refreshed = refresh(
+      { ...this.deps, charms: this.charms, now: () => new Date() },
+      request,
+    );
+    this.runner.wake();
+    return refreshed;
   }
 
   resolve(request: { unit: string; retry: boolean }): void {

@@ -62,6 +62,7 @@ export function modelStatus(store: Store): {
     const view: ApplicationStatusView = {
       charm: app.charm,
       'charm-name': app.charm,
+      'charm-rev': app.charmRevision,
       exposed: app.exposed,
       'application-status': status,
       relations: related,

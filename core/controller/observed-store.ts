@@ -73,6 +73,9 @@ const ACCESS: Record<StoreMethod, 'read' | 'write'> = {
   deployStarted: 'write',
   deployFinished: 'write',
   unfinishedDeploys: 'read',
+  addCharmRevision: 'write',
+  useCharmRevision: 'write',
+  charmRevisions: 'read',
 };
 
 /** `store` with `changed` called after each write, even one that throws (it may have written

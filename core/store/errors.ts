@@ -43,3 +43,17 @@ export class UnitExistsError extends RuneError {
     super(`unit ${unit} was already used; the next unit number is ${nextNumber}`);
   }
 }
+
+export class CharmRevisionNotFoundError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly application: string,
+    readonly revision: number,
+  ) {
+    super(
+      `${application} has no charm revision ${revision}; rune status shows the current one ` +
+        'and each refresh --path adds the next',
+    );
+  }
+}

@@ -99,18 +99,27 @@ export class SqliteModel implements ModelStore {
     return row ? toApplication(row) : undefined;
   }
 
-  addApplication(app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed'>): void {
-    this.stmt(
-      `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(
-      app.name,
-      app.charm,
-      app.charmDir,
-      app.subordinate ? 1 : 0,
-      JSON.stringify(app.config),
-      app.constraints,
-    );
+  addApplication(
+    app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed' | 'charmRevision'>,
+  ): void {
+    this.transaction(() => {
+      this.stmt(
+        `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(
+        app.name,
+        app.charm,
+        app.charmDir,
+        app.subordinate ? 1 : 0,
+        JSON.stringify(app.config),
+        app.constraints,
+      );
+      // Revision 1 is what was deployed (DESIGN §11).
+      this.stmt(
+        `INSERT OR REPLACE INTO charm_revisions (application, revision, charm_dir, added_at)
+           VALUES (?, 1, ?, ?)`,
+      ).run(app.name, app.charmDir, this.now().toISOString());
+    });
   }
 
   setConfig(application: string, options: ConfigValues): void {
@@ -354,6 +363,7 @@ export class SqliteModel implements ModelStore {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
+      this.stmt(`DELETE FROM charm_revisions WHERE application = ?`).run(name);
     });
   }
 

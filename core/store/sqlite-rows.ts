@@ -61,12 +61,14 @@ export interface ApplicationRow {
   exposed: number;
   life: string;
   next_unit_number: number;
+  charm_revision: number;
 }
 
 export const toApplication = (r: ApplicationRow): ApplicationRecord => ({
   name: r.name,
   charm: r.charm,
   charmDir: r.charm_dir,
+  charmRevision: r.charm_revision,
   subordinate: r.subordinate === 1,
   config: JSON.parse(r.config) as ConfigValues,
   constraints: r.constraints,

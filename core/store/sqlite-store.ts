@@ -7,6 +7,7 @@ import { MachineNotFoundError, SchemaVersionError } from './errors.js';
 import { SqliteModel } from './sqlite-model.js';
 import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
+import { CHARM_REVISIONS_MIGRATION, charmRevisionStore } from './sqlite-charms.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -16,6 +17,7 @@ import {
   unitRuntimeStore,
 } from './sqlite-units.js';
 import type {
+  CharmRevisionStore,
   DeployJournalStore,
   LeadershipStore,
   MachineRecord,
@@ -52,6 +54,7 @@ const MIGRATIONS: readonly string[] = [
   HOOK_LOGS_MIGRATION,
   LEADERSHIP_MIGRATION,
   OPERATIONS_MIGRATION,
+  CHARM_REVISIONS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -104,6 +107,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly journal: DeployJournalStore;
   private readonly leadership: LeadershipStore;
   private readonly operations: OperationsStore;
+  private readonly revisions: CharmRevisionStore;
 
   constructor(
     readonly file: string,
@@ -115,7 +119,15 @@ export class SqliteStore extends SqliteModel implements Store {
     this.journal = deployJournal(this.db);
     this.leadership = leadershipStore(this.db);
     this.operations = operationsStore(this.db);
+    this.revisions = charmRevisionStore(this.db);
   }
+
+  addCharmRevision: CharmRevisionStore['addCharmRevision'] = (app, dir, at) =>
+    this.revisions.addCharmRevision(app, dir, at);
+  useCharmRevision: CharmRevisionStore['useCharmRevision'] = (app, revision) =>
+    this.revisions.useCharmRevision(app, revision);
+  charmRevisions: CharmRevisionStore['charmRevisions'] = (app) =>
+    this.revisions.charmRevisions(app);
 
   deployStarted: DeployJournalStore['deployStarted'] = (request, at) =>
     this.journal.deployStarted(request, at);

@@ -30,7 +30,13 @@ export interface MachineRecord {
 export type NewMachine = Omit<MachineRecord, 'life' | 'createdAt'>;
 
 export interface Store
-  extends ModelStore, UnitRuntimeStore, DeployJournalStore, LeadershipStore, OperationsStore {
+  extends
+    ModelStore,
+    UnitRuntimeStore,
+    DeployJournalStore,
+    LeadershipStore,
+    OperationsStore,
+    CharmRevisionStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -55,6 +61,8 @@ export interface ApplicationRecord {
   charm: string;
   /** The charm's folder on the controller host, so a restart loads the same code. */
   charmDir: string;
+  /** 1 at deploy; each `rune refresh` moves it (DESIGN §11). */
+  charmRevision: number;
   subordinate: boolean;
   config: ConfigValues;
   constraints: string;
@@ -101,7 +109,9 @@ export interface ModelStore {
   snapshot(): ModelSnapshot;
   applications(): ApplicationRecord[];
   application(name: string): ApplicationRecord | undefined;
-  addApplication(app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed'>): void;
+  addApplication(
+    app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed' | 'charmRevision'>,
+  ): void;
   setConfig(application: string, options: ConfigValues): void;
   expose(application: string): void;
   units(application?: string): UnitRecord[];
@@ -276,4 +286,22 @@ export interface DeployJournalStore {
   deployStarted(request: JsonValue, at: string): number;
   deployFinished(id: number, at: string): void;
   unfinishedDeploys(): { id: number; request: JsonValue; startedAt: string }[];
+}
+
+/** One revision of an application's charm: where its code was loaded from. */
+export interface CharmRevisionRecord {
+  revision: number;
+  charmDir: string;
+  addedAt: string;
+}
+
+/** Charm revisions (DESIGN §11): `rune refresh` adds one or goes back to one. */
+export interface CharmRevisionStore {
+  /** Records the charm in `charmDir` as the application's next revision and makes it current;
+   * resolves to that revision. */
+  addCharmRevision(application: string, charmDir: string, at: string): number;
+  /** Makes an earlier revision current again. */
+  useCharmRevision(application: string, revision: number): void;
+  /** Oldest first. */
+  charmRevisions(application: string): CharmRevisionRecord[];
 }

@@ -34,6 +34,7 @@ export function fakeControllerApi(
     addUnits: () => Promise.resolve({ units: [] }),
     relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
     resolve: () => undefined,
+    refresh: ({ application }) => ({ application, charm: application, revision: 2, from: 1 }),
     run: ({ target }) => ({ id: 1, unit: target }),
     action: (id) => ({
       id,

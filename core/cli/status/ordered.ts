@@ -71,6 +71,7 @@ function application(a: ApplicationStatusView): ApplicationStatusView {
   const out = ordered(a, [
     'charm',
     'charm-name',
+    'charm-rev',
     'scale',
     'exposed',
     'application-status',

@@ -70,12 +70,20 @@ function applicationSection(status: StatusResponse): string[] {
       if (!app) return [name];
       const { current, message } = app['application-status'];
       // Version stays blank until the API reports a workload version.
-      return [name, '', current, String(app.scale), app['charm-name'], message];
+      return [
+        name,
+        '',
+        current,
+        String(app.scale),
+        app['charm-name'],
+        String(app['charm-rev']),
+        message,
+      ];
     });
   if (rows.length === 0) return [];
-  // Juju right-aligns Scale (column 3).
-  return table([['App', 'Version', 'Status', 'Scale', 'Charm', 'Message'], ...rows], {
-    alignRight: [3],
+  // Juju right-aligns Scale and Rev (columns 3 and 5).
+  return table([['App', 'Version', 'Status', 'Scale', 'Charm', 'Rev', 'Message'], ...rows], {
+    alignRight: [3, 5],
   });
 }
 

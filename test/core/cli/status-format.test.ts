@@ -62,6 +62,7 @@ function app(
   const view: ApplicationStatusView = {
     charm: `ch:${name}`,
     'charm-name': name,
+    'charm-rev': 1,
     exposed: false,
     'application-status': status,
     relations,
@@ -152,11 +153,11 @@ const MODEL = [
 ];
 
 const APPS = [
-  'App                Version  Status  Scale  Charm              Message',
-  'easyrsa                     active      1  easyrsa            Certificate Authority connected.',
-  'etcd                        error       3  etcd               hook failed: "install"',
-  'flannel                     active      2  flannel            Flannel subnet 10.1.57.1/24',
-  'kubernetes-worker           active      2  kubernetes-worker  Kubernetes worker running.',
+  'App                Version  Status  Scale  Charm              Rev  Message',
+  'easyrsa                     active      1  easyrsa              1  Certificate Authority connected.',
+  'etcd                        error       3  etcd                 1  hook failed: "install"',
+  'flannel                     active      2  flannel              1  Flannel subnet 10.1.57.1/24',
+  'kubernetes-worker           active      2  kubernetes-worker    1  Kubernetes worker running.',
 ];
 
 const UNITS = [
@@ -301,8 +302,8 @@ describe('formatStatus with a filter', () => {
       golden(
         MODEL,
         [
-          'App   Version  Status  Scale  Charm  Message',
-          'etcd           error       3  etcd   hook failed: "install"',
+          'App   Version  Status  Scale  Charm  Rev  Message',
+          'etcd           error       3  etcd     1  hook failed: "install"',
         ],
         [
           'Unit     Workload  Agent      Machine  Address    Ports  Message',
@@ -326,8 +327,8 @@ describe('formatStatus with a filter', () => {
       golden(
         MODEL,
         [
-          'App   Version  Status  Scale  Charm  Message',
-          'etcd           error       3  etcd   hook failed: "install"',
+          'App   Version  Status  Scale  Charm  Rev  Message',
+          'etcd           error       3  etcd     1  hook failed: "install"',
         ],
         [
           'Unit     Workload  Agent  Machine  Address    Ports  Message',
@@ -400,6 +401,7 @@ describe('formatStatus yaml and json', () => {
     expect(Object.keys(etcd ?? {})).toEqual([
       'charm',
       'charm-name',
+      'charm-rev',
       'scale',
       'exposed',
       'application-status',

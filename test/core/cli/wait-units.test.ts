@@ -29,6 +29,7 @@ const unit = (workload: string, agent: string, message = ''): UnitStatusView => 
 const app = (units: Record<string, UnitStatusView>): ApplicationStatusView => ({
   charm: 'etcd',
   'charm-name': 'etcd',
+  'charm-rev': 1,
   exposed: false,
   'application-status': { current: 'active', message: '' },
   relations: {},

@@ -2,7 +2,7 @@
 // bundle deployed and settled, add-unit joining both ways, relate from the CLI (a subordinate
 // placed beside its principal), a failing hook resolved, bad requests refused with the model
 // unchanged, and every unit's recorded hook sequence checked against DESIGN §6.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,38 @@ describe('the charm runtime on local machines', () => {
     const bad = await runCli('config', 'kvp', 'nope=1');
     expect(bad.code).toBe(1);
     expect(bad.err.join('\n')).toMatch(/nope: unknown option "nope" for charm kv-provider/);
+  });
+
+  it('refresh: a new charm revision runs upgrade-charm then config-changed; back again with --revision', async () => {
+    // A copy of the fixtures, as an author's working folder would be: the charm and its ../lib.
+    const copy = mkdtempSync(join(tmpdir(), 'rune-refresh-'));
+    cpSync(charms, join(copy, 'runtime'), { recursive: true });
+    const before = (await hookSequence()).length;
+    const moved = await runCli('refresh', 'kvp', '--path', join(copy, 'runtime', 'kv-provider'));
+    expect(moved.code).toBe(0);
+    expect(moved.out).toEqual([
+      'kvp: charm kv-provider revision 1 → 2; its units run upgrade-charm',
+    ]);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
+    expect((await status()).applications?.kvp?.['charm-rev']).toBe(2);
+    const ran = (await hookSequence()).slice(before).filter((e) => e.unit === 'kvp/0');
+    expect(ran.map((e) => e.name).slice(0, 2)).toEqual(['upgrade-charm', 'config-changed']);
+
+    // A folder that is no charm, or another charm: refused, nothing changes.
+    const notCharm = await runCli('refresh', 'kvp', '--path', copy);
+    expect(notCharm.code).toBe(1);
+    expect(notCharm.err.join('\n')).toMatch(/metadata\.yaml/);
+    const other = await runCli('refresh', 'kvp', '--path', join(copy, 'runtime', 'kv-consumer'));
+    expect(other.code).toBe(1);
+    expect(other.err.join('\n')).toMatch(
+      /holds charm "kv-consumer", but kvp runs charm "kv-provider"/,
+    );
+    expect((await status()).applications?.kvp?.['charm-rev']).toBe(2);
+
+    const back = await runCli('refresh', 'kvp', '--revision', '1');
+    expect(back.code).toBe(0);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
+    expect((await status()).applications?.kvp?.['charm-rev']).toBe(1);
   });
 
   it('remove-relation: -departed then -broken on both sides', async () => {

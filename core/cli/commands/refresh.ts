@@ -1,0 +1,52 @@
+// `rune refresh APP [--path DIR] [--revision N]` (Juju's verb): the application moves to a new
+// charm revision — from DIR, from its current folder again, or back to revision N — and its units
+// run upgrade-charm then config-changed. The controller checks the new charm first and changes
+// nothing if it does not fit the model (refresh.ts in core/controller).
+import { resolve } from 'node:path';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { controllerClient } from '../controller-access.js';
+import { UsageError } from '../errors.js';
+
+const usage = 'rune refresh APP [--path DIR | --revision N]';
+
+export const refresh: Command = {
+  usage,
+  help: [
+    'Moves APP to a new charm revision: the charm in DIR (--path), the charm in its current',
+    'folder read again (no flag), or an earlier revision (--revision N). The new charm must be',
+    'the same charm, keep every endpoint in use and accept every option set; otherwise nothing',
+    'changes. Each unit runs upgrade-charm, then config-changed. All units move at once for now',
+    '(rolling rollouts are issue 14).',
+  ].join('\n'),
+  async run(args, io) {
+    const { values, positionals } = parseFlags(
+      args,
+      { path: { type: 'string' }, revision: { type: 'string' } },
+      usage,
+    );
+    const [application, extra] = positionals;
+    if (application === undefined) throw new UsageError('refresh needs an application', usage);
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
+    if (values.path !== undefined && values.revision !== undefined)
+      throw new UsageError('give --path or --revision, not both', usage);
+    let revision: number | undefined;
+    if (values.revision !== undefined) {
+      revision = Number(values.revision);
+      if (!/^[1-9][0-9]*$/.test(values.revision))
+        throw new UsageError(`--revision takes a revision number, got "${values.revision}"`, usage);
+    }
+    const client = await controllerClient(io);
+    // The controller runs on this host and reads the folder itself.
+    const done = await client.refresh({
+      application,
+      ...(values.path === undefined ? {} : { path: resolve(values.path) }),
+      ...(revision === undefined ? {} : { revision }),
+    });
+    io.out(
+      `${done.application}: charm ${done.charm} revision ${done.from} → ${done.revision}; ` +
+        'its units run upgrade-charm',
+    );
+    return 0;
+  },
+};
