@@ -76,6 +76,11 @@ const ACCESS: Record<StoreMethod, 'read' | 'write'> = {
   addCharmRevision: 'write',
   useCharmRevision: 'write',
   charmRevisions: 'read',
+  addRollout: 'write',
+  setRollout: 'write',
+  activeRollout: 'read',
+  activeRollouts: 'read',
+  rollouts: 'read',
 };
 
 /** `store` with `changed` called after each write, even one that throws (it may have written

@@ -57,3 +57,11 @@ export class CharmRevisionNotFoundError extends RuneError {
     );
   }
 }
+
+export class RolloutNotFoundError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(readonly id: number) {
+    super(`rollout ${id} not found`);
+  }
+}

@@ -8,6 +8,7 @@ import { SqliteModel } from './sqlite-model.js';
 import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
 import { CHARM_REVISIONS_MIGRATION, charmRevisionStore } from './sqlite-charms.js';
+import { ROLLOUTS_MIGRATION, rolloutStore } from './sqlite-rollouts.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -19,6 +20,7 @@ import {
 import type {
   CharmRevisionStore,
   DeployJournalStore,
+  RolloutStore,
   LeadershipStore,
   MachineRecord,
   OperationsStore,
@@ -55,6 +57,7 @@ const MIGRATIONS: readonly string[] = [
   LEADERSHIP_MIGRATION,
   OPERATIONS_MIGRATION,
   CHARM_REVISIONS_MIGRATION,
+  ROLLOUTS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -108,6 +111,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly leadership: LeadershipStore;
   private readonly operations: OperationsStore;
   private readonly revisions: CharmRevisionStore;
+  private readonly rolloutRecords: RolloutStore;
 
   constructor(
     readonly file: string,
@@ -120,7 +124,14 @@ export class SqliteStore extends SqliteModel implements Store {
     this.leadership = leadershipStore(this.db);
     this.operations = operationsStore(this.db);
     this.revisions = charmRevisionStore(this.db);
+    this.rolloutRecords = rolloutStore(this.db);
   }
+
+  addRollout: RolloutStore['addRollout'] = (r) => this.rolloutRecords.addRollout(r);
+  setRollout: RolloutStore['setRollout'] = (r) => this.rolloutRecords.setRollout(r);
+  activeRollout: RolloutStore['activeRollout'] = (app) => this.rolloutRecords.activeRollout(app);
+  activeRollouts: RolloutStore['activeRollouts'] = () => this.rolloutRecords.activeRollouts();
+  rollouts: RolloutStore['rollouts'] = () => this.rolloutRecords.rollouts();
 
   addCharmRevision: CharmRevisionStore['addCharmRevision'] = (app, dir, at) =>
     this.revisions.addCharmRevision(app, dir, at);

@@ -36,7 +36,8 @@ export interface Store
     DeployJournalStore,
     LeadershipStore,
     OperationsStore,
-    CharmRevisionStore {
+    CharmRevisionStore,
+    RolloutStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -304,4 +305,61 @@ export interface CharmRevisionStore {
   useCharmRevision(application: string, revision: number): void;
   /** Oldest first. */
   charmRevisions(application: string): CharmRevisionRecord[];
+}
+
+/** What a unit of an application sees: its charm and its config (DESIGN §11). */
+export interface ApplicationSpec {
+  charmRevision: number;
+  charmDir: string;
+  config: ConfigValues;
+}
+
+/** How a rollout moves units (BOSH's update block). */
+export interface RolloutPolicy {
+  canaries: number;
+  /** Units updated at once after the canaries: a count, or a percentage of the units. */
+  maxInFlight: { count: number } | { percent: number };
+  /** A unit passes once it has been updating at least min and is settled; fails past max. */
+  watchMinMs: number;
+  watchMaxMs: number;
+}
+
+export type RolloutUnitState = 'waiting' | 'updating' | 'updated' | 'failed';
+
+export interface RolloutUnit {
+  unit: string;
+  state: RolloutUnitState;
+  /** When it started updating (ms since the epoch). */
+  since?: number;
+  /** Its workload status before the change: a unit that was blocked may pass blocked. */
+  before: string;
+}
+
+export interface RolloutRecord {
+  id: number;
+  application: string;
+  /** `refresh`, `config`: what changed. */
+  change: string;
+  from: ApplicationSpec;
+  to: ApplicationSpec;
+  policy: RolloutPolicy;
+  /** running → done, or halted (resume: running again; abort: aborted, and a rollout back). */
+  state: 'running' | 'halted' | 'done' | 'aborted';
+  /** Why it halted, naming the unit. */
+  message: string;
+  /** In update order: followers by number, the leader last. */
+  units: RolloutUnit[];
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface RolloutStore {
+  /** Records a new rollout; resolves to its id. */
+  addRollout(rollout: Omit<RolloutRecord, 'id'>): number;
+  setRollout(rollout: RolloutRecord): void;
+  /** The application's running or halted rollout, if any. */
+  activeRollout(application: string): RolloutRecord | undefined;
+  activeRollouts(): RolloutRecord[];
+  /** Every rollout, oldest first. */
+  rollouts(): RolloutRecord[];
 }
