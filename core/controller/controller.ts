@@ -3,6 +3,7 @@
 // tells the event bus (model-events.ts) of every change they make.
 // I/O goes through the injected provider, connection function and store, so tests swap them.
 import { actionById, enqueueAction } from './actions.js';
+import { diffModel, exportModel } from './bundle-export.js';
 import { attachResources } from './resources.js';
 import type { MachineProvider } from '../model/machine.js';
 import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
@@ -33,6 +34,10 @@ import type {
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
+  DiffBundleRequest,
+  DiffBundleResponse,
+  ExportBundleRequest,
+  ExportBundleResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   PingResponse,
@@ -75,6 +80,7 @@ export class Controller implements ControllerApi {
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly deps: ControllerDeps;
   private readonly operations: ModelOperations;
+  private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
 
   constructor(given: ControllerDeps) {
@@ -84,6 +90,7 @@ export class Controller implements ControllerApi {
     this.pool = new MachinePool(deps.connect, () => this.events.bump());
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
+    this.charms = charms;
     const loadCharm = deps.loadCharm;
     const store = deps.store;
     const executor: ExecutorDeps = {
@@ -148,6 +155,14 @@ export class Controller implements ControllerApi {
 
   deploy(request: DeployRequest): Promise<DeployResponse> {
     return this.operations.deploy(request.bundle, request.overlays);
+  }
+
+  exportBundle(request: ExportBundleRequest): ExportBundleResponse {
+    return exportModel(this.deps.store, this.charms, request.relativeTo);
+  }
+
+  diffBundle(request: DiffBundleRequest): DiffBundleResponse {
+    return diffModel(this.deps.store, this.charms, request.bundle, request.overlays);
   }
 
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {
