@@ -67,6 +67,11 @@ describe('exportModel', () => {
     expect(text).toContain('    charm: ./vault\n');
     expect(text).toContain('    options:\n      motd: hello\n');
     expect(text).not.toContain('port');
+    // Saved beside the charm's folder, deploy takes it as it is, and it plans nothing.
+    expect(await m.ops.deploy(m.file('vault-export.yaml', text), [])).toEqual({
+      changes: [],
+      warnings: [],
+    });
     expect(warnings).toEqual([
       'left out vault option admin-password: it holds a secret, and secrets are never exported',
     ]);
