@@ -72,9 +72,19 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/destroy-controller.js')).destroyController,
   },
   {
+    name: 'diff-bundle',
+    summary: 'Show how a bundle differs from the model.',
+    load: async () => (await import('./commands/diff-bundle.js')).diffBundle,
+  },
+  {
     name: 'exec',
     summary: 'Run a command on a machine and stream its output.',
     load: async () => (await import('./commands/exec.js')).exec,
+  },
+  {
+    name: 'export-bundle',
+    summary: 'Write the model as a bundle (deploy takes it unchanged).',
+    load: async () => (await import('./commands/export-bundle.js')).exportBundle,
   },
   {
     name: 'help',

@@ -64,3 +64,15 @@ export class CharmInitTargetError extends RuneError {
     );
   }
 }
+
+/** `rune export-bundle --output FILE` could not write FILE. */
+export class OutputFileError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${file}: ${reason}`);
+  }
+}

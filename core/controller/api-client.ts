@@ -11,6 +11,10 @@ import type {
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
+  DiffBundleRequest,
+  DiffBundleResponse,
+  ExportBundleRequest,
+  ExportBundleResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
@@ -52,6 +56,14 @@ export class ApiClient {
 
   deploy(body: DeployRequest): Promise<DeployResponse> {
     return this.json('POST', '/v1/deploy', body, 600_000);
+  }
+
+  exportBundle(body: ExportBundleRequest): Promise<ExportBundleResponse> {
+    return this.json('POST', '/v1/export-bundle', body);
+  }
+
+  diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
+    return this.json('POST', '/v1/diff-bundle', body);
   }
 
   addUnits(body: AddUnitsRequest): Promise<{ units: string[] }> {

@@ -14,6 +14,10 @@ import type {
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
+  DiffBundleRequest,
+  DiffBundleResponse,
+  ExportBundleRequest,
+  ExportBundleResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   ApiErrorBody,
@@ -41,6 +45,8 @@ export interface ControllerApi {
   /** Stops the controller; with `destroy`, first destroys every machine it made. */
   shutdown(destroy: boolean): Promise<void>;
   deploy(request: DeployRequest): Promise<DeployResponse>;
+  exportBundle(request: ExportBundleRequest): ExportBundleResponse;
+  diffBundle(request: DiffBundleRequest): DiffBundleResponse;
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }>;
   relate(request: { a: string; b: string }): { relation: string };
   resolve(request: { unit: string; retry: boolean }): void;
@@ -121,6 +127,10 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
       return exec(api, req, res);
     case 'POST /v1/deploy':
       return send(res, 200, await api.deploy((await readJson(req)) as DeployRequest));
+    case 'POST /v1/export-bundle':
+      return send(res, 200, api.exportBundle(exportRequest(await readJson(req))));
+    case 'POST /v1/diff-bundle':
+      return send(res, 200, api.diffBundle(bundleRequest(await readJson(req))));
     case 'POST /v1/units':
       return send(res, 200, await api.addUnits((await readJson(req)) as AddUnitsRequest));
     case 'POST /v1/relations':
@@ -177,6 +187,24 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
         error: { kind: 'internal', type: 'NotFound', message: `no API route ${key}` },
       });
   }
+}
+
+function exportRequest(body: unknown): ExportBundleRequest {
+  const { relativeTo } = body as { relativeTo?: unknown };
+  if (relativeTo === undefined) return {};
+  if (typeof relativeTo !== 'string' || !relativeTo.startsWith('/')) {
+    throw new BadRequestError('export-bundle takes relativeTo as an absolute folder');
+  }
+  return { relativeTo };
+}
+
+function bundleRequest(body: unknown): DiffBundleRequest {
+  const { bundle, overlays } = body as { bundle?: unknown; overlays?: unknown };
+  const absolute = (p: unknown): p is string => typeof p === 'string' && p.startsWith('/');
+  if (!absolute(bundle) || !Array.isArray(overlays) || !overlays.every(absolute)) {
+    throw new BadRequestError('diff-bundle needs bundle and overlays as absolute paths');
+  }
+  return { bundle, overlays };
 }
 
 /** The long-poll behind `--wait`: held until the model changes, T passes or the client leaves. */

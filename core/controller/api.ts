@@ -165,3 +165,25 @@ export interface Attached {
   sha256: string;
   size: number;
 }
+
+/** `rune export-bundle` (issue 14): the live model as Juju-format bundle YAML. */
+export interface ExportBundleRequest {
+  /** Absolute folder the bundle will be saved in: local charm paths are written relative to
+   * it. Absent: written as absolute paths. */
+  relativeTo?: string;
+}
+
+export interface ExportBundleResponse {
+  bundle: string;
+  /** One line per thing left out (a secret option). */
+  warnings: string[];
+}
+
+/** `rune diff-bundle` (issue 14): the bundle's files, as for deploy. */
+export type DiffBundleRequest = DeployRequest;
+
+export interface DiffBundleResponse {
+  /** YAML in the shape of Juju's diff-bundle; "" when the bundle and the model agree. */
+  diff: string;
+  warnings: string[];
+}

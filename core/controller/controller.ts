@@ -3,6 +3,7 @@
 // tells the event bus (model-events.ts) of every change they make.
 // I/O goes through the injected provider, connection function and store, so tests swap them.
 import { actionById, enqueueAction } from './actions.js';
+import { diffModel, exportModel } from './bundle-export.js';
 import { attachResources } from './resources.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import type { MachineProvider } from '../model/machine.js';
@@ -34,6 +35,10 @@ import type {
   AddUnitsRequest,
   DeployRequest,
   DeployResponse,
+  DiffBundleRequest,
+  DiffBundleResponse,
+  ExportBundleRequest,
+  ExportBundleResponse,
   AddMachinesRequest,
   AddMachinesResponse,
   PingResponse,
@@ -76,6 +81,7 @@ export class Controller implements ControllerApi {
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly deps: ControllerDeps;
   private readonly operations: ModelOperations;
+  private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
   private readonly charms: CharmRepository;
 
@@ -151,6 +157,14 @@ export class Controller implements ControllerApi {
 
   deploy(request: DeployRequest): Promise<DeployResponse> {
     return this.operations.deploy(request.bundle, request.overlays);
+  }
+
+  exportBundle(request: ExportBundleRequest): ExportBundleResponse {
+    return exportModel(this.deps.store, this.charms, request.relativeTo);
+  }
+
+  diffBundle(request: DiffBundleRequest): DiffBundleResponse {
+    return diffModel(this.deps.store, this.charms, request.bundle, request.overlays);
   }
 
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {

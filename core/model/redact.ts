@@ -13,3 +13,9 @@ export function redact(text: string): string {
     .replace(PRIVATE_KEY_BLOCK, '[private key redacted]')
     .replace(SECRET_SETTING, (_m, key: string, sep: string) => `${key}${sep}[redacted]`);
 }
+
+/** Whether redact() would hide part of `name=value`: a setting that must never be exported. */
+export function isSecretSetting(name: string, value: string): boolean {
+  const text = `${name}=${value}`;
+  return redact(text) !== text;
+}

@@ -31,6 +31,8 @@ export function fakeControllerApi(
     exec: () => Promise.resolve(0),
     shutdown: () => Promise.resolve(),
     deploy: () => Promise.resolve({ changes: [], warnings: [] }),
+    exportBundle: () => ({ bundle: 'applications: {}\n', warnings: [] }),
+    diffBundle: () => ({ diff: '', warnings: [] }),
     addUnits: () => Promise.resolve({ units: [] }),
     relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
     resolve: () => undefined,

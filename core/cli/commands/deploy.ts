@@ -4,11 +4,9 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { DeployResponse } from '../../controller/api.js';
-import { ControllerRequestError } from '../../controller/errors.js';
 import { parseFlags } from '../args.js';
+import { asTyped, sendBundle, validateHere } from '../bundle-input.js';
 import type { Command } from '../command.js';
-import type { Io } from '../io.js';
 import { controllerClient } from '../controller-access.js';
 import { ConfigValueError, UsageError } from '../errors.js';
 import { parseDuration, waitForUnits } from '../wait-units.js';
@@ -23,29 +21,6 @@ const isBundleFile = (arg: string) => {
     return /\.ya?ml$/.test(arg);
   }
 };
-
-/**
- * The bundle read and validated here, for --dry-run and to name a refused bundle's files as the
- * user typed them. Loaded on demand: the parser, the schemas and the charm reader are most of a
- * CLI start, and a deploy to a controller, which validates the files itself, needs none of them.
- */
-async function validateHere(file: string, overlays: readonly string[], io: Io) {
-  const [{ loadBundle }, { formatDiagnostic }] = await Promise.all([
-    import('../../controller/bundle-files.js'),
-    import('../../yaml/diagnostic.js'),
-  ]);
-  const { bundle, warnings } = loadBundle(file, overlays);
-  for (const warning of warnings) io.err(formatDiagnostic(warning));
-  return bundle;
-}
-
-/** The controller's lines name files by the absolute paths sent; shown as the user typed them. */
-function asTyped(line: string, typed: ReadonlyMap<string, string>): string {
-  for (const [absolute, given] of typed) {
-    if (line.startsWith(`${absolute}:`)) return `${given}${line.slice(absolute.length)}`;
-  }
-  return line;
-}
 
 /** A charm deployed on its own, as the one-application bundle it amounts to. */
 async function charmBundle(
@@ -155,22 +130,10 @@ export const deploy: Command = {
         return 0;
       }
       const client = await controllerClient(io);
-      const typed = new Map([file, ...overlays].map((f) => [resolve(f), f]));
-      let result: DeployResponse;
-      try {
-        // The controller reads and validates the files itself, before it changes anything.
-        result = await client.deploy({
-          bundle: resolve(file),
-          overlays: overlays.map((o) => resolve(o)),
-        });
-      } catch (e) {
-        // Refused as unreadable or invalid: read again here, every error names the file as typed.
-        const refused = ['BundleInvalidError', 'FileReadError'];
-        if (e instanceof ControllerRequestError && refused.includes(e.type)) {
-          await validateHere(file, overlays, io);
-        }
-        throw e;
-      }
+      // The controller reads and validates the files itself, before it changes anything.
+      const { answer: result, typed } = await sendBundle(file, overlays, io, (bundle, more) =>
+        client.deploy({ bundle, overlays: more }),
+      );
       for (const warning of result.warnings) io.err(asTyped(warning, typed));
       if (result.changes.length === 0) io.out('No changes to apply.');
       else {

@@ -1,6 +1,6 @@
 // What redact() hides before text reaches a log, status, error or event, and what it leaves.
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../core/model/redact.js';
+import { isSecretSetting, redact } from '../../../core/model/redact.js';
 
 describe('redact', () => {
   it.each([
@@ -24,5 +24,15 @@ describe('redact', () => {
     'the token was refused',
   ])('leaves %j as it is', (text) => {
     expect(redact(text)).toBe(text);
+  });
+});
+
+describe('isSecretSetting', () => {
+  it('says which option values an export must leave out', () => {
+    expect(isSecretSetting('admin-password', 'x')).toBe(true);
+    expect(isSecretSetting('api_token', 'x')).toBe(true);
+    expect(isSecretSetting('extra', '-----BEGIN RSA PRIVATE KEY-----\nMIIE')).toBe(true);
+    expect(isSecretSetting('channel', '1.21/stable')).toBe(false);
+    expect(isSecretSetting('tokens-enabled', 'true')).toBe(false);
   });
 });
