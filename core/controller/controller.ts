@@ -83,7 +83,6 @@ export class Controller implements ControllerApi {
   private readonly operations: ModelOperations;
   private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
-  private readonly charms: CharmRepository;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
