@@ -4,6 +4,7 @@
 // synchronous read, so a hook always runs on the view that chose it.
 import { createHash } from 'node:crypto';
 import { RuneError } from '../../core/model/errors.js';
+import { applicationAsSeen } from '../../core/store/application-view.js';
 import type { ConfigValues, Endpoint } from '../../core/model/types.js';
 import type {
   ActionRecord,
@@ -161,8 +162,10 @@ export function takeSnapshot(
   options: { data?: boolean } = {},
 ): Snapshot | undefined {
   const unit = store.unit(name);
-  const app = unit && store.application(unit.application);
-  if (!unit || !app) return undefined;
+  const stored = unit && store.application(unit.application);
+  if (!unit || !stored) return undefined;
+  // A unit a rollout has not reached yet keeps the old charm and config (DESIGN §11).
+  const app = applicationAsSeen(stored, store.activeRollout(stored.name), name);
   const runtime = store.unitRuntime(name);
   const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
   const index = store.unitIndex();

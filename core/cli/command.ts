@@ -137,6 +137,16 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/resolve.js')).resolve,
   },
   {
+    name: 'rollout',
+    summary: 'Resume or abort a halted rollout.',
+    load: async () => (await import('./commands/rollout.js')).rollout,
+  },
+  {
+    name: 'rollouts',
+    summary: 'List rollouts and where each unit is.',
+    load: async () => (await import('./commands/rollouts.js')).rollouts,
+  },
+  {
     name: 'run',
     summary: 'Run an action on a unit (or APP/leader).',
     load: async () => (await import('./commands/run.js')).run,

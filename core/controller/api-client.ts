@@ -1,5 +1,7 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
+import type { PolicyFlags } from './rollout-policy.js';
+import type { RolloutRecord } from '../store/types.js';
 import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
@@ -115,8 +117,22 @@ export class ApiClient {
     application: string,
     values: Record<string, string>,
     reset: string[],
+    policy?: PolicyFlags,
   ): Promise<void> {
-    await this.json('POST', '/v1/config', { application, values, reset });
+    await this.json('POST', '/v1/config', {
+      application,
+      values,
+      reset,
+      ...(policy === undefined ? {} : { policy }),
+    });
+  }
+
+  rollouts(): Promise<{ rollouts: RolloutRecord[] }> {
+    return this.json('GET', '/v1/rollouts');
+  }
+
+  rollout(application: string, action: 'resume' | 'abort'): Promise<{ rollouts: RolloutRecord[] }> {
+    return this.json('POST', '/v1/rollout', { application, action });
   }
 
   modelConfig(): Promise<{

@@ -1,5 +1,7 @@
 // The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
 // errors turned into JSON the CLI can print. Knows nothing of machines or the store.
+import type { PolicyFlags } from './rollout-policy.js';
+import type { RolloutRecord } from '../store/types.js';
 import { type RefreshRequest, type RefreshResponse, refreshRequest } from './refresh.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -66,6 +68,8 @@ export interface ControllerApi {
   removeApplication(request: { application: string; force: boolean }): void;
   removeRelation(request: { a: string; b: string }): { relation: string };
   config(application: string): { options: Record<string, ConfigOptionView> };
+  rollouts(): { rollouts: RolloutRecord[] };
+  rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[];
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -162,9 +166,22 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
           application: string;
           values: Record<string, string>;
           reset: string[];
+          policy?: PolicyFlags;
         },
       );
       return send(res, 200, {});
+    case 'GET /v1/rollouts':
+      return send(res, 200, api.rollouts());
+    case 'POST /v1/rollout': {
+      const body = (await readJson(req)) as { application?: unknown; action?: unknown };
+      const action = body.action === 'abort' ? 'abort' : 'resume';
+      return send(res, 200, {
+        rollouts: api.rollout({
+          application: typeof body.application === 'string' ? body.application : '',
+          action,
+        }),
+      });
+    }
     case 'GET /v1/model-config':
       return send(res, 200, api.modelConfig());
     case 'POST /v1/model-config':

@@ -69,6 +69,8 @@ export interface ApplicationStatusView {
   'charm-name': string;
   /** The charm revision the application runs (1 at deploy; each refresh moves it). */
   'charm-rev': number;
+  /** A rollout running or halted: its id, change, progress and why it halted. */
+  rollout?: string;
   exposed: boolean;
   /** Subordinate applications list the principals they follow instead of units. */
   'subordinate-to'?: string[];

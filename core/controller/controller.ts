@@ -6,8 +6,17 @@ import { actionById, enqueueAction } from './actions.js';
 import { diffModel, exportModel } from './bundle-export.js';
 import { attachResources } from './resources.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
+import { type PolicyFlags, policyFlags } from './rollout-policy.js';
+import type { UnitFacts } from './rollout-plan.js';
+import { abortRollout, driveRollouts, resumeRollout } from './rollouts.js';
 import type { MachineProvider } from '../model/machine.js';
-import type { ActionRecord, ApplicationRecord, HookLogEntry, Store } from '../store/types.js';
+import type {
+  ActionRecord,
+  ApplicationRecord,
+  HookLogEntry,
+  RolloutRecord,
+  Store,
+} from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import {
@@ -126,9 +135,13 @@ export class Controller implements ControllerApi {
           return executor.updateStatusIntervalMs;
         },
       },
-      // A leader whose machine stopped answering is not renewed: its lease lapses to a unit
-      // whose machine answers (DESIGN §6).
-      { canLead: (unit) => this.pool.health(unit.machine)?.reachable !== false },
+      {
+        // A leader whose machine stopped answering is not renewed: its lease lapses to a unit
+        // whose machine answers (DESIGN §6).
+        canLead: (unit) => this.pool.health(unit.machine)?.reachable !== false,
+        // Rollouts advance from what the units show now (DESIGN §11).
+        onPass: (now) => driveRollouts(store, (name) => unitFacts(store, name, executor), now),
+      },
     );
     this.operations = new ModelOperations({
       store: deps.store,
@@ -231,8 +244,25 @@ export class Controller implements ControllerApi {
     application: string;
     values: Record<string, string>;
     reset: string[];
+    policy?: PolicyFlags;
   }): void {
-    this.operations.setConfig(request.application, request.values, request.reset);
+    const policy = request.policy === undefined ? {} : policyFlags(request.policy);
+    this.operations.setConfig(request.application, request.values, request.reset, policy);
+  }
+
+  rollouts(): { rollouts: RolloutRecord[] } {
+    return { rollouts: this.deps.store.rollouts() };
+  }
+
+  rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[] {
+    const { store } = this.deps;
+    const done = store.transaction(() => {
+      if (request.action === 'resume') resumeRollout(store, request.application, Date.now());
+      else abortRollout(store, request.application, new Date().toISOString());
+      return store.rollouts().filter((r) => r.application === request.application);
+    });
+    this.runner.wake();
+    return done;
   }
 
   /** Units with a hook due now or still waiting for their machine, and whether a deploy is
@@ -245,9 +275,16 @@ export class Controller implements ControllerApi {
       now: () => Date.now(),
       updateStatusIntervalMs: updateStatusIntervalMs(store.modelConfig()),
     };
+    // A unit a running rollout has yet to move has work coming, though no hook is due yet.
+    const rolling = new Set(
+      store
+        .activeRollouts()
+        .filter((r) => r.state === 'running')
+        .flatMap((r) => r.units.filter((u) => u.state !== 'updated').map((u) => u.unit)),
+    );
     const units = store
       .units()
-      .filter((u) => !machines.has(u.machine) || hasWorkDue(u.name, deps))
+      .filter((u) => !machines.has(u.machine) || rolling.has(u.name) || hasWorkDue(u.name, deps))
       .map((u) => u.name);
     return { units, deploying: store.unfinishedDeploys().length > 0 };
   }
@@ -344,3 +381,25 @@ export class Controller implements ControllerApi {
     this.deps.exit?.();
   }
 }
+
+/** What a rollout needs to know of a unit: settled means agent idle and no hook due. */
+function unitFacts(
+  store: Store,
+  name: string,
+  clock: { now(): number; updateStatusIntervalMs: number },
+): UnitFacts {
+  const unit = store.unit(name);
+  if (!unit) return { exists: false, settled: true, workload: '', message: '' };
+  const idle = unit.agentStatus.current === 'idle';
+  return {
+    exists: true,
+    settled: idle && !hasWorkDue(name, { store, ...clockOf(clock) }),
+    workload: unit.workloadStatus.current,
+    message: unit.workloadStatus.message,
+  };
+}
+
+const clockOf = (clock: { now(): number; updateStatusIntervalMs: number }) => ({
+  now: () => clock.now(),
+  updateStatusIntervalMs: clock.updateStatusIntervalMs,
+});

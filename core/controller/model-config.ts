@@ -1,5 +1,9 @@
 // Model-wide settings, Juju's model-config: their names, defaults and parsing. Pure.
 import { RuneError } from '../model/errors.js';
+import { parseDurationMs } from './duration.js';
+import { POLICY_DEFAULTS, rolloutPolicy } from './rollout-policy.js';
+
+export { parseDurationMs };
 
 export class ModelConfigError extends RuneError {
   readonly kind = 'user';
@@ -12,15 +16,23 @@ interface Setting {
   parse(text: string): number | { error: string };
 }
 
-/** `90s`, `5m`, `1h`, `500ms` → milliseconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = m[2] ?? 's';
-  return (
-    Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000)
-  );
-}
+/** A rollout setting: checked as the flag it stands for would be (rollouts.ts). */
+const rolloutSetting = (
+  flag: 'canaries' | 'maxInFlight' | 'watch',
+  fallback: string,
+  description: string,
+): Setting => ({
+  default: fallback,
+  description,
+  parse(text) {
+    try {
+      rolloutPolicy({ [flag]: text }, {});
+      return 0;
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  },
+});
 
 export const MODEL_SETTINGS: Record<string, Setting> = {
   'update-status-hook-interval': {
@@ -32,6 +44,21 @@ export const MODEL_SETTINGS: Record<string, Setting> = {
       return ms >= 1000 ? ms : { error: `must be at least 1s, got ${text}` };
     },
   },
+  'rollout-canaries': rolloutSetting(
+    'canaries',
+    POLICY_DEFAULTS.canaries,
+    'Units a rollout updates first, alone, before any batch.',
+  ),
+  'rollout-max-in-flight': rolloutSetting(
+    'maxInFlight',
+    POLICY_DEFAULTS.maxInFlight,
+    'Units a rollout updates at once after the canaries: a number, or a percentage (100% is all at once).',
+  ),
+  'rollout-watch': rolloutSetting(
+    'watch',
+    POLICY_DEFAULTS.watch,
+    'MIN-MAX: a rollout watches each unit at least MIN, and halts if it has not settled by MAX.',
+  ),
 };
 
 /** Checks every pair; nothing is stored unless all are valid. */

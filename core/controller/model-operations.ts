@@ -16,6 +16,8 @@ import { ApplicationNotFoundError } from '../store/errors.js';
 import type { HookLogEntry, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
 import { applyChanges } from './apply-plan.js';
+import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
+import { assertNoActiveRollout, startRollout } from './rollouts.js';
 import { loadBundle } from './bundle-files.js';
 import { freeMachine, UNPLACED } from './placement.js';
 
@@ -345,7 +347,12 @@ export class ModelOperations {
   }
 
   /** Sets options (strings coerced by the charm's config.yaml) and resets others. */
-  setConfig(application: string, values: Record<string, string>, reset: readonly string[]): void {
+  setConfig(
+    application: string,
+    values: Record<string, string>,
+    reset: readonly string[],
+    policyFlags: PolicyFlags = {},
+  ): void {
     const { store } = this.deps;
     const charm = this.charmOf(application);
     const { values: coerced, problems } = validateConfigValues(
@@ -360,9 +367,26 @@ export class ModelOperations {
       ...unknown.map((r) => `--reset ${r}: charm ${charm.meta.name} has no option "${r}"`),
     ];
     if (lines.length > 0) throw new ModelRequestError(lines.join('\n'));
+    const policy = rolloutPolicy(policyFlags, store.modelConfig());
+    assertNoActiveRollout(store, application);
     store.transaction(() => {
+      const before = store.application(application);
       if (Object.keys(coerced).length > 0) store.setConfig(application, coerced);
       if (reset.length > 0) store.resetConfig(application, reset);
+      const after = store.application(application);
+      if (!before || !after || configHashText(before.config) === configHashText(after.config)) {
+        return;
+      }
+      // The units move to the new config in batches (DESIGN §11); those not reached keep the old.
+      const { charmRevision, charmDir } = after;
+      startRollout(store, {
+        application,
+        change: 'config',
+        from: { charmRevision, charmDir, config: before.config },
+        to: { charmRevision, charmDir, config: after.config },
+        policy,
+        at: new Date().toISOString(),
+      });
     });
     this.deps.wake();
   }
@@ -390,3 +414,11 @@ export class ModelOperations {
     return this.deps.store.hookLog(after);
   }
 }
+
+/** A config as text with sorted keys: equal texts, equal configs. */
+const configHashText = (config: Record<string, unknown>): string =>
+  JSON.stringify(
+    Object.keys(config)
+      .sort()
+      .map((k) => [k, config[k]]),
+  );

@@ -63,6 +63,7 @@ export function modelStatus(store: Store): {
       charm: app.charm,
       'charm-name': app.charm,
       'charm-rev': app.charmRevision,
+      ...rolloutNote(store, app.name),
       exposed: app.exposed,
       'application-status': status,
       relations: related,
@@ -108,4 +109,13 @@ export function modelStatus(store: Store): {
       };
     });
   return { applications, relations: rows };
+}
+
+/** A running or halted rollout, as status says it (DESIGN §11). */
+function rolloutNote(store: Store, application: string): { rollout?: string } {
+  const r = store.activeRollout(application);
+  if (!r) return {};
+  const updated = r.units.filter((u) => u.state === 'updated').length;
+  const where = `rollout ${r.id} (${r.change}) ${updated}/${r.units.length}`;
+  return { rollout: r.state === 'halted' ? `${where} halted: ${r.message}` : `${where} running` };
 }

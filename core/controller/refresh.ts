@@ -13,9 +13,13 @@ import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
 import { ApplicationNotFoundError, CharmRevisionNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, Store } from '../store/types.js';
+import { type PolicyFlags, policyFlags, rolloutPolicy } from './rollout-policy.js';
+import { assertNoActiveRollout, startRollout } from './rollouts.js';
 
 export interface RefreshRequest {
   application: string;
+  /** The rollout's policy flags, as typed (rollout-policy.ts). */
+  policy?: PolicyFlags;
   /** An absolute folder (the CLI resolves what the user typed). */
   path?: string;
   revision?: number;
@@ -40,6 +44,7 @@ export function refreshRequest(body: unknown): RefreshRequest {
     application,
     ...(path === undefined ? {} : { path }),
     ...(revision === undefined ? {} : { revision: revision as number }),
+    ...(b.policy === undefined ? {} : { policy: policyFlags(b.policy) }),
   };
 }
 
@@ -131,12 +136,23 @@ export function refresh(
   const charm = charms.loadFresh(dir);
   const problems = refreshProblems(store, app, charm);
   if (problems.length > 0) throw new RefreshRefusedError(app.name, problems);
+  const policy = rolloutPolicy(request.policy ?? {}, store.modelConfig());
+  assertNoActiveRollout(store, app.name);
+  const at = deps.now().toISOString();
   const revision = store.transaction(() => {
-    if (request.revision === undefined) {
-      return store.addCharmRevision(app.name, charm.dir, deps.now().toISOString());
-    }
-    store.useCharmRevision(app.name, request.revision);
-    return request.revision;
+    let moved = request.revision;
+    if (moved === undefined) moved = store.addCharmRevision(app.name, charm.dir, at);
+    else store.useCharmRevision(app.name, moved);
+    const { charmRevision, charmDir, config } = app;
+    startRollout(store, {
+      application: app.name,
+      change: `refresh to charm revision ${moved}`,
+      from: { charmRevision, charmDir, config },
+      to: { charmRevision: moved, charmDir: charm.dir, config },
+      policy,
+      at,
+    });
+    return moved;
   });
   charms.remember(charm);
   return { application: app.name, charm: charm.meta.name, revision, from: app.charmRevision };

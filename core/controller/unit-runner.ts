@@ -33,6 +33,9 @@ export interface UnitRunnerOptions {
   canLead?: (unit: UnitIndexEntry) => boolean;
   /** Called with each error a unit's step threw (not a hook failure: those are unit state). */
   onError?(unit: string, error: unknown): void;
+  /** Runs at the start of every pass (rollouts advance here); true when units may have new
+   * work that no commit announced. */
+  onPass?(now: number): boolean;
 }
 
 export class UnitRunner {
@@ -126,6 +129,7 @@ export class UnitRunner {
       ...(this.options.canLead ? { canLead: this.options.canLead } : {}),
     });
     if (leaders.length > 0) this.allDirty = true;
+    if (this.options.onPass?.(now) === true) this.allDirty = true;
     const all = this.allDirty;
     if (all) this.lastFullPass = now;
     const marked = new Set(this.dirty);

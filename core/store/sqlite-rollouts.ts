@@ -20,7 +20,10 @@ interface Row {
   record: string;
 }
 
-const toRecord = (r: Row): RolloutRecord => ({ ...(JSON.parse(r.record) as RolloutRecord), id: r.id });
+const toRecord = (r: Row): RolloutRecord => ({
+  ...(JSON.parse(r.record) as RolloutRecord),
+  id: r.id,
+});
 
 export function rolloutStore(db: Database.Database): RolloutStore {
   return {

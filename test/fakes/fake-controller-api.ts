@@ -61,6 +61,8 @@ export function fakeControllerApi(
     removeRelation: ({ a, b }) => ({ relation: `${a} - ${b}` }),
     config: () => ({ options: {} }),
     setConfig: () => undefined,
+    rollouts: () => ({ rollouts: [] }),
+    rollout: () => [],
     ...overrides,
   };
 }

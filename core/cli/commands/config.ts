@@ -5,8 +5,9 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
+import { policyFromFlags, ROLLOUT_FLAGS, ROLLOUT_HELP, ROLLOUT_USAGE } from '../rollout-flags.js';
 
-const usage = 'rune config APP [KEY | KEY=VALUE...] [--reset KEY]...';
+const usage = `rune config APP [KEY | KEY=VALUE...] [--reset KEY]... ${ROLLOUT_USAGE}`;
 
 export const config: Command = {
   usage,
@@ -14,11 +15,12 @@ export const config: Command = {
     'Without KEY, shows every option of APP: its value, whether it is the default or set, its',
     'type and description. With KEY, prints that value. With KEY=VALUE (values are coerced',
     'to the option type: port=2379 is an int), sets options; --reset puts one back to its default.',
+    ...ROLLOUT_HELP,
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseFlags(
       args,
-      { reset: { type: 'string', multiple: true } },
+      { reset: { type: 'string', multiple: true }, ...ROLLOUT_FLAGS },
       usage,
     );
     const [application, ...rest] = positionals;
@@ -33,7 +35,7 @@ export const config: Command = {
       const pairs = Object.fromEntries(
         sets.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]),
       );
-      await client.setConfig(application, pairs, values.reset ?? []);
+      await client.setConfig(application, pairs, values.reset ?? [], policyFromFlags(values));
       return 0;
     }
     const { options } = await client.config(application);

@@ -72,6 +72,7 @@ function application(a: ApplicationStatusView): ApplicationStatusView {
     'charm',
     'charm-name',
     'charm-rev',
+    'rollout',
     'scale',
     'exposed',
     'application-status',

@@ -77,7 +77,7 @@ function applicationSection(status: StatusResponse): string[] {
         String(app.scale),
         app['charm-name'],
         String(app['charm-rev']),
-        message,
+        app.rollout === undefined ? message : `${app.rollout}; ${message}`,
       ];
     });
   if (rows.length === 0) return [];

@@ -7,6 +7,8 @@ import { CharmRepository } from '../../../core/charm/repository.js';
 import { BundleInvalidError, FileReadError } from '../../../core/controller/errors.js';
 import { ModelOperations, ModelRequestError } from '../../../core/controller/model-operations.js';
 import { ApplicationNotFoundError } from '../../../core/store/errors.js';
+import { RolloutError } from '../../../core/controller/rollout-policy.js';
+import type { Store } from '../../../core/store/types.js';
 import {
   dump,
   ETCD,
@@ -259,10 +261,48 @@ describe('config and setConfig', () => {
     });
     expect(m.ops.config('tuned').workers).toMatchObject({ value: 4, source: 'user' });
     expect(m.calls.wakes).toBe(wakes + 1);
+    finishRollout(m.store, 'tuned');
     m.ops.setConfig('tuned', { motd: 'bye' }, ['workers', 'ratio']);
     expect(m.store.application('tuned')?.config).toEqual({ debug: true, motd: 'bye' });
     expect(m.ops.config('tuned').workers).toMatchObject({ value: 2, source: 'default' });
     expect(m.ops.config('tuned').ratio).toEqual(expect.objectContaining({ source: 'unset' }));
+  });
+
+  it('rolls a change out: the units keep the old config until the rollout reaches them', async () => {
+    const m = setup();
+    await m.ops.deploy(tunedCharm(m), []);
+    m.ops.setConfig('tuned', { workers: '4' }, [], { maxInFlight: '100%', watch: '0s-1m' });
+    const rollout = m.store.activeRollout('tuned');
+    expect(rollout).toMatchObject({
+      change: 'config',
+      state: 'running',
+      from: { config: {} },
+      to: { config: { workers: 4 } },
+      policy: { canaries: 1, maxInFlight: { percent: 100 }, watchMinMs: 0, watchMaxMs: 60_000 },
+    });
+    expect(rollout?.units.map((u) => [u.unit, u.state])).toEqual([['tuned/0', 'waiting']]);
+    // A second change waits for this one: units on three configs would help nobody.
+    await refused(
+      m,
+      () => m.ops.setConfig('tuned', { workers: '5' }, []),
+      RolloutError,
+      /a rollout of tuned is running \(config, rollout 1\)/,
+    );
+    // A set that changes nothing starts nothing.
+    finishRollout(m.store, 'tuned');
+    m.ops.setConfig('tuned', { workers: '4' }, []);
+    expect(m.store.activeRollout('tuned')).toBeUndefined();
+  });
+
+  it('refuses a bad rollout policy, changing nothing', async () => {
+    const m = setup();
+    await m.ops.deploy(tunedCharm(m), []);
+    await refused(
+      m,
+      () => m.ops.setConfig('tuned', { workers: '4' }, [], { maxInFlight: '0', watch: '5m-5s' }),
+      RolloutError,
+      /--max-in-flight must be a number of units from 1 .*--watch 5m-5s: the maximum is shorter/,
+    );
   });
 
   it('refuses wrong types and unknown names all at once, setting none of the request', async () => {
@@ -340,3 +380,9 @@ describe('charmOf', () => {
     expect(() => m.ops.charmOf('nope')).toThrow(new ApplicationNotFoundError('nope'));
   });
 });
+
+/** Marks the application's rollout done, as the runner would once its units settled. */
+function finishRollout(store: Store, application: string): void {
+  const active = store.activeRollout(application);
+  if (active) store.setRollout({ ...active, state: 'done' });
+}

@@ -186,7 +186,7 @@ describe('the charm runtime on local machines', () => {
     const moved = await runCli('refresh', 'kvp', '--path', join(copy, 'runtime', 'kv-provider'));
     expect(moved.code).toBe(0);
     expect(moved.out).toEqual([
-      'kvp: charm kv-provider revision 1 → 2; its units run upgrade-charm',
+      'kvp: charm kv-provider revision 1 → 2; its units run upgrade-charm as the rollout reaches them (rune rollouts)',
     ]);
     expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
     expect((await status()).applications?.kvp?.['charm-rev']).toBe(2);
@@ -208,6 +208,38 @@ describe('the charm runtime on local machines', () => {
     expect(back.code).toBe(0);
     expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
     expect((await status()).applications?.kvp?.['charm-rev']).toBe(1);
+  });
+
+  it('refresh rolls: the canary first, one unit at a time, the leader last', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'rune-rollout-'));
+    cpSync(charms, join(copy, 'runtime'), { recursive: true });
+    const units = Object.entries((await status()).applications?.counter?.units ?? {});
+    expect(units.length).toBeGreaterThanOrEqual(2);
+    const leader = units.find(([, u]) => u.leader === true)?.[0];
+    const number = (name: string) => Number(name.split('/')[1]);
+    const expected = units
+      .map(([name]) => name)
+      .filter((name) => name !== leader)
+      .sort((a, b) => number(a) - number(b))
+      .concat(leader ?? []);
+    const before = (await hookSequence()).length;
+    const path = join(copy, 'runtime', 'peer-counter');
+    expect((await runCli('refresh', 'counter', '--path', path, '--watch', '0s-2m')).code).toBe(0);
+    expect((await runCli('wait-for', 'model', '--timeout', '3m')).code).toBe(0);
+    const moves = (await hookSequence())
+      .slice(before)
+      .filter((e) => e.unit.startsWith('counter/'))
+      .filter((e) => e.name === 'upgrade-charm' || e.name === 'config-changed')
+      .map((e) => `${e.unit} ${e.name}`);
+    // One at a time: each unit's upgrade-charm and config-changed before the next unit's.
+    expect(moves).toEqual(expected.flatMap((u) => [`${u} upgrade-charm`, `${u} config-changed`]));
+    const listed = await runCli('rollouts', 'counter');
+    expect(listed.out.join('\n')).toMatch(/refresh to charm revision 2\s+done\s+\d\/\d/);
+    // A bad policy changes nothing.
+    const bad = await runCli('refresh', 'counter', '--path', path, '--max-in-flight', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/--max-in-flight must be a number of units from 1/);
+    expect((await status()).applications?.counter?.['charm-rev']).toBe(2);
   });
 
   it('remove-relation: -departed then -broken on both sides', async () => {

@@ -1,0 +1,69 @@
+// A rollout's policy (BOSH's update block: canaries, max-in-flight, watch time) from the
+// request's flags, else the model's settings, else the defaults; bad values refused whole. Pure.
+import { RuneError } from '../model/errors.js';
+import type { RolloutPolicy } from '../store/types.js';
+import { parseDurationMs } from './duration.js';
+
+export class RolloutError extends RuneError {
+  readonly kind = 'user';
+}
+
+/** The policy as the operator may give it: each field text, as typed. */
+export interface PolicyFlags {
+  canaries?: string;
+  maxInFlight?: string;
+  watch?: string;
+}
+
+export const POLICY_DEFAULTS: Required<PolicyFlags> = {
+  canaries: '1',
+  maxInFlight: '1',
+  watch: '1s-5m',
+};
+
+/** The policy from flags, else model settings (`rollout-canaries`...), else the defaults. */
+export function rolloutPolicy(flags: PolicyFlags, model: Record<string, string>): RolloutPolicy {
+  const canaries = flags.canaries ?? model['rollout-canaries'] ?? POLICY_DEFAULTS.canaries;
+  const inFlight =
+    flags.maxInFlight ?? model['rollout-max-in-flight'] ?? POLICY_DEFAULTS.maxInFlight;
+  const watch = flags.watch ?? model['rollout-watch'] ?? POLICY_DEFAULTS.watch;
+  const problems: string[] = [];
+  if (!/^\d+$/.test(canaries))
+    problems.push(`--canaries must be a whole number, got "${canaries}"`);
+  const count = /^([1-9]\d*)$/.exec(inFlight);
+  const percent = /^([1-9]\d?|100)%$/.exec(inFlight);
+  if (!count && !percent) {
+    problems.push(
+      `--max-in-flight must be a number of units from 1 or a percentage from 1% to 100%, got "${inFlight}"`,
+    );
+  }
+  const [min, max, extra] = watch.split('-');
+  const minMs = parseDurationMs(min ?? '');
+  const maxMs = parseDurationMs(max ?? '');
+  if (extra !== undefined || minMs === undefined || maxMs === undefined) {
+    problems.push(`--watch must be MIN-MAX durations like 5s-5m, got "${watch}"`);
+  } else if (maxMs < minMs) {
+    problems.push(`--watch ${watch}: the maximum is shorter than the minimum`);
+  }
+  if (problems.length > 0) throw new RolloutError(problems.join('; '));
+  return {
+    canaries: Number(canaries),
+    maxInFlight: count ? { count: Number(count[1]) } : { percent: Number(percent?.[1] ?? 100) },
+    watchMinMs: minMs ?? 0,
+    watchMaxMs: maxMs ?? 0,
+  };
+}
+
+/** Policy flags from a request body: only text fields, the rest refused. */
+export function policyFlags(body: unknown): PolicyFlags {
+  if (typeof body !== 'object' || body === null)
+    throw new RolloutError('the rollout policy must be an object');
+  const flags: PolicyFlags = {};
+  for (const key of ['canaries', 'maxInFlight', 'watch'] as const) {
+    const value = (body as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new RolloutError(`the rollout's ${key} must be text`);
+    flags[key] = value;
+  }
+  return flags;
+}

@@ -1,0 +1,136 @@
+// Rollouts as the controller runs them (DESIGN §11): one begins with each change to an
+// application that has units (refresh, config), advances on every unit-runner pass from what the
+// store says (so a restarted controller carries on), halts on a failing unit, and is resumed or
+// aborted by the operator. The policy comes from the request's flags, else the model's settings,
+// else BOSH-like defaults.
+import { parseUnitName } from '../model/names.js';
+import { ApplicationNotFoundError } from '../store/errors.js';
+import type { ApplicationSpec, RolloutPolicy, RolloutRecord, Store } from '../store/types.js';
+import { RolloutError } from './rollout-policy.js';
+import { advanceRollout, type UnitFacts } from './rollout-plan.js';
+
+/** Refuses a second change while one rolls: it would leave units on three specs. */
+export function assertNoActiveRollout(store: Store, application: string): void {
+  const active = store.activeRollout(application);
+  if (active) {
+    throw new RolloutError(
+      `a rollout of ${application} is ${active.state} (${active.change}, rollout ${active.id}); ` +
+        `wait for it, or rune rollout ${application} --resume | --abort`,
+    );
+  }
+}
+
+/** Begins moving the application's units from `from` to `to` (the store holds `to` already). */
+export function startRollout(
+  store: Store,
+  request: {
+    application: string;
+    change: string;
+    from: ApplicationSpec;
+    to: ApplicationSpec;
+    policy: RolloutPolicy;
+    at: string;
+  },
+): number | undefined {
+  const leader = store.leader(request.application);
+  const number = (name: string) => parseUnitName(name)?.number ?? 0;
+  const units = store
+    .units(request.application)
+    .filter((u) => u.life === 'alive')
+    .sort((a, b) =>
+      a.name === leader ? 1 : b.name === leader ? -1 : number(a.name) - number(b.name),
+    )
+    .map((u) => ({ unit: u.name, state: 'waiting' as const, before: u.workloadStatus.current }));
+  if (units.length === 0) return undefined;
+  return store.addRollout({
+    application: request.application,
+    change: request.change,
+    from: request.from,
+    to: request.to,
+    policy: request.policy,
+    state: 'running',
+    message: '',
+    units,
+    startedAt: request.at,
+  });
+}
+
+/** Advances every running rollout; true when a unit started updating (it has work now). */
+export function driveRollouts(
+  store: Store,
+  facts: (unit: string) => UnitFacts,
+  now: number,
+): boolean {
+  let started = false;
+  for (const rollout of store.activeRollouts()) {
+    const next = advanceRollout(rollout, facts, now);
+    if (!next) continue;
+    started ||= next.units.some(
+      (u, i) => u.state === 'updating' && rollout.units[i]?.state !== 'updating',
+    );
+    store.setRollout(next);
+  }
+  return started;
+}
+
+/** The application's rollout that halted, resumed: the failed unit is watched again. */
+export function resumeRollout(store: Store, application: string, now: number): RolloutRecord {
+  const halted = store.activeRollout(application);
+  if (!halted || halted.state !== 'halted') {
+    throw new RolloutError(
+      `${application} has no halted rollout to resume; rune rollouts lists them`,
+    );
+  }
+  const resumed: RolloutRecord = {
+    ...halted,
+    state: 'running',
+    message: '',
+    units: halted.units.map((u) =>
+      u.state === 'failed' ? { ...u, state: 'updating', since: now } : u,
+    ),
+  };
+  store.setRollout(resumed);
+  return resumed;
+}
+
+/**
+ * Stops the application's rollout and sends the units it moved back to the old spec, rolled the
+ * same way: a new rollout from the new spec to the old over those units. Units it had not moved
+ * never left the old spec.
+ */
+export function abortRollout(store: Store, application: string, at: string): number | undefined {
+  const active = store.activeRollout(application);
+  if (!active) {
+    throw new RolloutError(
+      `${application} has no running or halted rollout to abort; rune rollouts lists them`,
+    );
+  }
+  const app = store.application(application);
+  if (!app) throw new ApplicationNotFoundError(application);
+  store.setRollout({
+    ...active,
+    state: 'aborted',
+    message: 'aborted by the operator',
+    endedAt: at,
+  });
+  const { from } = active;
+  store.resetConfig(application, Object.keys(app.config));
+  store.setConfig(application, from.config);
+  if (from.charmRevision !== app.charmRevision)
+    store.useCharmRevision(application, from.charmRevision);
+  const moved = new Set(active.units.filter((u) => u.state !== 'waiting').map((u) => u.unit));
+  if (moved.size === 0) return undefined;
+  return store.addRollout({
+    application,
+    change: `abort of rollout ${active.id}`,
+    from: active.to,
+    to: from,
+    policy: active.policy,
+    state: 'running',
+    message: '',
+    units: active.units
+      .filter((u) => moved.has(u.unit))
+      .map((u) => ({ unit: u.unit, state: 'waiting' as const, before: u.before })),
+    startedAt: at,
+  });
+}
