@@ -17,7 +17,7 @@ import type { HookLogEntry, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
 import { applyChanges } from './apply-plan.js';
 import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
-import { assertNoActiveRollout, startRollout } from './rollouts.js';
+import { startRollout } from './rollouts.js';
 import { loadBundle } from './bundle-files.js';
 import { freeMachine, UNPLACED } from './placement.js';
 
@@ -368,7 +368,6 @@ export class ModelOperations {
     ];
     if (lines.length > 0) throw new ModelRequestError(lines.join('\n'));
     const policy = rolloutPolicy(policyFlags, store.modelConfig());
-    assertNoActiveRollout(store, application);
     store.transaction(() => {
       const before = store.application(application);
       if (Object.keys(coerced).length > 0) store.setConfig(application, coerced);

@@ -14,7 +14,7 @@ import { RuneError } from '../model/errors.js';
 import { ApplicationNotFoundError, CharmRevisionNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, Store } from '../store/types.js';
 import { type PolicyFlags, policyFlags, rolloutPolicy } from './rollout-policy.js';
-import { assertNoActiveRollout, startRollout } from './rollouts.js';
+import { startRollout } from './rollouts.js';
 
 export interface RefreshRequest {
   application: string;
@@ -137,7 +137,6 @@ export function refresh(
   const problems = refreshProblems(store, app, charm);
   if (problems.length > 0) throw new RefreshRefusedError(app.name, problems);
   const policy = rolloutPolicy(request.policy ?? {}, store.modelConfig());
-  assertNoActiveRollout(store, app.name);
   const at = deps.now().toISOString();
   const revision = store.transaction(() => {
     let moved = request.revision;

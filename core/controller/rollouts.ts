@@ -5,20 +5,15 @@
 // else BOSH-like defaults.
 import { parseUnitName } from '../model/names.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
-import type { ApplicationSpec, RolloutPolicy, RolloutRecord, Store } from '../store/types.js';
+import type {
+  ApplicationSpec,
+  RolloutPolicy,
+  RolloutRecord,
+  RolloutUnit,
+  Store,
+} from '../store/types.js';
 import { RolloutError } from './rollout-policy.js';
 import { advanceRollout, type UnitFacts } from './rollout-plan.js';
-
-/** Refuses a second change while one rolls: it would leave units on three specs. */
-export function assertNoActiveRollout(store: Store, application: string): void {
-  const active = store.activeRollout(application);
-  if (active) {
-    throw new RolloutError(
-      `a rollout of ${application} is ${active.state} (${active.change}, rollout ${active.id}); ` +
-        `wait for it, or rune rollout ${application} --resume | --abort`,
-    );
-  }
-}
 
 /** Begins moving the application's units from `from` to `to` (the store holds `to` already). */
 export function startRollout(
@@ -34,13 +29,26 @@ export function startRollout(
 ): number | undefined {
   const leader = store.leader(request.application);
   const number = (name: string) => parseUnitName(name)?.number ?? 0;
+  // A change while another rolls supersedes it: the units it had not reached keep their spec
+  // until this one reaches them (Juju's config just works; no unit jumps two specs at once).
+  const previous = store.activeRollout(request.application);
+  if (previous) store.setRollout({ ...previous, state: 'superseded', endedAt: request.at });
   const units = store
     .units(request.application)
     .filter((u) => u.life === 'alive')
     .sort((a, b) =>
       a.name === leader ? 1 : b.name === leader ? -1 : number(a.name) - number(b.name),
     )
-    .map((u) => ({ unit: u.name, state: 'waiting' as const, before: u.workloadStatus.current }));
+    .map((u): RolloutUnit => {
+      const earlier = previous?.units.find((p) => p.unit === u.name);
+      const unit: RolloutUnit = {
+        unit: u.name,
+        state: 'waiting',
+        before: u.workloadStatus.current,
+      };
+      if (earlier?.state === 'waiting') unit.from = earlier.from ?? previous?.from;
+      return unit;
+    });
   if (units.length === 0) return undefined;
   return store.addRollout({
     application: request.application,

@@ -11,6 +11,6 @@ export function applicationAsSeen(
   const entry = rollout.units.find((u) => u.unit === unit);
   // Units added since the rollout began start on the new spec, like those already moved.
   if (entry?.state !== 'waiting') return app;
-  const { charmRevision, charmDir, config } = rollout.from;
+  const { charmRevision, charmDir, config } = entry.from ?? rollout.from;
   return { ...app, charmRevision, charmDir, config };
 }

@@ -333,6 +333,9 @@ export interface RolloutUnit {
   since?: number;
   /** Its workload status before the change: a unit that was blocked may pass blocked. */
   before: string;
+  /** What it sees until reached, when not the rollout's `from`: a unit that an earlier,
+   * superseded rollout had not reached keeps the spec it was on. */
+  from?: ApplicationSpec;
 }
 
 export interface RolloutRecord {
@@ -343,8 +346,9 @@ export interface RolloutRecord {
   from: ApplicationSpec;
   to: ApplicationSpec;
   policy: RolloutPolicy;
-  /** running → done, or halted (resume: running again; abort: aborted, and a rollout back). */
-  state: 'running' | 'halted' | 'done' | 'aborted';
+  /** running → done, or halted (resume: running again; abort: aborted, and a rollout back);
+   * superseded when another change to the application began a rollout of its own. */
+  state: 'running' | 'halted' | 'done' | 'aborted' | 'superseded';
   /** Why it halted, naming the unit. */
   message: string;
   /** In update order: followers by number, the leader last. */

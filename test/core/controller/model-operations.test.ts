@@ -281,16 +281,20 @@ describe('config and setConfig', () => {
       policy: { canaries: 1, maxInFlight: { percent: 100 }, watchMinMs: 0, watchMaxMs: 60_000 },
     });
     expect(rollout?.units.map((u) => [u.unit, u.state])).toEqual([['tuned/0', 'waiting']]);
-    // A second change waits for this one: units on three configs would help nobody.
-    await refused(
-      m,
-      () => m.ops.setConfig('tuned', { workers: '5' }, []),
-      RolloutError,
-      /a rollout of tuned is running \(config, rollout 1\)/,
-    );
+    // A second change supersedes it: the unit not yet reached keeps the config it is on.
+    m.ops.setConfig('tuned', { workers: '5' }, []);
+    expect(m.store.rollouts().map((r) => r.state)).toEqual(['superseded', 'running']);
+    expect(m.store.activeRollout('tuned')?.units).toEqual([
+      {
+        unit: 'tuned/0',
+        state: 'waiting',
+        before: expect.any(String) as string,
+        from: { charmRevision: 1, charmDir: expect.any(String) as string, config: {} },
+      },
+    ]);
     // A set that changes nothing starts nothing.
     finishRollout(m.store, 'tuned');
-    m.ops.setConfig('tuned', { workers: '4' }, []);
+    m.ops.setConfig('tuned', { workers: '5' }, []);
     expect(m.store.activeRollout('tuned')).toBeUndefined();
   });
 
