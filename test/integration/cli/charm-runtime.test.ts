@@ -242,6 +242,49 @@ describe('the charm runtime on local machines', () => {
     expect((await status()).applications?.counter?.['charm-rev']).toBe(2);
   });
 
+  it('a failing canary halts the rollout; the rest keep the old config; abort takes it back', async () => {
+    const deployed = await runCli('deploy', `${charms}/flaky`, 'canary', '-n', '3', '--wait=3m');
+    expect(deployed.code).toBe(0);
+    const before = (await hookSequence()).length;
+    expect((await runCli('config', 'canary', 'fail-hook=config-changed')).code).toBe(0);
+    await waitFor(
+      'the rollout to halt',
+      async () => (await runCli('rollouts', 'canary')).out.some((l) => / halted /.test(l)),
+      { timeoutMs: 120_000 },
+    );
+    const s = await status();
+    const app = s.applications?.canary;
+    const leader = Object.entries(app?.units ?? {}).find(([, u]) => u.leader === true)?.[0];
+    const canary = ['canary/0', 'canary/1', 'canary/2'].find((u) => u !== leader) ?? '';
+    expect(app?.rollout).toMatch(
+      new RegExp(`halted: ${canary} is in error: hook failed: "config-changed"`),
+    );
+    // Only the canary ran the new config; the others are active on the old one.
+    const ran = (await hookSequence()).slice(before).filter((e) => e.name === 'config-changed');
+    expect([...new Set(ran.map((e) => e.unit))]).toEqual([canary]);
+    const others = workloads(s).filter(
+      (w) => String(w[0]).startsWith('canary/') && w[0] !== canary,
+    );
+    expect(others.map((w) => w[1])).toEqual(['active', 'active']);
+
+    // The operator skips the failed hook, then aborts: the canary rolls back to the old config.
+    expect((await runCli('resolve', canary, '--no-retry')).code).toBe(0);
+    const aborted = await runCli('rollout', 'canary', '--abort');
+    expect(aborted.out.join('\n')).toMatch(
+      /rollout aborted; rollout \d+ takes the moved units back/,
+    );
+    expect((await runCli('wait-for', 'application', 'canary', '--timeout', '1m')).code).toBe(0);
+    expect((await runCli('config', 'canary', 'fail-hook')).out).toEqual(['']);
+    expect(workloads(await status()).filter((w) => String(w[0]).startsWith('canary/'))).toEqual([
+      ['canary/0', 'active', 'ok'],
+      ['canary/1', 'active', 'ok'],
+      ['canary/2', 'active', 'ok'],
+    ]);
+    const listed = (await runCli('rollouts', 'canary')).out.join('\n');
+    expect(listed).toMatch(/config\s+aborted/);
+    expect(listed).toMatch(/abort of rollout \d+\s+done\s+1\/1/);
+  }, 240_000);
+
   it('remove-relation: -departed then -broken on both sides', async () => {
     const before = (await hookSequence()).length;
     expect((await runCli('remove-relation', 'kvc', 'kvp')).out).toEqual([
