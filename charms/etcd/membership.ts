@@ -251,24 +251,27 @@ export async function converge(
  * accounts for, and hand the turn to join to the next unit. Returns the view minus the removed.
  */
 export async function lead(ctx: Ctx, env: Env, view: ClusterView): Promise<ClusterView> {
-  const up = view.members.filter(isStarted);
+  const known = knownUnits(ctx, env);
+  const removed = await removeStale(ctx, env, view, known);
+  const members = view.members.filter((m) => !removed.includes(m.id));
+  // Published after the removals: a change here is what tells the followers (their
+  // leader-settings-changed) that a member left, so their status counts it gone too.
+  const up = members.filter(isStarted);
   if (up.length > 0) {
     put(ctx.leaderSettings, LS.clientUrls, connectionString(up.flatMap((m) => m.clientUrls)));
     const specs = up.flatMap((m) => m.peerUrls.map((peerUrl) => ({ name: m.name, peerUrl })));
     put(ctx.leaderSettings, LS.cluster, initialCluster(specs));
   }
-  const known = knownUnits(ctx, env);
-  const removed = await removeStale(ctx, env, view, known);
-  const members = view.members.filter((m) => !removed.includes(m.id));
   const started = new Set(members.filter(isStarted).map((m) => m.name));
   pickJoiners(ctx, { started, pending: members.filter((m) => !isStarted(m)) }, known);
   return { members, health: view.health };
 }
 
 /**
- * Members whose unit is gone. Only unstarted or unhealthy ones: a departing leader sees its
- * peers leave its scope while they still run (Rune does not say which unit departs), and must
- * not remove them; a unit removes its own member on the way out (departure.ts).
+ * Members whose unit is gone: unstarted or unhealthy ones, and healthy ones whose unit has left
+ * the application's goal state (it is being removed) while this unit stays. A unit removes its
+ * own member on the way out too (departure.ts), but after its peers' -departed hooks have run,
+ * and nothing would then tell them; a leader that is itself leaving removes no healthy member.
  */
 async function removeStale(
   ctx: Ctx,
@@ -278,7 +281,12 @@ async function removeStale(
 ): Promise<bigint[]> {
   const up = new Set(view.health.filter((h) => h.healthy).map((h) => h.endpoint));
   const isUp = (m: Member) => m.clientUrls.some((url) => up.has(url));
-  const stale = staleMembers(view.members, known).filter((m) => !isStarted(m) || !isUp(m));
+  const goal = new Set(ctx.goalState.units.map(memberName));
+  const staying = ctx.goalState.units.includes(ctx.unit);
+  const leaving = (m: Member) => staying && !goal.has(m.name) && m.name.startsWith(`${ctx.app}-`);
+  const stale = staleMembers(view.members, known).filter(
+    (m) => !isStarted(m) || !isUp(m) || leaving(m),
+  );
   const via = view.members.filter((m) => isStarted(m) && isUp(m)).flatMap((m) => m.clientUrls);
   const removed: bigint[] = [];
   for (const member of stale) {

@@ -9,15 +9,15 @@ import { hookName, type Hook } from '../charm/hooks.js';
 import type { CharmRepository } from '../charm/repository.js';
 import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
-import { endpointKey, relationKey, type ConfigValue, type Endpoint } from '../model/types.js';
-import { validateConfigValues } from '../charm/config.js';
+import { endpointKey, relationKey, type Endpoint } from '../model/types.js';
 import { describeChange, plan } from '../planner/index.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
 import type { HookLogEntry, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
 import { applyChanges } from './apply-plan.js';
-import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
-import { startRollout } from './rollouts.js';
+import type { ConfigOptionView } from './api.js';
+import { configView, setConfig } from './config-operations.js';
+import type { PolicyFlags } from './rollout-policy.js';
 import { loadBundle } from './bundle-files.js';
 import { freeMachine, UNPLACED } from './placement.js';
 
@@ -313,79 +313,23 @@ export class ModelOperations {
   }
 
   /** The application's options: value and whether it is the default or set by the operator. */
-  config(
-    application: string,
-  ): Record<
-    string,
-    { value?: ConfigValue; source: 'default' | 'user' | 'unset'; type: string; description: string }
-  > {
-    const charm = this.charmOf(application);
-    const app = this.deps.store.application(application);
-    const out: Record<
-      string,
-      {
-        value?: ConfigValue;
-        source: 'default' | 'user' | 'unset';
-        type: string;
-        description: string;
-      }
-    > = {};
-    for (const option of Object.values(charm.config.options).sort((x, y) =>
-      x.name < y.name ? -1 : 1,
-    )) {
-      const set = app?.config[option.name];
-      const entry: (typeof out)[string] = {
-        source: set !== undefined ? 'user' : option.default !== undefined ? 'default' : 'unset',
-        type: option.type,
-        description: option.description,
-      };
-      const value = set ?? option.default;
-      if (value !== undefined) entry.value = value;
-      out[option.name] = entry;
-    }
-    return out;
+  config(application: string): Record<string, ConfigOptionView> {
+    return configView(this.deps.store, this.charmOf(application), application);
   }
 
-  /** Sets options (strings coerced by the charm's config.yaml) and resets others. */
+  /** Sets options (strings coerced by the charm's config.yaml) and resets others; the units
+   * move to the new config in a rollout. */
   setConfig(
     application: string,
     values: Record<string, string>,
     reset: readonly string[],
     policyFlags: PolicyFlags = {},
   ): void {
-    const { store } = this.deps;
-    const charm = this.charmOf(application);
-    const { values: coerced, problems } = validateConfigValues(
-      charm.meta.name,
-      charm.config,
+    setConfig(this.deps.store, this.charmOf(application), {
+      application,
       values,
-      'coerce',
-    );
-    const unknown = reset.filter((r) => !(r in charm.config.options));
-    const lines = [
-      ...problems.map((p) => `${p.option}: ${p.message}`),
-      ...unknown.map((r) => `--reset ${r}: charm ${charm.meta.name} has no option "${r}"`),
-    ];
-    if (lines.length > 0) throw new ModelRequestError(lines.join('\n'));
-    const policy = rolloutPolicy(policyFlags, store.modelConfig());
-    store.transaction(() => {
-      const before = store.application(application);
-      if (Object.keys(coerced).length > 0) store.setConfig(application, coerced);
-      if (reset.length > 0) store.resetConfig(application, reset);
-      const after = store.application(application);
-      if (!before || !after || configHashText(before.config) === configHashText(after.config)) {
-        return;
-      }
-      // The units move to the new config in batches (DESIGN §11); those not reached keep the old.
-      const { charmRevision, charmDir } = after;
-      startRollout(store, {
-        application,
-        change: 'config',
-        from: { charmRevision, charmDir, config: before.config },
-        to: { charmRevision, charmDir, config: after.config },
-        policy,
-        at: new Date().toISOString(),
-      });
+      reset,
+      policyFlags,
     });
     this.deps.wake();
   }
@@ -413,11 +357,3 @@ export class ModelOperations {
     return this.deps.store.hookLog(after);
   }
 }
-
-/** A config as text with sorted keys: equal texts, equal configs. */
-const configHashText = (config: Record<string, unknown>): string =>
-  JSON.stringify(
-    Object.keys(config)
-      .sort()
-      .map((k) => [k, config[k]]),
-  );

@@ -189,8 +189,9 @@ describe('etcd: the leader hands out turns', () => {
   });
 
   it('never removes a member that still answers (a departing leader sees peers leave)', async () => {
+    // The leader is the one being removed: it is absent from goal-state, its peer is not.
     const out = await harness.run(
-      leader([member('etcd/0'), member('etcd/1')], { peers: [] }),
+      { ...leader([member('etcd/0'), member('etcd/1')], { peers: [] }), goalUnits: ['etcd/1'] },
       'update-status',
     );
     expect(out.ok).toBe(true);
@@ -198,6 +199,26 @@ describe('etcd: the leader hands out turns', () => {
       [],
     );
     expect(out.state.leaderSettings?.['joining']).toBeUndefined();
+  });
+
+  it('removes the member of a unit being removed while it still answers, and tells the followers', async () => {
+    // etcd/3 is on its way out (absent from goal-state); its own removal would come after the
+    // peers' -departed hooks, and nothing would tell them then.
+    const remove = retrying(
+      etcdctlAs('etcd/0', [clientUrl('etcd/0'), clientUrl('etcd/3')], {
+        op: 'member remove',
+        id: idOf('etcd/3'),
+      }),
+      3,
+      2,
+    );
+    const out = await harness.run(
+      leader([member('etcd/0'), member('etcd/3')], { peers: [], run: { run: { [remove]: '' } } }),
+      'update-status',
+    );
+    expect(out.machineCalls).toContainEqual({ op: 'run', command: remove });
+    expect(out.state.leaderSettings?.['client_urls']).toBe('https://192.0.2.1:2379');
+    expect(out.state.status).toEqual({ kind: 'active', message: 'Healthy with 1 known peer' });
   });
 
   it('gives no turn while a member nobody accounts for is pending and cannot be removed', async () => {
