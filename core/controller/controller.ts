@@ -7,8 +7,7 @@ import { diffModel, exportModel } from './bundle-export.js';
 import { attachResources } from './resources.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import { type PolicyFlags, policyFlags } from './rollout-policy.js';
-import type { UnitFacts } from './rollout-plan.js';
-import { abortRollout, driveRollouts, resumeRollout } from './rollouts.js';
+import { abortRollout, driveRollouts, resumeRollout, unitsToRoll } from './rollouts.js';
 import type { MachineProvider } from '../model/machine.js';
 import type {
   ActionRecord,
@@ -61,6 +60,7 @@ import { MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 import { NoCharmRuntimeError } from './errors.js';
+import type { UnitFacts } from './rollout-plan.js';
 
 export interface ControllerDeps {
   info: ControllerInfo;
@@ -140,7 +140,7 @@ export class Controller implements ControllerApi {
         // whose machine answers (DESIGN §6).
         canLead: (unit) => this.pool.health(unit.machine)?.reachable !== false,
         // Rollouts advance from what the units show now (DESIGN §11).
-        onPass: (now) => driveRollouts(store, (name) => unitFacts(store, name, executor), now),
+        onPass: (now) => driveRollouts(store, (name) => rolloutFacts(store, name, executor), now),
       },
     );
     this.operations = new ModelOperations({
@@ -275,13 +275,7 @@ export class Controller implements ControllerApi {
       now: () => Date.now(),
       updateStatusIntervalMs: updateStatusIntervalMs(store.modelConfig()),
     };
-    // A unit a running rollout has yet to move has work coming, though no hook is due yet.
-    const rolling = new Set(
-      store
-        .activeRollouts()
-        .filter((r) => r.state === 'running')
-        .flatMap((r) => r.units.filter((u) => u.state !== 'updated').map((u) => u.unit)),
-    );
+    const rolling = unitsToRoll(store);
     const units = store
       .units()
       .filter((u) => !machines.has(u.machine) || rolling.has(u.name) || hasWorkDue(u.name, deps))
@@ -382,24 +376,24 @@ export class Controller implements ControllerApi {
   }
 }
 
-/** What a rollout needs to know of a unit: settled means agent idle and no hook due. */
-function unitFacts(
+/** What a rollout needs to know of a unit: settled is agent idle and no hook due. */
+function rolloutFacts(
   store: Store,
   name: string,
   clock: { now(): number; updateStatusIntervalMs: number },
 ): UnitFacts {
   const unit = store.unit(name);
   if (!unit) return { exists: false, settled: true, workload: '', message: '' };
-  const idle = unit.agentStatus.current === 'idle';
+  const due = hasWorkDue(name, {
+    store,
+    now: () => clock.now(),
+    updateStatusIntervalMs: clock.updateStatusIntervalMs,
+  });
+  const { current, message } = unit.workloadStatus;
   return {
     exists: true,
-    settled: idle && !hasWorkDue(name, { store, ...clockOf(clock) }),
-    workload: unit.workloadStatus.current,
-    message: unit.workloadStatus.message,
+    settled: unit.agentStatus.current === 'idle' && !due,
+    workload: current,
+    message,
   };
 }
-
-const clockOf = (clock: { now(): number; updateStatusIntervalMs: number }) => ({
-  now: () => clock.now(),
-  updateStatusIntervalMs: clock.updateStatusIntervalMs,
-});

@@ -142,3 +142,13 @@ export function abortRollout(store: Store, application: string, at: string): num
     startedAt: at,
   });
 }
+
+/** Units a running rollout has yet to move: work is coming to them, though no hook is due yet. */
+export function unitsToRoll(store: Store): Set<string> {
+  return new Set(
+    store
+      .activeRollouts()
+      .filter((r) => r.state === 'running')
+      .flatMap((r) => r.units.filter((u) => u.state !== 'updated').map((u) => u.unit)),
+  );
+}

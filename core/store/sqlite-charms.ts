@@ -71,3 +71,20 @@ export function charmRevisionStore(db: Database.Database): CharmRevisionStore {
     },
   };
 }
+
+/** Revision 1 is what was deployed (DESIGN §11); a name deployed again starts over. */
+export function recordFirstRevision(
+  db: Database.Database,
+  application: string,
+  charmDir: string,
+  at: string,
+): void {
+  db.prepare(`DELETE FROM charm_revisions WHERE application = ?`).run(application);
+  db.prepare(
+    `INSERT INTO charm_revisions (application, revision, charm_dir, added_at) VALUES (?, 1, ?, ?)`,
+  ).run(application, charmDir, at);
+}
+
+export function forgetRevisions(db: Database.Database, application: string): void {
+  db.prepare(`DELETE FROM charm_revisions WHERE application = ?`).run(application);
+}

@@ -1,6 +1,7 @@
 // The model's entities in SQLite: applications, units, relations and their databags. The base
 // of SqliteStore (which adds machines and migrations); every write is its own transaction or
 // part of the caller's (transaction()).
+import { forgetRevisions, recordFirstRevision } from './sqlite-charms.js';
 import type Database from 'better-sqlite3';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
@@ -17,6 +18,7 @@ import {
 import type {
   UnitIndexEntry,
   ApplicationRecord,
+  NewApplication,
   DatabagRecord,
   ModelStore,
   RelationRecord,
@@ -99,26 +101,14 @@ export class SqliteModel implements ModelStore {
     return row ? toApplication(row) : undefined;
   }
 
-  addApplication(
-    app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed' | 'charmRevision'>,
-  ): void {
+  addApplication(app: NewApplication): void {
     this.transaction(() => {
+      const { name, charm, charmDir, subordinate, config, constraints } = app;
       this.stmt(
         `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
            VALUES (?, ?, ?, ?, ?, ?)`,
-      ).run(
-        app.name,
-        app.charm,
-        app.charmDir,
-        app.subordinate ? 1 : 0,
-        JSON.stringify(app.config),
-        app.constraints,
-      );
-      // Revision 1 is what was deployed (DESIGN §11).
-      this.stmt(
-        `INSERT OR REPLACE INTO charm_revisions (application, revision, charm_dir, added_at)
-           VALUES (?, 1, ?, ?)`,
-      ).run(app.name, app.charmDir, this.now().toISOString());
+      ).run(name, charm, charmDir, subordinate ? 1 : 0, JSON.stringify(config), constraints);
+      recordFirstRevision(this.db, app.name, app.charmDir, this.now().toISOString());
     });
   }
 
@@ -363,7 +353,7 @@ export class SqliteModel implements ModelStore {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
-      this.stmt(`DELETE FROM charm_revisions WHERE application = ?`).run(name);
+      forgetRevisions(this.db, name);
     });
   }
 

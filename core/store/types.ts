@@ -56,6 +56,12 @@ export interface Store
   close(): void;
 }
 
+/** What deploying an application records; the rest starts at its defaults. */
+export type NewApplication = Omit<
+  ApplicationRecord,
+  'life' | 'nextUnitNumber' | 'exposed' | 'charmRevision'
+>;
+
 /** An application as deployed: its charm (by name and folder), config and life. */
 export interface ApplicationRecord {
   name: string;
@@ -110,9 +116,7 @@ export interface ModelStore {
   snapshot(): ModelSnapshot;
   applications(): ApplicationRecord[];
   application(name: string): ApplicationRecord | undefined;
-  addApplication(
-    app: Omit<ApplicationRecord, 'life' | 'nextUnitNumber' | 'exposed' | 'charmRevision'>,
-  ): void;
+  addApplication(app: NewApplication): void;
   setConfig(application: string, options: ConfigValues): void;
   expose(application: string): void;
   units(application?: string): UnitRecord[];
