@@ -3,6 +3,7 @@
 // due — the data that operation's context is built from. Everything comes from the same
 // synchronous read, so a hook always runs on the view that chose it.
 import { createHash } from 'node:crypto';
+import { hookName } from '../../core/charm/hooks.js';
 import { RuneError } from '../../core/model/errors.js';
 import { applicationAsSeen } from '../../core/store/application-view.js';
 import type { ConfigValues, Endpoint } from '../../core/model/types.js';
@@ -242,4 +243,10 @@ export function inRelation(
   const local = store.unitRuntime(unit)?.localState as LocalState | undefined;
   const rel = local?.relations.find((r) => r.id === relationId);
   return rel !== undefined && rel.created && !rel.broken;
+}
+
+/** The name of the hook `unit` failed and waits on (`rune resolve`), if any (its own record). */
+export function failedHook(store: Pick<Store, 'unitRuntime'>, unit: string): string | undefined {
+  const local = store.unitRuntime(unit)?.localState as LocalState | undefined;
+  return local?.failed && hookName(local.failed);
 }

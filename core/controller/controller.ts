@@ -24,7 +24,7 @@ import {
   hasWorkDue,
   stepUnit,
 } from '../../agents/unit/executor.js';
-import { inRelation } from '../../agents/unit/snapshot.js';
+import { failedHook, inRelation } from '../../agents/unit/snapshot.js';
 import type { LoadedCharm } from '../charm/sdk.js';
 import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
@@ -149,6 +149,7 @@ export class Controller implements ControllerApi {
       makesMachines: deps.provider !== undefined,
       addMachine: async (constraints) => (await this.machines.addLocal(constraints)).id,
       wake: () => this.runner.wake(),
+      failedHook: (unit) => failedHook(store, unit),
       warmCharm: (application) => {
         const app = deps.store.application(application);
         // The charm's warm-up (easyrsa's spare keys) runs while the machines are being made. A

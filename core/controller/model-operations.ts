@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CHARM_CODE_FILES } from '../charm/module-loader.js';
 import { resolveRelations, type RelationApp } from '../bundle/relations.js';
-import { hookName, type Hook } from '../charm/hooks.js';
 import type { CharmRepository } from '../charm/repository.js';
 import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
@@ -35,6 +34,8 @@ export interface ModelOperationDeps {
   addMachine(constraints: string): Promise<string>;
   /** Tells the unit runner the model changed. */
   wake(): void;
+  /** The hook the unit failed and waits on, from its agent; undefined when not in error. */
+  failedHook(unit: string): string | undefined;
   /** Starts loading a newly deployed application's charm code while its machines are made. */
   warmCharm?(application: string): void;
 }
@@ -339,13 +340,12 @@ export class ModelOperations {
     if (!store.units().some((u) => u.name === unit)) {
       throw new ModelRequestError(`unit ${unit} not found; rune status lists the units`);
     }
-    const runtime = store.unitRuntime(unit);
-    const failed = (runtime?.localState as { failed?: Hook } | undefined)?.failed;
-    if (!failed) throw new ModelRequestError(`unit ${unit} is not in error`);
+    const failed = this.deps.failedHook(unit);
+    if (failed === undefined) throw new ModelRequestError(`unit ${unit} is not in error`);
     store.transaction(() => {
       store.setUnitRuntime(unit, { resolved: retry ? 'retry' : 'no-retry', retryAt: undefined });
       // The error is being dealt with: say so until the unit's next hook sets its own status.
-      const message = `${retry ? 'retrying' : 'skipping'} hook "${hookName(failed)}"`;
+      const message = `${retry ? 'retrying' : 'skipping'} hook "${failed}"`;
       store.setUnitStatus(unit, {
         workloadStatus: { current: 'maintenance', message, since: new Date().toISOString() },
       });

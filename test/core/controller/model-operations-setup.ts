@@ -1,5 +1,6 @@
 // Shared set-up for the model-verb tests: a real store and the real charms, with machine making
 // and the runner's wake-up as recorded FAKES, and a check that a refused request changed nothing.
+import { failedHook } from '../../../agents/unit/snapshot.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ export function setup(options: { makesMachines?: boolean } = {}) {
       return Promise.resolve(record(constraints));
     },
     wake: () => calls.wakes++,
+    failedHook: (unit) => failedHook(store, unit),
     warmCharm: (application) => warmed.push(application),
   });
   /** Writes a file into the test's folder; its path. */

@@ -1,6 +1,7 @@
 // The model verbs that add to the model or set it (DESIGN §10): deploy and its journal, add-unit,
 // config, resolve; what each changes, and that a refused request changes nothing and says why.
 // Relations and removal are in model-operations-removal.test.ts.
+import { failedHook } from '../../../agents/unit/snapshot.js';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CharmRepository } from '../../../core/charm/repository.js';
@@ -88,6 +89,7 @@ describe('deploy', () => {
         return Promise.resolve(m.record(constraints));
       },
       wake: () => {},
+      failedHook: () => undefined,
     });
     await expect(ops.deploy(ETCD, [])).rejects.toThrow(
       new ModelRequestError('machine 1 was made where the plan expected 0'),
@@ -213,6 +215,7 @@ describe('addUnits', () => {
           ? Promise.reject(new Error('no capacity'))
           : Promise.resolve(m.record(constraints)),
       wake: () => m.calls.wakes++,
+      failedHook: (unit) => failedHook(m.store, unit),
     });
     await m.ops.deploy(ETCD, []);
     const wakes = m.calls.wakes;
