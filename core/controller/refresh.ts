@@ -121,18 +121,15 @@ export function refresh(
   if (request.path !== undefined && !isAbsolute(request.path)) {
     throw refuse(`the charm path must be absolute, got "${request.path}"`);
   }
+  let dir = request.path ?? app.charmDir;
   if (request.revision !== undefined) {
     const known = store.charmRevisions(app.name).find((r) => r.revision === request.revision);
     if (!known) throw new CharmRevisionNotFoundError(app.name, request.revision);
     if (request.revision === app.charmRevision) {
       throw refuse(`it already runs charm revision ${app.charmRevision}`);
     }
+    dir = known.charmDir;
   }
-  const dir =
-    request.revision !== undefined
-      ? (store.charmRevisions(app.name).find((r) => r.revision === request.revision)?.charmDir ??
-        app.charmDir)
-      : (request.path ?? app.charmDir);
   const charm = charms.loadFresh(dir);
   const problems = refreshProblems(store, app, charm);
   if (problems.length > 0) throw new RefreshRefusedError(app.name, problems);

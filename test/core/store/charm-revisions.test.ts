@@ -9,7 +9,16 @@ import {
   CharmRevisionNotFoundError,
 } from '../../../core/store/errors.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { NewApplication } from '../../../core/store/types.js';
 
+const ETCD: NewApplication = {
+  name: 'etcd',
+  charm: 'etcd',
+  charmDir: '/charms/etcd',
+  subordinate: false,
+  config: {},
+  constraints: '',
+};
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -17,14 +26,7 @@ function store(): SqliteStore {
   const dir = mkdtempSync(join(tmpdir(), 'rune-revisions-'));
   dirs.push(dir);
   const s = new SqliteStore(join(dir, 'store.db'), () => new Date('2026-12-07T00:00:00Z'));
-  s.addApplication({
-    name: 'etcd',
-    charm: 'etcd',
-    charmDir: '/charms/etcd',
-    subordinate: false,
-    config: {},
-    constraints: '',
-  });
+  s.addApplication(ETCD);
   return s;
 }
 
@@ -52,14 +54,7 @@ describe('charm revisions', () => {
     s.addCharmRevision('etcd', '/work/etcd-v2', '');
     s.removeApplication('etcd');
     expect(s.charmRevisions('etcd')).toEqual([]);
-    s.addApplication({
-      name: 'etcd',
-      charm: 'etcd',
-      charmDir: '/charms/etcd',
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
+    s.addApplication(ETCD);
     expect(s.charmRevisions('etcd').map((r) => r.revision)).toEqual([1]);
   });
 });
