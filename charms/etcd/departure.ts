@@ -5,12 +5,11 @@ import { list } from './bags.js';
 import { type Ctx, type Env, makeEnv } from './env.js';
 import { LS, STATE } from './keys.js';
 import { must, text } from './machine.js';
-import { etcdctl, target } from './member-commands.js';
+import { ALREADY_REMOVED, etcdctl, memberRemoveCommand } from './member-commands.js';
 import { SERVICE } from './service.js';
 import { installedLayout } from './install.js';
 import { isStarted } from './workload/cluster.js';
-import { etcdctlCommand, readMemberList } from './workload/etcdctl.js';
-import { retrying } from '../lib/shell.js';
+import { readMemberList } from './workload/etcdctl.js';
 
 export async function leaveCluster(ctx: Ctx): Promise<void> {
   const layout = installedLayout(ctx);
@@ -43,8 +42,11 @@ async function removeOwnMember(ctx: Ctx, env: Env): Promise<void> {
     ctx.log.info(`member ${env.name} is the last one: the cluster ends with it`);
     return;
   }
-  // Within 5 s of a member starting etcd refuses removals ("unhealthy cluster"): retried.
-  const remove = etcdctlCommand(target(env, others), { op: 'member remove', id: me.id });
-  await must(ctx, `removing member ${env.name}`, retrying(remove, 40, 0.5), 120_000);
-  ctx.log.info(`removed member ${env.name} (${me.idHex}) from the cluster`);
+  const remove = memberRemoveCommand(env, others, me.id, 40, 0.5);
+  const out = await must(ctx, `removing member ${env.name}`, remove, 120_000);
+  ctx.log.info(
+    out.includes(ALREADY_REMOVED)
+      ? `member ${env.name} (${me.idHex}) was removed from the cluster already`
+      : `removed member ${env.name} (${me.idHex}) from the cluster`,
+  );
 }

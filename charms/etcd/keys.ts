@@ -18,6 +18,9 @@ export const LS = {
 export const MEMBER_STARTED = 'member-started';
 /** Peer unit bag: set once this unit's certificates are written (it can join when told). */
 export const MEMBER_READY = 'member-ready';
+/** Peer unit bag: when this unit last restarted its member (an etcd leader about to restart
+ * hands its leadership to the most recently restarted: in a rollout, one already updated). */
+export const MEMBER_RESTARTED = 'member-restarted';
 
 /** ctx.state keys. */
 export const STATE = {

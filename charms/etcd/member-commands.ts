@@ -88,3 +88,27 @@ export function memberAddCommand(env: Env, endpoints: readonly string[]): string
   });
   return retrying(add, 400, 0.05);
 }
+
+/** What memberRemoveCommand prints when the member was gone already. */
+export const ALREADY_REMOVED = 'rune: member already removed';
+
+/**
+ * Removes member `id` through `endpoints`, retried `attempts` times `delaySeconds` apart: etcd
+ * refuses a removal within 5 s of a member starting ("unhealthy cluster"). A member that is not
+ * found was removed meanwhile by another unit (the leader, or the leaving unit itself): that is
+ * success, said on stdout, not a reason to retry.
+ */
+export function memberRemoveCommand(
+  env: Env,
+  endpoints: readonly string[],
+  id: bigint,
+  attempts: number,
+  delaySeconds: number,
+): string {
+  const remove = etcdctlCommand(target(env, endpoints), { op: 'member remove', id });
+  const once =
+    `o=$(${remove} 2>&1) && exit 0; ` +
+    `case "$o" in *'member not found'*) echo '${ALREADY_REMOVED}'; exit 0;; esac; ` +
+    `printf '%s\n' "$o" >&2; exit 1`;
+  return retrying(once, attempts, delaySeconds);
+}

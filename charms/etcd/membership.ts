@@ -11,9 +11,9 @@ import { LS, MEMBER_READY, MEMBER_STARTED, type MemberRecord, STATE } from './ke
 import {
   etcdctl,
   memberAddCommand,
+  memberRemoveCommand,
   observeCommand,
   untilListeningCommand,
-  target,
 } from './member-commands.js';
 import { ensureService } from './service.js';
 import {
@@ -29,14 +29,12 @@ import {
 } from './workload/cluster.js';
 import { EtcdctlFailedError } from './workload/errors.js';
 import {
-  etcdctlCommand,
   readEndpointHealth,
   readMemberAdd,
   readMemberList,
   splitBoth,
 } from './workload/etcdctl.js';
 import { memberName } from './workload/paths.js';
-import { retrying } from '../lib/shell.js';
 
 export interface ClusterView {
   members: Member[];
@@ -206,8 +204,10 @@ export async function converge(
   const stored = ctx.state.get<MemberRecord>(STATE.member);
   const token = ctx.leaderSettings.get(LS.token);
   if (stored !== undefined) {
-    await ensureService(ctx, env, stored, facts.tlsChanged);
-    return { kind: 'member' };
+    // A member restarted by this hook is waited for: a rollout moves to the next unit only
+    // once this one serves again, so two members are never down at once.
+    const { restarted } = await ensureService(ctx, env, stored, facts.tlsChanged);
+    return { kind: 'member', fresh: restarted };
   }
   if (facts.memberData) {
     // Started by a hook that never committed. etcd ignores cluster flags on existing data.
@@ -291,8 +291,8 @@ async function removeStale(
   const removed: bigint[] = [];
   for (const member of stale) {
     if (via.length === 0) break;
-    const remove = etcdctlCommand(target(env, via), { op: 'member remove', id: member.id });
-    const result = await ctx.machine.run(retrying(remove, 3, 2), { timeoutMs: 60_000 });
+    const remove = memberRemoveCommand(env, via, member.id, 3, 2);
+    const result = await ctx.machine.run(remove, { timeoutMs: 60_000 });
     const label = `${member.name || '(never started)'} ${member.idHex}`;
     if (result.code === 0) {
       removed.push(member.id);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CharmServiceSpec } from 'rune/charm';
 import type { Ctx, Env } from './env.js';
 import { type MemberRecord, STATE } from './keys.js';
+import { handOffLeadership, stampRestart } from './leader-handoff.js';
 import { etcdCommand, etcdEnvironment } from './workload/flags.js';
 
 export const SERVICE = 'etcd';
@@ -41,27 +42,37 @@ export function serviceSpec(env: Env, member: MemberRecord): CharmServiceSpec {
 }
 
 /**
- * Declares and runs the service; restarts it when its flags or its certificates changed. The
- * definition is compared on the machine only when the spec differs from the one this unit last
- * installed (a digest in ctx.state): most hooks then cost one round trip here, a `start` that
- * finds etcd running. A definition gone from the machine fails that start and is put back.
+ * Declares and runs the service; restarts it when its flags or its certificates changed, and
+ * says whether it did (the member is then asked until it serves again). The definition is
+ * compared on the machine only when the spec differs from the one this unit last installed (a
+ * digest in ctx.state): most hooks then cost one round trip here, a `start` that finds etcd
+ * running. A definition gone from the machine fails that start and is put back. A running
+ * member that leads hands its leadership over before it restarts.
  */
 export async function ensureService(
   ctx: Ctx,
   env: Env,
   member: MemberRecord,
   tlsChanged: boolean,
-): Promise<void> {
+): Promise<{ restarted: boolean }> {
   const spec = serviceSpec(env, member);
   const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-  if (!tlsChanged && ctx.state.get(STATE.serviceDigest) === digest) {
+  const installed = ctx.state.get<string>(STATE.serviceDigest);
+  if (!tlsChanged && installed === digest) {
     try {
       await ctx.machine.services.start(SERVICE);
-      return;
+      return { restarted: false };
     } catch {
       ctx.log.warn(`the ${SERVICE} service did not start as installed; installing it again`);
     }
   }
-  await ctx.machine.services.ensure(spec, { restart: tlsChanged });
+  // A member this unit ran before, about to change: a restart is coming.
+  if (installed !== undefined && (tlsChanged || installed !== digest)) {
+    await handOffLeadership(ctx, env);
+  }
+  const changed = await ctx.machine.services.ensure(spec, { restart: tlsChanged });
   ctx.state.set(STATE.serviceDigest, digest);
+  const restarted = changed || tlsChanged;
+  if (restarted && installed !== undefined) stampRestart(ctx);
+  return { restarted };
 }

@@ -31,6 +31,7 @@ export type EtcdctlOp =
   | { op: 'member remove'; id: bigint }
   | { op: 'endpoint health'; cluster?: boolean }
   | { op: 'endpoint status' }
+  | { op: 'move-leader'; to: bigint }
   | { op: 'put'; key: string; value: string }
   | { op: 'get'; key: string }
   | { op: 'snapshot save'; path: string }
@@ -60,6 +61,9 @@ function operationArgs(target: EtcdctlTarget, op: EtcdctlOp): string[] {
       return ['endpoint', 'health', ...(op.cluster ? ['--cluster'] : []), '-w', 'json'];
     case 'endpoint status':
       return ['endpoint', 'status', '-w', 'json'];
+    case 'move-leader':
+      // Hex, as member remove takes it.
+      return ['move-leader', op.to.toString(16)];
     case 'put':
       // `--` so a key or value that starts with `-` is not read as a flag.
       return ['put', '--', op.key, op.value];

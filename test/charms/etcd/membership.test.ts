@@ -2,8 +2,11 @@
 // whose units are gone, and a departing unit removing its own member.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
-import { memberAddCommand, observeCommand } from '../../../charms/etcd/member-commands.js';
-import { retrying } from '../../../charms/lib/shell.js';
+import {
+  memberAddCommand,
+  memberRemoveCommand,
+  observeCommand,
+} from '../../../charms/etcd/member-commands.js';
 import {
   clientUrl,
   envFor,
@@ -171,8 +174,10 @@ describe('etcd: the leader hands out turns', () => {
 
   it('removes a member whose unit is gone and that no longer answers', async () => {
     const gone = member('etcd/3');
-    const remove = retrying(
-      etcdctlAs('etcd/0', [clientUrl('etcd/0')], { op: 'member remove', id: idOf('etcd/3') }),
+    const remove = memberRemoveCommand(
+      envFor('etcd/0'),
+      [clientUrl('etcd/0')],
+      idOf('etcd/3'),
       3,
       2,
     );
@@ -204,11 +209,10 @@ describe('etcd: the leader hands out turns', () => {
   it('removes the member of a unit being removed while it still answers, and tells the followers', async () => {
     // etcd/3 is on its way out (absent from goal-state); its own removal would come after the
     // peers' -departed hooks, and nothing would tell them then.
-    const remove = retrying(
-      etcdctlAs('etcd/0', [clientUrl('etcd/0'), clientUrl('etcd/3')], {
-        op: 'member remove',
-        id: idOf('etcd/3'),
-      }),
+    const remove = memberRemoveCommand(
+      envFor('etcd/0'),
+      [clientUrl('etcd/0'), clientUrl('etcd/3')],
+      idOf('etcd/3'),
       3,
       2,
     );
@@ -223,11 +227,7 @@ describe('etcd: the leader hands out turns', () => {
 
   it('gives no turn while a member nobody accounts for is pending and cannot be removed', async () => {
     const stray = member('etcd/7', false);
-    const remove = retrying(
-      etcdctlAs('etcd/0', [clientUrl('etcd/0')], { op: 'member remove', id: stray.id }),
-      3,
-      2,
-    );
+    const remove = memberRemoveCommand(envFor('etcd/0'), [clientUrl('etcd/0')], stray.id, 3, 2);
     const out = await harness.run(
       leader([member('etcd/0'), stray], {
         joining: 'etcd/1',
@@ -244,11 +244,10 @@ describe('etcd: a departing unit', () => {
   const listed = etcdctlAs('etcd/1', [clientUrl('etcd/1'), clientUrl('etcd/0')], {
     op: 'member list',
   });
-  const remove = retrying(
-    etcdctlAs('etcd/1', [clientUrl('etcd/0'), clientUrl('etcd/2')], {
-      op: 'member remove',
-      id: idOf('etcd/1'),
-    }),
+  const remove = memberRemoveCommand(
+    envFor('etcd/1'),
+    [clientUrl('etcd/0'), clientUrl('etcd/2')],
+    idOf('etcd/1'),
     40,
     0.5,
   );

@@ -19,7 +19,9 @@ import {
 import { parseProbe } from '../../../charms/etcd/workload/probe.js';
 import { retrying } from '../../../charms/lib/shell.js';
 import {
+  ALREADY_REMOVED,
   memberAddCommand,
+  memberRemoveCommand,
   observeCommand,
   untilListeningCommand,
   waitHealthyCommand,
@@ -112,5 +114,38 @@ describe('etcd charm scripts', () => {
   it('reads the version etcd prints', () => {
     expect(parseVersion('etcd Version: 3.4.23\nGit SHA: Not provided\n')).toBe('3.4.23');
     expect(parseVersion('sh: etcd: not found')).toBeUndefined();
+  });
+});
+
+describe('member removal on the machine', () => {
+  /** memberRemoveCommand run with a stand-in etcdctl that prints `stderr` and exits `code`. */
+  function removeWith(code: number, stderr: string): { code: number; out: string; err: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'etcd-remove-'));
+    const bin = join(dir, 'etcdctl');
+    writeFileSync(bin, `#!/bin/sh\necho '${stderr}' >&2\nexit ${code}\n`, { mode: 0o755 });
+    const base = envFor('etcd/0');
+    const env = { ...base, layout: { ...base.layout, etcdctl: bin } };
+    const command = memberRemoveCommand(env, [clientUrl('etcd/1')], 0x1003n, 2, 0);
+    try {
+      return { code: 0, out: sh(command), err: '' };
+    } catch (error) {
+      const e = error as { status: number; stdout: string; stderr: string };
+      return { code: e.status, out: e.stdout, err: e.stderr };
+    }
+  }
+
+  it('a member another unit removed meanwhile counts as removed, at once', () => {
+    const r = removeWith(1, 'Error: etcdserver: member not found');
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(ALREADY_REMOVED);
+  });
+
+  it('any other refusal is retried, then fails with what etcdctl said', () => {
+    const r = removeWith(1, 'Error: etcdserver: unhealthy cluster');
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toEqual([
+      'Error: etcdserver: unhealthy cluster',
+      'Error: etcdserver: unhealthy cluster',
+    ]);
   });
 });
