@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = 
   'hostile-input': () => import('./hostile-input.js'),
   'k8s-workers': () => import('./k8s-workers.js'),
   'remote-exec': () => import('./remote-exec.js'),
+  'rolling-restart': () => import('./rolling-restart.js'),
 };
 
 const names = process.argv.slice(2);
