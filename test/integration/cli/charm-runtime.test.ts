@@ -285,6 +285,56 @@ describe('the charm runtime on local machines', () => {
     expect(listed).toMatch(/abort of rollout \d+\s+done\s+1\/1/);
   }, 240_000);
 
+  it('a halted rollout resumes once the operator fixes the cause and resolves the canary', async () => {
+    const marker = '/var/lib/rune-flaky-fixed';
+    const before = (await hookSequence()).length;
+    const changed = await runCli(
+      'config',
+      'canary',
+      'fail-hook=config-changed',
+      `fail-unless-file=${marker}`,
+    );
+    expect(changed.code).toBe(0);
+    await waitFor(
+      'the rollout to halt',
+      async () => (await runCli('rollouts', 'canary')).out.some((l) => / halted /.test(l)),
+      { timeoutMs: 120_000 },
+    );
+    const units = (await status()).applications?.canary?.units ?? {};
+    const halted = Object.entries(units).filter(
+      ([, u]) => u['workload-status'].current === 'error',
+    );
+    expect(halted).toHaveLength(1);
+    const [canary] = halted[0] ?? [''];
+    // The operator fixes the cause on every machine, then retries the canary's hook.
+    for (const u of Object.values(units)) {
+      expect(
+        (await runCli('exec', '--machine', u.machine ?? '', '--', `touch ${marker}`)).code,
+      ).toBe(0);
+    }
+    expect((await runCli('resolve', canary)).code).toBe(0);
+    const resumed = await runCli('rollout', 'canary', '--resume');
+    expect(resumed.code, resumed.err.join('\n')).toBe(0);
+    await waitFor(
+      'the rollout to finish',
+      async () =>
+        (await runCli('rollouts', 'canary')).out.some((l) => /config\s+done\s+3\/3/.test(l)),
+      { timeoutMs: 120_000 },
+    );
+    expect(workloads(await status()).filter((w) => String(w[0]).startsWith('canary/'))).toEqual([
+      ['canary/0', 'active', 'ok'],
+      ['canary/1', 'active', 'ok'],
+      ['canary/2', 'active', 'ok'],
+    ]);
+    // Every unit ran the new config; the canary twice (the failed try, then the retry).
+    const ran = (await hookSequence()).slice(before).filter((e) => e.name === 'config-changed');
+    expect(ran.filter((e) => e.unit === canary)).toHaveLength(2);
+    expect(new Set(ran.map((e) => e.unit)).size).toBe(3);
+    const again = await runCli('rollout', 'canary', '--resume');
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toMatch(/canary has no halted rollout to resume/);
+  }, 240_000);
+
   it('remove-relation: -departed then -broken on both sides', async () => {
     const before = (await hookSequence()).length;
     expect((await runCli('remove-relation', 'kvc', 'kvp')).out).toEqual([
