@@ -1,6 +1,7 @@
-// SIGKILL the controller mid-deploy, then mid-hook: on restart it finishes the journaled
-// deploy (nothing made twice), re-runs the hook that was in flight, and converges.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// SIGKILL the controller mid-deploy, mid-hook, then mid-rollout: on restart it finishes the
+// journaled deploy (nothing made twice), re-runs the hook that was in flight, carries the rollout
+// on from where it was, and converges.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +99,56 @@ describe('crash safety', () => {
         (u) => u['workload-status'].message,
       ),
     ).toEqual(Array(UNITS + 2).fill(`${UNITS + 1} peers`));
+    const sequence = log
+      .filter((e) => e.outcome === 'ok')
+      .map((e) => ({ unit: e.unit, hook: e.detail as unknown as Hook }));
+    expect(checkOrdering(sequence)).toEqual([]);
+  });
+
+  it('carries on a rollout the controller died in, from where it was', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'rune-crash-rollout-'));
+    cpSync(charms, copy, { recursive: true });
+    const leader = read((s) => s.leader('counter'));
+    const firstLog = read((s) => s.hookLog().length);
+    const refreshed = await runCli(
+      'refresh',
+      'counter',
+      '--path',
+      join(copy, 'peer-counter'),
+      '--watch',
+      '0s-2m',
+    );
+    expect(refreshed.code, refreshed.err.join('\n')).toBe(0);
+    const updated = () =>
+      read((s) => s.activeRollout('counter')?.units.filter((u) => u.state === 'updated') ?? []);
+    await waitFor('two units updated', () => updated().length >= 2, {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
+    kill();
+    const before = read((s) => s.activeRollout('counter'));
+    expect(before?.state).toBe('running');
+    const done = before?.units.filter((u) => u.state === 'updated').map((u) => u.unit) ?? [];
+    const killedAt = read((s) => s.hookLog().length);
+    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    await waitFor(
+      'the rollout to finish',
+      () => read((s) => s.rollouts().find((r) => r.id === before?.id)?.state === 'done'),
+      { timeoutMs: 120_000 },
+    );
+    const rollout = read((s) => s.rollouts().find((r) => r.id === before?.id));
+    expect(rollout?.units.every((u) => u.state === 'updated')).toBe(true);
+    const log = read((s) => s.hookLog());
+    const upgrades = log.slice(firstLog).filter((e) => e.hook === 'upgrade-charm');
+    // Units the rollout had passed before the kill are not upgraded again after it.
+    const after = log.slice(killedAt).filter((e) => e.hook === 'upgrade-charm');
+    expect(after.filter((e) => done.includes(e.unit))).toEqual([]);
+    // Each unit's first upgrade-charm in rollout order: followers by number, the leader last.
+    const firsts = [...new Set(upgrades.map((e) => e.unit))];
+    const number = (u: string) => Number(u.split('/')[1]);
+    const followers = firsts.filter((u) => u !== leader).sort((a, b) => number(a) - number(b));
+    expect(firsts).toEqual([...followers, leader]);
+    expect(firsts).toHaveLength(UNITS + 2);
     const sequence = log
       .filter((e) => e.outcome === 'ok')
       .map((e) => ({ unit: e.unit, hook: e.detail as unknown as Hook }));
