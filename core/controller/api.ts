@@ -159,6 +159,8 @@ export interface AttachRequest {
   application: string;
   /** Resource name → absolute path on the controller's host. */
   files: Record<string, string>;
+  /** The rollout's policy flags, as typed (rollout-policy.ts). */
+  policy?: { canaries?: string; maxInFlight?: string; watch?: string };
 }
 
 export interface Attached {

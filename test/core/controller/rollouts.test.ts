@@ -36,8 +36,8 @@ function model(units: number, leader: string) {
   const id = startRollout(store, {
     application: 'etcd',
     change: 'config',
-    from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 1 } },
-    to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 } },
+    from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 1 }, resources: {} },
+    to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 }, resources: {} },
     policy: rolloutPolicy({ watch: '0s-1m' }, {}),
     at: '2026-12-07T00:00:00Z',
   });
@@ -117,8 +117,8 @@ describe('rollouts', () => {
     startRollout(store, {
       application: 'etcd',
       change: 'config',
-      from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 } },
-      to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 3 } },
+      from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 }, resources: {} },
+      to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 3 }, resources: {} },
       policy: rolloutPolicy({ watch: '0s-1m' }, {}),
       at: '2026-12-07T00:02:00Z',
     });
