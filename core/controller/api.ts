@@ -61,6 +61,9 @@ export interface UnitStatusView {
   /** Absent on subordinate units (they are on their principal's machine). */
   machine?: string;
   'public-address': string;
+  /** The charm revision the unit is on: its application's, or an older one while a rollout
+   * has not reached it (DESIGN §11). */
+  'charm-rev'?: number;
   subordinates?: Record<string, UnitStatusView>;
 }
 
