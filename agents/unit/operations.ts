@@ -71,7 +71,7 @@ async function contextOf(
       charm,
       machine,
       privateAddress: deps.address(snapshot.unit.machine),
-      resource: (name) => fetchResource(deps, snapshot.unit, charm, name),
+      resource: (name) => fetchResource(deps, snapshot.unit, charm, name, snapshot.resources[name]),
     });
     return (extra) => runHook(module, { ...input, ...extra });
   } catch (error) {

@@ -1,5 +1,6 @@
 // Attached resources (`rune attach-resource`) as a hook fetches them: copied onto the unit's
-// machine on first use, and again only when the machine's copy differs from the attached one.
+// machine on first use, and again only when the machine's copy differs from the revision the
+// unit is on.
 import { readFileSync } from 'node:fs';
 import type { CharmMachine } from '../../core/charm/context-types.js';
 import type { Charm } from '../../core/charm/types.js';
@@ -9,14 +10,19 @@ import type { Store, UnitRecord } from '../../core/store/types.js';
 export const resourcePath = (app: string, name: string, filename: string): string =>
   `/var/lib/rune/resources/${app}/${name}/${filename}`;
 
-/** Puts the attached file on the unit's machine unless the same bytes are already there. */
+/**
+ * Puts the revision the unit is on (`revision`, from its snapshot: a rollout may hold it on an
+ * older one) on its machine unless the same bytes are already there.
+ */
 export async function fetchResource(
   deps: { store: Store; machine(machineId: string): Promise<CharmMachine> },
   unit: UnitRecord,
   charm: Charm,
   name: string,
+  revision: number | undefined,
 ): Promise<string | undefined> {
-  const record = deps.store.resources(unit.application).find((r) => r.name === name);
+  if (revision === undefined) return undefined;
+  const record = deps.store.resourceRevision(unit.application, name, revision);
   if (!record) return undefined;
   const path = resourcePath(unit.application, name, charm.meta.resources[name]?.filename ?? name);
   const machine = await deps.machine(unit.machine);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { hookName } from '../../core/charm/hooks.js';
 import { RuneError } from '../../core/model/errors.js';
-import { applicationAsSeen } from '../../core/store/application-view.js';
+import { applicationAsSeen, resourcesAsSeen } from '../../core/store/application-view.js';
 import type { ConfigValues, Endpoint } from '../../core/model/types.js';
 import type {
   ActionRecord,
@@ -79,6 +79,8 @@ export function hookData(snapshot: Snapshot): HookData {
 export interface Snapshot {
   unit: UnitRecord;
   app: ApplicationRecord;
+  /** Resource name → the revision this unit is on (a rollout may hold it on an older one). */
+  resources: Record<string, number>;
   local: LocalState;
   remote: RemoteState;
   charmState: Record<string, JsonValue>;
@@ -165,8 +167,10 @@ export function takeSnapshot(
   const unit = store.unit(name);
   const stored = unit && store.application(unit.application);
   if (!unit || !stored) return undefined;
-  // A unit a rollout has not reached yet keeps the old charm and config (DESIGN §11).
-  const app = applicationAsSeen(stored, store.activeRollout(stored.name), name);
+  // A unit a rollout has not reached yet keeps the old charm, config and resources (DESIGN §11).
+  const rollout = store.activeRollout(stored.name);
+  const app = applicationAsSeen(stored, rollout, name);
+  const resources = resourcesAsSeen(stored.name, store.resources(stored.name), rollout, name);
   const runtime = store.unitRuntime(name);
   const local = (runtime?.localState as LocalState | undefined) ?? initialLocalState();
   const index = store.unitIndex();
@@ -199,7 +203,7 @@ export function takeSnapshot(
     // so does an attached resource, which is part of what the charm is (`juju attach-resource`).
     charmHash: createHash('sha256')
       .update(`${app.charmRevision} ${app.charmDir}`)
-      .update(JSON.stringify(store.resources(unit.application).map((r) => [r.name, r.revision])))
+      .update(JSON.stringify(Object.entries(resources).sort(([a], [b]) => (a < b ? -1 : 1))))
       .digest('hex')
       .slice(0, 16),
     relations,
@@ -214,6 +218,7 @@ export function takeSnapshot(
   const snapshot: Snapshot = {
     unit,
     app,
+    resources,
     local,
     remote,
     charmState: runtime?.charmState ?? {},

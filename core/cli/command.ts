@@ -142,6 +142,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/rollout.js')).rollout,
   },
   {
+    name: 'rollout-policy',
+    summary: "Show an application's rollout policy and where each field comes from.",
+    load: async () => (await import('./commands/rollout-policy.js')).rolloutPolicy,
+  },
+  {
     name: 'rollouts',
     summary: 'List rollouts and where each unit is.',
     load: async () => (await import('./commands/rollouts.js')).rollouts,
@@ -150,6 +155,11 @@ export const VERBS: readonly Verb[] = [
     name: 'run',
     summary: 'Run an action on a unit (or APP/leader).',
     load: async () => (await import('./commands/run.js')).run,
+  },
+  {
+    name: 'set-rollout-policy',
+    summary: "Set an application's own rollout policy (canaries, max-in-flight, watch).",
+    load: async () => (await import('./commands/rollout-policy.js')).setRolloutPolicy,
   },
   {
     name: 'show-action',

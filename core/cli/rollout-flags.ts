@@ -1,5 +1,6 @@
-// The rollout policy flags that refresh and config take (BOSH's update block, DESIGN §11); the
-// controller checks the values, and falls back to model-config's rollout-* settings.
+// The rollout policy flags that refresh, config, attach-resource and set-rollout-policy take
+// (BOSH's update block, DESIGN §11); the controller checks the values, and falls back to the
+// application's policy (set-rollout-policy), then model-config's rollout-* settings.
 import type { PolicyFlags } from '../controller/rollout-policy.js';
 
 export const ROLLOUT_FLAGS = {
@@ -15,8 +16,8 @@ export const ROLLOUT_HELP = [
   '(default 1; 100% is all at once), followers before the leader. Each unit must settle, active',
   'or as it was, within --watch MIN-MAX (default 1s-5m); one that fails halts the rollout, and',
   'the units not reached keep the old. rune rollouts lists rollouts; rune rollout APP --resume',
-  'or --abort acts on a halted one. Defaults come from model-config rollout-canaries,',
-  'rollout-max-in-flight and rollout-watch.',
+  'or --abort acts on a halted one. Flags not given come from rune set-rollout-policy APP, else',
+  'from model-config rollout-canaries, rollout-max-in-flight and rollout-watch.',
 ];
 
 export function policyFromFlags(values: {

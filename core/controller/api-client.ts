@@ -1,6 +1,7 @@
 // The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
 // and the controller's errors rethrown as typed errors with its message.
 import type { PolicyFlags } from './rollout-policy.js';
+import type { RolloutPolicyView, SetRolloutPolicyRequest } from './rollout-settings.js';
 import type { RolloutRecord } from '../store/types.js';
 import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import { request } from 'node:http';
@@ -133,6 +134,14 @@ export class ApiClient {
 
   rollout(application: string, action: 'resume' | 'abort'): Promise<{ rollouts: RolloutRecord[] }> {
     return this.json('POST', '/v1/rollout', { application, action });
+  }
+
+  rolloutPolicy(application: string): Promise<{ policy: RolloutPolicyView }> {
+    return this.json('GET', `/v1/rollout-policy?application=${encodeURIComponent(application)}`);
+  }
+
+  async setRolloutPolicy(request: SetRolloutPolicyRequest): Promise<void> {
+    await this.json('POST', '/v1/rollout-policy', request);
   }
 
   modelConfig(): Promise<{

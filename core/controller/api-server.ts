@@ -3,6 +3,11 @@
 import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutRecord } from '../store/types.js';
 import { type RefreshRequest, type RefreshResponse, refreshRequest } from './refresh.js';
+import {
+  type RolloutPolicyView,
+  type SetRolloutPolicyRequest,
+  setRolloutPolicyRequest,
+} from './rollout-settings.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -70,6 +75,8 @@ export interface ControllerApi {
   config(application: string): { options: Record<string, ConfigOptionView> };
   rollouts(): { rollouts: RolloutRecord[] };
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[];
+  rolloutPolicy(application: string): { policy: RolloutPolicyView };
+  setRolloutPolicy(request: SetRolloutPolicyRequest): void;
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -182,6 +189,11 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
         }),
       });
     }
+    case 'GET /v1/rollout-policy':
+      return send(res, 200, api.rolloutPolicy(url.searchParams.get('application') ?? ''));
+    case 'POST /v1/rollout-policy':
+      api.setRolloutPolicy(setRolloutPolicyRequest(await readJson(req)));
+      return send(res, 200, {});
     case 'GET /v1/model-config':
       return send(res, 200, api.modelConfig());
     case 'POST /v1/model-config':

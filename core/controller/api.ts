@@ -61,6 +61,9 @@ export interface UnitStatusView {
   /** Absent on subordinate units (they are on their principal's machine). */
   machine?: string;
   'public-address': string;
+  /** The charm revision the unit is on: its application's, or an older one while a rollout
+   * has not reached it (DESIGN §11). */
+  'charm-rev'?: number;
   subordinates?: Record<string, UnitStatusView>;
 }
 
@@ -159,6 +162,8 @@ export interface AttachRequest {
   application: string;
   /** Resource name → absolute path on the controller's host. */
   files: Record<string, string>;
+  /** The rollout's policy flags, as typed (rollout-policy.ts). */
+  policy?: { canaries?: string; maxInFlight?: string; watch?: string };
 }
 
 export interface Attached {

@@ -6,8 +6,9 @@ import type { Charm } from '../charm/types.js';
 import type { Store } from '../store/types.js';
 import type { ConfigOptionView } from './api.js';
 import { ModelRequestError } from './model-operations.js';
-import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
-import { startRollout } from './rollouts.js';
+import { currentSpec } from './application-spec.js';
+import type { PolicyFlags } from './rollout-policy.js';
+import { policyFor, startRollout } from './rollouts.js';
 
 /** Every option, sorted, with its value and where the value comes from. */
 export function configView(
@@ -64,7 +65,7 @@ export function setConfig(
     ...unknown.map((r) => `--reset ${r}: charm ${charm.meta.name} has no option "${r}"`),
   ];
   if (lines.length > 0) throw new ModelRequestError(lines.join('\n'));
-  const policy = rolloutPolicy(request.policyFlags, store.modelConfig());
+  const policy = policyFor(store, application, request.policyFlags);
   store.transaction(() => {
     const before = store.application(application);
     if (Object.keys(coerced).length > 0) store.setConfig(application, coerced);
@@ -72,12 +73,12 @@ export function setConfig(
     const after = store.application(application);
     if (!before || !after || configText(before.config) === configText(after.config)) return;
     // The units move to the new config in batches (DESIGN §11); those not reached keep the old.
-    const { charmRevision, charmDir } = after;
+    const to = currentSpec(store, application);
     startRollout(store, {
       application,
       change: 'config',
-      from: { charmRevision, charmDir, config: before.config },
-      to: { charmRevision, charmDir, config: after.config },
+      from: { ...to, config: before.config },
+      to,
       policy,
       at: new Date().toISOString(),
     });

@@ -8,6 +8,12 @@ import { attachResources } from './resources.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import { type PolicyFlags, policyFlags } from './rollout-policy.js';
 import { abortRollout, driveRollouts, resumeRollout, unitsToRoll } from './rollouts.js';
+import {
+  type RolloutPolicyView,
+  rolloutPolicyView,
+  type SetRolloutPolicyRequest,
+  setRolloutPolicy,
+} from './rollout-settings.js';
 import type { MachineProvider } from '../model/machine.js';
 import type {
   ActionRecord,
@@ -264,6 +270,14 @@ export class Controller implements ControllerApi {
     });
     this.runner.wake();
     return done;
+  }
+
+  rolloutPolicy(application: string): { policy: RolloutPolicyView } {
+    return { policy: rolloutPolicyView(this.deps.store, application) };
+  }
+
+  setRolloutPolicy(request: SetRolloutPolicyRequest): void {
+    setRolloutPolicy(this.deps.store, request);
   }
 
   /** Units with a hook due now or still waiting for their machine, and whether a deploy is

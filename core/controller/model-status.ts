@@ -2,26 +2,45 @@
 // Application status (DESIGN §6): what the leader set for the application, else the most severe
 // unit status; charms cannot set an application status yet, so it is the latter for now.
 import { deriveApplicationStatus, type StatusInfo, type WorkloadStatus } from '../model/status.js';
-import type { Store, UnitRecord } from '../store/types.js';
+import { applicationAsSeen } from '../store/application-view.js';
+import type { ApplicationRecord, Store, UnitRecord } from '../store/types.js';
 import type { ApplicationStatusView, RelationStatusView, UnitStatusView } from './api.js';
+
+/** The charm revision a unit is on: its application's, unless a rollout has not reached it. */
+type RevisionOf = (unit: UnitRecord) => number | undefined;
+
+function revisions(store: Store, apps: readonly ApplicationRecord[]): RevisionOf {
+  const rollouts = new Map(store.activeRollouts().map((r) => [r.application, r]));
+  const byName = new Map(apps.map((a) => [a.name, a]));
+  return (unit) => {
+    const app = byName.get(unit.application);
+    return app && applicationAsSeen(app, rollouts.get(app.name), unit.name).charmRevision;
+  };
+}
 
 function unitView(
   store: Store,
   unit: UnitRecord,
   leader: string | undefined,
   addresses: Map<string, string>,
+  revisionOf: RevisionOf,
 ): UnitStatusView {
   const view: UnitStatusView = {
     'workload-status': unit.workloadStatus,
     'agent-status': unit.agentStatus,
     'public-address': addresses.get(unit.machine) ?? '',
   };
+  const revision = revisionOf(unit);
+  if (revision !== undefined) view['charm-rev'] = revision;
   if (unit.name === leader) view.leader = true;
   if (unit.principal === undefined) view.machine = unit.machine;
   const subordinates = store.units().filter((u) => u.principal === unit.name);
   if (subordinates.length > 0) {
     view.subordinates = Object.fromEntries(
-      subordinates.map((s) => [s.name, unitView(store, s, store.leader(s.application), addresses)]),
+      subordinates.map((s) => [
+        s.name,
+        unitView(store, s, store.leader(s.application), addresses, revisionOf),
+      ]),
     );
   }
   return view;
@@ -36,6 +55,7 @@ export function modelStatus(store: Store): {
   const relations = store.relations();
   const apps = store.applications();
   const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));
+  const revisionOf = revisions(store, apps);
   const applications: Record<string, ApplicationStatusView> = {};
   for (const app of apps) {
     const own = units.filter((u) => u.application === app.name);
@@ -83,7 +103,7 @@ export function modelStatus(store: Store): {
         .sort();
     } else {
       view.units = Object.fromEntries(
-        own.map((u) => [u.name, unitView(store, u, leader, addresses)]),
+        own.map((u) => [u.name, unitView(store, u, leader, addresses, revisionOf)]),
       );
     }
     applications[app.name] = view;

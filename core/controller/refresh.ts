@@ -13,8 +13,9 @@ import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
 import { ApplicationNotFoundError, CharmRevisionNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, Store } from '../store/types.js';
-import { type PolicyFlags, policyFlags, rolloutPolicy } from './rollout-policy.js';
-import { startRollout } from './rollouts.js';
+import { applicationSpec } from '../store/application-view.js';
+import { type PolicyFlags, policyFlags } from './rollout-policy.js';
+import { policyFor, startRollout } from './rollouts.js';
 
 export interface RefreshRequest {
   application: string;
@@ -133,18 +134,18 @@ export function refresh(
   const charm = charms.loadFresh(dir);
   const problems = refreshProblems(store, app, charm);
   if (problems.length > 0) throw new RefreshRefusedError(app.name, problems);
-  const policy = rolloutPolicy(request.policy ?? {}, store.modelConfig());
+  const policy = policyFor(store, app.name, request.policy ?? {});
   const at = deps.now().toISOString();
   const revision = store.transaction(() => {
     let moved = request.revision;
     if (moved === undefined) moved = store.addCharmRevision(app.name, charm.dir, at);
     else store.useCharmRevision(app.name, moved);
-    const { charmRevision, charmDir, config } = app;
+    const from = applicationSpec(app, store.resources(app.name));
     startRollout(store, {
       application: app.name,
       change: `refresh to charm revision ${moved}`,
-      from: { charmRevision, charmDir, config },
-      to: { charmRevision: moved, charmDir: charm.dir, config },
+      from,
+      to: { ...from, charmRevision: moved, charmDir: charm.dir },
       policy,
       at,
     });

@@ -1,5 +1,6 @@
 // A rollout's policy (BOSH's update block: canaries, max-in-flight, watch time) from the
-// request's flags, else the model's settings, else the defaults; bad values refused whole. Pure.
+// request's flags, else the settings (the application's over the model's, under model-config's
+// key names), else the defaults; bad values refused whole. Pure.
 import { RuneError } from '../model/errors.js';
 import type { RolloutPolicy } from '../store/types.js';
 import { parseDurationMs } from './duration.js';
@@ -21,12 +22,19 @@ export const POLICY_DEFAULTS: Required<PolicyFlags> = {
   watch: '1s-5m',
 };
 
-/** The policy from flags, else model settings (`rollout-canaries`...), else the defaults. */
-export function rolloutPolicy(flags: PolicyFlags, model: Record<string, string>): RolloutPolicy {
-  const canaries = flags.canaries ?? model['rollout-canaries'] ?? POLICY_DEFAULTS.canaries;
+/** Where each field of the policy is set, under model-config's key names. */
+export const POLICY_KEYS: Required<Record<keyof PolicyFlags, string>> = {
+  canaries: 'rollout-canaries',
+  maxInFlight: 'rollout-max-in-flight',
+  watch: 'rollout-watch',
+};
+
+/** The policy from flags, else settings (`rollout-canaries`...), else the defaults. */
+export function rolloutPolicy(flags: PolicyFlags, settings: Record<string, string>): RolloutPolicy {
+  const canaries = flags.canaries ?? settings[POLICY_KEYS.canaries] ?? POLICY_DEFAULTS.canaries;
   const inFlight =
-    flags.maxInFlight ?? model['rollout-max-in-flight'] ?? POLICY_DEFAULTS.maxInFlight;
-  const watch = flags.watch ?? model['rollout-watch'] ?? POLICY_DEFAULTS.watch;
+    flags.maxInFlight ?? settings[POLICY_KEYS.maxInFlight] ?? POLICY_DEFAULTS.maxInFlight;
+  const watch = flags.watch ?? settings[POLICY_KEYS.watch] ?? POLICY_DEFAULTS.watch;
   const problems: string[] = [];
   if (!/^\d+$/.test(canaries))
     problems.push(`--canaries must be a whole number, got "${canaries}"`);

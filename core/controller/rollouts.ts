@@ -1,10 +1,9 @@
 // Rollouts as the controller runs them (DESIGN §11): one begins with each change to an
-// application that has units (refresh, config), advances on every unit-runner pass from what the
-// store says (so a restarted controller carries on), halts on a failing unit, and is resumed or
-// aborted by the operator. The policy comes from the request's flags, else the model's settings,
-// else BOSH-like defaults.
+// application that has units (refresh, config, attach-resource), advances on every unit-runner
+// pass from what the store says (so a restarted controller carries on), halts on a failing unit,
+// and is resumed or aborted by the operator. The policy comes from the request's flags, else the
+// application's settings, else the model's, else BOSH-like defaults.
 import { parseUnitName } from '../model/names.js';
-import { ApplicationNotFoundError } from '../store/errors.js';
 import type {
   ApplicationSpec,
   RolloutPolicy,
@@ -12,8 +11,17 @@ import type {
   RolloutUnit,
   Store,
 } from '../store/types.js';
-import { RolloutError } from './rollout-policy.js';
+import { restoreSpec } from './application-spec.js';
+import { type PolicyFlags, RolloutError, rolloutPolicy } from './rollout-policy.js';
 import { advanceRollout, type UnitFacts } from './rollout-plan.js';
+
+/** The policy for a change to `application`: flags > application settings > model-config. */
+export function policyFor(store: Store, application: string, flags: PolicyFlags): RolloutPolicy {
+  return rolloutPolicy(flags, {
+    ...store.modelConfig(),
+    ...store.applicationSettings(application),
+  });
+}
 
 /** Begins moving the application's units from `from` to `to` (the store holds `to` already). */
 export function startRollout(
@@ -113,8 +121,6 @@ export function abortRollout(store: Store, application: string, at: string): num
       `${application} has no running or halted rollout to abort; rune rollouts lists them`,
     );
   }
-  const app = store.application(application);
-  if (!app) throw new ApplicationNotFoundError(application);
   store.setRollout({
     ...active,
     state: 'aborted',
@@ -122,10 +128,7 @@ export function abortRollout(store: Store, application: string, at: string): num
     endedAt: at,
   });
   const { from } = active;
-  store.resetConfig(application, Object.keys(app.config));
-  store.setConfig(application, from.config);
-  if (from.charmRevision !== app.charmRevision)
-    store.useCharmRevision(application, from.charmRevision);
+  restoreSpec(store, application, from);
   const moved = new Set(active.units.filter((u) => u.state !== 'waiting').map((u) => u.unit));
   if (moved.size === 0) return undefined;
   return store.addRollout({

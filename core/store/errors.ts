@@ -65,3 +65,18 @@ export class RolloutNotFoundError extends RuneError {
     super(`rollout ${id} not found`);
   }
 }
+
+export class ResourceRevisionNotFoundError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly application: string,
+    readonly resource: string,
+    readonly revision: number,
+  ) {
+    super(
+      `${application} has no revision ${revision} of resource ${resource}; ` +
+        'each rune attach-resource adds the next',
+    );
+  }
+}

@@ -1,7 +1,7 @@
 // Operator requests that outlive a hook (DESIGN §3, §10): action runs queued on units with their
-// results, and the file resources attached to applications with their revisions.
+// results. (The resources table made here is served by sqlite-resources.ts.)
 import type Database from 'better-sqlite3';
-import type { ActionRecord, ActionStatus, OperationsStore, ResourceRecord } from './types.js';
+import type { ActionRecord, ActionStatus, OperationsStore } from './types.js';
 
 /** Migration 7: actions and resources. */
 export const OPERATIONS_MIGRATION = `
@@ -58,26 +58,6 @@ function toAction(r: ActionRow): ActionRecord {
   return record;
 }
 
-interface ResourceRow {
-  application: string;
-  name: string;
-  file: string;
-  sha256: string;
-  size: number;
-  revision: number;
-  attached_at: string;
-}
-
-const toResource = (r: ResourceRow): ResourceRecord => ({
-  application: r.application,
-  name: r.name,
-  file: r.file,
-  sha256: r.sha256,
-  size: r.size,
-  revision: r.revision,
-  attachedAt: r.attached_at,
-});
-
 export function operationsStore(db: Database.Database): OperationsStore {
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
@@ -117,26 +97,6 @@ export function operationsStore(db: Database.Database): OperationsStore {
       prepare(
         `UPDATE actions SET status = ?, results = ?, message = ?, completed_at = ? WHERE id = ?`,
       ).run(status, JSON.stringify(results), message, at, id);
-    },
-    attachResource(application, name, file, at) {
-      const before = prepare(
-        `SELECT revision FROM resources WHERE application = ? AND name = ?`,
-      ).get(application, name) as { revision: number } | undefined;
-      const revision = (before?.revision ?? 0) + 1;
-      prepare(
-        `INSERT INTO resources (application, name, file, sha256, size, revision, attached_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (application, name) DO UPDATE SET file = excluded.file,
-             sha256 = excluded.sha256, size = excluded.size, revision = excluded.revision,
-             attached_at = excluded.attached_at`,
-      ).run(application, name, file.file, file.sha256, file.size, revision, at);
-      return revision;
-    },
-    resources(application) {
-      const rows = prepare(`SELECT * FROM resources WHERE application = ? ORDER BY name`).all(
-        application,
-      ) as ResourceRow[];
-      return rows.map(toResource);
     },
   };
 }

@@ -3,7 +3,7 @@
 // where the last one was (level-triggered: rollouts.ts reads it every pass).
 import type Database from 'better-sqlite3';
 import { RolloutNotFoundError } from './errors.js';
-import type { RolloutRecord, RolloutStore } from './types.js';
+import type { ApplicationSpec, RolloutRecord, RolloutStore } from './types.js';
 
 /** Migration 9. */
 export const ROLLOUTS_MIGRATION = `
@@ -20,12 +20,31 @@ interface Row {
   record: string;
 }
 
-const toRecord = (r: Row): RolloutRecord => ({
-  ...(JSON.parse(r.record) as RolloutRecord),
-  id: r.id,
-});
+/** A spec as stored: one recorded before resources rolled has no `resources`. */
+type StoredSpec = Omit<ApplicationSpec, 'resources'> & { resources?: Record<string, number> };
 
 export function rolloutStore(db: Database.Database): RolloutStore {
+  const current = (application: string): Record<string, number> => {
+    const rows = db
+      .prepare(`SELECT name, revision FROM resources WHERE application = ? ORDER BY name`)
+      .all(application) as { name: string; revision: number }[];
+    return Object.fromEntries(rows.map((r) => [r.name, r.revision]));
+  };
+  // Such a rollout never changed resources: its specs mean "whatever the application has".
+  const toRecord = (r: Row): RolloutRecord => {
+    const record = { ...(JSON.parse(r.record) as RolloutRecord), id: r.id };
+    let resources: Record<string, number> | undefined;
+    const full = (spec: StoredSpec): ApplicationSpec =>
+      spec.resources
+        ? (spec as ApplicationSpec)
+        : { ...spec, resources: (resources ??= current(record.application)) };
+    return {
+      ...record,
+      from: full(record.from),
+      to: full(record.to),
+      units: record.units.map((u) => (u.from ? { ...u, from: full(u.from) } : u)),
+    };
+  };
   return {
     addRollout(rollout) {
       const r = db

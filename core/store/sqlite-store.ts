@@ -9,6 +9,11 @@ import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
 import { CHARM_REVISIONS_MIGRATION, charmRevisionStore } from './sqlite-charms.js';
 import { ROLLOUTS_MIGRATION, rolloutStore } from './sqlite-rollouts.js';
+import { RESOURCE_REVISIONS_MIGRATION, resourceStore } from './sqlite-resources.js';
+import {
+  APPLICATION_SETTINGS_MIGRATION,
+  applicationSettingsStore,
+} from './sqlite-application-settings.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -18,7 +23,9 @@ import {
   unitRuntimeStore,
 } from './sqlite-units.js';
 import type {
+  ApplicationSettingsStore,
   CharmRevisionStore,
+  ResourceStore,
   DeployJournalStore,
   RolloutStore,
   LeadershipStore,
@@ -58,6 +65,7 @@ const MIGRATIONS: readonly string[] = [
   OPERATIONS_MIGRATION,
   CHARM_REVISIONS_MIGRATION,
   ROLLOUTS_MIGRATION,
+  RESOURCE_REVISIONS_MIGRATION + APPLICATION_SETTINGS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -112,6 +120,8 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly operations: OperationsStore;
   private readonly revisions: CharmRevisionStore;
   private readonly rolloutRecords: RolloutStore;
+  private readonly resourceRecords: ResourceStore;
+  private readonly settings: ApplicationSettingsStore;
 
   constructor(
     readonly file: string,
@@ -125,7 +135,24 @@ export class SqliteStore extends SqliteModel implements Store {
     this.operations = operationsStore(this.db);
     this.revisions = charmRevisionStore(this.db);
     this.rolloutRecords = rolloutStore(this.db);
+    this.resourceRecords = resourceStore(this.db);
+    this.settings = applicationSettingsStore(this.db);
   }
+
+  attachResource: ResourceStore['attachResource'] = (app, name, file, at) =>
+    this.resourceRecords.attachResource(app, name, file, at);
+  resources: ResourceStore['resources'] = (app) => this.resourceRecords.resources(app);
+  resourceRevision: ResourceStore['resourceRevision'] = (app, name, revision) =>
+    this.resourceRecords.resourceRevision(app, name, revision);
+  useResourceRevision: ResourceStore['useResourceRevision'] = (app, name, revision) =>
+    this.resourceRecords.useResourceRevision(app, name, revision);
+  applicationSettings: ApplicationSettingsStore['applicationSettings'] = (app) =>
+    this.settings.applicationSettings(app);
+  setApplicationSettings: ApplicationSettingsStore['setApplicationSettings'] = (
+    app,
+    values,
+    reset,
+  ) => this.settings.setApplicationSettings(app, values, reset);
 
   addRollout: RolloutStore['addRollout'] = (r) => this.rolloutRecords.addRollout(r);
   setRollout: RolloutStore['setRollout'] = (r) => this.rolloutRecords.setRollout(r);
@@ -171,9 +198,6 @@ export class SqliteStore extends SqliteModel implements Store {
   startAction: OperationsStore['startAction'] = (id, at) => this.operations.startAction(id, at);
   finishAction: OperationsStore['finishAction'] = (id, status, results, message, at) =>
     this.operations.finishAction(id, status, results, message, at);
-  attachResource: OperationsStore['attachResource'] = (app, name, file, at) =>
-    this.operations.attachResource(app, name, file, at);
-  resources: OperationsStore['resources'] = (app) => this.operations.resources(app);
   hookStarted: UnitRuntimeStore['hookStarted'] = (entry) => this.runtime.hookStarted(entry);
   hookEnded: UnitRuntimeStore['hookEnded'] = (id, outcome, endedAt, message, logs) =>
     this.runtime.hookEnded(id, outcome, endedAt, message, logs);

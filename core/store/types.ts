@@ -37,7 +37,9 @@ export interface Store
     LeadershipStore,
     OperationsStore,
     CharmRevisionStore,
-    RolloutStore {
+    RolloutStore,
+    ResourceStore,
+    ApplicationSettingsStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
@@ -260,7 +262,7 @@ export interface ResourceRecord {
   attachedAt: string;
 }
 
-/** Action runs and attached resources (DESIGN §10: `run`, `attach-resource`). */
+/** Action runs (DESIGN §10: `run`). */
 export interface OperationsStore {
   enqueueAction(unit: string, name: string, params: Record<string, unknown>, at: string): number;
   action(id: number): ActionRecord | undefined;
@@ -276,14 +278,37 @@ export interface OperationsStore {
     message: string,
     at: string,
   ): void;
-  /** Records a new revision of the resource; resolves to it. */
+}
+
+/** Attached resources and every revision of each (DESIGN §11: a unit a rollout has not reached
+ * still fetches the revision it is on). */
+export interface ResourceStore {
+  /** Records a new revision of the resource and makes it current; resolves to it. */
   attachResource(
     application: string,
     name: string,
     file: { file: string; sha256: string; size: number },
     at: string,
   ): number;
+  /** The current revision of each of the application's resources, by name. */
   resources(application: string): ResourceRecord[];
+  /** One revision, current or not. */
+  resourceRevision(application: string, name: string, revision: number): ResourceRecord | undefined;
+  /** Makes an earlier revision current again (a rollout's abort, a rollback); undefined: the
+   * application has no such resource again, its revisions kept. */
+  useResourceRevision(application: string, name: string, revision: number | undefined): void;
+}
+
+/** Per-application settings that are Rune's, not the charm's (Juju's application config as
+ * opposed to charm config): today the rollout policy, `rollout-canaries`... as in model-config. */
+export interface ApplicationSettingsStore {
+  applicationSettings(application: string): Record<string, string>;
+  /** Sets `values` and drops `reset`, in one transaction. */
+  setApplicationSettings(
+    application: string,
+    values: Record<string, string>,
+    reset: readonly string[],
+  ): void;
 }
 
 /** Deploys being applied: one left unfinished by a dead controller is resumed on restart. */
@@ -311,11 +336,14 @@ export interface CharmRevisionStore {
   charmRevisions(application: string): CharmRevisionRecord[];
 }
 
-/** What a unit of an application sees: its charm and its config (DESIGN §11). */
+/** What a unit of an application sees: its charm, config and resources (DESIGN §11). */
 export interface ApplicationSpec {
   charmRevision: number;
   charmDir: string;
   config: ConfigValues;
+  /** Resource name → revision; a name absent: no such resource attached. A rollout stored
+   * before resources rolled has none, and reads back with the application's current ones. */
+  resources: Record<string, number>;
 }
 
 /** How a rollout moves units (BOSH's update block). */

@@ -63,6 +63,14 @@ export function fakeControllerApi(
     setConfig: () => undefined,
     rollouts: () => ({ rollouts: [] }),
     rollout: () => [],
+    rolloutPolicy: () => ({
+      policy: {
+        canaries: { value: '1', source: 'default' },
+        'max-in-flight': { value: '1', source: 'default' },
+        watch: { value: '1s-5m', source: 'default' },
+      },
+    }),
+    setRolloutPolicy: () => undefined,
     ...overrides,
   };
 }

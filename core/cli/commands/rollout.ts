@@ -1,6 +1,6 @@
 // `rune rollout APP --resume | --abort` (DESIGN §11): a halted rollout goes on from the unit that
-// halted it (after `rune resolve`), or is aborted — the units it moved go back to the old charm
-// and config, rolled the same way.
+// halted it (after `rune resolve`), or is aborted — the units it moved go back to the old charm,
+// config and resource revisions, rolled the same way.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
@@ -13,7 +13,7 @@ export const rollout: Command = {
   help: [
     '--resume: a halted rollout watches the unit that halted it again and goes on (resolve the',
     "unit's error first). --abort: stops the rollout; the units it moved go back to the old charm",
-    'revision and config, as a rollout of their own.',
+    'revision, config and resource revisions, as a rollout of their own.',
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseFlags(

@@ -58,6 +58,7 @@ function unit(u: UnitStatusView): UnitStatusView {
     'leader',
     'machine',
     'public-address',
+    'charm-rev',
     'subordinates',
   ]);
   out['workload-status'] = value(u['workload-status']);

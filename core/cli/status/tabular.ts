@@ -32,25 +32,43 @@ function unitMessage(unit: UnitStatusView): string {
   return doing === '' ? message : `(${doing}) ${message}`;
 }
 
-/** A unit and, indented two spaces per level, its subordinates (on its machine, so blank). */
-function unitRows(name: string, unit: UnitStatusView, level: number): Row[] {
-  const rows: Row[] = [
-    [
-      `${' '.repeat(level * 2)}${name}${unit.leader === true ? '*' : ''}`,
-      unit['workload-status'].current,
-      unit['agent-status'].current,
-      level === 0 ? (unit.machine ?? '') : '',
-      unit['public-address'],
-      '', // Ports: the API does not report opened ports yet.
-      unitMessage(unit),
-    ],
+/** A unit and, indented two spaces per level, its subordinates (on its machine, so blank);
+ * with `rev`, the charm revision each is on after the Agent column. */
+function unitRows(name: string, unit: UnitStatusView, level: number, rev: boolean): Row[] {
+  const row: Row = [
+    `${' '.repeat(level * 2)}${name}${unit.leader === true ? '*' : ''}`,
+    unit['workload-status'].current,
+    unit['agent-status'].current,
+    level === 0 ? (unit.machine ?? '') : '',
+    unit['public-address'],
+    '', // Ports: the API does not report opened ports yet.
+    unitMessage(unit),
   ];
+  if (rev) row.splice(3, 0, String(unit['charm-rev'] ?? ''));
+  const rows = [row];
   const subordinates = unit.subordinates ?? {};
   for (const sub of Object.keys(subordinates).sort(compareUnitNames)) {
     const view = subordinates[sub];
-    if (view) rows.push(...unitRows(sub, view, level + 1));
+    if (view) rows.push(...unitRows(sub, view, level + 1, rev));
   }
   return rows;
+}
+
+/**
+ * Whether the Unit section shows each unit's charm revision: only while it says something — a
+ * rollout runs or is halted, or a unit is on another revision than its application (DESIGN §11).
+ */
+function showUnitRevisions(status: StatusResponse): boolean {
+  const apps = status.applications ?? {};
+  const differs = (name: string, unit: UnitStatusView): boolean => {
+    const app = apps[name.slice(0, name.indexOf('/'))];
+    const own = unit['charm-rev'] !== undefined && unit['charm-rev'] !== app?.['charm-rev'];
+    return own || Object.entries(unit.subordinates ?? {}).some(([n, u]) => differs(n, u));
+  };
+  return Object.values(apps).some(
+    (app) =>
+      app.rollout !== undefined || Object.entries(app.units ?? {}).some(([n, u]) => differs(n, u)),
+  );
 }
 
 function modelSection(status: StatusResponse): string[] {
@@ -92,10 +110,14 @@ function unitSection(status: StatusResponse): string[] {
   for (const app of Object.values(status.applications ?? {}))
     for (const [name, unit] of Object.entries(app.units ?? {})) units.set(name, unit);
   if (units.size === 0) return [];
+  const rev = showUnitRevisions(status);
   const rows = [...units.keys()]
     .sort(compareUnitNames)
-    .flatMap((name) => unitRows(name, units.get(name) as UnitStatusView, 0));
-  return table([['Unit', 'Workload', 'Agent', 'Machine', 'Address', 'Ports', 'Message'], ...rows]);
+    .flatMap((name) => unitRows(name, units.get(name) as UnitStatusView, 0, rev));
+  const header = ['Unit', 'Workload', 'Agent', 'Machine', 'Address', 'Ports', 'Message'];
+  if (!rev) return table([header, ...rows]);
+  header.splice(3, 0, 'Rev');
+  return table([header, ...rows], { alignRight: [3] });
 }
 
 function machineSection(status: StatusResponse): string[] {

@@ -292,7 +292,12 @@ describe('config and setConfig', () => {
         unit: 'tuned/0',
         state: 'waiting',
         before: expect.any(String) as string,
-        from: { charmRevision: 1, charmDir: expect.any(String) as string, config: {} },
+        from: {
+          charmRevision: 1,
+          charmDir: expect.any(String) as string,
+          config: {},
+          resources: {},
+        },
       },
     ]);
     // A set that changes nothing starts nothing.

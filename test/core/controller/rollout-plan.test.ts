@@ -17,7 +17,7 @@ const POLICY: RolloutPolicy = {
 };
 
 function rollout(units: string[], policy: RolloutPolicy = POLICY): RolloutRecord {
-  const spec = { charmRevision: 1, charmDir: '/c', config: {} };
+  const spec = { charmRevision: 1, charmDir: '/c', config: {}, resources: {} };
   return {
     id: 1,
     application: 'etcd',

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { modelStatus } from '../../../core/controller/model-status.js';
 import { RolloutError, rolloutPolicy } from '../../../core/controller/rollout-policy.js';
 import {
   abortRollout,
@@ -36,8 +37,8 @@ function model(units: number, leader: string) {
   const id = startRollout(store, {
     application: 'etcd',
     change: 'config',
-    from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 1 } },
-    to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 } },
+    from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 1 }, resources: {} },
+    to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 }, resources: {} },
     policy: rolloutPolicy({ watch: '0s-1m' }, {}),
     at: '2026-12-07T00:00:00Z',
   });
@@ -117,8 +118,8 @@ describe('rollouts', () => {
     startRollout(store, {
       application: 'etcd',
       change: 'config',
-      from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 } },
-      to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 3 } },
+      from: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 }, resources: {} },
+      to: { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 3 }, resources: {} },
       policy: rolloutPolicy({ watch: '0s-1m' }, {}),
       at: '2026-12-07T00:02:00Z',
     });
@@ -130,6 +131,30 @@ describe('rollouts', () => {
     ]);
     driveRollouts(store, ok, 10);
     expect(seen('etcd/0')).toEqual({ port: 3 });
+  });
+
+  it('status shows the charm revision each unit is on while a refresh rolls', () => {
+    const { store } = model(3, 'etcd/2');
+    const config = store.activeRollout('etcd');
+    if (config) store.setRollout({ ...config, state: 'done' });
+    store.addCharmRevision('etcd', '/charms/etcd-v2', '2026-12-07T00:03:00Z');
+    const from = { charmRevision: 1, charmDir: '/charms/etcd', config: { port: 2 }, resources: {} };
+    startRollout(store, {
+      application: 'etcd',
+      change: 'refresh to charm revision 2',
+      from,
+      to: { ...from, charmRevision: 2, charmDir: '/charms/etcd-v2' },
+      policy: rolloutPolicy({ watch: '0s-1m' }, {}),
+      at: '2026-12-07T00:03:00Z',
+    });
+    driveRollouts(store, ok, 0);
+    const etcd = modelStatus(store).applications.etcd;
+    expect(etcd?.['charm-rev']).toBe(2);
+    expect(Object.entries(etcd?.units ?? {}).map(([name, u]) => [name, u['charm-rev']])).toEqual([
+      ['etcd/0', 2],
+      ['etcd/1', 1],
+      ['etcd/2', 1],
+    ]);
   });
 
   it('starts none for an application without units', () => {

@@ -335,6 +335,37 @@ describe('the charm runtime on local machines', () => {
     expect(again.err.join('\n')).toMatch(/canary has no halted rollout to resume/);
   }, 240_000);
 
+  it('attach-resource rolls with the application policy: one unit at a time, the leader last', async () => {
+    const deployed = await runCli('deploy', `${charms}/operator`, 'res', '-n', '3', '--wait=3m');
+    expect(deployed.code).toBe(0);
+    expect((await runCli('set-rollout-policy', 'res', '--watch', '0s-2m')).code).toBe(0);
+    expect((await runCli('rollout-policy', 'res')).out.join('\n')).toMatch(
+      /watch:\n\s+value: 0s-2m\n\s+source: application/,
+    );
+    const units = Object.entries((await status()).applications?.res?.units ?? {});
+    const leader = units.find(([, u]) => u.leader === true)?.[0];
+    const expected = ['res/0', 'res/1', 'res/2'].filter((u) => u !== leader).concat(leader ?? []);
+    const before = (await hookSequence()).length;
+    const file = join(dir, 'res-payload.txt');
+    writeFileSync(file, 'rolled\n');
+    expect((await runCli('attach-resource', 'res', `payload=${file}`)).code).toBe(0);
+    expect((await runCli('wait-for', 'application', 'res', '--timeout', '3m')).code).toBe(0);
+    const moves = (await hookSequence())
+      .slice(before)
+      .filter((e) => e.unit.startsWith('res/'))
+      .filter((e) => e.name === 'upgrade-charm' || e.name === 'config-changed')
+      .map((e) => `${e.unit} ${e.name}`);
+    expect(moves).toEqual(expected.flatMap((u) => [`${u} upgrade-charm`, `${u} config-changed`]));
+    expect(workloads(await status()).filter((w) => String(w[0]).startsWith('res/'))).toEqual([
+      ['res/0', 'active', 'payload: rolled'],
+      ['res/1', 'active', 'payload: rolled'],
+      ['res/2', 'active', 'payload: rolled'],
+    ]);
+    expect((await runCli('rollouts', 'res')).out.join('\n')).toMatch(
+      /attach-resource\s+done\s+3\/3/,
+    );
+  }, 240_000);
+
   it('remove-relation: -departed then -broken on both sides', async () => {
     const before = (await hookSequence()).length;
     expect((await runCli('remove-relation', 'kvc', 'kvp')).out).toEqual([
