@@ -9,6 +9,8 @@ import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
 import { CHARM_REVISIONS_MIGRATION, charmRevisionStore } from './sqlite-charms.js';
 import { ROLLOUTS_MIGRATION, rolloutStore } from './sqlite-rollouts.js';
+import { HISTORY_MIGRATION, historyStore } from './sqlite-history.js';
+import type { HistoryStore } from './history-types.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -58,6 +60,7 @@ const MIGRATIONS: readonly string[] = [
   OPERATIONS_MIGRATION,
   CHARM_REVISIONS_MIGRATION,
   ROLLOUTS_MIGRATION,
+  HISTORY_MIGRATION,
 ];
 
 interface MachineRow {
@@ -112,6 +115,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly operations: OperationsStore;
   private readonly revisions: CharmRevisionStore;
   private readonly rolloutRecords: RolloutStore;
+  private readonly history: HistoryStore;
 
   constructor(
     readonly file: string,
@@ -125,7 +129,13 @@ export class SqliteStore extends SqliteModel implements Store {
     this.operations = operationsStore(this.db);
     this.revisions = charmRevisionStore(this.db);
     this.rolloutRecords = rolloutStore(this.db);
+    this.history = historyStore(this.db);
   }
+
+  addModelRevision: HistoryStore['addModelRevision'] = (r) => this.history.addModelRevision(r);
+  modelRevisions: HistoryStore['modelRevisions'] = (app) => this.history.modelRevisions(app);
+  latestModelRevision: HistoryStore['latestModelRevision'] = () =>
+    this.history.latestModelRevision();
 
   addRollout: RolloutStore['addRollout'] = (r) => this.rolloutRecords.addRollout(r);
   setRollout: RolloutStore['setRollout'] = (r) => this.rolloutRecords.setRollout(r);

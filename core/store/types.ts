@@ -3,6 +3,7 @@
 import type { MachineFacts } from '../model/machine.js';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
+import type { HistoryStore } from './history-types.js';
 
 export type ProviderKind = 'local' | 'manual';
 
@@ -37,7 +38,8 @@ export interface Store
     LeadershipStore,
     OperationsStore,
     CharmRevisionStore,
-    RolloutStore {
+    RolloutStore,
+    HistoryStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed
