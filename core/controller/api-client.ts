@@ -3,6 +3,8 @@
 import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutRecord } from '../store/types.js';
 import type { RefreshRequest, RefreshResponse } from './refresh.js';
+import type { HistoryResponse } from './history-view.js';
+import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
@@ -133,6 +135,16 @@ export class ApiClient {
 
   rollout(application: string, action: 'resume' | 'abort'): Promise<{ rollouts: RolloutRecord[] }> {
     return this.json('POST', '/v1/rollout', { application, action });
+  }
+
+  history(application?: string): Promise<HistoryResponse> {
+    const query =
+      application === undefined ? '' : `?application=${encodeURIComponent(application)}`;
+    return this.json('GET', `/v1/history${query}`);
+  }
+
+  rollback(request: RollbackRequest): Promise<RollbackResponse> {
+    return this.json('POST', '/v1/rollback', request);
   }
 
   modelConfig(): Promise<{

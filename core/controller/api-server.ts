@@ -3,6 +3,8 @@
 import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutRecord } from '../store/types.js';
 import { type RefreshRequest, type RefreshResponse, refreshRequest } from './refresh.js';
+import type { HistoryResponse } from './history-view.js';
+import { type RollbackRequest, type RollbackResponse, rollbackRequest } from './rollback.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -70,6 +72,9 @@ export interface ControllerApi {
   config(application: string): { options: Record<string, ConfigOptionView> };
   rollouts(): { rollouts: RolloutRecord[] };
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[];
+  /** Model revisions, oldest first; with an application, those that touched it. */
+  history(application?: string): HistoryResponse;
+  rollback(request: RollbackRequest): RollbackResponse;
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -182,6 +187,10 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
         }),
       });
     }
+    case 'GET /v1/history':
+      return send(res, 200, api.history(url.searchParams.get('application') ?? undefined));
+    case 'POST /v1/rollback':
+      return send(res, 200, api.rollback(rollbackRequest(await readJson(req))));
     case 'GET /v1/model-config':
       return send(res, 200, api.modelConfig());
     case 'POST /v1/model-config':

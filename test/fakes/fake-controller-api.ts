@@ -63,6 +63,16 @@ export function fakeControllerApi(
     setConfig: () => undefined,
     rollouts: () => ({ rollouts: [] }),
     rollout: () => [],
+    history: () => ({ revisions: [] }),
+    rollback: ({ application }) => ({
+      application,
+      revision: 2,
+      restored: 1,
+      charmRevision: { from: 1, to: 1 },
+      config: [],
+      keptSecrets: [],
+      resourcesKept: [],
+    }),
     ...overrides,
   };
 }
