@@ -80,10 +80,16 @@ export function restoreSpec(store: Store, application: string, spec: RecordedSpe
     store.useCharmRevision(application, spec.charmRevision);
   store.resetConfig(application, Object.keys(app.config));
   store.setConfig(application, { ...spec.config, ...secretsOf(app.config) });
-  const attached = new Map(store.resources(application).map((r) => [r.name, r.revision]));
-  return Object.entries(spec.resources)
-    .filter(([name, revision]) => attached.get(name) !== revision)
-    .map(([name, revision]) => `${name} (at revision ${attached.get(name)}; recorded ${revision})`);
+  const attached = Object.fromEntries(
+    store.resources(application).map((r) => [r.name, r.revision]),
+  );
+  return Object.keys({ ...attached, ...spec.resources })
+    .sort()
+    .filter((name) => attached[name] !== spec.resources[name])
+    .map((name) => {
+      const [now, then] = [attached[name], spec.resources[name]];
+      return `${name} (at revision ${now ?? 'none'}; recorded ${then ?? 'none'})`;
+    });
 }
 
 export function rollback(

@@ -109,6 +109,45 @@ describe('model history', () => {
     expect(store.latestModelRevision()).toBe(5);
   });
 
+  it('records an aborted rollout, which puts the old config back', async () => {
+    const { controller, store } = await deployed();
+    controller.setConfig({ application: 'counter', values: { port: '9000' }, reset: [] });
+    controller.rollout({ application: 'counter', action: 'abort' });
+    expect(store.application('counter')?.config).toEqual({});
+    expect(controller.history().revisions.at(-1)).toMatchObject({
+      revision: 3,
+      command: 'rollout counter --abort',
+      summary: 'counter: port reset',
+    });
+  });
+
+  it('records attached resources; a rollback leaves them as attached and says so', async () => {
+    const { controller, store, home } = await deployed();
+    const metadata = join(home, 'counter', 'metadata.yaml');
+    writeFileSync(
+      metadata,
+      `${readFileSync(metadata, 'utf8')}resources:\n  core:\n    type: file\n    filename: core.bin\n`,
+    );
+    controller.refresh({ application: 'counter' });
+    const file = join(home, 'core.bin');
+    writeFileSync(file, 'v1');
+    controller.attachResources({ application: 'counter', files: { core: file } });
+    writeFileSync(file, 'v2');
+    controller.attachResources({ application: 'counter', files: { core: file } });
+    expect(
+      controller
+        .history()
+        .revisions.slice(2)
+        .map((r) => [r.command, r.summary]),
+    ).toEqual([
+      [`attach-resource counter core=${file}`, 'counter: resource core r1'],
+      [`attach-resource counter core=${file}`, 'counter: resource core r1→r2'],
+    ]);
+    const back = controller.rollback({ application: 'counter', to: 1 });
+    expect(back.resourcesKept).toEqual(['core (at revision 2; recorded none)']);
+    expect(store.resources('counter').map((r) => r.revision)).toEqual([2]);
+  });
+
   it('never records a secret value, and a rollback keeps the current one and says so', async () => {
     const { controller, store, home } = await deployed();
     const config = join(home, 'counter', 'config.yaml');
