@@ -92,6 +92,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/help.js')).help,
   },
   {
+    name: 'history',
+    summary: 'List model revisions: each change with its time, command and diff.',
+    load: async () => (await import('./commands/history.js')).history,
+  },
+  {
     name: 'integrate',
     summary: 'Relate two applications (alias of relate).',
     load: async () => (await import('./commands/relate.js')).relate,
@@ -135,6 +140,11 @@ export const VERBS: readonly Verb[] = [
     name: 'resolve',
     summary: "Retry (or skip) a unit's failed hook.",
     load: async () => (await import('./commands/resolve.js')).resolve,
+  },
+  {
+    name: 'rollback',
+    summary: "Restore an application's charm revision and config from a model revision.",
+    load: async () => (await import('./commands/rollback.js')).rollback,
   },
   {
     name: 'rollout',

@@ -4,6 +4,8 @@ import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutPolicyView, SetRolloutPolicyRequest } from './rollout-settings.js';
 import type { RolloutRecord } from '../store/types.js';
 import type { RefreshRequest, RefreshResponse } from './refresh.js';
+import type { HistoryResponse } from './history-view.js';
+import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
@@ -142,6 +144,16 @@ export class ApiClient {
 
   async setRolloutPolicy(request: SetRolloutPolicyRequest): Promise<void> {
     await this.json('POST', '/v1/rollout-policy', request);
+  }
+
+  history(application?: string): Promise<HistoryResponse> {
+    const query =
+      application === undefined ? '' : `?application=${encodeURIComponent(application)}`;
+    return this.json('GET', `/v1/history${query}`);
+  }
+
+  rollback(request: RollbackRequest): Promise<RollbackResponse> {
+    return this.json('POST', '/v1/rollback', request);
   }
 
   modelConfig(): Promise<{

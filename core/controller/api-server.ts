@@ -8,6 +8,8 @@ import {
   type SetRolloutPolicyRequest,
   setRolloutPolicyRequest,
 } from './rollout-settings.js';
+import type { HistoryResponse } from './history-view.js';
+import { type RollbackRequest, type RollbackResponse, rollbackRequest } from './rollback.js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -77,6 +79,9 @@ export interface ControllerApi {
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[];
   rolloutPolicy(application: string): { policy: RolloutPolicyView };
   setRolloutPolicy(request: SetRolloutPolicyRequest): void;
+  /** Model revisions, oldest first; with an application, those that touched it. */
+  history(application?: string): HistoryResponse;
+  rollback(request: RollbackRequest): RollbackResponse;
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -194,6 +199,10 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
     case 'POST /v1/rollout-policy':
       api.setRolloutPolicy(setRolloutPolicyRequest(await readJson(req)));
       return send(res, 200, {});
+    case 'GET /v1/history':
+      return send(res, 200, api.history(url.searchParams.get('application') ?? undefined));
+    case 'POST /v1/rollback':
+      return send(res, 200, api.rollback(rollbackRequest(await readJson(req))));
     case 'GET /v1/model-config':
       return send(res, 200, api.modelConfig());
     case 'POST /v1/model-config':

@@ -5,6 +5,9 @@
 import { actionById, enqueueAction } from './actions.js';
 import { diffModel, exportModel } from './bundle-export.js';
 import { attachResources } from './resources.js';
+import { commands } from './history-commands.js';
+import type { HistoryResponse } from './history-view.js';
+import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import { type PolicyFlags, policyFlags } from './rollout-policy.js';
 import { abortRollout, driveRollouts, resumeRollout, unitsToRoll } from './rollouts.js';
@@ -36,7 +39,7 @@ import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './mode
 import { CharmRepository } from '../charm/repository.js';
 import { boundedLock, HookSlots } from './hook-slots.js';
 import { ModelEvents } from './model-events.js';
-import { ModelOperations } from './model-operations.js';
+import { RecordedOperations } from './recorded-operations.js';
 import { observeStore } from './observed-store.js';
 import { modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
@@ -95,7 +98,7 @@ export class Controller implements ControllerApi {
   readonly runner: UnitRunner;
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly deps: ControllerDeps;
-  private readonly operations: ModelOperations;
+  private readonly operations: RecordedOperations;
   private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
 
@@ -149,7 +152,7 @@ export class Controller implements ControllerApi {
         onPass: (now) => driveRollouts(store, (name) => rolloutFacts(store, name, executor), now),
       },
     );
-    this.operations = new ModelOperations({
+    this.operations = new RecordedOperations({
       store: deps.store,
       charms,
       makesMachines: deps.provider !== undefined,
@@ -208,20 +211,21 @@ export class Controller implements ControllerApi {
   }
 
   attachResources(request: AttachRequest): { attached: Attached[] } {
-    const attached = attachResources(
-      this.deps.store,
-      (app) => this.operations.charmOf(app),
-      this.deps.paths.resources,
-      request,
+    const attached = this.operations.record(commands.attachResources(request), () =>
+      attachResources(
+        this.deps.store,
+        (app) => this.operations.charmOf(app),
+        this.deps.paths.resources,
+        request,
+      ),
     );
     this.runner.wake();
     return { attached };
   }
 
   refresh(request: RefreshRequest): RefreshResponse {
-    const refreshed = refresh(
-      { ...this.deps, charms: this.charms, now: () => new Date() },
-      request,
+    const refreshed = this.operations.record(commands.refresh(request), () =>
+      refresh({ ...this.deps, charms: this.charms, now: () => new Date() }, request),
     );
     this.runner.wake();
     return refreshed;
@@ -257,13 +261,22 @@ export class Controller implements ControllerApi {
     this.operations.setConfig(request.application, request.values, request.reset, policy);
   }
 
+  history(application?: string): HistoryResponse {
+    return this.operations.revisions(application);
+  }
+
+  rollback(request: RollbackRequest): RollbackResponse {
+    return this.operations.rollback(request);
+  }
+
   rollouts(): { rollouts: RolloutRecord[] } {
     return { rollouts: this.deps.store.rollouts() };
   }
 
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[] {
     const { store } = this.deps;
-    const done = store.transaction(() => {
+    // An abort puts the old spec back: a revision of the model (a resume changes none).
+    const done = this.operations.record(commands.rollout(request), () => {
       if (request.action === 'resume') resumeRollout(store, request.application, Date.now());
       else abortRollout(store, request.application, new Date().toISOString());
       return store.rollouts().filter((r) => r.application === request.application);

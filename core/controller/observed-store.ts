@@ -85,6 +85,9 @@ const ACCESS: Record<StoreMethod, 'read' | 'write'> = {
   activeRollout: 'read',
   activeRollouts: 'read',
   rollouts: 'read',
+  addModelRevision: 'write',
+  modelRevisions: 'read',
+  latestModelRevision: 'read',
 };
 
 /** `store` with `changed` called after each write, even one that throws (it may have written

@@ -14,6 +14,8 @@ import {
   APPLICATION_SETTINGS_MIGRATION,
   applicationSettingsStore,
 } from './sqlite-application-settings.js';
+import { HISTORY_MIGRATION, historyStore } from './sqlite-history.js';
+import type { HistoryStore } from './history-types.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
   DEPLOY_JOURNAL_MIGRATION,
@@ -66,6 +68,7 @@ const MIGRATIONS: readonly string[] = [
   CHARM_REVISIONS_MIGRATION,
   ROLLOUTS_MIGRATION,
   RESOURCE_REVISIONS_MIGRATION + APPLICATION_SETTINGS_MIGRATION,
+  HISTORY_MIGRATION,
 ];
 
 interface MachineRow {
@@ -122,6 +125,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly rolloutRecords: RolloutStore;
   private readonly resourceRecords: ResourceStore;
   private readonly settings: ApplicationSettingsStore;
+  private readonly history: HistoryStore;
 
   constructor(
     readonly file: string,
@@ -137,6 +141,7 @@ export class SqliteStore extends SqliteModel implements Store {
     this.rolloutRecords = rolloutStore(this.db);
     this.resourceRecords = resourceStore(this.db);
     this.settings = applicationSettingsStore(this.db);
+    this.history = historyStore(this.db);
   }
 
   attachResource: ResourceStore['attachResource'] = (app, name, file, at) =>
@@ -153,6 +158,11 @@ export class SqliteStore extends SqliteModel implements Store {
     values,
     reset,
   ) => this.settings.setApplicationSettings(app, values, reset);
+
+  addModelRevision: HistoryStore['addModelRevision'] = (r) => this.history.addModelRevision(r);
+  modelRevisions: HistoryStore['modelRevisions'] = (app) => this.history.modelRevisions(app);
+  latestModelRevision: HistoryStore['latestModelRevision'] = () =>
+    this.history.latestModelRevision();
 
   addRollout: RolloutStore['addRollout'] = (r) => this.rolloutRecords.addRollout(r);
   setRollout: RolloutStore['setRollout'] = (r) => this.rolloutRecords.setRollout(r);

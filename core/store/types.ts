@@ -3,6 +3,7 @@
 import type { MachineFacts } from '../model/machine.js';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
+import type { HistoryStore } from './history-types.js';
 
 export type ProviderKind = 'local' | 'manual';
 
@@ -39,7 +40,8 @@ export interface Store
     CharmRevisionStore,
     RolloutStore,
     ResourceStore,
-    ApplicationSettingsStore {
+    ApplicationSettingsStore,
+    HistoryStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed

@@ -71,6 +71,16 @@ export function fakeControllerApi(
       },
     }),
     setRolloutPolicy: () => undefined,
+    history: () => ({ revisions: [] }),
+    rollback: ({ application }) => ({
+      application,
+      revision: 2,
+      restored: 1,
+      charmRevision: { from: 1, to: 1 },
+      config: [],
+      keptSecrets: [],
+      resources: [],
+    }),
     ...overrides,
   };
 }

@@ -61,7 +61,10 @@ describe('resource revisions', () => {
     s.close();
     // Back to the schema before: only the current revision, in `resources`.
     const db = new Database(file);
-    db.exec('DROP TABLE resource_revisions; DROP TABLE application_settings;');
+    db.exec(
+      'DROP TABLE resource_revisions; DROP TABLE application_settings; ' +
+        'DROP TABLE model_revision_applications; DROP TABLE model_revisions;',
+    );
     db.pragma('user_version = 9');
     db.close();
     const reopened = new SqliteStore(file);
