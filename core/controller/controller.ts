@@ -10,7 +10,7 @@ import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import { type PolicyFlags, policyFlags } from './rollout-policy.js';
-import { abortRollout, driveRollouts, resumeRollout, unitsToRoll } from './rollouts.js';
+import { actOnRollout, driveRollouts, rolloutFacts, unitsToRoll } from './rollouts.js';
 import {
   type RolloutPolicyView,
   rolloutPolicyView,
@@ -35,7 +35,12 @@ import {
 } from '../../agents/unit/executor.js';
 import { failedHook, inRelation } from '../../agents/unit/snapshot.js';
 import type { LoadedCharm } from '../charm/sdk.js';
-import { checkModelConfig, MODEL_SETTINGS, updateStatusIntervalMs } from './model-config.js';
+import {
+  checkModelConfig,
+  type ModelSettingView,
+  modelConfigView,
+  updateStatusIntervalMs,
+} from './model-config.js';
 import { CharmRepository } from '../charm/repository.js';
 import { boundedLock, HookSlots } from './hook-slots.js';
 import { ModelEvents } from './model-events.js';
@@ -69,7 +74,6 @@ import { MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 import { NoCharmRuntimeError } from './errors.js';
-import type { UnitFacts } from './rollout-plan.js';
 
 export interface ControllerDeps {
   info: ControllerInfo;
@@ -149,7 +153,10 @@ export class Controller implements ControllerApi {
         // whose machine answers (DESIGN §6).
         canLead: (unit) => this.pool.health(unit.machine)?.reachable !== false,
         // Rollouts advance from what the units show now (DESIGN §11).
-        onPass: (now) => driveRollouts(store, (name) => rolloutFacts(store, name, executor), now),
+        onPass: (now) => {
+          const due = (unit: string) => hasWorkDue(unit, executor);
+          return driveRollouts(store, (name) => rolloutFacts(store, name, due), now);
+        },
       },
     );
     this.operations = new RecordedOperations({
@@ -276,11 +283,9 @@ export class Controller implements ControllerApi {
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[] {
     const { store } = this.deps;
     // An abort puts the old spec back: a revision of the model (a resume changes none).
-    const done = this.operations.record(commands.rollout(request), () => {
-      if (request.action === 'resume') resumeRollout(store, request.application, Date.now());
-      else abortRollout(store, request.application, new Date().toISOString());
-      return store.rollouts().filter((r) => r.application === request.application);
-    });
+    const done = this.operations.record(commands.rollout(request), () =>
+      actOnRollout(store, request),
+    );
     this.runner.wake();
     return done;
   }
@@ -311,21 +316,8 @@ export class Controller implements ControllerApi {
     return { units, deploying: store.unfinishedDeploys().length > 0 };
   }
 
-  modelConfig(): {
-    settings: Record<string, { value: string; source: 'default' | 'user'; description: string }>;
-  } {
-    const set = this.deps.store.modelConfig();
-    const settings = Object.fromEntries(
-      Object.entries(MODEL_SETTINGS).map(([key, s]) => [
-        key,
-        {
-          value: set[key] ?? s.default,
-          source: key in set ? ('user' as const) : ('default' as const),
-          description: s.description,
-        },
-      ]),
-    );
-    return { settings };
+  modelConfig(): { settings: Record<string, ModelSettingView> } {
+    return { settings: modelConfigView(this.deps.store.modelConfig()) };
   }
 
   setModelConfig(values: Record<string, string>): void {
@@ -402,26 +394,4 @@ export class Controller implements ControllerApi {
     this.deps.store.close();
     this.deps.exit?.();
   }
-}
-
-/** What a rollout needs to know of a unit: settled is agent idle and no hook due. */
-function rolloutFacts(
-  store: Store,
-  name: string,
-  clock: { now(): number; updateStatusIntervalMs: number },
-): UnitFacts {
-  const unit = store.unit(name);
-  if (!unit) return { exists: false, settled: true, workload: '', message: '' };
-  const due = hasWorkDue(name, {
-    store,
-    now: () => clock.now(),
-    updateStatusIntervalMs: clock.updateStatusIntervalMs,
-  });
-  const { current, message } = unit.workloadStatus;
-  return {
-    exists: true,
-    settled: unit.agentStatus.current === 'idle' && !due,
-    workload: current,
-    message,
-  };
 }

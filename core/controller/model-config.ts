@@ -83,3 +83,23 @@ export function updateStatusIntervalMs(config: Record<string, string>): number {
   const parsed = setting?.parse(config['update-status-hook-interval'] ?? setting.default);
   return typeof parsed === 'number' ? parsed : 5 * 60_000;
 }
+
+export interface ModelSettingView {
+  value: string;
+  source: 'default' | 'user';
+  description: string;
+}
+
+/** Every model setting with its value and where the value comes from. */
+export function modelConfigView(set: Record<string, string>): Record<string, ModelSettingView> {
+  return Object.fromEntries(
+    Object.entries(MODEL_SETTINGS).map(([key, s]) => [
+      key,
+      {
+        value: set[key] ?? s.default,
+        source: key in set ? ('user' as const) : ('default' as const),
+        description: s.description,
+      },
+    ]),
+  );
+}

@@ -155,3 +155,30 @@ export function unitsToRoll(store: Store): Set<string> {
       .flatMap((r) => r.units.filter((u) => u.state !== 'updated').map((u) => u.unit)),
   );
 }
+
+/** `rune rollout APP --resume | --abort`: the application's rollouts afterwards. */
+export function actOnRollout(
+  store: Store,
+  request: { application: string; action: 'resume' | 'abort' },
+): RolloutRecord[] {
+  if (request.action === 'resume') resumeRollout(store, request.application, Date.now());
+  else abortRollout(store, request.application, new Date().toISOString());
+  return store.rollouts().filter((r) => r.application === request.application);
+}
+
+/** What a rollout needs to know of a unit: settled is agent idle and no hook `due`. */
+export function rolloutFacts(
+  store: Store,
+  name: string,
+  due: (unit: string) => boolean,
+): UnitFacts {
+  const unit = store.unit(name);
+  if (!unit) return { exists: false, settled: true, workload: '', message: '' };
+  const { current, message } = unit.workloadStatus;
+  return {
+    exists: true,
+    settled: unit.agentStatus.current === 'idle' && !due(name),
+    workload: current,
+    message,
+  };
+}
