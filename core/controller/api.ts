@@ -105,7 +105,14 @@ export interface ChangesResponse {
 }
 
 export interface StatusResponse {
-  model: { name: string; controller: string; cloud: string; version: string };
+  model: {
+    name: string;
+    controller: string;
+    cloud: string;
+    version: string;
+    /** Set while the resurrector's meltdown brake holds, saying why. */
+    resurrector?: string;
+  };
   machines: Record<string, MachineStatusView>;
   applications?: Record<string, ApplicationStatusView>;
   relations?: RelationStatusView[];

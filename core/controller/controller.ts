@@ -10,7 +10,8 @@ import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
 import { type PolicyFlags, policyFlags } from './rollout-policy.js';
-import { actOnRollout, driveRollouts, rolloutFacts, unitsToRoll } from './rollouts.js';
+import { actOnRollout, driveRollouts, rolloutFacts } from './rollouts.js';
+import { pendingUnits } from './pending-units.js';
 import {
   type RolloutPolicyView,
   rolloutPolicyView,
@@ -45,8 +46,10 @@ import { CharmRepository } from '../charm/repository.js';
 import { boundedLock, HookSlots } from './hook-slots.js';
 import { ModelEvents } from './model-events.js';
 import { RecordedOperations } from './recorded-operations.js';
+import { Resurrector } from './resurrector.js';
+import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
-import { modelStatus } from './model-status.js';
+import { lostMachines, modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
 import type {
   ActionRequest,
@@ -91,6 +94,8 @@ export interface ControllerDeps {
   loadCharm?: (app: ApplicationRecord) => Promise<LoadedCharm>;
   /** Charms by reference (charms/ and paths), shared with the unit agents. */
   charms?: CharmRepository;
+  /** The controller's log (what the resurrector did, and why it held back). */
+  log?: (line: string) => void;
 }
 
 export { hardware } from './machine-operations.js';
@@ -105,6 +110,7 @@ export class Controller implements ControllerApi {
   private readonly operations: RecordedOperations;
   private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
+  private readonly resurrector: Resurrector;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
@@ -166,16 +172,15 @@ export class Controller implements ControllerApi {
       addMachine: async (constraints) => (await this.machines.addLocal(constraints)).id,
       wake: () => this.runner.wake(),
       failedHook: (unit) => failedHook(store, unit),
-      warmCharm: (application) => {
-        const app = deps.store.application(application);
-        // The charm's warm-up (easyrsa's spare keys) runs while the machines are being made. A
-        // failure here is the first hook's to report, with retries.
-        if (app && loadCharm) {
-          loadCharm(app)
-            .then(({ module }) => module.warm?.())
-            .catch(() => undefined);
-        }
-      },
+      warmCharm: (application) => warmCharm(store, application, loadCharm),
+    });
+    this.resurrector = new Resurrector({
+      store,
+      health: (id) => this.pool.health(id),
+      addUnits: (application, count) => this.operations.addUnits(application, count),
+      removeUnits: (units, force) => this.operations.removeUnits(units, force),
+      removeMachine: (id) => this.machines.removeMachine(id),
+      log: deps.log ?? (() => undefined),
     });
   }
 
@@ -298,22 +303,15 @@ export class Controller implements ControllerApi {
     setRolloutPolicy(this.deps.store, request);
   }
 
-  /** Units with a hook due now or still waiting for their machine, and whether a deploy is
-   * being applied (a resumed one adds units no status has shown yet). */
+  /** What --wait waits for (pending-units.ts). */
   pending(): { units: string[]; deploying: boolean } {
     const { store } = this.deps;
-    const machines = new Set(store.machines().map((m) => m.id));
     const deps = {
       store,
       now: () => Date.now(),
       updateStatusIntervalMs: updateStatusIntervalMs(store.modelConfig()),
     };
-    const rolling = unitsToRoll(store);
-    const units = store
-      .units()
-      .filter((u) => !machines.has(u.machine) || rolling.has(u.name) || hasWorkDue(u.name, deps))
-      .map((u) => u.name);
-    return { units, deploying: store.unfinishedDeploys().length > 0 };
+    return pendingUnits(store, (unit) => hasWorkDue(unit, deps));
   }
 
   modelConfig(): { settings: Record<string, ModelSettingView> } {
@@ -366,21 +364,30 @@ export class Controller implements ControllerApi {
 
   async status(probe = true): Promise<StatusResponse> {
     const { info, version, store } = this.deps;
+    const machines = await this.machines.views(probe);
+    const model = { name: 'default', controller: info.name, cloud: info.provider, version };
+    const lost = lostMachines(machines);
     return {
-      model: { name: 'default', controller: info.name, cloud: info.provider, version },
-      machines: await this.machines.views(probe),
-      ...modelStatus(store),
+      model: { ...model, ...this.resurrector.note() },
+      machines,
+      ...modelStatus(store, lost),
     };
   }
 
-  /** Probes every machine this often, so status and leadership learn of a lost machine even
-   * when nobody runs `rune status`. */
-  startHealthChecks(everyMs = 10_000): void {
-    let probing = false;
+  /** Probes every machine, then lets the resurrector replace the lost ones (DESIGN §12). */
+  async checkHealth(now = Date.now()): Promise<void> {
+    await this.machines.views(true);
+    await this.resurrector.pass(now);
+  }
+
+  /** Checks health this often, so status, leadership and the resurrector learn of a lost
+   * machine even when nobody runs `rune status`. */
+  startHealthChecks(everyMs = 5_000): void {
+    let checking = false;
     this.healthTimer = setInterval(() => {
-      if (probing) return;
-      probing = true;
-      void this.machines.views(true).finally(() => (probing = false));
+      if (checking) return;
+      checking = true;
+      void this.checkHealth().finally(() => (checking = false));
     }, everyMs);
     this.healthTimer.unref();
   }

@@ -44,6 +44,24 @@ export const MODEL_SETTINGS: Record<string, Setting> = {
       return ms >= 1000 ? ms : { error: `must be at least 1s, got ${text}` };
     },
   },
+  resurrect: {
+    default: 'true',
+    description: 'Replace lost local machines and their units after resurrect-grace (true/false).',
+    parse(text) {
+      if (text === 'true') return 1;
+      if (text === 'false') return 0;
+      return { error: `must be true or false, got "${text}"` };
+    },
+  },
+  'resurrect-grace': {
+    default: '60s',
+    description: 'How long a local machine stays lost before the resurrector replaces it.',
+    parse(text) {
+      const ms = parseDurationMs(text);
+      if (ms === undefined) return { error: `"${text}" is not a duration like 30s or 5m` };
+      return ms >= 1000 ? ms : { error: `must be at least 1s, got ${text}` };
+    },
+  },
   'rollout-canaries': rolloutSetting(
     'canaries',
     POLICY_DEFAULTS.canaries,
@@ -76,6 +94,18 @@ export function checkModelConfig(values: Record<string, string>): void {
     if (typeof parsed !== 'number') problems.push(`${key}: ${parsed.error}`);
   }
   if (problems.length > 0) throw new ModelConfigError(problems.join('\n'));
+}
+
+/** The model's resurrector settings, defaults filling what is unset. */
+export function resurrectorSettings(config: Record<string, string>): {
+  enabled: boolean;
+  graceMs: number;
+} {
+  const grace = MODEL_SETTINGS['resurrect-grace']?.parse(config['resurrect-grace'] ?? '60s');
+  return {
+    enabled: config['resurrect'] !== 'false',
+    graceMs: typeof grace === 'number' ? grace : 60_000,
+  };
 }
 
 export function updateStatusIntervalMs(config: Record<string, string>): number {

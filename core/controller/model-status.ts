@@ -4,7 +4,27 @@
 import { deriveApplicationStatus, type StatusInfo, type WorkloadStatus } from '../model/status.js';
 import { applicationAsSeen } from '../store/application-view.js';
 import type { ApplicationRecord, Store, UnitRecord } from '../store/types.js';
-import type { ApplicationStatusView, RelationStatusView, UnitStatusView } from './api.js';
+import type {
+  ApplicationStatusView,
+  MachineStatusView,
+  RelationStatusView,
+  UnitStatusView,
+} from './api.js';
+
+/** Machines that stopped answering their probes, with when: their units show `lost`. */
+export type LostMachines = ReadonlyMap<string, string>;
+
+/** The machines whose status says their agent is lost, from status's machine views. */
+export function lostMachines(views: Record<string, MachineStatusView>): LostMachines {
+  return new Map(
+    Object.entries(views).flatMap(([id, v]) =>
+      v['agent-status'].current === 'lost' ? [[id, v['agent-status'].since ?? ''] as const] : [],
+    ),
+  );
+}
+
+/** What Juju says of a unit whose agent stopped answering. */
+export const LOST_MESSAGE = 'agent is not communicating with the server';
 
 /** The charm revision a unit is on: its application's, unless a rollout has not reached it. */
 type RevisionOf = (unit: UnitRecord) => number | undefined;
@@ -18,16 +38,31 @@ function revisions(store: Store, apps: readonly ApplicationRecord[]): RevisionOf
   };
 }
 
+/** The unit's statuses as an operator should read them: on a lost machine its agent is lost
+ * and its workload unknown (the last message kept), whatever it last reported. */
+function shownStatus(
+  unit: UnitRecord,
+  lost: LostMachines,
+): Pick<UnitRecord, 'workloadStatus' | 'agentStatus'> {
+  const since = lost.get(unit.machine);
+  if (since === undefined) return unit;
+  return {
+    workloadStatus: { current: 'unknown', message: unit.workloadStatus.message, since },
+    agentStatus: { current: 'lost', message: LOST_MESSAGE, since },
+  };
+}
+
 function unitView(
   store: Store,
   unit: UnitRecord,
   leader: string | undefined,
-  addresses: Map<string, string>,
-  revisionOf: RevisionOf,
+  context: { addresses: Map<string, string>; revisionOf: RevisionOf; lost: LostMachines },
 ): UnitStatusView {
+  const { addresses, revisionOf, lost } = context;
+  const shown = shownStatus(unit, lost);
   const view: UnitStatusView = {
-    'workload-status': unit.workloadStatus,
-    'agent-status': unit.agentStatus,
+    'workload-status': shown.workloadStatus,
+    'agent-status': shown.agentStatus,
     'public-address': addresses.get(unit.machine) ?? '',
   };
   const revision = revisionOf(unit);
@@ -37,16 +72,16 @@ function unitView(
   const subordinates = store.units().filter((u) => u.principal === unit.name);
   if (subordinates.length > 0) {
     view.subordinates = Object.fromEntries(
-      subordinates.map((s) => [
-        s.name,
-        unitView(store, s, store.leader(s.application), addresses, revisionOf),
-      ]),
+      subordinates.map((s) => [s.name, unitView(store, s, store.leader(s.application), context)]),
     );
   }
   return view;
 }
 
-export function modelStatus(store: Store): {
+export function modelStatus(
+  store: Store,
+  lost: LostMachines = new Map(),
+): {
   applications: Record<string, ApplicationStatusView>;
   relations: RelationStatusView[];
 } {
@@ -55,17 +90,18 @@ export function modelStatus(store: Store): {
   const relations = store.relations();
   const apps = store.applications();
   const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));
-  const revisionOf = revisions(store, apps);
+  const context = { addresses, revisionOf: revisions(store, apps), lost };
   const applications: Record<string, ApplicationStatusView> = {};
   for (const app of apps) {
     const own = units.filter((u) => u.application === app.name);
     const leader = store.leader(app.name);
-    const leaderStatus = own.find((u) => u.name === leader)?.workloadStatus;
+    const shown = own.map((u) => shownStatus(u, lost).workloadStatus);
+    const leaderStatus = shown[own.findIndex((u) => u.name === leader)];
     const derived: StatusInfo<WorkloadStatus> | undefined = deriveApplicationStatus(
       // Rune has no separate application status yet: the leader's unit status stands for it
       // only when it is the most severe, so an error on a follower still shows.
       undefined,
-      own.map((u) => u.workloadStatus),
+      shown,
     );
     const status = derived ??
       leaderStatus ?? { current: 'unknown' as const, message: '', since: '' };
@@ -103,7 +139,7 @@ export function modelStatus(store: Store): {
         .sort();
     } else {
       view.units = Object.fromEntries(
-        own.map((u) => [u.name, unitView(store, u, leader, addresses, revisionOf)]),
+        own.map((u) => [u.name, unitView(store, u, leader, context)]),
       );
     }
     applications[app.name] = view;

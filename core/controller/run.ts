@@ -76,6 +76,7 @@ export async function runController(home: string, name: string): Promise<Running
       return loading;
     },
     connect: connectOverSsh,
+    log,
     ...(provider === undefined ? {} : { provider: () => provider }),
     exit: () => finish(),
   });

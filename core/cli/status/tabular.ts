@@ -73,9 +73,11 @@ function showUnitRevisions(status: StatusResponse): boolean {
 
 function modelSection(status: StatusResponse): string[] {
   const { model } = status;
+  // Juju's Notes column: here, the resurrector holding back.
+  const notes = model.resurrector === undefined ? [] : [model.resurrector];
   return table([
-    ['Model', 'Controller', 'Cloud/Region', 'Version'],
-    [model.name, model.controller, model.cloud, model.version],
+    ['Model', 'Controller', 'Cloud/Region', 'Version', ...(notes.length > 0 ? ['Notes'] : [])],
+    [model.name, model.controller, model.cloud, model.version, ...notes],
   ]);
 }
 

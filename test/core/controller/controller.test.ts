@@ -157,6 +157,42 @@ describe('Controller machines', () => {
     });
   });
 
+  it('units on a machine that stopped answering show lost, their last message kept; back when it answers', async () => {
+    const { controller, world, store } = setup();
+    await controller.addMachines({ count: 2, constraints: '' });
+    store.addApplication({
+      name: 'etcd',
+      charm: 'etcd',
+      charmDir: '/charms/etcd',
+      subordinate: false,
+      config: {},
+      constraints: '',
+    });
+    for (const n of [0, 1]) {
+      store.addUnit({ name: `etcd/${n}`, machine: String(n) });
+      store.setUnitStatus(`etcd/${n}`, {
+        workloadStatus: { current: 'active', message: 'Healthy', since: '2026-12-07T00:00:00Z' },
+        agentStatus: { current: 'idle', message: '', since: '2026-12-07T00:00:00Z' },
+      });
+    }
+    world.down.add('10.99.0.3');
+    const units = async () => (await controller.status()).applications?.['etcd']?.units ?? {};
+    const lost = await units();
+    expect(lost['etcd/1']).toMatchObject({
+      'agent-status': { current: 'lost', message: 'agent is not communicating with the server' },
+      'workload-status': { current: 'unknown', message: 'Healthy' },
+    });
+    expect(lost['etcd/0']).toMatchObject({
+      'agent-status': { current: 'idle' },
+      'workload-status': { current: 'active', message: 'Healthy' },
+    });
+    world.down.delete('10.99.0.3');
+    expect((await units())['etcd/1']).toMatchObject({
+      'agent-status': { current: 'idle' },
+      'workload-status': { current: 'active', message: 'Healthy' },
+    });
+  });
+
   it('a status read without probe shows the last probe, touching no machine', async () => {
     const { controller, world } = setup();
     await controller.addMachines({ count: 1, constraints: '' });
