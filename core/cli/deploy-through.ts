@@ -23,6 +23,14 @@ export async function deployThrough<T>(
   options: { timeoutMs: number; reconnect: () => Promise<void> },
 ): Promise<SeenThrough<T>> {
   const deadline = Date.now() + options.timeoutMs;
+  const told = new Set<string>();
+  const reconnect = () =>
+    options.reconnect().catch((problem: unknown) => {
+      // Silent (stopped, hung) or not starting: said once, and waited on until the timeout.
+      const line = problem instanceof Error ? problem.message : String(problem);
+      if (!told.has(line)) io.err(`rune: ${line}\n(still waiting)`);
+      told.add(line);
+    });
   for (let resent = false; ; resent = true) {
     try {
       return { answer: await send(), resent };
@@ -41,7 +49,7 @@ export async function deployThrough<T>(
         try {
           return !(await client.pending()).deploying;
         } catch (e) {
-          if (e instanceof ControllerUnreachableError) await options.reconnect();
+          if (e instanceof ControllerUnreachableError) await reconnect();
           throw e;
         }
       },

@@ -134,16 +134,16 @@ export const deploy: Command = {
       const client = await controllerClient(io);
       const reconnect = () => reach(io, client);
       // The controller reads and validates the files itself, before it changes anything.
-      const { answer, typed } = await sendBundle(file, overlays, io, (bundle, more) => {
+      const { answer: sent, typed } = await sendBundle(file, overlays, io, (bundle, more) => {
         const send = () => client.deploy({ bundle, overlays: more });
         // Asked to wait, a lost controller is waited for too (issue 15 item 8).
         return wait === undefined
           ? send().then((result) => ({ answer: result, resent: false }))
           : deployThrough(client, io, send, { timeoutMs, reconnect });
       });
-      const result = answer.answer;
+      const result = sent.answer;
       for (const warning of result.warnings) io.err(asTyped(warning, typed));
-      if (answer.resent && result.changes.length === 0) {
+      if (sent.resent && result.changes.length === 0) {
         io.out('The restarted controller finished the deploy.');
       } else if (result.changes.length === 0) io.out('No changes to apply.');
       else {

@@ -86,6 +86,25 @@ describe('deployThrough', () => {
     ]);
   });
 
+  it('says once why the controller cannot be reached yet, and goes on waiting', async () => {
+    const { client, socket } = await dyingController();
+    const { io, err } = capture();
+    let attempts = 0;
+    const reconnect = async () => {
+      attempts += 1;
+      if (attempts <= 2) throw new Error('controller "test" (pid 9) is stopped');
+      second = await listen(fakeControllerApi(new ModelEvents()), socket);
+    };
+    const result = await deployThrough(
+      client,
+      io,
+      () => client.deploy({ bundle: '/b.yaml', overlays: [] }),
+      { timeoutMs: 10_000, reconnect },
+    );
+    expect(result.resent).toBe(true);
+    expect(err.slice(1)).toEqual(['rune: controller "test" (pid 9) is stopped\n(still waiting)']);
+  });
+
   it('sends once when nothing goes wrong', async () => {
     const { io, err } = capture();
     first = await serveApi(
