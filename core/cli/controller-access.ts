@@ -1,11 +1,18 @@
 // How a verb reaches its controller: the named or current one, restarted if its process died,
-// or — on the embedded default, when there is none — a local one bootstrapped on the spot.
+// or — on the embedded default, when there is none — a local one bootstrapped on the spot. A
+// controller whose process is there but silent is reported (exit 3), never doubled.
 import { ApiClient } from '../controller/api-client.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
-import { startController } from '../controller/process.js';
+import type { SilentVerdict } from '../controller/liveness.js';
+import { isStopped, silentController, startController } from '../controller/process.js';
 import { createController, currentController, readController } from '../controller/registry.js';
+import { WaitTimeoutError, waitFor } from '../controller/wait-for.js';
 import type { Io } from './io.js';
-import { NoControllerError } from './errors.js';
+import { ControllerUnresponsiveError, NoControllerError } from './errors.js';
+
+/** How long a controller whose process is there may take to answer before the CLI says it is
+ * silent: long enough for one starting up or busy a moment, short enough to be told at once. */
+export const ANSWER_WITHIN_MS = 5000;
 
 export async function controllerClient(io: Io, name?: string): Promise<ApiClient> {
   const home = runeHome();
@@ -21,14 +28,54 @@ export async function controllerClient(io: Io, name?: string): Promise<ApiClient
     readController(home, controller); // a clear error for an unknown name
   }
   const client = new ApiClient(controller, controllerPaths(home, controller).socket);
-  try {
-    await client.ping();
-  } catch {
-    // Killed or rebooted away: start it again, as a supervisor would; state is in its store.
-    io.err(`Controller "${controller}" was not running: started it again.`);
-    await start(home, controller);
-  }
+  await reach(io, client);
   return client;
+}
+
+/**
+ * Makes sure the client's controller answers: at once, or once its process (gone: killed, or
+ * rebooted away) is started again, as a supervisor would; state is in its store. Throws
+ * ControllerUnresponsiveError when its process is there but does not answer.
+ */
+export async function reach(io: Io, client: ApiClient, withinMs = ANSWER_WITHIN_MS): Promise<void> {
+  const home = runeHome();
+  const name = client.controller;
+  const deadline = Date.now() + withinMs;
+  let silent: SilentVerdict | undefined;
+  const outcome = await waitFor(
+    `controller "${name}" to answer`,
+    async () => {
+      const left = Math.max(deadline - Date.now(), 500);
+      if (
+        await client.ping(left).then(
+          () => true,
+          () => false,
+        )
+      )
+        return 'answers' as const;
+      silent = silentController(home, name);
+      // Refused at once while its socket is not bound yet (it starts): asked again shortly.
+      return silent.kind === 'gone' ? ('gone' as const) : undefined;
+    },
+    { timeoutMs: withinMs, intervalMs: 100 },
+  ).catch((e: unknown) => {
+    if (e instanceof WaitTimeoutError && silent?.kind === 'silent') return silent;
+    throw e;
+  });
+  if (outcome === 'answers') return;
+  if (outcome === 'gone') {
+    io.err(`Controller "${name}" was not running: started it again.`);
+    await start(home, name);
+    return;
+  }
+  const { pid } = outcome;
+  throw new ControllerUnresponsiveError(
+    name,
+    pid,
+    pid !== undefined && isStopped(pid),
+    withinMs,
+    controllerPaths(home, name).lock,
+  );
 }
 
 async function start(home: string, controller: string): Promise<void> {

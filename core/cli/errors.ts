@@ -76,3 +76,31 @@ export class OutputFileError extends RuneError {
     super(`cannot write ${file}: ${reason}`);
   }
 }
+
+/**
+ * Exit 3: the controller's process is there (it holds the store) but did not answer in time,
+ * and starting a second one beside it would break the store (issue 15 item 7).
+ */
+export class ControllerUnresponsiveError extends NoControllerError {
+  constructor(
+    controller: string,
+    readonly pid: number | undefined,
+    readonly stopped: boolean,
+    waitedMs: number,
+    lockFile: string,
+  ) {
+    const who = pid === undefined ? `a process (fuser ${lockFile} names it)` : `pid ${pid}`;
+    const shown = pid === undefined ? 'PID' : String(pid);
+    super(
+      controller,
+      stopped
+        ? `controller "${controller}" (${who}) is stopped (SIGSTOP) and cannot answer; ` +
+            `resume it with kill -CONT ${shown}, or end it with kill -9 ${shown} and run the ` +
+            'command again to start a new one'
+        : `controller "${controller}" (${who}) is running but did not answer within ` +
+            `${(waitedMs / 1000).toFixed(0)} s; it may be busy or starting: wait and try again, ` +
+            `or if it hangs, end it with kill ${shown} (kill -9 ${shown} if it stays) and run ` +
+            'the command again to start a new one',
+    );
+  }
+}

@@ -1,9 +1,11 @@
 // `--wait` and `wait-for`: check the controller's status until every unit is idle (exit 0) or
 // one is in error (exit 1), printing each unit's status as it changes (live progress). Between
 // checks it waits on the controller's /changes long-poll, so it notices a settled model at once.
+// A controller lost mid-wait is brought back (`reconnect`) and the wait goes on (issue 15 item 8).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiClient } from '../controller/api-client.js';
 import type { StatusResponse, UnitStatusView } from '../controller/api.js';
+import { ControllerUnreachableError } from '../controller/errors.js';
 import { parseDurationMs } from '../controller/model-config.js';
 import { waitFor } from '../controller/wait-for.js';
 import type { Io } from './io.js';
@@ -44,6 +46,11 @@ export async function waitForUnits(
     requireActive?: boolean;
     /** Overrides MAX_CHANGE_WAIT_MS (tests). */
     maxChangeWaitMs?: number;
+    /**
+     * Brings back a controller that went away mid-wait (killed; controller-access's `reach`
+     * starts it again): the restarted one carries the work on, so the wait goes on too.
+     */
+    reconnect?: () => Promise<void>;
   },
 ): Promise<Settled> {
   const seen = new Map<string, string>();
@@ -65,41 +72,58 @@ export async function waitForUnits(
       await delay(Math.max(until - Date.now(), 0), undefined, { signal });
     }
   };
+  const told = new Set<string>();
+  const recovering = async (e: unknown): Promise<never> => {
+    if (options.reconnect && e instanceof ControllerUnreachableError) {
+      // A new process: its generations start again.
+      generation = -1;
+      await options.reconnect().catch((problem: unknown) => {
+        // Silent (stopped, hung) or not starting: said once, and waited on until the timeout,
+        // as it may come back (SIGCONT).
+        const line = problem instanceof Error ? problem.message : String(problem);
+        if (!told.has(line)) io.err(`rune: ${line}\n(still waiting)`);
+        told.add(line);
+      });
+    }
+    throw e;
+  };
   return waitFor(
     options.application ? `the units of ${options.application} to settle` : 'every unit to settle',
-    async () => {
-      lastCheck = Date.now();
-      if (generation === -1) {
-        // Failing here is no reason to fail the check: the waits then fall back to the cap.
-        generation = await client.waitForChange(-1, 0).then(
-          (r) => r.generation,
-          () => -1,
-        );
-      }
-      // No SSH round trip to every machine each time, only the model's units.
-      const units = flatten(await client.status(false), options.application);
-      for (const [name, u] of units) {
-        const line = `${name}: ${u['workload-status'].current}, ${u['agent-status'].current}${u['workload-status'].message ? ` — ${u['workload-status'].message}` : ''}`;
-        if (seen.get(name) !== line) {
-          seen.set(name, line);
-          io.err(line);
-        }
-      }
-      if (units.some(([, u]) => u['workload-status'].current === 'error')) return 'error' as const;
-      if (units.length === 0) return undefined;
-      if (!units.every(([, u]) => u['agent-status'].current === 'idle')) return undefined;
-      const active = units.every(([, u]) => u['workload-status'].current === 'active');
-      if (options.requireActive && !active) return undefined;
-      // Idle right now is not settled: a commit may have left another unit a hook to run.
-      const due = await client.pending();
-      const pending = due.units.filter((u) =>
-        options.application === undefined ? true : u.split('/')[0] === options.application,
-      );
-      return !due.deploying && pending.length === 0 ? ('idle' as const) : undefined;
-    },
+    () => check().catch(recovering),
     // The interval only bounds each pause; the pause itself ends early on a change.
     { timeoutMs: options.timeoutMs, intervalMs: maxWaitMs, pause },
   );
+
+  async function check(): Promise<Settled | undefined> {
+    lastCheck = Date.now();
+    if (generation === -1) {
+      // Failing here is no reason to fail the check: the waits then fall back to the cap.
+      generation = await client.waitForChange(-1, 0).then(
+        (r) => r.generation,
+        () => -1,
+      );
+    }
+    // No SSH round trip to every machine each time, only the model's units.
+    const units = flatten(await client.status(false), options.application);
+    for (const [name, u] of units) {
+      const line = `${name}: ${u['workload-status'].current}, ${u['agent-status'].current}${u['workload-status'].message ? ` — ${u['workload-status'].message}` : ''}`;
+      if (seen.get(name) !== line) {
+        seen.set(name, line);
+        io.err(line);
+      }
+    }
+    if (units.some(([, u]) => u['workload-status'].current === 'error')) return 'error' as const;
+    if (units.length === 0) return undefined;
+    if (!units.every(([, u]) => u['agent-status'].current === 'idle')) return undefined;
+    const active = units.every(([, u]) => u['workload-status'].current === 'active');
+    if (options.requireActive && !active) return undefined;
+    // Idle right now is not settled: a commit may have left another unit a hook to run.
+    const due = await client.pending();
+    const pending = due.units.filter((u) =>
+      options.application === undefined ? true : u.split('/')[0] === options.application,
+    );
+    return !due.deploying && pending.length === 0 ? ('idle' as const) : undefined;
+  }
 }
 
 /** `10m`, `90s`, `500ms`, or plain seconds. */

@@ -10,7 +10,7 @@ import {
 } from './rollout-settings.js';
 import type { HistoryResponse } from './history-view.js';
 import { type RollbackRequest, type RollbackResponse, rollbackRequest } from './rollback.js';
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
 import { redact } from '../model/redact.js';
@@ -294,17 +294,22 @@ export async function listen(api: ControllerApi, socket: string): Promise<Server
       else send(res, body.kind === 'user' ? 400 : 500, { error: body });
     });
   });
-  // A socket left by a controller that was killed would make listen fail with EADDRINUSE.
-  if (existsSync(socket)) unlinkSync(socket);
+  // Node unlinks the path a server was bound to when it closes, whoever's socket is there by
+  // then (issue 15 item 7: a stopping controller deleted the next one's). Bound under a name of
+  // its own and renamed into place (over a killed controller's socket too), it leaves the path
+  // alone; the controller removes its socket itself, while it is still its own (run.ts).
+  const bound = `${socket}.${process.pid}`;
+  if (existsSync(bound)) unlinkSync(bound);
   const umask = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socket, () => resolve());
+      server.listen(bound, () => resolve());
     });
   } finally {
     process.umask(umask);
   }
-  chmodSync(socket, 0o600);
+  chmodSync(bound, 0o600);
+  renameSync(bound, socket);
   return server;
 }

@@ -17,6 +17,8 @@ export interface ControllerPaths {
   socket: string;
   log: string;
   pid: string;
+  /** Held by the controller process for its whole life: one controller per store (store-lock.ts). */
+  lock: string;
   /** The controller's own SSH key pair (private key 0600). */
   privateKey: string;
   publicKey: string;
@@ -41,6 +43,7 @@ export function controllerPaths(home: string, name: string): ControllerPaths {
     socket: join(dir, 'api.sock'),
     log: join(dir, 'controller.log'),
     pid: join(dir, 'controller.pid'),
+    lock: join(dir, 'controller.lock'),
     privateKey: join(dir, 'ssh', 'id_ed25519'),
     publicKey: join(dir, 'ssh', 'id_ed25519.pub'),
     keys: join(dir, 'ssh', 'machines'),

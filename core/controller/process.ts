@@ -1,12 +1,20 @@
 // Starting and stopping a controller's process on this host: `rune bootstrap` and the CLI's
-// restart of a dead controller start `rune controller run NAME` detached, logging to a file.
+// restart of a dead controller start `rune controller run NAME` detached, logging to a file;
+// what is known of a controller that does not answer; destroy-controller's stop of its process.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../charm/package-root.js';
 import { RuneError } from '../model/errors.js';
 import { ApiClient } from './api-client.js';
+import {
+  isControllerCommand,
+  judgeSilentController,
+  processState,
+  type SilentVerdict,
+} from './liveness.js';
 import { controllerPaths } from './paths.js';
+import { probeStoreLock } from './store-lock.js';
 import { waitFor } from './wait-for.js';
 
 export class ControllerStartError extends RuneError {
@@ -46,7 +54,12 @@ export async function startController(
   const client = new ApiClient(name, paths.socket);
   const result = await waitFor(
     `controller "${name}" to answer on ${paths.socket}`,
-    async () => (exited !== null ? { exited } : { pid: (await client.ping(1000)).pid }),
+    async () => {
+      // Exited because another controller took the store a moment before (two CLIs restarting
+      // it at once): that one answers soon, and is as good.
+      if (exited !== null && !probeStoreLock(paths.lock).held) return { exited };
+      return { pid: (await client.ping(1000)).pid };
+    },
     { timeoutMs },
   ).catch((e: unknown) => {
     throw new ControllerStartError(name, paths.log, e instanceof Error ? e.message : String(e));
@@ -61,16 +74,112 @@ export async function startController(
   return result.pid;
 }
 
-/** Whether the process in the controller's pid file is alive. */
-export function controllerPid(home: string, name: string): number | undefined {
+/** The pid in the controller's pid file, alive or not. */
+export function recordedPid(home: string, name: string): number | undefined {
   const file = controllerPaths(home, name).pid;
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return pid;
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, and someone else's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the process in the controller's pid file is alive. */
+export function controllerPid(home: string, name: string): number | undefined {
+  const pid = recordedPid(home, name);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
+/** Whether a controller that did not answer is gone or there and silent (liveness.ts). */
+export function silentController(home: string, name: string): SilentVerdict {
+  const pid = recordedPid(home, name);
+  const alive = pid !== undefined && isAlive(pid);
+  let isController: boolean | undefined;
+  if (alive) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      isController = isControllerCommand(argv, name);
+    } catch {
+      isController = undefined;
+    }
+  }
+  return judgeSilentController({
+    lock: probeStoreLock(controllerPaths(home, name).lock),
+    ...(pid === undefined ? {} : { recordedPid: pid }),
+    recordedAlive: alive,
+    ...(isController === undefined ? {} : { recordedIsController: isController }),
+  });
+}
+
+/** Whether a process is stopped (SIGSTOP, or a debugger); false when it cannot be told. */
+export function isStopped(pid: number): boolean {
+  try {
+    return processState(readFileSync(`/proc/${pid}/stat`, 'utf8')) === 'T';
+  } catch {
+    return false;
+  }
+}
+
+/** The process holding a controller's store, or its recorded pid while that one lives. */
+function holder(home: string, name: string): number | undefined {
+  const verdict = silentController(home, name);
+  return verdict.kind === 'silent' ? verdict.pid : undefined;
+}
+
+/**
+ * Ends a controller's process however it is, for destroy-controller, and resolves once no
+ * process holds its store: after `askedToStop` (the API's shutdown) it waits for it to exit
+ * on its own; then a SIGTERM (with SIGCONT: a stopped process never sees a signal but KILL
+ * until it runs again), then SIGKILL. Returns how it ended.
+ */
+export async function endControllerProcess(
+  home: string,
+  name: string,
+  options: { askedToStop: boolean; graceMs?: number },
+): Promise<'none' | 'exited' | 'killed'> {
+  const graceMs = options.graceMs ?? 10_000;
+  const pid = holder(home, name);
+  if (pid === undefined) return 'none';
+  const exits = (ms: number) =>
+    waitFor(`controller "${name}" (pid ${pid}) to exit`, () => holder(home, name) === undefined, {
+      timeoutMs: ms,
+    }).then(
+      () => true,
+      () => false,
+    );
+  if (options.askedToStop && (await exits(3 * graceMs))) return 'exited';
+  signalIfAlive(pid, 'SIGTERM');
+  signalIfAlive(pid, 'SIGCONT');
+  if (await exits(graceMs)) return 'exited';
+  for (let left = holder(home, name); left !== undefined; left = holder(home, name)) {
+    signalIfAlive(left, 'SIGKILL');
+    const killed = left;
+    await waitFor(
+      `controller "${name}" (pid ${killed}) to die of SIGKILL`,
+      () => holder(home, name) !== killed,
+      { timeoutMs: graceMs },
+    );
+  }
+  return 'killed';
+}
+
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone: what the caller wanted.
   }
 }

@@ -1,7 +1,8 @@
 // `rune controller run NAME`: the controller process in the foreground (bootstrap starts it
-// detached; systemd can run it directly). Opens the store, clears what a dead predecessor left,
-// serves the API until told to stop, and releases everything on SIGTERM or SIGINT.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// detached; systemd can run it directly). Takes the store's lock, opens the store, clears what a
+// dead predecessor left, serves the API until told to stop, and releases everything on SIGTERM
+// or SIGINT, removing only the socket and pid file that are its own.
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCharmModule } from '../charm/module-loader.js';
 import { packagedCharmCache } from '../charm/packaged-charms.js';
@@ -11,8 +12,9 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { listen } from './api-server.js';
 import { Controller } from './controller.js';
 import { isRoot, sweepLocal } from './leftovers.js';
-import { controllerPaths } from './paths.js';
-import { readController } from './registry.js';
+import { type ControllerPaths, controllerPaths } from './paths.js';
+import { type ControllerInfo, readController } from './registry.js';
+import { acquireStoreLock } from './store-lock.js';
 import { connectOverSsh, localProvider } from './wiring.js';
 
 export interface RunningController {
@@ -30,6 +32,43 @@ export async function runController(home: string, name: string): Promise<Running
   const version = (
     JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
   ).version;
+  // Before anything else: a second controller on the store would sweep the first one's machines
+  // as leftovers, replace its socket and pid file, and run every hook twice (issue 15 item 7).
+  const lock = acquireStoreLock(name, paths.lock);
+  try {
+    return await serve(home, name, paths, info, version, () => lock.release());
+  } catch (e) {
+    removeIfOwn(paths, undefined);
+    lock.release();
+    throw e;
+  }
+}
+
+/** The pid file's and the socket's removal, when (and only when) this process made them. */
+function removeIfOwn(paths: ControllerPaths, socketIno: number | undefined): void {
+  try {
+    if (socketIno !== undefined && statSync(paths.socket).ino === socketIno) rmSync(paths.socket);
+  } catch {
+    // Already gone.
+  }
+  try {
+    if (readFileSync(paths.pid, 'utf8').trim() === String(process.pid)) rmSync(paths.pid);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function serve(
+  home: string,
+  name: string,
+  paths: ControllerPaths,
+  info: ControllerInfo,
+  version: string,
+  releaseLock: () => void,
+): Promise<RunningController> {
+  // Written as soon as the store is this process's, so a CLI that finds it silent while it
+  // starts can name it.
+  writeFileSync(paths.pid, `${process.pid}\n`);
   const store = new SqliteStore(paths.store);
   const live = store.machines().filter((m) => m.provider === 'local');
   if (info.provider === 'local') {
@@ -81,6 +120,8 @@ export async function runController(home: string, name: string): Promise<Running
     exit: () => finish(),
   });
   const server = await listen(controller, paths.socket);
+  // Its inode tells this socket from one bound by another process later, should ours be replaced.
+  const socketIno = statSync(paths.socket).ino;
   controller.runner.start();
   controller.startHealthChecks();
   // In the background: the API answers meanwhile, and status shows the resumed progress.
@@ -89,7 +130,6 @@ export async function runController(home: string, name: string): Promise<Running
     (e: unknown) =>
       log(`could not resume an unfinished deploy: ${e instanceof Error ? e.message : String(e)}`),
   );
-  writeFileSync(paths.pid, `${process.pid}\n`);
   log(
     `controller "${name}" (id ${info.id}) serving on ${paths.socket}; ${store.machines().length} machines known`,
   );
@@ -107,9 +147,9 @@ export async function runController(home: string, name: string): Promise<Running
   void done.then(() => {
     server.close();
     server.closeAllConnections();
-    rmSync(paths.socket, { force: true });
-    rmSync(paths.pid, { force: true });
+    removeIfOwn(paths, socketIno);
     log(`controller "${name}" stopped`);
+    releaseLock();
   });
   return { stop, done };
 }

@@ -7,7 +7,8 @@ import { basename, join, resolve } from 'node:path';
 import { parseFlags } from '../args.js';
 import { asTyped, sendBundle, validateHere } from '../bundle-input.js';
 import type { Command } from '../command.js';
-import { controllerClient } from '../controller-access.js';
+import { controllerClient, reach } from '../controller-access.js';
+import { deployThrough } from '../deploy-through.js';
 import { ConfigValueError, UsageError } from '../errors.js';
 import { parseDuration, waitForUnits } from '../wait-units.js';
 
@@ -76,7 +77,8 @@ export const deploy: Command = {
     "  --to P          placement of a charm's units (a machine id, comma-separated)",
     '  --config k=v    an option value for a charm (repeatable; strings are coerced)',
     '  --dry-run       print the changes and touch nothing (needs no controller)',
-    '  --wait[=T]      wait until every unit is idle (exit 0) or one is in error (exit 1)',
+    '  --wait[=T]      wait until every unit is idle (exit 0) or one is in error (exit 1);',
+    '                  a controller lost meanwhile is started again and waited for',
     '',
     'An invalid bundle prints every error with file:line:column and exits 1.',
   ].join('\n'),
@@ -130,18 +132,26 @@ export const deploy: Command = {
         return 0;
       }
       const client = await controllerClient(io);
+      const reconnect = () => reach(io, client);
       // The controller reads and validates the files itself, before it changes anything.
-      const { answer: result, typed } = await sendBundle(file, overlays, io, (bundle, more) =>
-        client.deploy({ bundle, overlays: more }),
-      );
+      const { answer: sent, typed } = await sendBundle(file, overlays, io, (bundle, more) => {
+        const send = () => client.deploy({ bundle, overlays: more });
+        // Asked to wait, a lost controller is waited for too (issue 15 item 8).
+        return wait === undefined
+          ? send().then((result) => ({ answer: result, resent: false }))
+          : deployThrough(client, io, send, { timeoutMs, reconnect });
+      });
+      const result = sent.answer;
       for (const warning of result.warnings) io.err(asTyped(warning, typed));
-      if (result.changes.length === 0) io.out('No changes to apply.');
+      if (sent.resent && result.changes.length === 0) {
+        io.out('The restarted controller finished the deploy.');
+      } else if (result.changes.length === 0) io.out('No changes to apply.');
       else {
         io.out('Deployed:');
         for (const change of result.changes) io.out(`- ${change}`);
       }
       if (wait === undefined) return 0;
-      return (await waitForUnits(client, io, { timeoutMs })) === 'idle' ? 0 : 1;
+      return (await waitForUnits(client, io, { timeoutMs, reconnect })) === 'idle' ? 0 : 1;
     } finally {
       made?.cleanup();
     }

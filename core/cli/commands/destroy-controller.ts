@@ -1,12 +1,13 @@
-// `rune destroy-controller NAME [--yes]`: stops the controller, destroys every local machine
-// it made (and anything a crash left behind), and deletes its folder.
+// `rune destroy-controller NAME [--yes]`: stops the controller (killing its process if it does
+// not answer), destroys every local machine it made (and anything a crash left behind), and
+// deletes its folder.
 import { rmSync, unlinkSync } from 'node:fs';
 import { ApiClient } from '../../controller/api-client.js';
 import { destroyLeftovers } from '../../controller/leftovers.js';
 import { controllerPaths, currentControllerFile, runeHome } from '../../controller/paths.js';
-import { controllerPid } from '../../controller/process.js';
+import { ControllerUnreachableError } from '../../controller/errors.js';
+import { endControllerProcess } from '../../controller/process.js';
 import { currentController, readController } from '../../controller/registry.js';
-import { waitFor } from '../../controller/wait-for.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -44,18 +45,15 @@ export const destroyController: Command = {
       () => true,
       () => false,
     );
-    if (running) await client.shutdown(true);
-    const pid = controllerPid(home, name);
-    if (pid !== undefined) {
-      if (!running) process.kill(pid, 'SIGTERM');
-      await waitFor(
-        `controller "${name}" (pid ${pid}) to exit`,
-        () => controllerPid(home, name) === undefined,
-        {
-          timeoutMs: 30_000,
-        },
-      );
+    if (running) {
+      await client.shutdown(true).catch((e: unknown) => {
+        // It died on the way: its process is ended below and its machines destroyed after.
+        if (!(e instanceof ControllerUnreachableError)) throw e;
+      });
     }
+    // Whatever holds the store goes, answering or not (stopped, hung): no orphan controller.
+    const ended = await endControllerProcess(home, name, { askedToStop: running });
+    if (ended === 'killed') io.err(`Controller "${name}" did not stop when asked: killed it.`);
     // Whatever the controller could not remove (or made before it died) goes here.
     await destroyLeftovers(info, paths);
     if (currentController(home) === name) unlinkSync(currentControllerFile(home));

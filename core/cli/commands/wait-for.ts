@@ -3,7 +3,7 @@
 // the timeout ends either with exit 1.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { controllerClient } from '../controller-access.js';
+import { controllerClient, reach } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { parseDuration, waitForUnits } from '../wait-units.js';
 
@@ -28,10 +28,11 @@ export const waitFor: Command = {
     if (timeoutMs === undefined)
       throw new UsageError(`invalid --timeout "${values.timeout}"`, usage);
     const client = await controllerClient(io);
+    const reconnect = () => reach(io, client);
     const settled = await waitForUnits(
       client,
       io,
-      model ? { timeoutMs } : { timeoutMs, application, requireActive: true },
+      model ? { timeoutMs, reconnect } : { timeoutMs, application, requireActive: true, reconnect },
     );
     return settled === 'idle' ? 0 : 1;
   },

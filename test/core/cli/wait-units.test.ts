@@ -1,7 +1,10 @@
 // --wait and wait-for against a FAKE controller on a real socket (test/fakes/fake-controller-api.ts):
 // a settled model is noticed as soon as the event bus says it changed, not at the next poll; a
-// change the bus missed costs at most the cap; output and outcomes are as before.
+// change the bus missed costs at most the cap; a controller lost mid-wait is brought back and
+// waited on (issue 15 item 8); output and outcomes are as before.
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../../core/controller/api-server.js';
 import type {
   ApplicationStatusView,
   StatusResponse,
@@ -171,5 +174,78 @@ describe('waitForUnits', () => {
     });
     expect(await waitForUnits(client, io, { timeoutMs: 10_000, maxChangeWaitMs: 20 })).toBe('idle');
     expect(checks).toBe(3);
+  });
+});
+
+describe('waitForUnits through a lost controller', () => {
+  let again: Server | undefined;
+  afterEach(() => {
+    again?.close();
+    again?.closeAllConnections();
+  });
+
+  /** The first controller goes away at its first status; `reconnect` serves a second one. */
+  async function lostAfterFirstStatus(reconnectFails: number) {
+    const model = new Model();
+    model.units = { etcd: { 'etcd/0': unit('maintenance', 'executing', 'installing') } };
+    const { client, io, err } = await setup(model, {
+      status: () => {
+        served?.close();
+        return new Promise(() => undefined);
+      },
+    });
+    const socket = served?.socket as string;
+    let reconnects = 0;
+    const reconnect = async () => {
+      reconnects += 1;
+      if (reconnects <= reconnectFails) throw new Error('controller "test" (pid 9) is stopped');
+      // The restarted controller, which finished the work meanwhile.
+      model.units = { etcd: { 'etcd/0': unit('active', 'idle') } };
+      again = await listen(
+        fakeControllerApi(model.events, {
+          status: () => Promise.resolve(model.status()),
+          pending: () => ({ units: [], deploying: false }),
+        }),
+        socket,
+      );
+    };
+    const settled = await waitForUnits(client, io, {
+      timeoutMs: 10_000,
+      maxChangeWaitMs: 20,
+      reconnect,
+    });
+    return { settled, reconnects, err };
+  }
+
+  it('reconnects and keeps waiting until the units settle', async () => {
+    const { settled, reconnects, err } = await lostAfterFirstStatus(0);
+    expect(settled).toBe('idle');
+    expect(reconnects).toBe(1);
+    expect(err).toEqual(['etcd/0: active, idle']);
+  });
+
+  it('says once why it cannot reconnect yet, and goes on waiting', async () => {
+    const { settled, reconnects, err } = await lostAfterFirstStatus(3);
+    expect(settled).toBe('idle');
+    expect(reconnects).toBe(4);
+    expect(err).toEqual([
+      'rune: controller "test" (pid 9) is stopped\n(still waiting)',
+      'etcd/0: active, idle',
+    ]);
+  });
+
+  it('without reconnect, a lost controller times the wait out as before', async () => {
+    const model = new Model();
+    const { client, io } = await setup(model, {
+      status: () => {
+        served?.close();
+        return new Promise(() => undefined);
+      },
+    });
+    const error = await waitForUnits(client, io, { timeoutMs: 300, maxChangeWaitMs: 20 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as Error).message).toMatch(/last: controller "test" is not reachable/);
   });
 });

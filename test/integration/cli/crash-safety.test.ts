@@ -1,13 +1,12 @@
 // SIGKILL the controller mid-deploy, mid-hook, then mid-rollout: on restart it finishes the
-// journaled deploy (nothing made twice), re-runs the hook that was in flight, carries the rollout
-// on from where it was, and converges.
+// journaled deploy (nothing made twice; the interrupted `deploy --wait` reconnects and exits 0),
+// re-runs the hook that was in flight, carries the rollout on from where it was, and converges.
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOrdering } from '../../../agents/unit/ordering.js';
 import type { Hook } from '../../../core/charm/hooks.js';
-import { ApiClient } from '../../../core/controller/api-client.js';
 import type { StatusResponse } from '../../../core/controller/api.js';
 import { controllerPid } from '../../../core/controller/process.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
@@ -48,23 +47,26 @@ const UNITS = 8;
 const kill = () => process.kill(controllerPid(home, 'cs') as number, 'SIGKILL');
 
 describe('crash safety', () => {
-  it('finishes a deploy the controller died in, making nothing twice', async () => {
+  it('finishes a deploy the controller died in, making nothing twice; deploy --wait sees it through', async () => {
     const bundle = join(mkdtempSync(join(tmpdir(), 'rune-bundle-')), 'bundle.yaml');
     writeFileSync(
       bundle,
       // Machines are made four at a time: eight give the kill below a deploy still under way.
       `applications:\n  counter: {charm: ${charms}/peer-counter, num_units: ${UNITS}}\n`,
     );
-    const client = new ApiClient('cs', join(home, 'controllers', 'cs', 'api.sock'));
-    const deploying = client.deploy({ bundle, overlays: [] }).catch((e: unknown) => e);
+    const deploying = runCli('deploy', bundle, '--wait=3m');
     await waitFor('the first machine of the deploy', () => read((s) => s.machines().length >= 1), {
       timeoutMs: 60_000,
     });
     kill();
-    expect(await deploying).toBeInstanceOf(Error);
-    expect((await runCli('wait-for', 'model', '--timeout', '3m')).err[0]).toBe(
-      'Controller "cs" was not running: started it again.',
-    );
+    // The CLI restarts the controller, lets it finish the deploy it journaled, and waits on.
+    const deployed = await deploying;
+    expect(deployed.code, deployed.err.join('\n')).toBe(0);
+    expect(deployed.err).toContain('Controller "cs" was not running: started it again.');
+    expect(
+      deployed.err.filter((l) => l.startsWith('Lost controller "cs" during the deploy')),
+    ).toHaveLength(1);
+    expect(deployed.out).toEqual(['The restarted controller finished the deploy.']);
     expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
     const units = read((s) => s.units().map((u) => `${u.name}@${u.machine}`));
     expect(units).toHaveLength(UNITS);
@@ -72,8 +74,9 @@ describe('crash safety', () => {
     expect(new Set(units.map((u) => u.split('@')[1])).size).toBe(UNITS);
   });
 
-  it('re-runs a hook that was in flight when the controller died', async () => {
+  it('re-runs a hook that was in flight when the controller died; wait-for waits through it', async () => {
     expect((await runCli('add-unit', 'counter', '-n', '2')).code).toBe(0);
+    const waiting = runCli('wait-for', 'application', 'counter', '--timeout', '3m');
     await waitFor(
       'a hook in flight',
       () => read((s) => s.hookLog().some((e) => e.outcome === undefined)),
@@ -82,7 +85,10 @@ describe('crash safety', () => {
     kill();
     const interrupted = read((s) => s.hookLog().filter((e) => e.outcome === undefined));
     expect(interrupted.length).toBeGreaterThan(0);
-    expect((await runCli('wait-for', 'application', 'counter', '--timeout', '3m')).code).toBe(0);
+    // Started before the kill: it brings the controller back itself and waits on.
+    const waited = await waiting;
+    expect(waited.code, waited.err.join('\n')).toBe(0);
+    expect(waited.err).toContain('Controller "cs" was not running: started it again.');
     const log = read((s) => s.hookLog());
     for (const cut of interrupted) {
       // The same hook of the same unit ran again, to success, after the one that was cut off.
