@@ -46,6 +46,11 @@ export interface LocalProviderOptions {
   controllerId: string;
   /** The controller's state dir; machines' upper dirs live in `<stateDir>/machines/<name>/`. */
   stateDir: string;
+  /**
+   * Host paths machines must not see, beyond what boundary.ts hides anyway (homes, /tmp, /mnt,
+   * /srv...) and the state dir: the Rune home, whose controllers hold stores and keys.
+   */
+  hide?: readonly string[];
   /** One OpenSSH public key line: the only key a machine's root accepts. */
   authorizedKey: string;
   /** Install sshd/tini/iproute2 with apt when missing (default true). */
@@ -177,7 +182,7 @@ export class LocalProvider implements MachineProvider {
       // The machine configures its own end of the veth as it starts (machine-script.ts).
       const network = { address, prefix: subnet.prefix, gateway: bridgeAddress(subnet) };
       const child = await step('start-sshd', () =>
-        startMachine(tools, this.stateDir, name, dir, network),
+        startMachine(tools, [this.stateDir, ...(this.options.hide ?? [])], name, dir, network),
       );
       await step('wait-sshd', () =>
         waitForSshd(child, this.options.sshdTimeoutMs ?? 10_000, machineId, dir, address),

@@ -1,25 +1,32 @@
 // Starting a local machine's processes and waiting for its sshd: nsenter (its netns) → unshare
-// (new mount/PID/UTS/IPC namespaces) → sh (builds the root, machine-script.ts) → tini → sshd -D.
+// (new mount/PID/UTS/IPC namespaces) → sh (builds the root, machine-script.ts) → setpriv → tini
+// → sshd -D.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, realpath } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { boundingSetArgument, hiddenPaths } from './boundary.js';
+import type { TopLevelEntry } from './boundary.js';
 import { MachineCreateError } from './errors.js';
 import type { HostTools } from './host-setup.js';
 import { MACHINE_INIT_SCRIPT } from './machine-script.js';
 import { machineMarker, NETNS_DIR } from './processes.js';
 import { waitFor } from './wait.js';
 
-/** Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. */
+/**
+ * Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. `hide`:
+ * host paths the machine must not see beyond boundary.ts's defaults (the Rune home, the state
+ * dir); those that do not exist are skipped.
+ */
 export async function startMachine(
   tools: HostTools,
-  stateDir: string,
+  hide: readonly string[],
   name: string,
   dir: string,
   network: { address: string; prefix: number; gateway: string },
 ): Promise<ChildProcess> {
+  const hidden = hiddenPaths(await topLevel(), await realPaths(hide));
   const log = await open(path.join(dir, 'console.log'), 'a', 0o600);
   try {
     // nsenter joins the machine's existing netns (unshare's --net=FILE would make a new one),
@@ -47,13 +54,15 @@ export async function startMachine(
       path.join(dir, 'seed'),
       name,
       network.address,
-      realpathSync(stateDir),
       name,
       tools.tini,
       tools.sshd,
       tools.ip,
       String(network.prefix),
       network.gateway,
+      tools.setpriv,
+      boundingSetArgument(),
+      ...hidden.map((h) => `${h.as}:${h.path}`),
     ];
     const child = spawn(tools.nsenter, args, {
       detached: true,
@@ -68,6 +77,20 @@ export async function startMachine(
   } finally {
     await log.close();
   }
+}
+
+/** The entries at the top of the host's `/`. */
+async function topLevel(): Promise<TopLevelEntry[]> {
+  return (await readdir('/', { withFileTypes: true })).map((e) => ({
+    name: e.name,
+    kind: e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other',
+  }));
+}
+
+/** Each of `paths` with its symlinks resolved, as the overlay's lower dir shows it. */
+async function realPaths(paths: readonly string[]): Promise<string[]> {
+  const real = await Promise.all(paths.map((p) => realpath(p).catch(() => undefined)));
+  return real.filter((p) => p !== undefined);
 }
 
 /** What sshd -D -e prints once its listener is up. */
