@@ -24,6 +24,7 @@ import { ensureBridge, findTools } from './host-setup.js';
 import type { HostTools } from './host-setup.js';
 import { sshdConfig } from './machine-script.js';
 import { startMachine, waitForSshd } from './machine-start.js';
+import { prepareView } from './machine-view.js';
 import { mountsUnder, parseMountinfo } from './mountinfo.js';
 import {
   bridgeName,
@@ -181,9 +182,9 @@ export class LocalProvider implements MachineProvider {
       });
       // The machine configures its own end of the veth as it starts (machine-script.ts).
       const network = { address, prefix: subnet.prefix, gateway: bridgeAddress(subnet) };
-      const child = await step('start-sshd', () =>
-        startMachine(tools, [this.stateDir, ...(this.options.hide ?? [])], name, dir, network),
-      );
+      const hide = [this.stateDir, ...(this.options.hide ?? [])];
+      const view = await step('view', () => prepareView(this.run, tools, this.machinesDir, hide));
+      const child = await step('start-sshd', () => startMachine(tools, view, name, dir, network));
       await step('wait-sshd', () =>
         waitForSshd(child, this.options.sshdTimeoutMs ?? 10_000, machineId, dir, address),
       );

@@ -9,18 +9,16 @@
  *   $1 root (merged overlay mount point)  $2 upper dir  $3 work dir  $4 seed dir (host key,
  *   sshd_config, authorized_keys)  $5 hostname  $6 address  $7 overlay source name  $8 tini
  *   $9 sshd  $10 ip  $11 prefix  $12 gateway  $13 setpriv  $14 bounding set (setpriv syntax)
- *   then one `empty:PATH` or `gone:PATH` per host path to hide (boundary.ts hiddenPaths).
- * Hidden paths are whiteouts in the upper dir, not mounts: without CAP_SYS_ADMIN there is
- * nothing a machine could unmount to see them again. pivot_root + lazy unmount of the old root
- * drops every host mount from the machine's mount namespace, including copies of other
- * machines' /run/netns files that would keep them alive. /root is hidden like any home and
+ *   $15 view (the skeleton upper dir of machine-view.ts: whiteouts and opaque directories that
+ *   hide the host's homes, /tmp, Rune homes...).
+ * pivot_root + lazy unmount of the old root drops every host mount from the machine's mount
+ * namespace, including copies of other machines' /run/netns files that would keep them alive. /root is hidden like any home and
  * starts from /etc/skel: the host's root home holds its keys, credentials and shell start-up
  * files (the host's pyenv start-up hung every ssh command on a machine that inherited it).
  */
 export const MACHINE_INIT_SCRIPT = String.raw`set -eu
 root=$1 upper=$2 work=$3 seed=$4 name=$5 address=$6 source=$7 tini=$8 sshd=$9 ip=${'${10}'}
-prefix=${'${11}'} gateway=${'${12}'} setpriv=${'${13}'} caps=${'${14}'}
-shift 14
+prefix=${'${11}'} gateway=${'${12}'} setpriv=${'${13}'} caps=${'${14}'} view=${'${15}'}
 # The machine's end of its veth, already named eth0 in this namespace: configured here, in the
 # process that starts the machine anyway, rather than by one more ip spawned from the controller.
 "$ip" -batch - <<EOF
@@ -29,34 +27,10 @@ link set eth0 up
 link set lo up
 route add default via $gateway
 EOF
-# A whiteout per hidden path, under upper-dir parents that copy the host's owner and mode (an
-# upper directory's attributes are what the merged view shows).
-for entry in "$@"; do
-  path=${'${entry#*:}'} dir= rest=${'${entry#*:/}'}
-  while [ "${'${rest#*/}'}" != "$rest" ]; do
-    dir=$dir/${'${rest%%/*}'} rest=${'${rest#*/}'}
-    if [ ! -d "$upper$dir" ]; then
-      mkdir "$upper$dir"
-      chown --reference="$dir" "$upper$dir"
-      chmod --reference="$dir" "$upper$dir"
-    fi
-  done
-  mknod -m 000 "$upper$path" c 0 0
-done
+cp -a "$view/." "$upper/"
 mount -t overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$source" "$root"
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
-# A directory made over a whiteout is opaque: empty, whatever the host holds below it.
-for entry in "$@"; do
-  case $entry in
-    empty:*)
-      path=${'${entry#empty:}'}
-      mkdir "$root$path"
-      chown --reference="$path" "$root$path"
-      chmod --reference="$path" "$root$path"
-      ;;
-  esac
-done
 mount -t tmpfs -o mode=755,nosuid,size=1m "$source-dev" "$root/dev"
 for d in null zero full random urandom tty; do
   : > "$root/dev/$d"
@@ -92,21 +66,21 @@ if [ -d "$root/etc/apt/apt.conf.d" ]; then
 fi
 # Root on a machine is root on the host's kernel: its global settings and triggers are made
 # read-only or masked, as Docker and LXC do, and without CAP_SYS_ADMIN they stay so. The
-# machine's own network namespace keeps its settings writable (/proc/sys/net).
+# machine's own network namespace keeps its settings writable: /proc/sys/net is bound first, so
+# the recursive read-only bind of /proc/sys over it carries it along rw. One mount process for
+# all of it: each process costs a loaded host ~10 ms.
+fstab=$seed/proc.fstab
+printf '%s %s none bind 0 0\n' "$root/proc/sys/net" "$root/proc/sys/net" > "$fstab"
 for d in sys irq bus fs scsi acpi; do
-  if [ -d "$root/proc/$d" ]; then
-    mount --bind "$root/proc/$d" "$root/proc/$d"
-    mount -o remount,bind,ro "$root/proc/$d"
-  fi
-done
-mount --bind "$root/proc/sys/net" "$root/proc/sys/net"
-mount -o remount,bind,rw "$root/proc/sys/net"
+  if [ -d "$root/proc/$d" ]; then printf '%s %s none rbind,ro 0 0\n' "$root/proc/$d" "$root/proc/$d"; fi
+done >> "$fstab"
 for f in kcore keys timer_list sched_debug sysrq-trigger; do
-  if [ -e "$root/proc/$f" ]; then mount --bind /dev/null "$root/proc/$f"; fi
-done
+  if [ -e "$root/proc/$f" ]; then printf '/dev/null %s none bind 0 0\n' "$root/proc/$f"; fi
+done >> "$fstab"
 if [ -d "$root/sys/firmware" ]; then
-  mount -t tmpfs -o ro,nosuid,nodev,noexec,size=4k "$source-firmware" "$root/sys/firmware"
-fi
+  printf '%s %s tmpfs ro,nosuid,nodev,noexec,size=4k 0 0\n' "$source-firmware" "$root/sys/firmware"
+fi >> "$fstab"
+mount -a -T "$fstab"
 cd "$root"
 pivot_root . .
 umount -l .

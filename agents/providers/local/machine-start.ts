@@ -3,11 +3,10 @@
 // → sshd -D.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { open, readdir, readFile, realpath } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { boundingSetArgument, hiddenPaths } from './boundary.js';
-import type { TopLevelEntry } from './boundary.js';
+import { boundingSetArgument } from './boundary.js';
 import { MachineCreateError } from './errors.js';
 import type { HostTools } from './host-setup.js';
 import { MACHINE_INIT_SCRIPT } from './machine-script.js';
@@ -15,18 +14,16 @@ import { machineMarker, NETNS_DIR } from './processes.js';
 import { waitFor } from './wait.js';
 
 /**
- * Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. `hide`:
- * host paths the machine must not see beyond boundary.ts's defaults (the Rune home, the state
- * dir); those that do not exist are skipped.
+ * Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. `view`:
+ * the skeleton its upper dir starts from (machine-view.ts).
  */
 export async function startMachine(
   tools: HostTools,
-  hide: readonly string[],
+  view: string,
   name: string,
   dir: string,
   network: { address: string; prefix: number; gateway: string },
 ): Promise<ChildProcess> {
-  const hidden = hiddenPaths(await topLevel(), await realPaths(hide));
   const log = await open(path.join(dir, 'console.log'), 'a', 0o600);
   try {
     // nsenter joins the machine's existing netns (unshare's --net=FILE would make a new one),
@@ -62,7 +59,7 @@ export async function startMachine(
       network.gateway,
       tools.setpriv,
       boundingSetArgument(),
-      ...hidden.map((h) => `${h.as}:${h.path}`),
+      view,
     ];
     const child = spawn(tools.nsenter, args, {
       detached: true,
@@ -77,20 +74,6 @@ export async function startMachine(
   } finally {
     await log.close();
   }
-}
-
-/** The entries at the top of the host's `/`. */
-async function topLevel(): Promise<TopLevelEntry[]> {
-  return (await readdir('/', { withFileTypes: true })).map((e) => ({
-    name: e.name,
-    kind: e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other',
-  }));
-}
-
-/** Each of `paths` with its symlinks resolved, as the overlay's lower dir shows it. */
-async function realPaths(paths: readonly string[]): Promise<string[]> {
-  const real = await Promise.all(paths.map((p) => realpath(p).catch(() => undefined)));
-  return real.filter((p) => p !== undefined);
 }
 
 /** What sshd -D -e prints once its listener is up. */
