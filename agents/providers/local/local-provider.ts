@@ -1,6 +1,6 @@
 // The local provider (DESIGN §4): machines on this host, each in its own network, mount, PID,
-// UTS and IPC namespaces with an overlay root over `/`, its own host key and sshd under tini.
-// Everything it makes is named for the controller id, so sweep() can find what a dead one left.
+// UTS and IPC namespaces with an overlay root over `/` (host homes, /tmp and Rune homes hidden,
+// boundary.ts), its own host key and sshd under tini. Names carry the controller id for sweep().
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -48,8 +48,8 @@ export interface LocalProviderOptions {
   /** The controller's state dir; machines' upper dirs live in `<stateDir>/machines/<name>/`. */
   stateDir: string;
   /**
-   * Host paths machines must not see, beyond what boundary.ts hides anyway (homes, /tmp, /mnt,
-   * /srv...) and the state dir: the Rune home, whose controllers hold stores and keys.
+   * More host paths machines must not see: the Rune home (every controller's store and keys).
+   * boundary.ts hides homes, /tmp, /mnt... anyway, and the state dir is always hidden.
    */
   hide?: readonly string[];
   /** One OpenSSH public key line: the only key a machine's root accepts. */
