@@ -2,6 +2,7 @@
 // and the local provider. With controller.ts, the only module of core/controller that imports
 // agents/ (lint enforces it); tests build a Controller with fakes instead (test/fakes/).
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connectMachine } from '../../agents/machine/remote-machine.js';
 import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import type { Connect } from './machine-pool.js';
@@ -22,6 +23,8 @@ export function localProvider(info: ControllerInfo, paths: ControllerPaths): Loc
   return new LocalProvider({
     controllerId: info.id,
     stateDir: paths.dir,
+    // The whole Rune home (paths.dir is HOME/controllers/NAME): every controller's store and keys.
+    hide: [dirname(dirname(paths.dir))],
     authorizedKey: readFileSync(paths.publicKey, 'utf8'),
   });
 }

@@ -39,6 +39,7 @@ export type CreateStep =
   | 'host-key'
   | 'netns'
   | 'veth'
+  | 'view'
   | 'start-sshd'
   | 'wait-sshd';
 

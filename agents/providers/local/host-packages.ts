@@ -18,6 +18,8 @@ export const HOST_COMMANDS = {
   sshd: 'openssh-server',
   tini: 'tini',
   ip: 'iproute2',
+  // Essential on Debian; listed so a host without it says so instead of making open machines.
+  setpriv: 'util-linux',
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
   containerd: 'containerd',

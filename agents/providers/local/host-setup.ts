@@ -20,6 +20,8 @@ export interface HostTools {
   tini: string;
   sshd: string;
   sh: string;
+  /** Drops a machine's capabilities (boundary.ts) before its tini starts. */
+  setpriv: string;
 }
 
 export async function findTools(machineId: string): Promise<HostTools> {
@@ -30,6 +32,7 @@ export async function findTools(machineId: string): Promise<HostTools> {
     tini: 'tini',
     sshd: 'sshd',
     sh: 'sh',
+    setpriv: 'setpriv',
   } as const;
   const entries = await Promise.all(
     Object.entries(wanted).map(async ([key, command]) => {

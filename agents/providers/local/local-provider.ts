@@ -1,6 +1,6 @@
 // The local provider (DESIGN §4): machines on this host, each in its own network, mount, PID,
-// UTS and IPC namespaces with an overlay root over `/`, its own host key and sshd under tini.
-// Everything it makes is named for the controller id, so sweep() can find what a dead one left.
+// UTS and IPC namespaces with an overlay root over `/` (host homes, /tmp and Rune homes hidden,
+// boundary.ts), its own host key and sshd under tini. Names carry the controller id for sweep().
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -24,6 +24,7 @@ import { ensureBridge, findTools } from './host-setup.js';
 import type { HostTools } from './host-setup.js';
 import { sshdConfig } from './machine-script.js';
 import { startMachine, waitForSshd } from './machine-start.js';
+import { prepareView } from './machine-view.js';
 import { mountsUnder, parseMountinfo } from './mountinfo.js';
 import {
   bridgeName,
@@ -46,6 +47,11 @@ export interface LocalProviderOptions {
   controllerId: string;
   /** The controller's state dir; machines' upper dirs live in `<stateDir>/machines/<name>/`. */
   stateDir: string;
+  /**
+   * More host paths machines must not see: the Rune home (every controller's store and keys).
+   * boundary.ts hides homes, /tmp, /mnt... anyway, and the state dir is always hidden.
+   */
+  hide?: readonly string[];
   /** One OpenSSH public key line: the only key a machine's root accepts. */
   authorizedKey: string;
   /** Install sshd/tini/iproute2 with apt when missing (default true). */
@@ -176,9 +182,9 @@ export class LocalProvider implements MachineProvider {
       });
       // The machine configures its own end of the veth as it starts (machine-script.ts).
       const network = { address, prefix: subnet.prefix, gateway: bridgeAddress(subnet) };
-      const child = await step('start-sshd', () =>
-        startMachine(tools, this.stateDir, name, dir, network),
-      );
+      const hide = [this.stateDir, ...(this.options.hide ?? [])];
+      const view = await step('view', () => prepareView(this.run, tools, this.machinesDir, hide));
+      const child = await step('start-sshd', () => startMachine(tools, view, name, dir, network));
       await step('wait-sshd', () =>
         waitForSshd(child, this.options.sshdTimeoutMs ?? 10_000, machineId, dir, address),
       );

@@ -1,22 +1,24 @@
-// The text run inside a new local machine: the shell script that builds its root (overlay, /proc,
-// /dev, /run, identity) and execs tini → sshd, and the machine's sshd_config. Constants only:
-// every value reaches the script as a positional argument, never spliced into its text.
+// The text run inside a new local machine: the shell script that builds its root (overlay with the
+// host's private paths hidden, /proc, /dev, /run, identity) and execs tini → sshd with the
+// capabilities of boundary.ts, and the machine's sshd_config. Constants only: every value reaches
+// the script as a positional argument, never spliced into its text.
 
 /**
  * Runs as PID 1 of the machine's fresh PID namespace, inside its new mount/UTS/IPC namespaces
  * and its network namespace. Arguments:
  *   $1 root (merged overlay mount point)  $2 upper dir  $3 work dir  $4 seed dir (host key,
- *   sshd_config, authorized_keys)  $5 hostname  $6 address  $7 dir to hide (controller state)
- *   $8 overlay source name  $9 tini path  $10 sshd path
+ *   sshd_config, authorized_keys)  $5 hostname  $6 address  $7 overlay source name  $8 tini
+ *   $9 sshd  $10 ip  $11 prefix  $12 gateway  $13 setpriv  $14 bounding set (setpriv syntax)
+ *   $15 view (the skeleton upper dir of machine-view.ts: whiteouts and opaque directories that
+ *   hide the host's homes, /tmp, Rune homes...).
  * pivot_root + lazy unmount of the old root drops every host mount from the machine's mount
- * namespace, including copies of other machines' /run/netns files that would keep them alive.
- * /root starts fresh from /etc/skel (a whiteout in the upper dir makes it opaque): the host's
- * root home holds its keys, credentials and shell start-up files, none of which a machine should
- * inherit (the host's pyenv start-up hung every ssh command on a machine that did).
+ * namespace, including copies of other machines' /run/netns files that would keep them alive. /root is hidden like any home and
+ * starts from /etc/skel: the host's root home holds its keys, credentials and shell start-up
+ * files (the host's pyenv start-up hung every ssh command on a machine that inherited it).
  */
 export const MACHINE_INIT_SCRIPT = String.raw`set -eu
-root=$1 upper=$2 work=$3 seed=$4 name=$5 address=$6 hide=$7 source=$8 tini=$9 sshd=${'${10}'}
-ip=${'${11}'} prefix=${'${12}'} gateway=${'${13}'}
+root=$1 upper=$2 work=$3 seed=$4 name=$5 address=$6 source=$7 tini=$8 sshd=$9 ip=${'${10}'}
+prefix=${'${11}'} gateway=${'${12}'} setpriv=${'${13}'} caps=${'${14}'} view=${'${15}'}
 # The machine's end of its veth, already named eth0 in this namespace: configured here, in the
 # process that starts the machine anyway, rather than by one more ip spawned from the controller.
 "$ip" -batch - <<EOF
@@ -25,7 +27,7 @@ link set eth0 up
 link set lo up
 route add default via $gateway
 EOF
-mknod -m 000 "$upper/root" c 0 0
+cp -a "$view/." "$upper/"
 mount -t overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$source" "$root"
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
@@ -44,11 +46,11 @@ ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 mount -t tmpfs -o mode=755,nosuid,nodev "$source-run" "$root/run"
 mkdir -m 755 "$root/run/sshd" "$root/run/lock"
-if [ -d "$root$hide" ]; then mount -t tmpfs -o ro,mode=700,size=4k "$source-hide" "$root$hide"; fi
 rm -f "$root"/etc/ssh/ssh_host_*
 cp "$seed/ssh_host_ed25519_key" "$seed/ssh_host_ed25519_key.pub" "$seed/sshd_config" "$root/etc/ssh/"
 chmod 600 "$root/etc/ssh/ssh_host_ed25519_key"
-mkdir -m 700 "$root/root" "$root/root/.ssh"
+mkdir -p -m 700 "$root/root"
+mkdir -m 700 "$root/root/.ssh"
 if [ -d "$root/etc/skel" ]; then cp -a "$root/etc/skel/." "$root/root/"; fi
 cp "$seed/authorized_keys" "$root/root/.ssh/authorized_keys"
 chmod 600 "$root/root/.ssh/authorized_keys"
@@ -62,13 +64,32 @@ printf '# Rune local machine: no DNS (the machine has no route out).\n' > "$root
 if [ -d "$root/etc/apt/apt.conf.d" ]; then
   printf 'Acquire::Retries "0";\nAcquire::http::Timeout "3";\n' > "$root/etc/apt/apt.conf.d/99rune-local"
 fi
+# Root on a machine is root on the host's kernel: its global settings and triggers are made
+# read-only or masked, as Docker and LXC do, and without CAP_SYS_ADMIN they stay so. The
+# machine's own network namespace keeps its settings writable: /proc/sys/net is bound first, so
+# the recursive read-only bind of /proc/sys over it carries it along rw. One mount process for
+# all of it: each process costs a loaded host ~10 ms.
+fstab=$seed/proc.fstab
+printf '%s %s none bind 0 0\n' "$root/proc/sys/net" "$root/proc/sys/net" > "$fstab"
+for d in sys irq bus fs scsi acpi; do
+  if [ -d "$root/proc/$d" ]; then printf '%s %s none rbind,ro 0 0\n' "$root/proc/$d" "$root/proc/$d"; fi
+done >> "$fstab"
+for f in kcore keys timer_list sched_debug sysrq-trigger; do
+  if [ -e "$root/proc/$f" ]; then printf '/dev/null %s none bind 0 0\n' "$root/proc/$f"; fi
+done >> "$fstab"
+if [ -d "$root/sys/firmware" ]; then
+  printf '%s %s tmpfs ro,nosuid,nodev,noexec,size=4k 0 0\n' "$source-firmware" "$root/sys/firmware"
+fi >> "$fstab"
+mount -a -T "$fstab"
 cd "$root"
 pivot_root . .
 umount -l .
 cd /
 # sshd is restarted when it exits, as systemd would on a real host (Restart=on-failure):
-# \`kill $(cat /run/sshd.pid)\` on a machine must not end the machine with it.
-exec "$tini" -- /bin/sh -c 'while :; do "$1" -D -e; sleep 0.2; done' rune-sshd-loop "$sshd"
+# \`kill $(cat /run/sshd.pid)\` on a machine must not end the machine with it. setpriv empties
+# the bounding set of every capability boundary.ts does not keep: tini, sshd and all they start
+# can never hold one again, setuid binaries included.
+exec "$setpriv" --bounding-set "$caps" --inh-caps -all -- "$tini" -- /bin/sh -c 'while :; do "$1" -D -e; sleep 0.2; done' rune-sshd-loop "$sshd"
 `;
 
 /** The machine's whole sshd_config: its own key only, the controller's key only, no PAM. */

@@ -1,21 +1,25 @@
 // Starting a local machine's processes and waiting for its sshd: nsenter (its netns) → unshare
-// (new mount/PID/UTS/IPC namespaces) → sh (builds the root, machine-script.ts) → tini → sshd -D.
+// (new mount/PID/UTS/IPC namespaces) → sh (builds the root, machine-script.ts) → setpriv → tini
+// → sshd -D.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { boundingSetArgument } from './boundary.js';
 import { MachineCreateError } from './errors.js';
 import type { HostTools } from './host-setup.js';
 import { MACHINE_INIT_SCRIPT } from './machine-script.js';
 import { machineMarker, NETNS_DIR } from './processes.js';
 import { waitFor } from './wait.js';
 
-/** Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. */
+/**
+ * Starts unshare → sh (builds the root) → tini → sshd, detached so it outlives this call. `view`:
+ * the skeleton its upper dir starts from (machine-view.ts).
+ */
 export async function startMachine(
   tools: HostTools,
-  stateDir: string,
+  view: string,
   name: string,
   dir: string,
   network: { address: string; prefix: number; gateway: string },
@@ -47,13 +51,15 @@ export async function startMachine(
       path.join(dir, 'seed'),
       name,
       network.address,
-      realpathSync(stateDir),
       name,
       tools.tini,
       tools.sshd,
       tools.ip,
       String(network.prefix),
       network.gateway,
+      tools.setpriv,
+      boundingSetArgument(),
+      view,
     ];
     const child = spawn(tools.nsenter, args, {
       detached: true,

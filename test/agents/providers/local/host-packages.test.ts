@@ -69,6 +69,7 @@ describe('ensureHostPackages', () => {
           'openssh-server',
           'tini',
           'iproute2',
+          'util-linux',
           'etcd-server',
           'etcd-client',
           'containerd',
@@ -93,7 +94,7 @@ describe('ensureHostPackages', () => {
     expect(error).toBeInstanceOf(HostPackagesError);
     expect(String(error)).toContain('tini (tini)');
     expect(String(error)).toContain(
-      'apt-get install -y --no-install-recommends openssh-server tini iproute2 etcd-server etcd-client containerd runc',
+      'apt-get install -y --no-install-recommends openssh-server tini iproute2 util-linux etcd-server etcd-client containerd runc',
     );
     expect(String(error)).toContain('E: Unable to locate package tini');
   });
