@@ -74,11 +74,7 @@ export function ipv4CidrProblem(
   if (cidr === undefined) return mustBe(option, `an IPv4 CIDR like ${limits.example}`, value);
   if (cidr.prefix < limits.minPrefix || cidr.prefix > limits.maxPrefix) {
     const why = limits.why === undefined ? '' : ` (${limits.why})`;
-    return mustBe(
-      option,
-      `a CIDR from /${limits.minPrefix} to /${limits.maxPrefix}${why}`,
-      value,
-    );
+    return mustBe(option, `a CIDR from /${limits.minPrefix} to /${limits.maxPrefix}${why}`, value);
   }
   return undefined;
 }
