@@ -54,16 +54,20 @@ export function authorizationModes(value: string): string[] {
 }
 
 function authorizationProblems(value: unknown, apiExtraArgs: unknown): string[] {
-  const option = 'authorization-mode';
+  const extra = typeof apiExtraArgs === 'string' ? parseExtraArgs(apiExtraArgs).flags : {};
+  // api-extra-args may set the flag itself, and its flags win: what would run is what is checked.
+  const fromExtra = extra['authorization-mode'];
+  const option =
+    fromExtra === undefined ? 'authorization-mode' : 'api-extra-args authorization-mode';
+  const effective: unknown = fromExtra ?? value;
   const what = `comma-separated modes from ${AUTHORIZATION_MODES.join(', ')}`;
-  if (typeof value !== 'string') return [mustBe(option, what, value)];
-  const modes = authorizationModes(value);
+  if (typeof effective !== 'string') return [mustBe(option, what, effective)];
+  const modes = authorizationModes(effective);
   if (modes.some((m) => !(AUTHORIZATION_MODES as readonly string[]).includes(m))) {
-    return [mustBe(option, what, value)];
+    return [mustBe(option, what, effective)];
   }
   const twice = modes.filter((m, i) => modes.indexOf(m) !== i);
   if (twice.length > 0) return [`${option} names ${[...new Set(twice)].join(', ')} more than once`];
-  const extra = typeof apiExtraArgs === 'string' ? parseExtraArgs(apiExtraArgs).flags : {};
   return modes.flatMap((mode) => {
     const flag = MODE_NEEDS[mode];
     if (flag === undefined || extra[flag] !== undefined) return [];

@@ -38,6 +38,14 @@ describe('validateMasterConfig', () => {
     expect(validateMasterConfig({ 'authorization-mode': 'Node,Webhook', ...extra })).toEqual([]);
   });
 
+  it('checks an authorization-mode set through api-extra-args, which would win', () => {
+    expect(validateMasterConfig({ 'api-extra-args': 'authorization-mode=Bogus' })).toEqual([
+      'api-extra-args authorization-mode must be comma-separated modes from Node, RBAC, ABAC, ' +
+        'Webhook, AlwaysAllow, AlwaysDeny, got "Bogus"',
+    ]);
+    expect(validateMasterConfig({ 'api-extra-args': 'authorization-mode=RBAC' })).toEqual([]);
+  });
+
   it('passes modes without the spaces kube-apiserver would refuse', () => {
     expect(authorizationModes(' Node , RBAC')).toEqual(['Node', 'RBAC']);
   });
