@@ -86,13 +86,27 @@ async function reconcile(ctx: HookContext): Promise<void> {
     }
     problems.push(...plan.problems);
   }
-  for (const problem of problems) ctx.log.warn(problem);
-  const first = problems[0];
-  if (first !== undefined) {
-    const more = problems.length - 1;
-    ctx.status.add('blocked', more > 0 ? `${first} (and ${more} more)` : first);
-  }
+  logRefusals(ctx, problems);
   ctx.status.add('active', connected(ctx) ? STATUS.connected : STATUS.ready);
+}
+
+/** ctx.state: the requests this unit last refused to sign, as logged. */
+const REFUSED = 'refused-requests';
+
+/**
+ * A bad request is its requester's to fix, never the CA's: the CA shared by every application
+ * must not go blocked over one unit's SANs (issue 15 item 11). That one request goes unsigned
+ * and is logged once, when it first appears; the requester's own config checks are what tell
+ * its operator, since tls-certificates has no field to carry a refusal back.
+ */
+function logRefusals(ctx: HookContext, problems: readonly string[]): void {
+  const before = ctx.state.get<string[]>(REFUSED) ?? [];
+  for (const problem of problems) {
+    if (!before.includes(problem)) ctx.log.warn(`not signing: ${problem}`);
+  }
+  if (JSON.stringify(before) === JSON.stringify(problems)) return;
+  if (problems.length === 0) ctx.state.delete(REFUSED);
+  else ctx.state.set(REFUSED, [...problems]);
 }
 
 /** ctx.state: whether this unit was the leader in its last hook. */

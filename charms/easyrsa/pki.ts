@@ -7,8 +7,8 @@ import * as forgeModule from 'node-forge';
 import type * as Forge from 'node-forge';
 import { CaKeyMismatchError, CertificateRequestError, PemUnreadableError } from './pki-errors.js';
 import type { PemPart } from './pki-errors.js';
-import { parseIPv4, parseIPv6, formatIPv6, parseSan, sanText } from './pki-san.js';
-import type { San } from './pki-san.js';
+import { parseIPv4, parseIPv6, formatIPv6, parseSan, sanText } from '../lib/san.js';
+import type { San } from '../lib/san.js';
 
 // node-forge is CommonJS that fills its exports at run time, so Node's ESM namespace holds only
 // `default`; the types (no esModuleInterop here) know only the namespace. A static import, not

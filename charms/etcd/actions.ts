@@ -2,7 +2,7 @@
 // against this unit's own member; a failure the operator can act on fails the action with why.
 import { randomBytes } from 'node:crypto';
 import type { Handler } from 'rune/charm';
-import { type Config, type Ctx, type Env, makeEnv } from './env.js';
+import { type Config, type Ctx, type Env, fullConfig, makeEnv } from './env.js';
 import { LS, type MemberRecord, STATE } from './keys.js';
 import { must } from './machine.js';
 import { etcdctl, target, waitHealthyCommand } from './member-commands.js';
@@ -13,8 +13,13 @@ import { initialCluster, isStarted } from './workload/cluster.js';
 import { EtcdActionError, EtcdWorkloadError } from './workload/errors.js';
 import { restoreScript, snapshotScript } from './workload/backup.js';
 import { expectSuccess, readEndpointStatus } from './workload/etcdctl.js';
+import { configBlockedMessage, validateConfig } from './workload/validate.js';
 
 function memberEnv(ctx: Ctx): Env {
+  // The member's URLs and service flags come from config: a bad one must not reach etcd here
+  // either (restore restarts the service with them).
+  const invalid = configBlockedMessage(validateConfig(fullConfig(ctx)));
+  if (invalid !== undefined) throw new EtcdActionError(invalid);
   const layout = installedLayout(ctx);
   if (layout === undefined || ctx.state.get(STATE.member) === undefined) {
     throw new EtcdActionError(`${ctx.unit} runs no etcd member yet`);

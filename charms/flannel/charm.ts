@@ -7,6 +7,7 @@ import { type EtcdConnection, kubernetesCni } from 'rune/interfaces';
 import { type BinarySpec, binariesBlocked, ensureBinaries } from '../lib/binaries.js';
 import { parseIpv4Cidr } from '../lib/cidr.js';
 import { CommandFailedError } from '../lib/errors.js';
+import { configBlockedMessage } from '../lib/option-checks.js';
 import { etcdConnection } from '../lib/relations.js';
 import { runService, stopInstalled } from '../lib/services.js';
 import {
@@ -21,6 +22,7 @@ import {
   leasedSubnet,
   networkConfig,
 } from './workload.js';
+import { FLANNEL_CONFIG_DEFAULTS, validateFlannelConfig } from './validate.js';
 
 export type FlannelConfig = {
   cidr: string;
@@ -60,14 +62,11 @@ async function putNetwork(ctx: Ctx, conn: EtcdConnection, value: string): Promis
 }
 
 async function reconcile(ctx: Ctx): Promise<void> {
-  const cidrText = ctx.config.cidr ?? '10.1.0.0/16';
-  const cidr = parseIpv4Cidr(cidrText);
-  if (!cidr) {
-    ctx.status.set(
-      'blocked',
-      `Invalid cidr ${JSON.stringify(cidrText)}: expected a CIDR like 10.1.0.0/16`,
-    );
-    return;
+  // Every option checked before any is used: a bad one blocks here and changes nothing.
+  const invalid = configBlockedMessage(validateFlannelConfig(ctx.config));
+  const cidr = parseIpv4Cidr(ctx.config.cidr ?? FLANNEL_CONFIG_DEFAULTS.cidr);
+  if (invalid !== undefined || cidr === undefined) {
+    return ctx.status.set('blocked', invalid ?? 'Invalid config: cidr');
   }
   const archiveUrl = (ctx.config['archive-url'] ?? '').trim();
   const binaries = await ensureBinaries(

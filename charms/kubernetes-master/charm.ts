@@ -25,6 +25,8 @@ import { upgradeAction } from '../lib/upgrade.js';
 import { runControlPlane } from './control-plane.js';
 import { publishToWorkers, workerRequests } from './kube-control.js';
 import { ensureSecrets, readSecrets } from './secrets.js';
+import { authorizationModes, validateMasterConfig } from './validate.js';
+import { configBlockedMessage } from '../lib/option-checks.js';
 import {
   API_PORT,
   type MasterService,
@@ -77,8 +79,10 @@ interface Settings {
   extra: Partial<Record<MasterService, Flags>>;
 }
 
-/** Config the operator must fix, or the parsed settings. */
+/** Config the operator must fix (every option checked first), or the parsed settings. */
 function readSettings(ctx: Ctx): Settings | string {
+  const invalid = configBlockedMessage(validateMasterConfig(ctx.config));
+  if (invalid !== undefined) return invalid;
   const cidrText = ctx.config['service-cidr'] ?? '10.152.183.0/24';
   const serviceCidr = parseIpv4Cidr(cidrText);
   if (!serviceCidr) {
@@ -139,7 +143,9 @@ async function reconcile(ctx: Ctx): Promise<void> {
       serviceCidr: serviceCidr.text,
       clusterCidr: cni.cidr,
       etcdServers: etcd.connectionString,
-      authorizationMode: ctx.config['authorization-mode'] ?? 'Node,RBAC',
+      authorizationMode: authorizationModes(ctx.config['authorization-mode'] ?? 'Node,RBAC').join(
+        ',',
+      ),
       allowPrivileged: allowPrivileged(ctx.config['allow-privileged'] ?? 'auto'),
       kubeletClientCert: certs.client !== undefined,
     };
@@ -211,6 +217,11 @@ export const charm = defineCharm<MasterConfig>({
       const done = await restartInstalled(ctx, SERVICES);
       ctx.action?.setResult('restarted', done.join(' '));
     },
-    upgrade: upgradeAction((ctx) => install(ctx, 'all'), SERVICES, reconcile),
+    upgrade: upgradeAction(
+      (ctx) => install(ctx, 'all'),
+      SERVICES,
+      reconcile,
+      (ctx) => configBlockedMessage(validateMasterConfig(ctx.config)),
+    ),
   },
 });

@@ -15,6 +15,7 @@ import {
   readInstalled,
 } from '../lib/binaries.js';
 import { readExtraArgs } from '../lib/flags.js';
+import { configBlockedMessage } from '../lib/option-checks.js';
 import { hostnameOf } from '../lib/host.js';
 import {
   cniConfig,
@@ -34,6 +35,7 @@ import {
   drainArgs,
   parseExtraConfig,
 } from './workload.js';
+import { validateWorkerConfig } from './validate.js';
 
 export type WorkerConfig = {
   channel: string;
@@ -107,7 +109,10 @@ async function ensureRuntime(ctx: Ctx): Promise<Runtime | string> {
   return runContainerd(ctx, binary, changed);
 }
 
+/** Config the operator must fix (every option checked first), or the parsed settings. */
 function readSettings(ctx: Ctx): NodeSettings | string {
+  const invalid = configBlockedMessage(validateWorkerConfig(ctx.config));
+  if (invalid !== undefined) return invalid;
   const extra = readExtraArgs<'kubelet' | 'kube-proxy'>(ctx.config, [
     ['kubelet-extra-args', 'kubelet'],
     ['proxy-extra-args', 'kube-proxy'],
@@ -245,6 +250,11 @@ export const charm = defineCharm<WorkerConfig>({
         ),
       ),
     resume: (ctx) => kubectl(ctx, (node) => ['uncordon', node]),
-    upgrade: upgradeAction((ctx) => install(ctx, 'all'), ['kubelet', 'kube-proxy'], reconcile),
+    upgrade: upgradeAction(
+      (ctx) => install(ctx, 'all'),
+      ['kubelet', 'kube-proxy'],
+      reconcile,
+      (ctx) => configBlockedMessage(validateWorkerConfig(ctx.config)),
+    ),
   },
 });

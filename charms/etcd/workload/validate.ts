@@ -1,7 +1,19 @@
-// Checks on the etcd charm's config that its JSON Schema cannot express (ranges, one option
-// against another, etcd's own start-up rules), as messages for a blocked status. Pure.
+// Checks on every option of the etcd charm's config before any is used (ranges, one option
+// against another, etcd's own start-up rules, cipher suite names), as messages for a blocked
+// status: a unit with any problem changes nothing, so no member restarts with it. Pure.
 import { INSECURE_CLIENT_URL } from './flags.js';
-import { parseInstallSource } from '../../lib/install-source.js';
+import { cipherSuitesProblem } from './cipher-suites.js';
+import {
+  booleanProblem,
+  collect,
+  configBlockedMessage,
+  installSourceProblem,
+  isInteger as isIntegerIn,
+  show,
+  snapChannelProblem,
+} from '../../lib/option-checks.js';
+
+export { configBlockedMessage };
 
 /** The options these checks read, typed as config.yaml declares them. */
 export interface EtcdConfig {
@@ -37,12 +49,28 @@ export const ETCD_CONFIG_DEFAULTS: EtcdConfig = {
 const MAX_ELECTION_TIMEOUT_MS = 50_000;
 const INSECURE_PORT = Number(new URL(INSECURE_CLIENT_URL).port);
 
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+function isInteger(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
+  return isIntegerIn(value, min, max);
 }
 
-function isInteger(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+// snapd's refresh.timer: events split by ",,", each a comma-separated list of days (`mon`,
+// `fri5`, `mon-fri`) and times (`10:00`, `23:00-01:00`, `9:00~11:00/2`).
+const DAY = '(?:mon|tue|wed|thu|fri|sat|sun)[1-5]?';
+const TIME = '(?:[01]?[0-9]|2[0-4]):[0-5][0-9]';
+const TIMER_TOKEN = new RegExp(`^(?:${DAY}(?:-${DAY})?|${TIME}(?:[-~]${TIME}(?:/[1-9][0-9]*)?)?)$`);
+
+/** Empty (snapd's default), `max` (hold updates) or a refresh.timer value. */
+function snapdRefreshProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text === '' || text === 'max') return undefined;
+    const events = text.split(',,').map((event) => event.split(','));
+    if (events.every((tokens) => tokens.every((t) => TIMER_TOKEN.test(t)))) return undefined;
+  }
+  return (
+    'snapd_refresh must be max, empty, or a snapd refresh.timer value like ' +
+    `fri,23:00-01:00, got ${show(value)}`
+  );
 }
 
 /**
@@ -67,6 +95,12 @@ export function validateConfig(config: Readonly<{ [K in keyof EtcdConfig]?: unkn
   if (c.port === c.management_port && isInteger(c.port, 1, 65535)) {
     problems.push(`port and management_port must differ, both are ${show(c.port)}`);
   }
+  problems.push(
+    ...collect(
+      booleanProblem('bind_to_all_interfaces', c.bind_to_all_interfaces),
+      booleanProblem('bind_with_insecure_http', c.bind_with_insecure_http),
+    ),
+  );
   const heartbeat = c.heartbeat_interval;
   const election = c.election_timeout;
   if (!isInteger(heartbeat, 1)) {
@@ -87,13 +121,13 @@ export function validateConfig(config: Readonly<{ [K in keyof EtcdConfig]?: unkn
   if (!isInteger(c.snapshot_count, 1)) {
     problems.push(`snapshot_count must be a positive integer, got ${show(c.snapshot_count)}`);
   }
-  const source = parseInstallSource(c['install-source']);
-  if ('problem' in source) problems.push(source.problem);
+  problems.push(
+    ...collect(
+      cipherSuitesProblem(c.tls_cipher_suites),
+      snapChannelProblem('channel', c.channel, ['auto']),
+      snapdRefreshProblem(c.snapd_refresh),
+      installSourceProblem(c['install-source']),
+    ),
+  );
   return problems;
-}
-
-/** One line for `ctx.status.set('blocked', ...)`, or undefined when there is nothing to say. */
-export function configBlockedMessage(problems: readonly string[]): string | undefined {
-  if (problems.length === 0) return undefined;
-  return `Invalid config: ${problems.join('; ')}`;
 }

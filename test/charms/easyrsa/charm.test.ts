@@ -167,7 +167,7 @@ describe('easyrsa: certificates for related units', () => {
     expect(issuedBy(after, caOf(out.state))).toBe(true);
   });
 
-  it('an invalid SAN blocks with the unit and the SAN named; other units are still served', async () => {
+  it('an invalid SAN is refused and logged, never blocking the CA; other units are still served', async () => {
     const installed = await ok(harness.run(leader(), 'install'));
     const state = {
       ...installed.state,
@@ -179,13 +179,20 @@ describe('easyrsa: certificates for related units', () => {
     // ones that wait only for their own unit's).
     const out = await ok(harness.run(state, 'update-status'));
     expect(out.state.status).toEqual({
-      kind: 'blocked',
-      message: 'invalid SAN "bad host!" requested by etcd/1',
+      kind: 'active',
+      message: 'Certificate Authority connected.',
     });
     const bag = rel(out.state).local ?? {};
     expect(issuedBy(bag['etcd_0.server.cert'], caOf(out.state))).toBe(true);
     expect(bag['etcd_1.server.cert']).toBeUndefined();
-    expect(out.logs.map((l) => l.message)).toContain('invalid SAN "bad host!" requested by etcd/1');
+    expect(out.logs).toContainEqual({
+      level: 'warn',
+      message: 'not signing: invalid SAN "bad host!" requested by etcd/1',
+    });
+    // Logged when it first appears, not in every hook after.
+    const again = await ok(harness.run(out.state, 'update-status'));
+    expect(again.logs.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(again.state.status?.kind).toBe('active');
   });
 
   it('batch requests are answered by name; client ones are for clients only', async () => {

@@ -1,5 +1,6 @@
-// flannel in the harness: config checks, the blocked message naming what to attach, the etcd
-// write, the CNI config, flanneld's exact argv, what the principal is told, and idempotence.
+// flannel in the harness: config checks (each bad option blocks, touching nothing), the blocked
+// message naming what to attach, the etcd write, the CNI config, flanneld's exact argv, what the
+// principal is told, and idempotence.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Harness, type HarnessState } from '../../../core/charm/index.js';
@@ -67,13 +68,26 @@ function state(overrides: Partial<HarnessState> = {}, withEtcd = true): HarnessS
 }
 
 describe('flannel', () => {
-  it('refuses a cidr that is not a CIDR, touching nothing', async () => {
-    const out = await harness.run(state({ config: { cidr: '10.1.0.0' } }), 'config-changed');
-    expect(out.state.status).toEqual({
-      kind: 'blocked',
-      message: 'Invalid cidr "10.1.0.0": expected a CIDR like 10.1.0.0/16',
-    });
+  it.each([
+    [{ cidr: '10.1.0.0' }, 'cidr must be an IPv4 CIDR like 10.1.0.0/16, got "10.1.0.0"'],
+    [{ cidr: '10.1.0.0/29' }, 'cidr must be a CIDR from /8 to /28'],
+    [{ iface: 'eth0; reboot' }, 'iface must be empty, an interface name like eth0, or an IP'],
+    [{ iface: 'averyveryverylongname0' }, 'iface must be empty, an interface name'],
+    [{ port: 70000 }, 'port must be an integer from 0 to 65535, got 70000'],
+    [{ vni: -1 }, 'vni must be an integer from 0 to 16777215, got -1'],
+    [{ 'install-source': 'apt' }, 'install-source must be one of auto, package, snap'],
+    [{ 'archive-url': 'flannel.tar.gz' }, 'archive-url must be empty or an http:// or https://'],
+  ])('%j blocks, naming the option, and changes nothing', async (config, message) => {
+    const running = await harness.run(state({ resources: attached(['flanneld']) }), 'install');
+    expect(running.state.status?.kind).toBe('active');
+    const out = await harness.run({ ...running.state, config }, 'config-changed');
+    expect(out.ok).toBe(true);
+    expect(out.state.status?.kind).toBe('blocked');
+    expect(out.state.status?.message).toMatch(/^Invalid config: /);
+    expect(out.state.status?.message).toContain(message);
     expect(out.machineCalls).toEqual([]);
+    expect(out.state.machine).toEqual(running.state.machine);
+    expect(out.outcome?.relations).toEqual([]);
   });
 
   it('is blocked naming the resource to attach when no source has flanneld', async () => {

@@ -172,7 +172,7 @@ describe('kubernetes-master control plane', () => {
     const bad = await harness.run(master({}, { config: { 'api-extra-args': '=x' } }), 'install');
     expect(bad.state.status).toEqual({
       kind: 'blocked',
-      message: 'Invalid api-extra-args: "=x" is not key=value or a flag name',
+      message: 'Invalid config: api-extra-args must be key=value pairs or flag names, got "=x"',
     });
   });
 
@@ -254,7 +254,7 @@ describe('kubernetes-master control plane', () => {
     const out = await harness.run(master({}, { config: { 'service-cidr': 'ten' } }), 'install');
     expect(out.state.status).toEqual({
       kind: 'blocked',
-      message: 'Invalid service-cidr "ten": expected a CIDR like 10.152.183.0/24',
+      message: 'Invalid config: service-cidr must be an IPv4 CIDR like 10.152.183.0/24, got "ten"',
     });
   });
 

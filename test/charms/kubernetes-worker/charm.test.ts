@@ -240,7 +240,9 @@ describe('kubernetes-worker node', () => {
     const out = await harness.run(worker({}, { config }), 'config-changed');
     expect(out.state.status).toEqual({
       kind: 'blocked',
-      message: 'Invalid kubelet-extra-config: expected a JSON map like {"maxPods": 110}',
+      message:
+        'Invalid config: kubelet-extra-config must be a JSON map like {"maxPods": 110}, or ' +
+        'key: value lines, got "evictionHard:\\n  memory.available: 100Mi"',
     });
   });
 });

@@ -1,5 +1,6 @@
 // Subject alternative names: validation, and the one canonical spelling a SAN is written and
-// compared in, so a reissue decision never flips on "2001:DB8::1" versus "2001:db8::1".
+// compared in, so a reissue decision never flips on "2001:DB8::1" versus "2001:db8::1". Shared:
+// easyrsa signs with it and requesters check their config with it, so both agree on what is valid.
 // Pure string work: no I/O, no node:net (its isIP accepts zone ids a certificate cannot carry).
 
 export type San =
@@ -37,11 +38,16 @@ export function sanText(san: San): string {
   return san.type === 'dns' ? san.name : san.address;
 }
 
-function hostnameProblem(name: string): string | undefined {
+/** What is wrong with a DNS name (lower case, no wildcard), or undefined when it is one. */
+export function dnsNameProblem(name: string): string | undefined {
+  return hostnameProblem(name, false);
+}
+
+function hostnameProblem(name: string, wildcard = true): string | undefined {
   if (name.length > MAX_HOSTNAME) return `longer than ${MAX_HOSTNAME} characters`;
   const labels = name.split('.');
   // A wildcard is only honoured as the whole left-most label (RFC 6125 §6.4.3 as browsers do).
-  if (labels[0] === '*') {
+  if (wildcard && labels[0] === '*') {
     labels.shift();
     if (labels.length === 0) return 'a wildcard needs a domain after "*."';
   }
