@@ -201,6 +201,54 @@ describe('bundles/etcd.yaml on local machines', () => {
     },
     LONG,
   );
+
+  it(
+    'a member whose machine dies shows lost, is replaced after the grace, and the cluster is whole again',
+    async () => {
+      etcdctl(await endpoints(), 'put', 'rune/before-loss', 'kept');
+      expect((await runCli('model-config', 'resurrect-grace=5s')).code).toBe(0);
+      const s = await status();
+      const etcdUnits = Object.entries(s.applications?.etcd?.units ?? {});
+      const [victim, unit] = etcdUnits.find(([, u]) => u.leader !== true) ?? ['', undefined];
+      const machine = s.machines[unit?.machine ?? ''];
+      const netns = machine?.['instance-id'] ?? '';
+      expect(netns).toMatch(/^rune-/);
+      // The machine dies as a host would: every process in it killed, its namespace gone.
+      const killed = Date.now();
+      const pids = execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      for (const pid of pids) spawnSync('kill', ['-9', pid]);
+      execFileSync('ip', ['netns', 'del', netns]);
+      await waitFor(
+        `${victim} to show lost`,
+        async () => (await units('etcd'))[victim]?.[0] === 'unknown',
+        { timeoutMs: 15_000, intervalMs: 200 },
+      );
+      const lostAfter = Date.now() - killed;
+      await waitFor(
+        `${victim} replaced`,
+        async () =>
+          !(victim in (await units('etcd'))) && Object.keys(await units('etcd')).length === 3,
+        { timeoutMs: 120_000 },
+      );
+      const replacedAfter = Date.now() - killed;
+      await waitFor('three healthy etcd members', () => allHealthy(3), { timeoutMs: 300_000 });
+      const healthyAfter = Date.now() - killed;
+      const list = await endpoints();
+      const members = etcdctl(list, 'member', 'list');
+      expect(members.trim().split('\n')).toHaveLength(3);
+      expect(members).not.toMatch(new RegExp(`${victim.replace('/', '-')},`));
+      expect(members).not.toMatch(/unstarted/);
+      expect(etcdctl(list, 'get', 'rune/before-loss', '--print-value-only').trim()).toBe('kept');
+      console.log(
+        `${victim} on machine ${unit?.machine} killed; lost after ${(lostAfter / 1000).toFixed(1)} s, ` +
+          `replaced after ${(replacedAfter / 1000).toFixed(1)} s (grace 5 s), three healthy members ` +
+          `after ${(healthyAfter / 1000).toFixed(1)} s; now ${Object.keys(await units('etcd')).join(', ')}`,
+      );
+    },
+    LONG,
+  );
 });
 
 interface Rolled {
