@@ -9,7 +9,7 @@ import { commands } from './history-commands.js';
 import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
-import { type PolicyFlags, policyFlags } from './rollout-policy.js';
+import type { PolicyFlags } from './rollout-policy.js';
 import { actOnRollout, driveRollouts, rolloutFacts, unitsToRoll } from './rollouts.js';
 import {
   type RolloutPolicyView,
@@ -197,9 +197,8 @@ export class Controller implements ControllerApi {
   }
 
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {
-    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
     return this.operations
-      .addUnits(request.application, count, request.to)
+      .addUnits(request.application, request.count, request.to)
       .then((units) => ({ units }));
   }
 
@@ -264,8 +263,8 @@ export class Controller implements ControllerApi {
     reset: string[];
     policy?: PolicyFlags;
   }): void {
-    const policy = request.policy === undefined ? {} : policyFlags(request.policy);
-    this.operations.setConfig(request.application, request.values, request.reset, policy);
+    const { application, values, reset, policy = {} } = request;
+    this.operations.setConfig(application, values, reset, policy);
   }
 
   history(application?: string): HistoryResponse {

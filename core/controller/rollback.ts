@@ -14,7 +14,7 @@ import { recordedSpec } from './history-diff.js';
 import { type ModelHistory, modelView } from './history.js';
 import { refreshProblems } from './refresh.js';
 import { RollbackRefusedError, rollbackTarget } from './rollback-target.js';
-import { type PolicyFlags, policyFlags, rolloutPolicy } from './rollout-policy.js';
+import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
 import { startRollout } from './rollouts.js';
 
 export interface RollbackRequest {
@@ -37,26 +37,6 @@ export interface RollbackResponse {
   keptSecrets: string[];
   /** Resources moved to the recorded revision, sorted: `core 2 → 1`, `core 2 → none`. */
   resources: string[];
-}
-
-/** The request body as the API received it, checked: a malformed one is refused whole. */
-export function rollbackRequest(body: unknown): RollbackRequest {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { application, to } = b;
-  if (typeof application !== 'string' || application === '') {
-    throw new RollbackRefusedError('?', 'the request names no application');
-  }
-  if (to !== undefined && typeof to !== 'number') {
-    throw new RollbackRefusedError(
-      application,
-      `--to takes a model revision number, got ${JSON.stringify(to)}`,
-    );
-  }
-  return {
-    application,
-    ...(to === undefined ? {} : { to }),
-    ...(b.policy === undefined ? {} : { policy: policyFlags(b.policy) }),
-  };
 }
 
 const secretsOf = (config: ConfigValues): ConfigValues =>

@@ -79,7 +79,7 @@ export async function runController(home: string, name: string): Promise<Running
     ...(provider === undefined ? {} : { provider: () => provider }),
     exit: () => finish(),
   });
-  const server = await listen(controller, paths.socket);
+  const server = await listen(controller, paths.socket, log);
   controller.runner.start();
   controller.startHealthChecks();
   // In the background: the API answers meanwhile, and status shows the resumed progress.
