@@ -15,6 +15,7 @@ import { seeOwnAppData } from './relation-resolver.js';
 import { fetchResource } from './resources.js';
 import { applyHook, failHook, requeue, startHook } from './resolver.js';
 import { hookData, type HookData, type Snapshot } from './snapshot.js';
+import { own } from '../../core/model/own.js';
 
 /** What an operation needs from the controller. */
 export interface OperationDeps {
@@ -71,7 +72,8 @@ async function contextOf(
       charm,
       machine,
       privateAddress: deps.address(snapshot.unit.machine),
-      resource: (name) => fetchResource(deps, snapshot.unit, charm, name, snapshot.resources[name]),
+      resource: (name) =>
+        fetchResource(deps, snapshot.unit, charm, name, own(snapshot.resources, name)),
     });
     return (extra) => runHook(module, { ...input, ...extra });
   } catch (error) {

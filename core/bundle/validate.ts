@@ -311,7 +311,7 @@ function checkOptions(
   const result = validateConfigValues(charm.meta.name, charm.config, values, 'exact');
   for (const problem of result.problems) {
     const option = entry.value.entries.get(problem.option);
-    const unknown = !(problem.option in charm.config.options);
+    const unknown = !Object.hasOwn(charm.config.options, problem.option);
     const at = (unknown ? option?.keyLoc : option?.value.loc) ?? entry.keyLoc;
     out.push(
       diagnostic('error', at, `${path}.options.${problem.option}`, problem.message, problem.option),

@@ -218,7 +218,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     },
     machine: input.machine,
     resource(resourceName) {
-      if (!(resourceName in meta.resources)) {
+      if (!Object.hasOwn(meta.resources, resourceName)) {
         const declared = Object.keys(meta.resources);
         return Promise.reject(new UnknownResourceError(meta.name, resourceName, declared));
       }
@@ -259,7 +259,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     for (const key of [...pendingState.keys()].sort()) {
       const pending = pendingState.get(key);
       if (pending === 'deleted') {
-        if (key in baseState) deleted.push(key);
+        if (Object.hasOwn(baseState, key)) deleted.push(key);
       } else if (pending && JSON.stringify(pending.value) !== JSON.stringify(baseState[key])) {
         set[key] = pending.value;
       }

@@ -218,13 +218,14 @@ export function parseMetadata(
   // Sections in file order, so "already used in" always points back up the file.
   const found: Found[] = [];
   for (const [key, entry] of root.entries) {
-    if (!(key in SECTIONS) || entry.value.kind !== 'map') continue;
+    if (!Object.hasOwn(SECTIONS, key) || entry.value.kind !== 'map') continue;
     for (const endpointEntry of entry.value.entries.values()) {
       const one = readEndpoint(endpointEntry, key as Section);
       if (one) found.push(one);
     }
   }
   checkEndpoints(found, name ?? '', subordinate, out);
+  checkResourceNames(field('resources')?.value, out);
 
   if (subordinate && subordinateEntry) {
     const attached = found.some(
@@ -251,6 +252,25 @@ export function parseMetadata(
     resources: readResources(field('resources')?.value),
   };
   return { meta, diagnostics: sortDiagnostics(out) };
+}
+
+/** Resource names follow the application rule (Juju's): `ctx.resource(NAME)` and the file kept
+ * as `NAME.SHA256` on the controller take them as they are. */
+function checkResourceNames(node: LNode | undefined, out: Diagnostic[]): void {
+  if (node?.kind !== 'map') return;
+  for (const [name, entry] of node.entries) {
+    const problem = applicationNameProblem(name);
+    if (problem === undefined) continue;
+    out.push(
+      diagnostic(
+        'error',
+        entry.keyLoc,
+        `resources.${name}`,
+        `invalid resource name "${name}": ${problem}`,
+        name,
+      ),
+    );
+  }
 }
 
 /** The resources section once ajv accepted it. */

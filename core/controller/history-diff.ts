@@ -9,6 +9,7 @@ import {
   type RecordedSpec,
   SECRET_MARKER,
 } from '../store/history-types.js';
+import { own } from '../model/own.js';
 
 /** An application as history sees it; config values are real, so a view never leaves memory. */
 export interface ApplicationView {
@@ -71,7 +72,7 @@ function applicationChange(
     if (config) change.config = config;
     const resources: Record<string, [number | null, number]> = {};
     for (const [resource, revision] of Object.entries(after.resources).sort()) {
-      const old = before.resources[resource];
+      const old = own(before.resources, resource);
       if (old !== revision) resources[resource] = [old ?? null, revision];
     }
     if (Object.keys(resources).length > 0) change.resources = resources;

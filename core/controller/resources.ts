@@ -19,7 +19,7 @@ function fileProblems(application: string, charm: Charm, files: Record<string, s
   const declared = Object.keys(charm.meta.resources);
   const problems: string[] = [];
   for (const [name, path] of Object.entries(files)) {
-    if (!(name in charm.meta.resources)) {
+    if (!Object.hasOwn(charm.meta.resources, name)) {
       problems.push(
         `${application} (charm ${charm.meta.name}) declares no resource "${name}"` +
           (declared.length > 0 ? ` (its resources: ${declared.join(', ')})` : ''),

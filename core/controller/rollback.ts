@@ -16,6 +16,7 @@ import { refreshProblems } from './refresh.js';
 import { RollbackRefusedError, rollbackTarget } from './rollback-target.js';
 import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
 import { startRollout } from './rollouts.js';
+import { own } from '../model/own.js';
 
 export interface RollbackRequest {
   application: string;
@@ -98,12 +99,14 @@ export function rollback(
     restored: target.revision,
     charmRevision: { from: app.charmRevision, to: spec.charmRevision },
     config: Object.keys({ ...app.config, ...config })
-      .filter((k) => app.config[k] !== config[k])
+      .filter((k) => own(app.config, k) !== own(config, k))
       .sort(),
     keptSecrets: Object.keys(secretsOf(app.config)).sort(),
     resources: Object.keys({ ...before.resources, ...spec.resources })
       .sort()
-      .filter((r) => before.resources[r] !== spec.resources[r])
-      .map((r) => `${r} ${before.resources[r] ?? 'none'} → ${spec.resources[r] ?? 'none'}`),
+      .filter((r) => own(before.resources, r) !== own(spec.resources, r))
+      .map(
+        (r) => `${r} ${own(before.resources, r) ?? 'none'} → ${own(spec.resources, r) ?? 'none'}`,
+      ),
   };
 }

@@ -7,6 +7,7 @@ import type { Change, ChangeOf } from './change.js';
 import { indexUnits, mapBundleMachines } from './machines.js';
 import { orderChanges } from './order.js';
 import { addUnits, neededMachines, unitSlots } from './units.js';
+import { own } from '../model/own.js';
 
 export function plan(bundle: ResolvedBundle, model: ModelSnapshot): Change[] {
   const builder = new PlanBuilder(model.nextMachineId);
@@ -53,7 +54,7 @@ function applicationChanges(
   app: BundleApplication,
   model: ModelSnapshot,
 ): string | undefined {
-  const current = model.applications[app.name];
+  const current = own(model.applications, app.name);
   if (!current) {
     const deploy = builder.add('deploy', [], {
       application: app.name,
