@@ -3,6 +3,7 @@
 // that a hook runs on the model as it is once the machine is its, not as it was when it queued.
 import { describe, expect, it } from 'vitest';
 import { stepUnit } from '../../../agents/unit/executor.js';
+import { hookName } from '../../../core/charm/hooks.js';
 import { defineCharm } from '../../../core/charm/sdk.js';
 import type { Store } from '../../../core/store/types.js';
 import { breakWrites, setup } from './executor-setup.js';
@@ -65,6 +66,44 @@ describe('operations', () => {
     ]);
     expect(store.unit('counter/0')?.workloadStatus.current).toBe('active');
   });
+
+  it.each([
+    ['no-retry', 'skipping'],
+    ['retry', 'retrying'],
+  ] as const)(
+    'after resolve --%s, status shows what the charm had said, not "%s hook"',
+    async (resolved, word) => {
+      let failing = false;
+      // Sets its status on every hook but update-status, the one that fails here.
+      const module = defineCharm({
+        reconcile: (ctx) => {
+          if (hookName(ctx.hook) !== 'update-status') return ctx.status.set('active', 'ready');
+          if (failing) throw new Error('boom');
+        },
+      });
+      const { store, deps, settle, tick } = await setup(1, module);
+      await settle();
+      const before = store.unit('counter/0')?.workloadStatus;
+      expect(before).toMatchObject({ current: 'active', message: 'ready' });
+      failing = true;
+      tick(300_001);
+      expect(await stepUnit('counter/0', deps)).toBe('ran');
+      expect(store.unit('counter/0')?.workloadStatus.current).toBe('error');
+      // What `rune resolve` writes (model-operations.ts) while the hook waits.
+      store.setUnitRuntime('counter/0', { resolved, retryAt: undefined });
+      const message = `${word} hook "update-status"`;
+      store.setUnitStatus('counter/0', {
+        workloadStatus: { current: 'maintenance', message, since: new Date(0).toISOString() },
+      });
+      failing = false;
+      await stepUnit('counter/0', deps);
+      expect(store.unit('counter/0')?.workloadStatus).toEqual(before);
+      expect(store.unit('counter/0')?.agentStatus.current).toBe('idle');
+      expect(store.unitRuntime('counter/0')?.localState).not.toHaveProperty(
+        'workloadBeforeFailure',
+      );
+    },
+  );
 
   it('an action runs while a failed hook waits, and its failure fails only itself', async () => {
     const { store, deps, settle } = await setup(1);
