@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import type { Charm } from '../charm/types.js';
 import { validateConfigValues } from '../charm/config.js';
-import { applicationNameProblem, isMachineId } from '../model/names.js';
+import { applicationNameProblem, isMachineId, quotedName } from '../model/names.js';
 import type { ConfigValues } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
 import { type LEntry, type LMap, type LNode, toPlain } from '../yaml/located.js';
@@ -98,7 +98,7 @@ export function validateBundle(
           'error',
           entry.keyLoc,
           path,
-          `invalid application name "${name}": ${nameProblem}`,
+          `invalid application name ${quotedName(name)}: ${nameProblem}`,
           name,
         ),
       );

@@ -1,6 +1,11 @@
 // metadata.yaml (Juju's format) → CharmMeta, with Juju's checks as located diagnostics.
 // Pure: takes text. Keys Juju knows but Rune has no use for (series, storage...) are ignored.
-import { applicationNameProblem, isEndpointName, isInterfaceName } from '../model/names.js';
+import {
+  applicationNameProblem,
+  isEndpointName,
+  isInterfaceName,
+  quotedName,
+} from '../model/names.js';
 import type { EndpointRole, EndpointSpec } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
 import { type LEntry, type LNode, toPlain } from '../yaml/located.js';
@@ -205,7 +210,7 @@ export function parseMetadata(
           'error',
           nameEntry.value.loc,
           'name',
-          `invalid charm name "${name}": ${problem}`,
+          `invalid charm name ${quotedName(name)}: ${problem}`,
           name,
         ),
       );
@@ -266,7 +271,7 @@ function checkResourceNames(node: LNode | undefined, out: Diagnostic[]): void {
         'error',
         entry.keyLoc,
         `resources.${name}`,
-        `invalid resource name "${name}": ${problem}`,
+        `invalid resource name ${quotedName(name)}: ${problem}`,
         name,
       ),
     );

@@ -185,7 +185,8 @@ export class Controller implements ControllerApi {
   }
 
   deploy(request: DeployRequest): Promise<DeployResponse> {
-    return this.operations.deploy(request.bundle, request.overlays);
+    const { bundle, overlays, existingMachines } = request;
+    return this.operations.deploy(bundle, overlays, existingMachines ? { existingMachines } : {});
   }
 
   exportBundle(request: ExportBundleRequest): ExportBundleResponse {

@@ -54,14 +54,14 @@ const policy = fields(
   ['canaries', 'maxInFlight', 'watch'],
 );
 
-const bundleFiles = fields('a map with bundle and overlays', {
+const bundleFiles = {
   bundle: absolutePath('an absolute path to a bundle file'),
   overlays: {
     type: 'array',
     expect: 'a list of absolute paths',
     items: absolutePath('an absolute path to an overlay file'),
   },
-});
+};
 
 const twoEnds = fields('a map with a and b', {
   a: nonEmpty('an application or application:endpoint'),
@@ -84,8 +84,12 @@ export const BODY_SCHEMAS = {
     machine,
     command: nonEmpty('a shell command'),
   }),
-  'POST /v1/deploy': bundleFiles,
-  'POST /v1/diff-bundle': bundleFiles,
+  'POST /v1/deploy': fields(
+    'a map with bundle and overlays',
+    { ...bundleFiles, existingMachines: flag() },
+    ['existingMachines'],
+  ),
+  'POST /v1/diff-bundle': fields('a map with bundle and overlays', bundleFiles),
   'POST /v1/export-bundle': fields(
     'a map (relativeTo optional)',
     { relativeTo: absolutePath('an absolute folder') },

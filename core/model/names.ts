@@ -75,6 +75,11 @@ export function unitName(application: string, number: number): string {
   return `${application}/${number}`;
 }
 
+/** A name as an error quotes it: a long one cut short, so the reason still fits on the line. */
+export function quotedName(name: string): string {
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
+}
+
 /** Why a name is not a valid application name, in words a user can act on. */
 export function applicationNameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) {

@@ -3,7 +3,6 @@
 // that a hook runs on the model as it is once the machine is its, not as it was when it queued.
 import { describe, expect, it } from 'vitest';
 import { stepUnit } from '../../../agents/unit/executor.js';
-import { hookName } from '../../../core/charm/hooks.js';
 import { defineCharm } from '../../../core/charm/sdk.js';
 import type { Store } from '../../../core/store/types.js';
 import { breakWrites, setup } from './executor-setup.js';
@@ -77,7 +76,7 @@ describe('operations', () => {
       // Sets its status on every hook but update-status, the one that fails here.
       const module = defineCharm({
         reconcile: (ctx) => {
-          if (hookName(ctx.hook) !== 'update-status') return ctx.status.set('active', 'ready');
+          if (ctx.hook.kind !== 'update-status') return ctx.status.set('active', 'ready');
           if (failing) throw new Error('boom');
         },
       });

@@ -258,6 +258,7 @@ describe('API request validation', () => {
     await client.sshAccess('0');
     await client.exec('0', 'true', { out: () => undefined, err: () => undefined });
     await client.deploy({ bundle: '/b.yaml', overlays: ['/o.yaml'] });
+    await client.deploy({ bundle: '/b.yaml', overlays: [], existingMachines: true });
     await client.diffBundle({ bundle: '/b.yaml', overlays: [] });
     await client.exportBundle({});
     await client.exportBundle({ relativeTo: '/tmp' });
