@@ -28,6 +28,7 @@ import {
   UnknownEndpointError,
   UnknownResourceError,
 } from './hook-errors.js';
+import { own } from '../model/own.js';
 
 export function appOf(unit: string): string {
   const slash = unit.indexOf('/');
@@ -185,7 +186,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
         const pending = pendingState.get(key);
         const value =
           pending === undefined
-            ? baseState[key]
+            ? own(baseState, key)
             : pending === 'deleted'
               ? undefined
               : pending.value;

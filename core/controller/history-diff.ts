@@ -33,7 +33,7 @@ const shown = (name: string, value: ConfigValue): ConfigValue =>
 function configChange(before: ConfigValues, after: ConfigValues): ConfigChange | undefined {
   const change: ConfigChange = {};
   for (const name of Object.keys({ ...before, ...after }).sort()) {
-    const [was, is] = [before[name], after[name]];
+    const [was, is] = [own(before, name), own(after, name)];
     if (was === is) continue;
     if (was === undefined) (change.added ??= {})[name] = shown(name, is as ConfigValue);
     else if (is === undefined) (change.removed ??= {})[name] = shown(name, was);
@@ -94,7 +94,7 @@ function applicationChange(
 export function diffViews(before: ModelView, after: ModelView): ApplicationChange[] {
   return Object.keys({ ...before, ...after })
     .sort()
-    .flatMap((name) => applicationChange(name, before[name], after[name]) ?? []);
+    .flatMap((name) => applicationChange(name, own(before, name), own(after, name)) ?? []);
 }
 
 /** Whether the change moved what rollback restores: charm revision, config or resources. */

@@ -1,6 +1,7 @@
 // Names that are also JavaScript's own property names (constructor, toString, __proto__) are
 // plain names everywhere (issue 15 item 12): an application, a resource, an option, an action or
 // a param so named is planned, stored, shown and refused like any other name.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueueAction } from '../../../core/controller/actions.js';
@@ -8,9 +9,15 @@ import { ModelRequestError } from '../../../core/controller/model-operations.js'
 import { modelStatus } from '../../../core/controller/model-status.js';
 import { attachResources } from '../../../core/controller/resources.js';
 import { own } from '../../../core/model/own.js';
+import type { Controller } from '../../../core/controller/controller.js';
+import { historyController, removeHistoryHomes } from './history-setup.js';
 import { removeTestDirs, setup } from './model-operations-setup.js';
 
-afterEach(removeTestDirs);
+const controllers: Controller[] = [];
+afterEach(async () => {
+  removeTestDirs();
+  await removeHistoryHomes(controllers);
+});
 
 /** A charm whose resource, option and action are named like Object.prototype's members. */
 function protoCharm(m: ReturnType<typeof setup>) {
@@ -104,5 +111,23 @@ describe('names shared with Object.prototype', () => {
       files: { constructor: m.file('c.bin', 'x') },
     });
     expect(attached).toMatchObject({ name: 'constructor', revision: 1 });
+  });
+
+  it('history records, summarises and rolls back application "constructor"', async () => {
+    const { controller, home } = historyController();
+    controllers.push(controller);
+    const bundle = join(home, 'b.yaml');
+    writeFileSync(bundle, 'applications:\n  constructor: {charm: ./counter, num_units: 1}\n');
+    await controller.deploy({ bundle, overlays: [] });
+    controller.setConfig({ application: 'constructor', values: { port: '9000' }, reset: [] });
+    expect(controller.rollback({ application: 'constructor' })).toMatchObject({
+      restored: 1,
+      config: ['port'],
+    });
+    expect(controller.history('constructor').revisions.map((r) => r.summary)).toEqual([
+      'constructor: deployed charm counter r1 with 1 unit; +relation constructor:cluster',
+      'constructor: port=9000',
+      'constructor: port reset',
+    ]);
   });
 });
