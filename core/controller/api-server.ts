@@ -115,8 +115,12 @@ async function body<R extends BodyRoute>(req: IncomingMessage, route: R) {
 /** What a client may read of an error: ours carry a message written for the user; anything else
  * (a TypeError from deep inside) stays in the controller's log. */
 export function errorBody(e: unknown, log: (line: string) => void = logToStderr): ApiErrorBody {
-  if (e instanceof RuneError) return { kind: e.kind, type: e.name, message: redact(e.message) };
   const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  if (e instanceof RuneError) {
+    // Ours of kind internal are bugs too: the client gets the message, the log the stack.
+    if (e.kind === 'internal') log(`internal error answering a request: ${redact(detail)}`);
+    return { kind: e.kind, type: e.name, message: redact(e.message) };
+  }
   log(`internal error answering a request: ${redact(detail)}`);
   return { kind: 'internal', type: 'InternalError', message: INTERNAL_MESSAGE };
 }

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerApi } from '../../../core/controller/api-server.js';
 import { ModelEvents } from '../../../core/controller/model-events.js';
+import { PlanInputError } from '../../../core/planner/errors.js';
 import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../../core/controller/request-schemas.js';
 import { fakeControllerApi, type Served, serveApi } from '../../fakes/fake-controller-api.js';
 
@@ -336,5 +337,15 @@ describe('internal errors', () => {
     await expect(client.sshAccess('0')).rejects.toThrow('internal error, see the controller log');
     expect(logged.join('\n')).toContain('boom: [private key redacted]');
     expect(logged.join('\n')).not.toContain('AAAA');
+  });
+
+  it('of ours keep their message for the client, and are logged with their stack', async () => {
+    const { client } = await serve({
+      pending: () => {
+        throw new PlanInputError('etcd', 'unit 3 has no placement');
+      },
+    });
+    await expect(client.pending()).rejects.toThrow(/^cannot plan etcd: unit 3 has no placement/);
+    expect(logged.join('\n')).toMatch(/PlanInputError: cannot plan etcd[\s\S]*\bat /);
   });
 });
