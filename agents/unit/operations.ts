@@ -15,6 +15,7 @@ import { seeOwnAppData } from './relation-resolver.js';
 import { fetchResource } from './resources.js';
 import { applyHook, failHook, requeue, startHook } from './resolver.js';
 import { hookData, type HookData, type Snapshot } from './snapshot.js';
+import { own } from '../../core/model/own.js';
 
 /** What an operation needs from the controller. */
 export interface OperationDeps {
@@ -71,7 +72,8 @@ async function contextOf(
       charm,
       machine,
       privateAddress: deps.address(snapshot.unit.machine),
-      resource: (name) => fetchResource(deps, snapshot.unit, charm, name, snapshot.resources[name]),
+      resource: (name) =>
+        fetchResource(deps, snapshot.unit, charm, name, own(snapshot.resources, name)),
     });
     return (extra) => runHook(module, { ...input, ...extra });
   } catch (error) {
@@ -110,7 +112,11 @@ export function runHookOperation(snapshot: Snapshot, hook: Hook, deps: Operation
       if (!result.ok) {
         const retries = snapshot.retries + 1;
         store.setUnitRuntime(unit.name, {
-          localState: failHook(started, hook),
+          // The first failure's status is kept across retries: later ones replace an error.
+          localState: {
+            ...failHook(started, hook),
+            workloadBeforeFailure: local.workloadBeforeFailure ?? unit.workloadStatus,
+          },
           retries,
           retryAt: deps.now() + deps.retryDelayMs(retries),
           resolved: undefined,
@@ -123,8 +129,11 @@ export function runHookOperation(snapshot: Snapshot, hook: Hook, deps: Operation
         return { outcome: 'error', relations: [], leaderSettings: false };
       }
       const { outcome } = result;
-      const applied = applyHook(started, hook, remote);
+      const { workloadBeforeFailure: held, ...applied } = applyHook(started, hook, remote);
       const written = writeOutcome(store, { snapshot, outcome, agent, at });
+      // A retry that succeeds without setting a status must not leave "retrying hook" behind.
+      if (held && outcome.status === undefined)
+        store.setUnitStatus(unit.name, { workloadStatus: held });
       store.setUnitRuntime(unit.name, {
         localState: seeOwnAppData(
           outcome.requeue === true ? requeue(applied) : applied,
@@ -163,11 +172,20 @@ export function skipHookOperation(snapshot: Snapshot, hook: Hook, deps: Operatio
     start: { type: 'HOOK_SKIPPED' },
     end: () => undefined,
     prepare: () => Promise.resolve(false),
-    commit() {
+    commit(_result, agent) {
+      const at = iso(deps);
+      const { workloadBeforeFailure: held, ...next } = applyHook(local, hook, remote);
       deps.store.setUnitRuntime(unit.name, {
-        localState: applyHook(local, hook, remote),
+        localState: next,
         resolved: undefined,
         retryAt: undefined,
+      });
+      // The skip is done: "skipping hook" (rune resolve's word) gives way to what the charm had
+      // said before the hook failed (unknown if that was never kept), and the agent is no longer
+      // in error.
+      deps.store.setUnitStatus(unit.name, {
+        agentStatus: { current: agent, message: '', since: at },
+        workloadStatus: held ?? { current: 'unknown', message: '', since: at },
       });
       return { outcome: 'ok', relations: [], leaderSettings: false };
     },

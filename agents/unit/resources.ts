@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { CharmMachine } from '../../core/charm/context-types.js';
 import type { Charm } from '../../core/charm/types.js';
 import type { Store, UnitRecord } from '../../core/store/types.js';
+import { own } from '../../core/model/own.js';
 
 /** Where the machine keeps an application's attached files. */
 export const resourcePath = (app: string, name: string, filename: string): string =>
@@ -24,7 +25,11 @@ export async function fetchResource(
   if (revision === undefined) return undefined;
   const record = deps.store.resourceRevision(unit.application, name, revision);
   if (!record) return undefined;
-  const path = resourcePath(unit.application, name, charm.meta.resources[name]?.filename ?? name);
+  const path = resourcePath(
+    unit.application,
+    name,
+    own(charm.meta.resources, name)?.filename ?? name,
+  );
   const machine = await deps.machine(unit.machine);
   const have = await machine.run(`sha256sum '${path}' 2>/dev/null || true`);
   if (have.stdout.toString().startsWith(record.sha256)) return path;

@@ -1,7 +1,7 @@
 // The unit resolver's two inputs as plain data (DESIGN §6): LocalState, what this unit has done,
 // and RemoteState, what the model says now. Pure: no I/O, no clock (time arrives as `now`).
 import type { Hook, RelationHook } from '../../core/charm/hooks.js';
-import type { Life } from '../../core/model/status.js';
+import type { Life, StatusInfo, WorkloadStatus } from '../../core/model/status.js';
 import { parseUnitName } from '../../core/model/names.js';
 
 /** What this unit has done in one relation; kept after -broken (relation ids are never reused). */
@@ -51,6 +51,10 @@ export interface LocalState {
   lastUpdateStatus: number | undefined;
   /** A hook called ctx.requeue(): update-status is due as soon as nothing else is. */
   requeued?: boolean;
+  /** The workload status the charm had set when a hook failed and `error` took its place: put
+   * back once the failure is over (skipped, or retried by a hook that sets none). Not read by the
+   * resolver. */
+  workloadBeforeFailure?: StatusInfo<WorkloadStatus>;
 }
 
 /** A relation this unit is in, as the model says now. */

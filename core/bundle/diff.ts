@@ -4,6 +4,7 @@
 import type { ConfigValue, ConfigValues } from '../model/types.js';
 import { bundleYaml, modelLayout, type ModelView, relationPairs } from './export.js';
 import type { ResolvedBundle } from './types.js';
+import { own } from '../model/own.js';
 
 /** One side of the comparison: what a bundle says, or what an export of the model would say. */
 export interface BundleShape {
@@ -103,8 +104,8 @@ export function diffShapes(bundle: BundleShape, model: BundleShape): BundleDiff 
   const diff: BundleDiff = {};
   const applications: Record<string, ApplicationDiff> = {};
   for (const name of union(bundle.applications, model.applications)) {
-    const b = bundle.applications[name];
-    const m = model.applications[name];
+    const b = own(bundle.applications, name);
+    const m = own(model.applications, name);
     const found = b && m ? applicationDiff(b, m) : { missing: b ? 'model' : 'bundle' };
     if (Object.keys(found).length > 0) applications[name] = found as ApplicationDiff;
   }
@@ -145,8 +146,8 @@ function applicationDiff(b: ShapeApplication, m: ShapeApplication): ApplicationD
   }
   const options: Record<string, Difference<ConfigValue | null>> = {};
   for (const key of union(b.options, m.options)) {
-    const bv = b.options[key] ?? b.defaults[key] ?? null;
-    const mv = m.options[key] ?? m.defaults[key] ?? null;
+    const bv = own(b.options, key) ?? own(b.defaults, key) ?? null;
+    const mv = own(m.options, key) ?? own(m.defaults, key) ?? null;
     if (bv !== mv) options[key] = { bundle: bv, model: mv };
   }
   if (Object.keys(options).length > 0) out.options = options;

@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import type { Charm } from '../charm/types.js';
 import { validateConfigValues } from '../charm/config.js';
-import { applicationNameProblem, isMachineId } from '../model/names.js';
+import { applicationNameProblem, isMachineId, quotedName } from '../model/names.js';
 import type { ConfigValues } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
 import { type LEntry, type LMap, type LNode, toPlain } from '../yaml/located.js';
@@ -98,7 +98,7 @@ export function validateBundle(
           'error',
           entry.keyLoc,
           path,
-          `invalid application name "${name}": ${nameProblem}`,
+          `invalid application name ${quotedName(name)}: ${nameProblem}`,
           name,
         ),
       );
@@ -311,7 +311,7 @@ function checkOptions(
   const result = validateConfigValues(charm.meta.name, charm.config, values, 'exact');
   for (const problem of result.problems) {
     const option = entry.value.entries.get(problem.option);
-    const unknown = !(problem.option in charm.config.options);
+    const unknown = !Object.hasOwn(charm.config.options, problem.option);
     const at = (unknown ? option?.keyLoc : option?.value.loc) ?? entry.keyLoc;
     out.push(
       diagnostic('error', at, `${path}.options.${problem.option}`, problem.message, problem.option),

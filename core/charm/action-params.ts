@@ -3,6 +3,7 @@
 // the rest. Pure; the harness and the controller each turn a problem into their own error.
 import { Ajv } from 'ajv';
 import type { Charm, JsonSchema } from './types.js';
+import { own, setOwn } from '../model/own.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 
@@ -18,13 +19,13 @@ export function coerceParams(
   const properties = (schema.properties ?? {}) as Record<string, { type?: unknown }>;
   const out: Record<string, unknown> = {};
   for (const [key, text] of Object.entries(words)) {
-    const type = properties[key]?.type;
+    const type = own(properties, key)?.type;
     const number = Number(text);
     if ((type === 'integer' || type === 'number') && text.trim() !== '' && !Number.isNaN(number))
-      out[key] = number;
+      setOwn(out, key, number);
     else if (type === 'boolean' && (text === 'true' || text === 'false'))
-      out[key] = text === 'true';
-    else out[key] = text;
+      setOwn(out, key, text === 'true');
+    else setOwn(out, key, text);
   }
   return out;
 }
@@ -34,7 +35,7 @@ export function checkActionParams(
   name: string,
   params: Record<string, unknown>,
 ): ActionParamsResult {
-  const spec = charm.actions[name];
+  const spec = own(charm.actions, name);
   if (!spec) {
     const known = Object.keys(charm.actions).sort().join(', ') || 'none';
     return {

@@ -13,6 +13,7 @@ import {
 } from '../yaml/schema-diagnostics.js';
 import { parseOneDocument } from './one-document.js';
 import type { CharmConfig, ConfigOption, JsonSchema, OptionType } from './types.js';
+import { own } from '../model/own.js';
 
 const OPTION_TYPES: readonly OptionType[] = ['string', 'int', 'float', 'boolean'];
 const JSON_TYPE = {
@@ -206,7 +207,7 @@ export function validateConfigValues(
   const problems = new Map<string, string>();
   const candidate: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
-    const option = config.options[name];
+    const option = own(config.options, name);
     if (!option) {
       const hint = suggestion(name, known);
       problems.set(name, `unknown option "${name}" for charm ${charmName}${hint}`);
@@ -221,7 +222,7 @@ export function validateConfigValues(
   if (!validate(candidate)) {
     for (const error of validate.errors ?? []) {
       const name = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
-      const option = config.options[name];
+      const option = own(config.options, name);
       if (!option || problems.has(name)) continue;
       const given = values[name];
       const got =
@@ -233,7 +234,8 @@ export function validateConfigValues(
   }
   const passed: ConfigValues = {};
   for (const name of Object.keys(values)) {
-    if (!problems.has(name) && name in candidate) passed[name] = candidate[name] as ConfigValue;
+    if (!problems.has(name) && Object.hasOwn(candidate, name))
+      passed[name] = candidate[name] as ConfigValue;
   }
   const ordered = Object.keys(values)
     .filter((name) => problems.has(name))

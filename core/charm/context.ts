@@ -28,6 +28,7 @@ import {
   UnknownEndpointError,
   UnknownResourceError,
 } from './hook-errors.js';
+import { own } from '../model/own.js';
 
 export function appOf(unit: string): string {
   const slash = unit.indexOf('/');
@@ -185,7 +186,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
         const pending = pendingState.get(key);
         const value =
           pending === undefined
-            ? baseState[key]
+            ? own(baseState, key)
             : pending === 'deleted'
               ? undefined
               : pending.value;
@@ -218,7 +219,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     },
     machine: input.machine,
     resource(resourceName) {
-      if (!(resourceName in meta.resources)) {
+      if (!Object.hasOwn(meta.resources, resourceName)) {
         const declared = Object.keys(meta.resources);
         return Promise.reject(new UnknownResourceError(meta.name, resourceName, declared));
       }
@@ -259,7 +260,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
     for (const key of [...pendingState.keys()].sort()) {
       const pending = pendingState.get(key);
       if (pending === 'deleted') {
-        if (key in baseState) deleted.push(key);
+        if (Object.hasOwn(baseState, key)) deleted.push(key);
       } else if (pending && JSON.stringify(pending.value) !== JSON.stringify(baseState[key])) {
         set[key] = pending.value;
       }

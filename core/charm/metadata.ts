@@ -1,6 +1,11 @@
 // metadata.yaml (Juju's format) → CharmMeta, with Juju's checks as located diagnostics.
 // Pure: takes text. Keys Juju knows but Rune has no use for (series, storage...) are ignored.
-import { applicationNameProblem, isEndpointName, isInterfaceName } from '../model/names.js';
+import {
+  applicationNameProblem,
+  isEndpointName,
+  isInterfaceName,
+  quotedName,
+} from '../model/names.js';
 import type { EndpointRole, EndpointSpec } from '../model/types.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../yaml/diagnostic.js';
 import { type LEntry, type LNode, toPlain } from '../yaml/located.js';
@@ -205,7 +210,7 @@ export function parseMetadata(
           'error',
           nameEntry.value.loc,
           'name',
-          `invalid charm name "${name}": ${problem}`,
+          `invalid charm name ${quotedName(name)}: ${problem}`,
           name,
         ),
       );
@@ -218,13 +223,14 @@ export function parseMetadata(
   // Sections in file order, so "already used in" always points back up the file.
   const found: Found[] = [];
   for (const [key, entry] of root.entries) {
-    if (!(key in SECTIONS) || entry.value.kind !== 'map') continue;
+    if (!Object.hasOwn(SECTIONS, key) || entry.value.kind !== 'map') continue;
     for (const endpointEntry of entry.value.entries.values()) {
       const one = readEndpoint(endpointEntry, key as Section);
       if (one) found.push(one);
     }
   }
   checkEndpoints(found, name ?? '', subordinate, out);
+  checkResourceNames(field('resources')?.value, out);
 
   if (subordinate && subordinateEntry) {
     const attached = found.some(
@@ -251,6 +257,25 @@ export function parseMetadata(
     resources: readResources(field('resources')?.value),
   };
   return { meta, diagnostics: sortDiagnostics(out) };
+}
+
+/** Resource names follow the application rule (Juju's): `ctx.resource(NAME)` and the file kept
+ * as `NAME.SHA256` on the controller take them as they are. */
+function checkResourceNames(node: LNode | undefined, out: Diagnostic[]): void {
+  if (node?.kind !== 'map') return;
+  for (const [name, entry] of node.entries) {
+    const problem = applicationNameProblem(name);
+    if (problem === undefined) continue;
+    out.push(
+      diagnostic(
+        'error',
+        entry.keyLoc,
+        `resources.${name}`,
+        `invalid resource name ${quotedName(name)}: ${problem}`,
+        name,
+      ),
+    );
+  }
 }
 
 /** The resources section once ajv accepted it. */

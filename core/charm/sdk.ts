@@ -14,6 +14,7 @@ import type {
 import { CharmDefinitionError, MissingActionHandlerError } from './hook-errors.js';
 import type { LifecycleHookKind, RelationHookKind } from './hooks.js';
 import type { Charm } from './types.js';
+import { own } from '../model/own.js';
 
 /**
  * A hook or action handler. A specific handler runs *instead of* reconcile; `reconcile` is
@@ -141,14 +142,14 @@ export function checkCharmModule(module: CharmModule, charm: Charm): string[] {
     }
   }
   for (const name of Object.keys(module.actions)) {
-    if (!charm.actions[name]) {
+    if (!own(charm.actions, name)) {
       problems.push(
         `actions["${name}"]: actions.yaml of ${charm.meta.name} declares no such action`,
       );
     }
   }
   for (const name of Object.keys(charm.actions)) {
-    if (!module.actions[name])
+    if (!own(module.actions, name))
       problems.push(`action "${name}" is declared in actions.yaml but has no handler`);
   }
   return problems;
@@ -158,7 +159,7 @@ export function checkCharmModule(module: CharmModule, charm: Charm): string[] {
 export function selectHandler(module: CharmModule, ctx: HookContext): Handler | undefined {
   const hook = ctx.hook;
   if (hook.kind === 'action') {
-    const handler = module.actions[hook.action];
+    const handler = own(module.actions, hook.action);
     if (!handler)
       throw new MissingActionHandlerError(hook.action, Object.keys(module.actions).sort());
     return handler;

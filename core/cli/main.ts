@@ -1,6 +1,6 @@
 // The CLI's entry and its one error boundary: dispatch to core/cli/commands/<verb>.ts, and turn
 // typed errors into text and exit codes (0 ok, 1 failed or invalid, 2 usage, 3 no controller).
-import { ControllerUnreachableError } from '../controller/errors.js';
+import { ControllerRequestError, ControllerUnreachableError } from '../controller/errors.js';
 import { RuneError } from '../model/errors.js';
 import { suggest } from './args.js';
 import { findVerb, overview, VERBS } from './command.js';
@@ -48,6 +48,11 @@ function report(e: unknown, io: Io): number {
     );
     if (e instanceof UsageError) return 2;
     if (e instanceof NoControllerError || e instanceof ControllerUnreachableError) return 3;
+    return 1;
+  }
+  if (e instanceof ControllerRequestError) {
+    // The controller logged the details; a stack trace of this side would show only the client.
+    io.err(`rune: the controller failed: ${e.message}`);
     return 1;
   }
   const detail =

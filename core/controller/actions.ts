@@ -7,6 +7,7 @@ import { parseUnitName } from '../model/names.js';
 import type { ActionRecord, Store } from '../store/types.js';
 import type { ActionRequest } from './api.js';
 import { ModelRequestError } from './model-operations.js';
+import { own } from '../model/own.js';
 
 export function resolveActionTarget(store: Store, target: string): string {
   const leaderOf = /^([a-z][a-z0-9-]*)\/leader$/.exec(target)?.[1];
@@ -32,7 +33,7 @@ export function enqueueAction(
 ): { id: number; unit: string } {
   const unit = resolveActionTarget(store, request.target);
   const charm = charmOf(unit.slice(0, unit.indexOf('/')));
-  const schema = charm.actions[request.action]?.params ?? {};
+  const schema = own(charm.actions, request.action)?.params ?? {};
   const checked = checkActionParams(charm, request.action, coerceParams(schema, request.params));
   if (!checked.ok) throw new ModelRequestError(checked.message);
   const id = store.enqueueAction(unit, request.action, checked.params, new Date().toISOString());

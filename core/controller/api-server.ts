@@ -1,15 +1,12 @@
-// The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, and
-// errors turned into JSON the CLI can print. Knows nothing of machines or the store.
+// The API's HTTP side: routes over a unix socket (mode 0600) to the controller's handlers, each
+// request checked against its schema first (request-check.ts), and errors turned into JSON the
+// CLI can print. Knows nothing of machines or the store.
 import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutRecord } from '../store/types.js';
-import { type RefreshRequest, type RefreshResponse, refreshRequest } from './refresh.js';
-import {
-  type RolloutPolicyView,
-  type SetRolloutPolicyRequest,
-  setRolloutPolicyRequest,
-} from './rollout-settings.js';
+import type { RefreshRequest, RefreshResponse } from './refresh.js';
+import type { RolloutPolicyView, SetRolloutPolicyRequest } from './rollout-settings.js';
 import type { HistoryResponse } from './history-view.js';
-import { type RollbackRequest, type RollbackResponse, rollbackRequest } from './rollback.js';
+import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { chmodSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -37,6 +34,8 @@ import type {
   StatusResponse,
 } from './api.js';
 import { MAX_CHANGES_WAIT_MS } from './api.js';
+import { BadRequestError, checkBody, checkQuery } from './request-check.js';
+import type { BodyRoute, QueryRoute } from './request-schemas.js';
 
 export interface ControllerApi {
   ping(): PingResponse;
@@ -86,11 +85,8 @@ export interface ControllerApi {
     application: string;
     values: Record<string, string>;
     reset: string[];
+    policy?: PolicyFlags;
   }): void;
-}
-
-class BadRequestError extends RuneError {
-  readonly kind = 'user';
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -111,10 +107,28 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function errorBody(e: unknown): ApiErrorBody {
-  if (e instanceof RuneError) return { kind: e.kind, type: e.name, message: redact(e.message) };
-  const message = e instanceof Error ? e.message : String(e);
-  return { kind: 'internal', type: 'Error', message: redact(message) };
+/** The route's body, checked against its schema before any handler sees it. */
+async function body<R extends BodyRoute>(req: IncomingMessage, route: R) {
+  return checkBody(route, await readJson(req));
+}
+
+/** What a client may read of an error: ours carry a message written for the user; anything else
+ * (a TypeError from deep inside) stays in the controller's log. */
+export function errorBody(e: unknown, log: (line: string) => void = logToStderr): ApiErrorBody {
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  if (e instanceof RuneError) {
+    // Ours of kind internal are bugs too: the client gets the message, the log the stack.
+    if (e.kind === 'internal') log(`internal error answering a request: ${redact(detail)}`);
+    return { kind: e.kind, type: e.name, message: redact(e.message) };
+  }
+  log(`internal error answering a request: ${redact(detail)}`);
+  return { kind: 'internal', type: 'InternalError', message: INTERNAL_MESSAGE };
+}
+
+export const INTERNAL_MESSAGE = 'internal error, see the controller log';
+
+function logToStderr(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -122,102 +136,103 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function route(api: ControllerApi, req: IncomingMessage, res: ServerResponse) {
+async function route(
+  api: ControllerApi,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (line: string) => void,
+) {
   const url = new URL(req.url ?? '/', 'http://rune');
   const parts = url.pathname.split('/').filter(Boolean);
   const method = req.method ?? 'GET';
   const key = `${method} /${parts.map((p, i) => (i === 2 ? ':id' : p)).join('/')}`;
+  const query = (route: QueryRoute) => {
+    const params: Record<string, string> = Object.fromEntries(url.searchParams);
+    if (parts[2] !== undefined) params.id = parts[2];
+    return checkQuery(route, params);
+  };
   switch (key) {
     case 'GET /v1/ping':
+      query(key);
       return send(res, 200, api.ping());
     case 'GET /v1/status':
-      return send(res, 200, await api.status(url.searchParams.get('probe') !== 'false'));
+      return send(res, 200, await api.status(query(key).probe !== 'false'));
     case 'POST /v1/machines':
-      return send(res, 200, await api.addMachines((await readJson(req)) as AddMachinesRequest));
-    case 'DELETE /v1/machines/:id':
-      await api.removeMachine(parts[2] ?? '', url.searchParams.get('force') === 'true');
+      return send(res, 200, await api.addMachines(await body(req, key)));
+    case 'DELETE /v1/machines/:id': {
+      const { id = '', force } = query(key);
+      await api.removeMachine(id, force === 'true');
       return send(res, 200, {});
+    }
     case 'GET /v1/machines/:id/ssh':
-      return send(res, 200, api.sshAccess(parts[2] ?? ''));
+      return send(res, 200, api.sshAccess(query(key).id ?? ''));
     case 'POST /v1/exec':
-      return exec(api, req, res);
+      return exec(api, await body(req, key), res, log);
     case 'POST /v1/deploy':
-      return send(res, 200, await api.deploy((await readJson(req)) as DeployRequest));
+      return send(res, 200, await api.deploy(await body(req, key)));
     case 'POST /v1/export-bundle':
-      return send(res, 200, api.exportBundle(exportRequest(await readJson(req))));
+      return send(res, 200, api.exportBundle(await body(req, key)));
     case 'POST /v1/diff-bundle':
-      return send(res, 200, api.diffBundle(bundleRequest(await readJson(req))));
+      return send(res, 200, api.diffBundle(await body(req, key)));
     case 'POST /v1/units':
-      return send(res, 200, await api.addUnits((await readJson(req)) as AddUnitsRequest));
+      return send(res, 200, await api.addUnits(await body(req, key)));
     case 'POST /v1/relations':
-      return send(res, 200, api.relate((await readJson(req)) as { a: string; b: string }));
+      return send(res, 200, api.relate(await body(req, key)));
     case 'POST /v1/refresh':
-      return send(res, 200, api.refresh(refreshRequest(await readJson(req))));
+      return send(res, 200, api.refresh(await body(req, key)));
     case 'POST /v1/resolve':
-      api.resolve((await readJson(req)) as { unit: string; retry: boolean });
+      api.resolve(await body(req, key));
       return send(res, 200, {});
     case 'POST /v1/actions':
-      return send(res, 200, api.run((await readJson(req)) as ActionRequest));
+      return send(res, 200, api.run(await body(req, key)));
     case 'GET /v1/actions/:id':
-      return send(res, 200, api.action(Number(parts[2])));
+      return send(res, 200, api.action(Number(query(key).id)));
     case 'POST /v1/resources':
-      return send(res, 200, api.attachResources((await readJson(req)) as AttachRequest));
+      return send(res, 200, api.attachResources(await body(req, key)));
     case 'POST /v1/remove-units':
-      api.removeUnits((await readJson(req)) as { units: string[]; force: boolean });
+      api.removeUnits(await body(req, key));
       return send(res, 200, {});
     case 'POST /v1/remove-application':
-      api.removeApplication((await readJson(req)) as { application: string; force: boolean });
+      api.removeApplication(await body(req, key));
       return send(res, 200, {});
     case 'POST /v1/remove-relation':
-      return send(res, 200, api.removeRelation((await readJson(req)) as { a: string; b: string }));
+      return send(res, 200, api.removeRelation(await body(req, key)));
     case 'GET /v1/config':
-      return send(res, 200, api.config(url.searchParams.get('application') ?? ''));
+      return send(res, 200, api.config(query(key).application ?? ''));
     case 'POST /v1/config':
-      api.setConfig(
-        (await readJson(req)) as {
-          application: string;
-          values: Record<string, string>;
-          reset: string[];
-          policy?: PolicyFlags;
-        },
-      );
+      api.setConfig(await body(req, key));
       return send(res, 200, {});
     case 'GET /v1/rollouts':
+      query(key);
       return send(res, 200, api.rollouts());
-    case 'POST /v1/rollout': {
-      const body = (await readJson(req)) as { application?: unknown; action?: unknown };
-      const action = body.action === 'abort' ? 'abort' : 'resume';
-      return send(res, 200, {
-        rollouts: api.rollout({
-          application: typeof body.application === 'string' ? body.application : '',
-          action,
-        }),
-      });
-    }
+    case 'POST /v1/rollout':
+      return send(res, 200, { rollouts: api.rollout(await body(req, key)) });
     case 'GET /v1/rollout-policy':
-      return send(res, 200, api.rolloutPolicy(url.searchParams.get('application') ?? ''));
+      return send(res, 200, api.rolloutPolicy(query(key).application ?? ''));
     case 'POST /v1/rollout-policy':
-      api.setRolloutPolicy(setRolloutPolicyRequest(await readJson(req)));
+      api.setRolloutPolicy(await body(req, key));
       return send(res, 200, {});
     case 'GET /v1/history':
-      return send(res, 200, api.history(url.searchParams.get('application') ?? undefined));
+      return send(res, 200, api.history(query(key).application));
     case 'POST /v1/rollback':
-      return send(res, 200, api.rollback(rollbackRequest(await readJson(req))));
+      return send(res, 200, api.rollback(await body(req, key)));
     case 'GET /v1/model-config':
+      query(key);
       return send(res, 200, api.modelConfig());
     case 'POST /v1/model-config':
-      api.setModelConfig((await readJson(req)) as Record<string, string>);
+      api.setModelConfig(await body(req, key));
       return send(res, 200, {});
     case 'GET /v1/pending':
+      query(key);
       return send(res, 200, api.pending());
     case 'GET /v1/changes':
-      return changes(api, url, res);
+      return changes(api, query(key), res);
     case 'GET /v1/hooks':
-      return send(res, 200, api.hookLog(Number(url.searchParams.get('after') ?? 0) || 0));
+      return send(res, 200, api.hookLog(Number(query(key).after ?? 0)));
     case 'POST /v1/shutdown': {
-      const body = (await readJson(req)) as { destroy?: boolean };
+      const { destroy } = await body(req, key);
       send(res, 200, {});
-      await api.shutdown(body.destroy === true);
+      await api.shutdown(destroy === true);
       return;
     }
     default:
@@ -227,31 +242,14 @@ async function route(api: ControllerApi, req: IncomingMessage, res: ServerRespon
   }
 }
 
-function exportRequest(body: unknown): ExportBundleRequest {
-  const { relativeTo } = body as { relativeTo?: unknown };
-  if (relativeTo === undefined) return {};
-  if (typeof relativeTo !== 'string' || !relativeTo.startsWith('/')) {
-    throw new BadRequestError('export-bundle takes relativeTo as an absolute folder');
-  }
-  return { relativeTo };
-}
-
-function bundleRequest(body: unknown): DiffBundleRequest {
-  const { bundle, overlays } = body as { bundle?: unknown; overlays?: unknown };
-  const absolute = (p: unknown): p is string => typeof p === 'string' && p.startsWith('/');
-  if (!absolute(bundle) || !Array.isArray(overlays) || !overlays.every(absolute)) {
-    throw new BadRequestError('diff-bundle needs bundle and overlays as absolute paths');
-  }
-  return { bundle, overlays };
-}
-
 /** The long-poll behind `--wait`: held until the model changes, T passes or the client leaves. */
-async function changes(api: ControllerApi, url: URL, res: ServerResponse) {
-  const after = Number(url.searchParams.get('after') ?? '-1');
-  const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? MAX_CHANGES_WAIT_MS);
-  if (!Number.isSafeInteger(after) || after < -1 || !(timeoutMs >= 0)) {
-    throw new BadRequestError('changes needs after=N (-1 for now) and timeoutMs=T (T >= 0)');
-  }
+async function changes(
+  api: ControllerApi,
+  query: { after?: string; timeoutMs?: string },
+  res: ServerResponse,
+) {
+  const after = Number(query.after ?? '-1');
+  const timeoutMs = Number(query.timeoutMs ?? MAX_CHANGES_WAIT_MS);
   // A client that disconnects must not leave its listener and timer on the bus.
   const abort = new AbortController();
   res.on('close', () => abort.abort());
@@ -260,19 +258,20 @@ async function changes(api: ControllerApi, url: URL, res: ServerResponse) {
 }
 
 /** Streams output as NDJSON frames so `rune exec` prints it as it comes. */
-async function exec(api: ControllerApi, req: IncomingMessage, res: ServerResponse) {
-  const body = (await readJson(req)) as { machine?: string; command?: string };
-  if (typeof body.machine !== 'string' || typeof body.command !== 'string') {
-    throw new BadRequestError('exec needs a machine and a command');
-  }
+async function exec(
+  api: ControllerApi,
+  request: { machine: string; command: string },
+  res: ServerResponse,
+  log: (line: string) => void,
+) {
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   const frame = (f: ExecFrame) => res.write(`${JSON.stringify(f)}\n`);
   try {
     const code = await api.exec(
-      body.machine,
-      body.command,
+      request.machine,
+      request.command,
       {
         out: (chunk) => frame({ out: chunk.toString('base64') }),
         err: (chunk) => frame({ err: chunk.toString('base64') }),
@@ -281,15 +280,20 @@ async function exec(api: ControllerApi, req: IncomingMessage, res: ServerRespons
     );
     frame({ exit: code });
   } catch (e) {
-    frame({ error: errorBody(e) });
+    frame({ error: errorBody(e, log) });
   }
   res.end();
 }
 
-export async function listen(api: ControllerApi, socket: string): Promise<Server> {
+/** `log` receives what an internal error hid from the client (default: stderr). */
+export async function listen(
+  api: ControllerApi,
+  socket: string,
+  log: (line: string) => void = logToStderr,
+): Promise<Server> {
   const server = createServer((req, res) => {
-    route(api, req, res).catch((e: unknown) => {
-      const body = errorBody(e);
+    route(api, req, res, log).catch((e: unknown) => {
+      const body = errorBody(e, log);
       if (res.headersSent) res.end();
       else send(res, body.kind === 'user' ? 400 : 500, { error: body });
     });

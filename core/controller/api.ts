@@ -132,6 +132,9 @@ export interface DeployRequest {
   /** Absolute paths: the controller runs on this host and reads them itself. */
   bundle: string;
   overlays: string[];
+  /** The bundle's machine ids are the model's own, which must exist (`rune deploy CHARM --to
+   * N`, as Juju's --to). */
+  existingMachines?: boolean;
 }
 
 export interface DeployResponse {

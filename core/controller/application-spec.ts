@@ -4,6 +4,7 @@
 import { applicationSpec } from '../store/application-view.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
 import type { ApplicationSpec, Store } from '../store/types.js';
+import { own } from '../model/own.js';
 
 export function currentSpec(store: Store, application: string): ApplicationSpec {
   const app = store.application(application);
@@ -21,8 +22,9 @@ export function restoreSpec(store: Store, application: string, spec: Application
     store.useCharmRevision(application, spec.charmRevision);
   }
   for (const name of new Set([...Object.keys(now.resources), ...Object.keys(spec.resources)])) {
-    if (spec.resources[name] !== now.resources[name]) {
-      store.useResourceRevision(application, name, spec.resources[name]);
+    const revision = own(spec.resources, name);
+    if (revision !== own(now.resources, name)) {
+      store.useResourceRevision(application, name, revision);
     }
   }
 }

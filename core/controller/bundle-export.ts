@@ -12,6 +12,7 @@ import type { ConfigValue, ConfigValues } from '../model/types.js';
 import type { ApplicationRecord, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
 import { loadBundle } from './bundle-files.js';
+import { own } from '../model/own.js';
 
 const isSecret = (name: string, value: ConfigValue) => isSecretSetting(name, String(value));
 
@@ -57,7 +58,7 @@ export function modelView(
     const options: ConfigValues = {};
     for (const [key, value] of Object.entries(app.config)) {
       if (isSecret(key, value)) omitted.push(`${app.name} option ${key}`);
-      else if (defaults[key] !== value) options[key] = value;
+      else if (own(defaults, key) !== value) options[key] = value;
     }
     return {
       name: app.name,

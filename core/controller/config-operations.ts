@@ -9,6 +9,7 @@ import { ModelRequestError } from './model-operations.js';
 import { currentSpec } from './application-spec.js';
 import type { PolicyFlags } from './rollout-policy.js';
 import { policyFor, startRollout } from './rollouts.js';
+import { own } from '../model/own.js';
 
 /** Every option, sorted, with its value and where the value comes from. */
 export function configView(
@@ -21,7 +22,7 @@ export function configView(
   for (const option of Object.values(charm.config.options).sort((x, y) =>
     x.name < y.name ? -1 : 1,
   )) {
-    const set = app?.config[option.name];
+    const set = app ? own(app.config, option.name) : undefined;
     const entry: ConfigOptionView = {
       source: set !== undefined ? 'user' : option.default !== undefined ? 'default' : 'unset',
       type: option.type,
@@ -59,7 +60,7 @@ export function setConfig(
     values,
     'coerce',
   );
-  const unknown = reset.filter((r) => !(r in charm.config.options));
+  const unknown = reset.filter((r) => !Object.hasOwn(charm.config.options, r));
   const lines = [
     ...problems.map((p) => `${p.option}: ${p.message}`),
     ...unknown.map((r) => `--reset ${r}: charm ${charm.meta.name} has no option "${r}"`),

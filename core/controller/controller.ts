@@ -9,7 +9,7 @@ import { commands } from './history-commands.js';
 import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import { refresh, type RefreshRequest, type RefreshResponse } from './refresh.js';
-import { type PolicyFlags, policyFlags } from './rollout-policy.js';
+import type { PolicyFlags } from './rollout-policy.js';
 import { actOnRollout, driveRollouts, rolloutFacts } from './rollouts.js';
 import { pendingUnits } from './pending-units.js';
 import {
@@ -190,7 +190,8 @@ export class Controller implements ControllerApi {
   }
 
   deploy(request: DeployRequest): Promise<DeployResponse> {
-    return this.operations.deploy(request.bundle, request.overlays);
+    const { bundle, overlays, existingMachines } = request;
+    return this.operations.deploy(bundle, overlays, existingMachines ? { existingMachines } : {});
   }
 
   exportBundle(request: ExportBundleRequest): ExportBundleResponse {
@@ -202,9 +203,8 @@ export class Controller implements ControllerApi {
   }
 
   addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {
-    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
     return this.operations
-      .addUnits(request.application, count, request.to)
+      .addUnits(request.application, request.count, request.to)
       .then((units) => ({ units }));
   }
 
@@ -269,8 +269,8 @@ export class Controller implements ControllerApi {
     reset: string[];
     policy?: PolicyFlags;
   }): void {
-    const policy = request.policy === undefined ? {} : policyFlags(request.policy);
-    this.operations.setConfig(request.application, request.values, request.reset, policy);
+    const { application, values, reset, policy = {} } = request;
+    this.operations.setConfig(application, values, reset, policy);
   }
 
   history(application?: string): HistoryResponse {

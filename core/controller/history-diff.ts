@@ -9,6 +9,7 @@ import {
   type RecordedSpec,
   SECRET_MARKER,
 } from '../store/history-types.js';
+import { own } from '../model/own.js';
 
 /** An application as history sees it; config values are real, so a view never leaves memory. */
 export interface ApplicationView {
@@ -32,7 +33,7 @@ const shown = (name: string, value: ConfigValue): ConfigValue =>
 function configChange(before: ConfigValues, after: ConfigValues): ConfigChange | undefined {
   const change: ConfigChange = {};
   for (const name of Object.keys({ ...before, ...after }).sort()) {
-    const [was, is] = [before[name], after[name]];
+    const [was, is] = [own(before, name), own(after, name)];
     if (was === is) continue;
     if (was === undefined) (change.added ??= {})[name] = shown(name, is as ConfigValue);
     else if (is === undefined) (change.removed ??= {})[name] = shown(name, was);
@@ -71,7 +72,7 @@ function applicationChange(
     if (config) change.config = config;
     const resources: Record<string, [number | null, number]> = {};
     for (const [resource, revision] of Object.entries(after.resources).sort()) {
-      const old = before.resources[resource];
+      const old = own(before.resources, resource);
       if (old !== revision) resources[resource] = [old ?? null, revision];
     }
     if (Object.keys(resources).length > 0) change.resources = resources;
@@ -93,7 +94,7 @@ function applicationChange(
 export function diffViews(before: ModelView, after: ModelView): ApplicationChange[] {
   return Object.keys({ ...before, ...after })
     .sort()
-    .flatMap((name) => applicationChange(name, before[name], after[name]) ?? []);
+    .flatMap((name) => applicationChange(name, own(before, name), own(after, name)) ?? []);
 }
 
 /** Whether the change moved what rollback restores: charm revision, config or resources. */

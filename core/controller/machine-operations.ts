@@ -80,7 +80,6 @@ export class MachineOperations {
   }
 
   async addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
-    const count = Number.isInteger(request.count) && request.count > 0 ? request.count : 1;
     if (request.target !== undefined) {
       return {
         machines: [
@@ -90,7 +89,7 @@ export class MachineOperations {
     }
     const machines: AddedMachine[] = [];
     // One at a time: each is well under a second, and a failure stops the rest cleanly.
-    for (let i = 0; i < count; i++) machines.push(await this.addLocal(request.constraints));
+    for (let i = 0; i < request.count; i++) machines.push(await this.addLocal(request.constraints));
     return { machines };
   }
 

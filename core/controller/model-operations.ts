@@ -9,7 +9,7 @@ import type { CharmRepository } from '../charm/repository.js';
 import type { Charm } from '../charm/types.js';
 import { RuneError } from '../model/errors.js';
 import { endpointKey, relationKey, type Endpoint } from '../model/types.js';
-import { describeChange, plan } from '../planner/index.js';
+import { describeChange, plan, type PlanOptions } from '../planner/index.js';
 import { ApplicationNotFoundError } from '../store/errors.js';
 import type { HookLogEntry, Store } from '../store/types.js';
 import { formatDiagnostic } from '../yaml/diagnostic.js';
@@ -53,13 +53,15 @@ export class ModelOperations {
   async deploy(
     bundle: string,
     overlays: readonly string[],
+    options: PlanOptions = {},
   ): Promise<{ changes: string[]; warnings: string[] }> {
     const { store } = this.deps;
     // Journaled: if the controller dies mid-apply, resumeDeploys() plans the same files again
     // against the model as it was left, so only what is missing is done (nothing twice).
-    const id = store.deployStarted({ bundle, overlays: [...overlays] }, new Date().toISOString());
+    const request = { bundle, overlays: [...overlays], ...options };
+    const id = store.deployStarted(request, new Date().toISOString());
     try {
-      return await this.apply(bundle, overlays);
+      return await this.apply(bundle, overlays, [], options);
     } finally {
       // A refused or failed deploy is over too: only a controller dying leaves one open.
       store.deployFinished(id, new Date().toISOString());
@@ -71,7 +73,10 @@ export class ModelOperations {
     const resumed: string[] = [];
     const { store } = this.deps;
     for (const { id, request, startedAt } of store.unfinishedDeploys()) {
-      const { bundle, overlays } = request as { bundle: string; overlays: string[] };
+      const { bundle, overlays, ...options } = request as unknown as {
+        bundle: string;
+        overlays: string[];
+      } & PlanOptions;
       // Machines are made ahead of the units that go on them: the dead deploy may have made
       // some that no unit reached. The resumed plan takes those before making new ones.
       const used = new Set(store.unitIndex().map((u) => u.machine));
@@ -80,7 +85,7 @@ export class ModelOperations {
         .filter((m) => m.life === 'alive' && !used.has(m.id) && m.createdAt >= startedAt)
         .map((m) => m.id);
       try {
-        await this.apply(bundle, overlays, orphans);
+        await this.apply(bundle, overlays, orphans, options);
         resumed.push(bundle);
       } finally {
         store.deployFinished(id, new Date().toISOString());
@@ -93,10 +98,18 @@ export class ModelOperations {
     bundle: string,
     overlays: readonly string[],
     orphans: string[] = [],
+    options: PlanOptions = {},
   ): Promise<{ changes: string[]; warnings: string[] }> {
     const { store, charms } = this.deps;
     const loaded = loadBundle(bundle, overlays, charms);
-    const changes = plan(loaded.bundle, store.snapshot());
+    if (options.existingMachines) {
+      const missing = loaded.bundle.machines.filter((m) => store.machine(m.id) === undefined);
+      if (missing.length > 0) {
+        const ids = missing.map((m) => m.id).join(', ');
+        throw new ModelRequestError(`machine ${ids} not found; rune status lists the machines`);
+      }
+    }
+    const changes = plan(loaded.bundle, store.snapshot(), options);
     const byApp = new Map(loaded.bundle.applications.map((a) => [a.name, a]));
     // A charm without code would only put every unit in error: refuse before making anything.
     const missing = changes.flatMap((c) => {

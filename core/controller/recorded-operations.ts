@@ -8,6 +8,7 @@ import { historyEntries, type HistoryResponse } from './history-view.js';
 import { rollback, type RollbackRequest, type RollbackResponse } from './rollback.js';
 import { type ModelOperationDeps, ModelOperations } from './model-operations.js';
 import type { PolicyFlags } from './rollout-policy.js';
+import type { PlanOptions } from '../planner/index.js';
 
 export class RecordedOperations extends ModelOperations {
   private readonly history: ModelHistory;
@@ -35,9 +36,9 @@ export class RecordedOperations extends ModelOperations {
     return done;
   }
 
-  override deploy(bundle: string, overlays: readonly string[]) {
+  override deploy(bundle: string, overlays: readonly string[], options: PlanOptions = {}) {
     const command = commands.deploy({ bundle, overlays: [...overlays] });
-    return this.history.recordAsync(command, () => super.deploy(bundle, overlays));
+    return this.history.recordAsync(command, () => super.deploy(bundle, overlays, options));
   }
 
   override resumeDeploys() {

@@ -14,7 +14,7 @@ import { RuneError } from '../model/errors.js';
 import { ApplicationNotFoundError, CharmRevisionNotFoundError } from '../store/errors.js';
 import type { ApplicationRecord, Store } from '../store/types.js';
 import { applicationSpec } from '../store/application-view.js';
-import { type PolicyFlags, policyFlags } from './rollout-policy.js';
+import type { PolicyFlags } from './rollout-policy.js';
 import { policyFor, startRollout } from './rollouts.js';
 
 export interface RefreshRequest {
@@ -24,29 +24,6 @@ export interface RefreshRequest {
   /** An absolute folder (the CLI resolves what the user typed). */
   path?: string;
   revision?: number;
-}
-
-/** The request body as the API received it, checked: a malformed one is refused whole. */
-export function refreshRequest(body: unknown): RefreshRequest {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { application, path, revision } = b;
-  if (typeof application !== 'string' || application === '') {
-    throw new RefreshRefusedError('?', ['the request names no application']);
-  }
-  if (path !== undefined && typeof path !== 'string') {
-    throw new RefreshRefusedError(application, ['the charm path must be text']);
-  }
-  if (revision !== undefined && (!Number.isInteger(revision) || (revision as number) < 1)) {
-    throw new RefreshRefusedError(application, [
-      `--revision must be a whole number from 1, got ${JSON.stringify(revision)}`,
-    ]);
-  }
-  return {
-    application,
-    ...(path === undefined ? {} : { path }),
-    ...(revision === undefined ? {} : { revision: revision as number }),
-    ...(b.policy === undefined ? {} : { policy: policyFlags(b.policy) }),
-  };
 }
 
 export interface RefreshResponse {

@@ -12,7 +12,6 @@ import type { Store } from '../store/types.js';
 import type { Attached, AttachRequest } from './api.js';
 import { currentSpec } from './application-spec.js';
 import { ModelRequestError } from './model-operations.js';
-import { policyFlags } from './rollout-policy.js';
 import { policyFor, startRollout } from './rollouts.js';
 
 /** Problems with the files asked for; empty when all can be attached. */
@@ -20,7 +19,7 @@ function fileProblems(application: string, charm: Charm, files: Record<string, s
   const declared = Object.keys(charm.meta.resources);
   const problems: string[] = [];
   for (const [name, path] of Object.entries(files)) {
-    if (!(name in charm.meta.resources)) {
+    if (!Object.hasOwn(charm.meta.resources, name)) {
       problems.push(
         `${application} (charm ${charm.meta.name}) declares no resource "${name}"` +
           (declared.length > 0 ? ` (its resources: ${declared.join(', ')})` : ''),
@@ -71,7 +70,7 @@ export function attachResources(
   if (!store.application(application)) throw new ApplicationNotFoundError(application);
   const problems = fileProblems(application, charmOf(application), files);
   if (problems.length > 0) throw new ModelRequestError(problems.join('; '));
-  const policy = policyFor(store, application, policyFlags(request.policy ?? {}));
+  const policy = policyFor(store, application, request.policy ?? {});
 
   const kept = Object.entries(files).map(([name, path]) => ({
     name,

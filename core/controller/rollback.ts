@@ -14,8 +14,9 @@ import { recordedSpec } from './history-diff.js';
 import { type ModelHistory, modelView } from './history.js';
 import { refreshProblems } from './refresh.js';
 import { RollbackRefusedError, rollbackTarget } from './rollback-target.js';
-import { type PolicyFlags, policyFlags, rolloutPolicy } from './rollout-policy.js';
+import { type PolicyFlags, rolloutPolicy } from './rollout-policy.js';
 import { startRollout } from './rollouts.js';
+import { own } from '../model/own.js';
 
 export interface RollbackRequest {
   application: string;
@@ -37,26 +38,6 @@ export interface RollbackResponse {
   keptSecrets: string[];
   /** Resources moved to the recorded revision, sorted: `core 2 → 1`, `core 2 → none`. */
   resources: string[];
-}
-
-/** The request body as the API received it, checked: a malformed one is refused whole. */
-export function rollbackRequest(body: unknown): RollbackRequest {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { application, to } = b;
-  if (typeof application !== 'string' || application === '') {
-    throw new RollbackRefusedError('?', 'the request names no application');
-  }
-  if (to !== undefined && typeof to !== 'number') {
-    throw new RollbackRefusedError(
-      application,
-      `--to takes a model revision number, got ${JSON.stringify(to)}`,
-    );
-  }
-  return {
-    application,
-    ...(to === undefined ? {} : { to }),
-    ...(b.policy === undefined ? {} : { policy: policyFlags(b.policy) }),
-  };
 }
 
 const secretsOf = (config: ConfigValues): ConfigValues =>
@@ -118,12 +99,14 @@ export function rollback(
     restored: target.revision,
     charmRevision: { from: app.charmRevision, to: spec.charmRevision },
     config: Object.keys({ ...app.config, ...config })
-      .filter((k) => app.config[k] !== config[k])
+      .filter((k) => own(app.config, k) !== own(config, k))
       .sort(),
     keptSecrets: Object.keys(secretsOf(app.config)).sort(),
     resources: Object.keys({ ...before.resources, ...spec.resources })
       .sort()
-      .filter((r) => before.resources[r] !== spec.resources[r])
-      .map((r) => `${r} ${before.resources[r] ?? 'none'} → ${spec.resources[r] ?? 'none'}`),
+      .filter((r) => own(before.resources, r) !== own(spec.resources, r))
+      .map(
+        (r) => `${r} ${own(before.resources, r) ?? 'none'} → ${own(spec.resources, r) ?? 'none'}`,
+      ),
   };
 }

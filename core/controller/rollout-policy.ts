@@ -61,17 +61,3 @@ export function rolloutPolicy(flags: PolicyFlags, settings: Record<string, strin
     watchMaxMs: maxMs ?? 0,
   };
 }
-
-/** Policy flags from a request body: only text fields, the rest refused. */
-export function policyFlags(body: unknown): PolicyFlags {
-  if (typeof body !== 'object' || body === null)
-    throw new RolloutError('the rollout policy must be an object');
-  const flags: PolicyFlags = {};
-  for (const key of ['canaries', 'maxInFlight', 'watch'] as const) {
-    const value = (body as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') throw new RolloutError(`the rollout's ${key} must be text`);
-    flags[key] = value;
-  }
-  return flags;
-}

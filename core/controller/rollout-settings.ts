@@ -7,7 +7,6 @@ import {
   POLICY_DEFAULTS,
   POLICY_KEYS,
   type PolicyFlags,
-  policyFlags,
   RolloutError,
   rolloutPolicy,
 } from './rollout-policy.js';
@@ -48,19 +47,6 @@ export function rolloutPolicyView(store: Store, application: string): RolloutPol
       : { value: POLICY_DEFAULTS[flag], source: 'default' };
   };
   return Object.fromEntries(FIELDS.map(([name, flag]) => [name, field(flag)])) as RolloutPolicyView;
-}
-
-/** The request body as the API received it, checked: a malformed one is refused whole. */
-export function setRolloutPolicyRequest(body: unknown): SetRolloutPolicyRequest {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  if (typeof b.application !== 'string' || b.application === '') {
-    throw new RolloutError('the request names no application');
-  }
-  return {
-    application: b.application,
-    policy: policyFlags(b.policy ?? {}),
-    reset: b.reset === true,
-  };
 }
 
 /** Checked as the same flags on refresh would be; nothing is stored unless all are valid. */

@@ -119,7 +119,7 @@ async function serve(
     ...(provider === undefined ? {} : { provider: () => provider }),
     exit: () => finish(),
   });
-  const server = await listen(controller, paths.socket);
+  const server = await listen(controller, paths.socket, log);
   // Its inode tells this socket from one bound by another process later, should ours be replaced.
   const socketIno = statSync(paths.socket).ino;
   controller.runner.start();

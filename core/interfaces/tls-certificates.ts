@@ -127,7 +127,7 @@ function requestsIn(value: unknown): Map<string, string[]> {
 
 function issuedIn(value: unknown, name: string): IssuedCert | undefined {
   if (!isRecord(value)) return undefined;
-  const entry = value[name];
+  const entry = Object.hasOwn(value, name) ? value[name] : undefined;
   if (!isRecord(entry)) return undefined;
   const { cert, key } = entry;
   return typeof cert === 'string' && typeof key === 'string' && cert !== '' && key !== ''

@@ -7,8 +7,20 @@ import type { Change, ChangeOf } from './change.js';
 import { indexUnits, mapBundleMachines } from './machines.js';
 import { orderChanges } from './order.js';
 import { addUnits, neededMachines, unitSlots } from './units.js';
+import { own } from '../model/own.js';
 
-export function plan(bundle: ResolvedBundle, model: ModelSnapshot): Change[] {
+export interface PlanOptions {
+  /** The bundle's machine ids are the model's own (`rune deploy CHARM --to N`, as Juju's --to
+   * places on existing machine N): a unit placed on one goes there, and no machine is made. The
+   * caller has checked that they exist. */
+  existingMachines?: boolean;
+}
+
+export function plan(
+  bundle: ResolvedBundle,
+  model: ModelSnapshot,
+  options: PlanOptions = {},
+): Change[] {
   const builder = new PlanBuilder(model.nextMachineId);
   // The validator sorts both already; sorting again (linear on sorted input) keeps the plan
   // independent of whoever built the bundle.
@@ -23,6 +35,7 @@ export function plan(bundle: ResolvedBundle, model: ModelSnapshot): Change[] {
 
   const existingUnits = indexUnits(model);
   const mapping = mapBundleMachines(applications, existingUnits);
+  if (options.existingMachines) for (const { id } of machines) mapping.set(id, id);
   const slots = unitSlots(applications, model, existingUnits);
   const addedMachines = addMachines(builder, machines, neededMachines(slots, mapping));
 
@@ -53,7 +66,7 @@ function applicationChanges(
   app: BundleApplication,
   model: ModelSnapshot,
 ): string | undefined {
-  const current = model.applications[app.name];
+  const current = own(model.applications, app.name);
   if (!current) {
     const deploy = builder.add('deploy', [], {
       application: app.name,

@@ -6,6 +6,7 @@ import type { PlanBuilder } from './builder.js';
 import type { AddUnitArgs, ChangeOf } from './change.js';
 import { PlanConsistencyError, PlanInputError } from './errors.js';
 import type { ExistingUnit } from './machines.js';
+import { own } from '../model/own.js';
 
 /** A unit this plan adds: bundle index `index` of `app`, to be named `unit`. */
 export interface UnitSlot {
@@ -47,7 +48,7 @@ export function unitSlots(
   for (const app of applications) {
     if (app.subordinate) continue;
     const existing = existingUnits.get(app.name)?.length ?? 0;
-    const next = model.applications[app.name]?.nextUnitNumber ?? 0;
+    const next = own(model.applications, app.name)?.nextUnitNumber ?? 0;
     for (let index = existing; index < app.numUnits; index++) {
       const placement = app.placements[index];
       if (!placement) throw new PlanInputError(app.name, `unit ${index} has no placement`);

@@ -61,7 +61,7 @@ export function leadershipStore(db: Database.Database): LeadershipStore {
       let changed = false;
       for (const [key, value] of Object.entries(writes)) {
         if (value === null || value === '') {
-          if (!(key in before)) continue;
+          if (!Object.hasOwn(before, key)) continue;
           prepare(`DELETE FROM leader_settings WHERE application = ? AND key = ?`).run(
             application,
             key,

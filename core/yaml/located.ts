@@ -12,6 +12,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { type Diagnostic, diagnostic, type Loc } from './diagnostic.js';
+import { setOwn } from '../model/own.js';
 
 export type Scalar = string | number | boolean | null;
 
@@ -287,7 +288,7 @@ export function toPlain(node: LNode): unknown {
       return node.items.map(toPlain);
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [key, entry] of node.entries) out[key] = toPlain(entry.value);
+      for (const [key, entry] of node.entries) setOwn(out, key, toPlain(entry.value));
       return out;
     }
   }

@@ -93,9 +93,10 @@ export interface Served {
   close(): void;
 }
 
-export async function serveApi(api: ControllerApi): Promise<Served> {
+/** `log` receives what the server logs of internal errors (default: stderr, as in production). */
+export async function serveApi(api: ControllerApi, log?: (line: string) => void): Promise<Served> {
   const socket = join(mkdtempSync(join(tmpdir(), 'rune-api-')), 'api.sock');
-  const server = await listen(api, socket);
+  const server = await listen(api, socket, log);
   return {
     socket,
     server,

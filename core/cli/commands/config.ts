@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { policyFromFlags, ROLLOUT_FLAGS, ROLLOUT_HELP, ROLLOUT_USAGE } from '../rollout-flags.js';
+import { own } from '../../model/own.js';
 
 const usage = `rune config APP [KEY | KEY=VALUE...] [--reset KEY]... ${ROLLOUT_USAGE}`;
 
@@ -41,7 +42,7 @@ export const config: Command = {
     const { options } = await client.config(application);
     if (gets.length === 1) {
       const key = gets[0] as string;
-      const option = options[key];
+      const option = own(options, key);
       if (!option) throw new UsageError(`${application} has no option "${key}"`, usage);
       io.out(option.value === undefined ? '' : String(option.value));
       return 0;

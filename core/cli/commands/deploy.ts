@@ -1,9 +1,12 @@
 // `rune deploy BUNDLE|CHARM [APP] [-n N] [--to P] [--config k=v|FILE] [--overlay F]... [--dry-run]
 // [--wait[=T]]`: a bundle file, or one charm (a name from charms/ or a folder) written as a
-// one-application bundle so both take the same validation. --dry-run needs no controller.
+// one-application bundle so both take the same validation. A charm's `--to N` is the model's
+// machine N, as Juju's: the bundle declares it and the controller maps it to the existing one.
+// --dry-run needs no controller.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { applicationNameProblem, quotedName } from '../../model/names.js';
 import { parseFlags } from '../args.js';
 import { asTyped, sendBundle, validateHere } from '../bundle-input.js';
 import type { Command } from '../command.js';
@@ -30,7 +33,7 @@ async function charmBundle(
   units: number,
   to: string | undefined,
   config: string[],
-): Promise<{ file: string; cleanup: () => void }> {
+): Promise<{ file: string; cleanup: () => void; existingMachines: boolean }> {
   const [{ stringify }, { validateConfigValues }, { CharmRepository }] = await Promise.all([
     import('yaml'),
     import('../../charm/config.js'),
@@ -55,13 +58,34 @@ async function charmBundle(
     throw new ConfigValueError(problems.map((p) => `--config ${p.option}: ${p.message}`));
   }
   const name = app ?? basename(ref);
+  // Checked here: the bundle written below is a temporary file the user never saw.
+  const problem = applicationNameProblem(name);
+  if (problem !== undefined) {
+    throw new UsageError(`invalid application name ${quotedName(name)}: ${problem}`, usage);
+  }
   const body: Record<string, unknown> = { charm: ref, num_units: units };
-  if (to !== undefined) body.to = to.split(',');
+  const directives = to?.split(',') ?? [];
+  if (directives.length > 0) body.to = directives;
   if (Object.keys(options).length > 0) body.options = options;
+  const machines = machinesOf(directives);
+  const bundle = {
+    applications: { [name]: body },
+    ...(machines.length > 0 ? { machines: Object.fromEntries(machines.map((m) => [m, {}])) } : {}),
+  };
   const dir = mkdtempSync(join(tmpdir(), 'rune-deploy-'));
   const file = join(dir, 'bundle.yaml');
-  writeFileSync(file, stringify({ applications: { [name]: body } }));
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  writeFileSync(file, stringify(bundle));
+  return {
+    file,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    existingMachines: machines.length > 0,
+  };
+}
+
+/** The machine ids `--to` names (`1`, `lxd:1`), each once, in order. */
+export function machinesOf(directives: readonly string[]): string[] {
+  const ids = directives.flatMap((d) => /^(?:[a-z]+:)?(\d+)$/.exec(d)?.[1] ?? []);
+  return [...new Set(ids)];
 }
 
 export const deploy: Command = {
@@ -74,7 +98,8 @@ export const deploy: Command = {
     'Flags:',
     '  --overlay FILE  merge FILE over the bundle (repeatable; applied in order)',
     '  -n N            units of a charm (default 1)',
-    "  --to P          placement of a charm's units (a machine id, comma-separated)",
+    "  --to P          where a charm's units go: existing machine N (or lxd:N), or new",
+    '                  (comma-separated, one per unit; units beyond them get new machines)',
     '  --config k=v    an option value for a charm (repeatable; strings are coerced)',
     '  --dry-run       print the changes and touch nothing (needs no controller)',
     '  --wait[=T]      wait until every unit is idle (exit 0) or one is in error (exit 1);',
@@ -123,7 +148,9 @@ export const deploy: Command = {
           import('../../planner/index.js'),
           import('../../model/types.js'),
         ]);
-        const changes = plan(bundle, EMPTY_MODEL);
+        const changes = plan(bundle, EMPTY_MODEL, {
+          existingMachines: made?.existingMachines === true,
+        });
         if (changes.length === 0) io.out('No changes to apply.');
         else {
           io.out('Changes to deploy bundle:');
@@ -135,7 +162,12 @@ export const deploy: Command = {
       const reconnect = () => reach(io, client);
       // The controller reads and validates the files itself, before it changes anything.
       const { answer: sent, typed } = await sendBundle(file, overlays, io, (bundle, more) => {
-        const send = () => client.deploy({ bundle, overlays: more });
+        const send = () =>
+          client.deploy({
+            bundle,
+            overlays: more,
+            ...(made?.existingMachines ? { existingMachines: true } : {}),
+          });
         // Asked to wait, a lost controller is waited for too (issue 15 item 8).
         return wait === undefined
           ? send().then((result) => ({ answer: result, resent: false }))

@@ -28,7 +28,7 @@ export const removeMachine: Command = {
     if (bad !== undefined) throw new UsageError(`invalid machine id "${bad}"`, usage);
     const client = await controllerClient(io, values.controller);
     const status = await client.status(false); // which ids exist; no probe needed
-    const missing = positionals.filter((id) => !(id in status.machines));
+    const missing = positionals.filter((id) => !Object.hasOwn(status.machines, id));
     if (missing.length > 0) {
       io.err(`rune: machine ${missing.join(', ')} not found; rune status lists the machines`);
       return 1;

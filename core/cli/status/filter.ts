@@ -40,7 +40,7 @@ export function filterStatus(status: StatusResponse, patterns: readonly string[]
   const all = status.applications ?? {};
   const matched = new Set<string>();
   const apps: Record<string, ApplicationStatusView> = {};
-  const machines = new Set([...p.machines].filter((id) => id in status.machines));
+  const machines = new Set([...p.machines].filter((id) => Object.hasOwn(status.machines, id)));
 
   for (const [name, app] of Object.entries(all)) {
     if (p.applications.has(name)) {

@@ -19,7 +19,7 @@ function ordered<T extends object>(value: T, keys: readonly (keyof T & string)[]
   const out: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
   for (const key of [...keys, ...Object.keys(source)]) {
-    if (!(key in out) && source[key] !== undefined) out[key] = source[key];
+    if (!Object.hasOwn(out, key) && source[key] !== undefined) out[key] = source[key];
   }
   return out as T;
 }

@@ -66,6 +66,44 @@ describe('operations', () => {
     expect(store.unit('counter/0')?.workloadStatus.current).toBe('active');
   });
 
+  it.each([
+    ['no-retry', 'skipping'],
+    ['retry', 'retrying'],
+  ] as const)(
+    'after resolve --%s, status shows what the charm had said, not "%s hook"',
+    async (resolved, word) => {
+      let failing = false;
+      // Sets its status on every hook but update-status, the one that fails here.
+      const module = defineCharm({
+        reconcile: (ctx) => {
+          if (ctx.hook.kind !== 'update-status') return ctx.status.set('active', 'ready');
+          if (failing) throw new Error('boom');
+        },
+      });
+      const { store, deps, settle, tick } = await setup(1, module);
+      await settle();
+      const before = store.unit('counter/0')?.workloadStatus;
+      expect(before).toMatchObject({ current: 'active', message: 'ready' });
+      failing = true;
+      tick(300_001);
+      expect(await stepUnit('counter/0', deps)).toBe('ran');
+      expect(store.unit('counter/0')?.workloadStatus.current).toBe('error');
+      // What `rune resolve` writes (model-operations.ts) while the hook waits.
+      store.setUnitRuntime('counter/0', { resolved, retryAt: undefined });
+      const message = `${word} hook "update-status"`;
+      store.setUnitStatus('counter/0', {
+        workloadStatus: { current: 'maintenance', message, since: new Date(0).toISOString() },
+      });
+      failing = false;
+      await stepUnit('counter/0', deps);
+      expect(store.unit('counter/0')?.workloadStatus).toEqual(before);
+      expect(store.unit('counter/0')?.agentStatus.current).toBe('idle');
+      expect(store.unitRuntime('counter/0')?.localState).not.toHaveProperty(
+        'workloadBeforeFailure',
+      );
+    },
+  );
+
   it('an action runs while a failed hook waits, and its failure fails only itself', async () => {
     const { store, deps, settle } = await setup(1);
     breakWrites(deps);

@@ -95,6 +95,27 @@ describe('parseMetadata: valid files', () => {
     expect(problems(bad).join('\n')).toMatch(/resources\.img\.type.*file/);
   });
 
+  it("holds resource names to Juju's name rule and takes constructor as a plain name", () => {
+    const resources = (...names: string[]) =>
+      yaml(
+        'name: etcd',
+        'resources:',
+        ...names.flatMap((n) => [`  ${n}:`, '    type: file', '    filename: f']),
+      );
+    expect(problems(resources('Core', 'etcd_bin', 'v-3'))).toEqual([
+      '3:3 resources.Core: invalid resource name "Core": must start with a lowercase letter',
+      '6:3 resources.etcd_bin: invalid resource name "etcd_bin": may hold only lowercase letters, digits and hyphens',
+      '9:3 resources.v-3: invalid resource name "v-3": must not have a hyphen followed only by digits',
+    ]);
+    const meta = parseMetadata(FILE, resources('constructor')).meta;
+    expect(Object.keys(meta?.resources ?? {})).toEqual(['constructor']);
+  });
+
+  it('does not take an unknown top-level key named constructor for a section', () => {
+    const meta = parseMetadata(FILE, yaml('name: web', 'constructor:', '  db: mysql')).meta;
+    expect(meta?.endpoints).toEqual([]);
+  });
+
   it('loads a realistic Juju metadata.yaml with keys Rune does not use', () => {
     const file = 'test/fixtures/charms/juju-format/metadata.yaml';
     const { meta, diagnostics } = parseMetadata(file, readFileSync(file, 'utf8'));

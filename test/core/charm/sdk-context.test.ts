@@ -146,6 +146,8 @@ describe('hook context', () => {
     ctx.state.set('none', null);
     ctx.state.delete('old');
     expect(ctx.state.get('old')).toBeUndefined();
+    // A key the state never held reads as absent, whatever Object.prototype has under it.
+    expect(ctx.state.get('toString')).toBeUndefined();
     expect(() => ctx.state.set('f', (() => 1) as unknown as string)).toThrow(StateValueError);
     expect(finish().state).toEqual({ set: { list: [1], none: null }, deleted: ['old'] });
   });

@@ -144,4 +144,23 @@ describe('rune deploy --dry-run', () => {
     expect(r.code).toBe(1);
     expect(r.err[0]).toBe(`${file}:1:1 file is 50.0 MiB; the limit is 10.0 MiB`);
   });
+
+  it("places a charm's unit on existing machine N with --to N, as Juju does", async () => {
+    const r = await runCli('deploy', 'etcd', '-n', '2', '--to', '1', '--dry-run');
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out.filter((l) => / machine /.test(l))).toEqual([
+      '- add unit etcd/0 to existing machine 1',
+      '- add unit etcd/1 to new machine 0',
+    ]);
+  });
+
+  it('refuses a 300-character application name before anything is made', async () => {
+    const name = `a${'b'.repeat(299)}`;
+    const r = await runCli('deploy', 'etcd', name, '--dry-run');
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toBe(
+      `rune: invalid application name "${name.slice(0, 57)}...": must be at most 50 characters long, not 300`,
+    );
+  });
 });

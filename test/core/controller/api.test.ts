@@ -10,15 +10,21 @@ import {
   ControllerUnreachableError,
 } from '../../../core/controller/errors.js';
 import { ModelEvents } from '../../../core/controller/model-events.js';
+import { RuneError } from '../../../core/model/errors.js';
 import { MachineNotFoundError } from '../../../core/store/errors.js';
 import { fakeControllerApi, type Served, serveApi } from '../../fakes/fake-controller-api.js';
+
+/** An error of ours whose message carries a key by mistake. */
+class KeyError extends RuneError {
+  readonly kind = 'internal';
+}
 
 const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 const api = fakeControllerApi(new ModelEvents(), {
   removeMachine: (id) => Promise.reject(new MachineNotFoundError(id)),
   sshAccess: () => {
-    throw new Error(
+    throw new KeyError(
       'boom: -----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----',
     );
   },

@@ -96,7 +96,9 @@ describe('GET /v1/changes', () => {
       error: {
         kind: 'user',
         type: 'BadRequestError',
-        message: expect.stringMatching(/^changes needs/) as unknown,
+        message: expect.stringMatching(
+          /^invalid request for GET \/v1\/changes: (after|timeoutMs): must be/,
+        ) as unknown,
       },
     });
   });

@@ -3,6 +3,8 @@ import {
   applicationNameProblem,
   isApplicationName,
   isMachineId,
+  MAX_NAME_LENGTH,
+  NAME_PATTERNS,
   parseUnitName,
 } from '../../../core/model/names.js';
 
@@ -21,6 +23,26 @@ describe('application names (Juju rules)', () => {
   ])('rejects %j: %s', (name, problem) => {
     expect(isApplicationName(name)).toBe(false);
     expect(applicationNameProblem(name)).toBe(problem);
+  });
+});
+
+describe('name length', () => {
+  it(`allows ${MAX_NAME_LENGTH} characters and refuses more, before any later limit trips`, () => {
+    const longest = `a${'b'.repeat(MAX_NAME_LENGTH - 1)}`;
+    expect(isApplicationName(longest)).toBe(true);
+    expect(isApplicationName(`${longest}c`)).toBe(false);
+    expect(applicationNameProblem('a'.repeat(300))).toBe(
+      `must be at most ${MAX_NAME_LENGTH} characters long, not 300`,
+    );
+    expect(parseUnitName(`${longest}c/0`)).toBeUndefined();
+    // A unit's name, and a host name made of it, stay within a certificate's CN (64).
+    expect(`${longest}/999999`.length).toBeLessThanOrEqual(64);
+  });
+
+  it('gives JSON schemas the same rules', () => {
+    expect(new RegExp(NAME_PATTERNS.unit).test('etcd-a/12')).toBe(true);
+    expect(new RegExp(NAME_PATTERNS.unit).test('etcd/01')).toBe(false);
+    expect(new RegExp(NAME_PATTERNS.application).test('etcd-2')).toBe(false);
   });
 });
 

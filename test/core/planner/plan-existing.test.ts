@@ -113,4 +113,17 @@ describe('plan: a partly deployed model', () => {
     const m = model({ applications: { a: {}, b: {} }, relations: [['b:y', 'a:x']] });
     expect(plan(b, m)).toEqual([]);
   });
+
+  it("places on the model's own machine N with existingMachines (deploy CHARM --to N)", () => {
+    const b = bundle([app('etcd', { units: 3, to: ['1', 'lxd:4'] })], { '1': '', '4': '' });
+    const m = model({ machines: ['0', '1', '4'] });
+    expect(lines(plan(b, m, { existingMachines: true }))).toEqual([
+      'deploy application etcd using charm etcd',
+      'add unit etcd/0 to existing machine 1',
+      'add unit etcd/1 to existing machine 4 to satisfy [lxd:4]',
+      'add unit etcd/2 to new machine 5',
+    ]);
+    // Without it, bundle machines are the bundle's own: new ones are made for them.
+    expect(lines(plan(b, m)).filter((l) => l.startsWith('add new machine'))).toHaveLength(2);
+  });
 });
