@@ -30,7 +30,7 @@ export async function runController(home: string, name: string): Promise<Running
   const version = (
     JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
   ).version;
-  const store = new SqliteStore(paths.store);
+  const store = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
   const live = store.machines().filter((m) => m.provider === 'local');
   if (info.provider === 'local') {
     const swept = await sweepLocal(
