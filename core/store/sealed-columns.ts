@@ -4,7 +4,7 @@
 // hold one today: a CA key lives in leader settings, client keys in relation bags, tokens in
 // leader settings, and an action's params or a config option can carry anything.
 import type Database from 'better-sqlite3';
-import type { StoreCipher } from './store-cipher.js';
+import { isSealed, type StoreCipher } from './store-cipher.js';
 
 export interface SealedColumn {
   table: string;
@@ -47,8 +47,9 @@ export function recordKeyId(db: Database.Database, id: string): void {
   ).run(KEY_ID, id);
 }
 
-/** Rewrites every sealed column's values as `seal(open(value))`; the count of values. Runs in
- * the caller's transaction, so a store is never half one key and half another. */
+/** Rewrites every sealed column's values as `seal(open(value))`, in the caller's transaction
+ * (a store is never half one key and half another); the count sealed, empty ones left as they
+ * are (store-cipher.ts). */
 export function reseal(
   db: Database.Database,
   open: (stored: string, where: string) => string,
@@ -60,8 +61,11 @@ export function reseal(
       .prepare(`SELECT rowid AS id, ${column} AS value FROM ${table} WHERE ${column} IS NOT NULL`)
       .all() as { id: number; value: string }[];
     const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`);
-    for (const row of rows) update.run(seal(open(row.value, `${table}.${column}`)), row.id);
-    count += rows.length;
+    for (const row of rows) {
+      const sealed = seal(open(row.value, `${table}.${column}`));
+      update.run(sealed, row.id);
+      if (isSealed(sealed)) count++;
+    }
   }
   return count;
 }

@@ -10,6 +10,10 @@ const PREFIX = 'enc1:';
 const ID_LENGTH = 16;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+/** Nonces drawn this many at a time: one randomBytes call costs as much as an encryption. */
+const NONCE_POOL = 256;
+/** Stored as they are: they hold nothing, and a hook writes them often (no logs, no state). */
+const EMPTY = new Set(['', '{}', '[]']);
 /** Opened values kept in memory, in characters of sealed and plain text together: the store
  * reads the same few rows on every unit step. A value bigger than a 16th of it is not kept. */
 const CACHE_CHARS = 8 * 1024 * 1024;
@@ -21,6 +25,8 @@ export class StoreCipher {
   // and a reader of an unchanged row skips the decryption (and its base64 decoding).
   private readonly opened = new Map<string, string>();
   private openedChars = 0;
+  private nonces = Buffer.alloc(0);
+  private nextNonce = 0;
 
   constructor(private current: StoreKey) {}
 
@@ -29,7 +35,8 @@ export class StoreCipher {
   }
 
   seal(plain: string): string {
-    const nonce = randomBytes(NONCE_BYTES);
+    if (EMPTY.has(plain)) return plain;
+    const nonce = this.nonce();
     const cipher = createCipheriv('aes-256-gcm', this.current.bytes, nonce);
     const body = Buffer.concat([
       nonce,
@@ -44,8 +51,8 @@ export class StoreCipher {
 
   /**
    * The plain value of `stored`, read from `where` (`table.column`, for the error). A value
-   * that is not sealed is returned as it is: the defaults columns start with (`{}`) are
-   * written by SQLite, not by us, and hold nothing secret.
+   * that is not sealed is returned as it is: the empty values seal() leaves, and the defaults
+   * SQLite writes (`{}`), hold nothing secret.
    */
   open(stored: string, where: string): string {
     if (!isSealed(stored)) return stored;
@@ -79,6 +86,17 @@ export class StoreCipher {
     this.current = next;
     this.opened.clear();
     this.openedChars = 0;
+  }
+
+  /** 96 random bits, never handed out twice: the pool is drawn afresh, not wrapped around. */
+  private nonce(): Buffer {
+    if (this.nextNonce >= this.nonces.length) {
+      this.nonces = randomBytes(NONCE_BYTES * NONCE_POOL);
+      this.nextNonce = 0;
+    }
+    const nonce = this.nonces.subarray(this.nextNonce, this.nextNonce + NONCE_BYTES);
+    this.nextNonce += NONCE_BYTES;
+    return nonce;
   }
 
   private remember(sealed: string, plain: string): void {

@@ -27,7 +27,7 @@ function controller(): { home: string; paths: ReturnType<typeof controllerPaths>
     charm: 'easyrsa',
     charmDir: '/c/easyrsa',
     subordinate: false,
-    config: {},
+    config: { 'ca-key': 'the CA key' },
     constraints: '',
   });
   store.writeLeaderSettings('easyrsa', { ca_key: 'the CA key' });
