@@ -214,8 +214,10 @@ export class SqliteStore extends SqliteModel implements Store {
       dropNextKey(this.keyFile);
       throw e;
     }
-    promoteNextKey(this.keyFile);
+    // The store is under the new key from here: so is every later write of this process, even
+    // if the rename fails (the next open finishes it).
     this.cipher.useKey(next);
+    promoteNextKey(this.keyFile);
     compact(this.db);
     return { from, to: next.id, values };
   }

@@ -22,10 +22,7 @@ export function unlockStore(db: Database.Database, file: string, keyFile: string
   if (recorded === undefined || key?.id === recorded) {
     // A next key is only ever current once the store records it: this one never was.
     dropNextKey(keyFile);
-    if (key) return key;
-    const created = newStoreKey();
-    writeStoreKey(keyFile, created);
-    return created;
+    return key ?? createKey(keyFile);
   }
   // The rotation committed its re-sealed values, then died before renaming its key into place.
   if (hasNextKey(keyFile)) {
@@ -37,4 +34,16 @@ export function unlockStore(db: Database.Database, file: string, keyFile: string
   }
   if (!key) throw new StoreKeyMissingError(file, keyFile, recorded);
   throw new StoreKeyMismatchError(file, keyFile, recorded, key.id);
+}
+
+function createKey(keyFile: string): StoreKey {
+  const created = newStoreKey();
+  try {
+    writeStoreKey(keyFile, created);
+    return created;
+  } catch (e) {
+    // Another process opening the same new store wrote one first: both use that one.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readStoreKey(keyFile);
+    throw e;
+  }
 }
