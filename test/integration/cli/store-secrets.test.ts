@@ -2,13 +2,15 @@
 // lives in its leader settings, yet no store file holds a PEM private key and every one is
 // 0600; rotate-store-key stops the controller, re-encrypts, starts it again, and easyrsa stays
 // active, its backup action runs, and nothing under the old key is left in the files.
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../../core/controller/api.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
-import { storeKeyId } from '../../../core/store/store-key.js';
+import { StoreCipher } from '../../../core/store/store-cipher.js';
+import { readStoreKey, storeKeyId } from '../../../core/store/store-key.js';
 import { runCli } from '../../core/cli/run-cli.js';
 
 if (process.getuid?.() !== 0) {
@@ -62,9 +64,17 @@ describe('secrets at rest in a running controller', () => {
     expect(r.code, r.err.join('\n')).toBe(0);
     await waitFor(
       'easyrsa active',
-      async () => (await easyrsa()) === 'active Certificate Authority connected.',
+      async () => (await easyrsa()) === 'active Certificate Authority ready.',
       { timeoutMs: 300_000 },
     );
+    // The CA key is there, sealed: opened with the key file, a leader setting holds it.
+    const db = new Database(join(dir(), 'store.db'), { readonly: true });
+    const cipher = new StoreCipher(readStoreKey(join(dir(), 'store.key')));
+    const settings = (
+      db.prepare(`SELECT value FROM leader_settings`).all() as { value: string }[]
+    ).map((r) => cipher.open(r.value, 'leader_settings.value'));
+    db.close();
+    expect(settings.filter((v) => v.includes('PRIVATE KEY'))).toHaveLength(1);
     const files = storeFiles();
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['store.db', 'store.key']));
     for (const [name, [mode, text]] of Object.entries(files)) {
@@ -85,7 +95,7 @@ describe('secrets at rest in a running controller', () => {
       'Starting controller "vault" again...',
       'Controller "vault" is running again.',
     ]);
-    expect(await easyrsa()).toBe('active Certificate Authority connected.');
+    expect(await easyrsa()).toBe('active Certificate Authority ready.');
     // An action reads the CA key from the leader settings and records results: both under the
     // new key, in the restarted controller.
     const backup = await runCli('run', 'easyrsa/0', 'backup', '--wait=2m');
