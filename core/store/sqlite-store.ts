@@ -23,7 +23,7 @@ import {
   dropNextKey,
   newStoreKey,
   nextKeyFile,
-  promoteNextKey,
+  replaceStoreKey,
   writeStoreKey,
 } from './store-key.js';
 import { unlockStore } from './store-unlock.js';
@@ -215,9 +215,9 @@ export class SqliteStore extends SqliteModel implements Store {
       throw e;
     }
     // The store is under the new key from here: so is every later write of this process, even
-    // if the rename fails (the next open finishes it).
+    // if replacing the key file fails (the next open finishes it from the next key file).
     this.cipher.useKey(next);
-    promoteNextKey(this.keyFile);
+    replaceStoreKey(this.keyFile, next);
     compact(this.db);
     return { from, to: next.id, values };
   }

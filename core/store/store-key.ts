@@ -59,10 +59,18 @@ export function writeStoreKey(file: string, key: StoreKey): void {
 /** Where a rotation keeps the next key until the store's transaction has committed. */
 export const nextKeyFile = (file: string): string => `${file}.next`;
 
-/** Makes the next key current: after the store committed the values sealed with it. */
-export function promoteNextKey(file: string): void {
-  renameSync(nextKeyFile(file), file);
+/**
+ * Makes `key` the one in `file`, atomically (temp file, rename), from memory rather than from the
+ * next key file: the rotation's own copy of its key does not depend on that file surviving.
+ * Then the next key file, if any, has served its purpose.
+ */
+export function replaceStoreKey(file: string, key: StoreKey): void {
+  const temp = `${file}.tmp`;
+  rmSync(temp, { force: true });
+  writeStoreKey(temp, key);
+  renameSync(temp, file);
   syncDir(dirname(file));
+  dropNextKey(file);
 }
 
 /** A rotation that died before its transaction committed left a next key nothing uses. */

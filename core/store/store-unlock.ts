@@ -10,8 +10,8 @@ import {
   hasNextKey,
   newStoreKey,
   nextKeyFile,
-  promoteNextKey,
   readStoreKey,
+  replaceStoreKey,
   type StoreKey,
   writeStoreKey,
 } from './store-key.js';
@@ -28,7 +28,7 @@ export function unlockStore(db: Database.Database, file: string, keyFile: string
   if (hasNextKey(keyFile)) {
     const next = readStoreKey(nextKeyFile(keyFile));
     if (next.id === recorded) {
-      promoteNextKey(keyFile);
+      replaceStoreKey(keyFile, next);
       return next;
     }
   }
