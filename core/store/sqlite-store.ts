@@ -1,5 +1,6 @@
 // The embedded store: SQLite through better-sqlite3, WAL mode, one transaction per state change
 // (DESIGN §3). Schema changes are numbered migrations; a newer schema than we know is refused.
+// Files are 0600 and secret values sealed with the store key (sealed-columns.ts, store-key.ts).
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
