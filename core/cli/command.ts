@@ -162,6 +162,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/rollouts.js')).rollouts,
   },
   {
+    name: 'rotate-store-key',
+    summary: "Re-encrypt the store's secrets with a new key (docs/store-key.md).",
+    load: async () => (await import('./commands/rotate-store-key.js')).rotateStoreKeyCommand,
+  },
+  {
     name: 'run',
     summary: 'Run an action on a unit (or APP/leader).',
     load: async () => (await import('./commands/run.js')).run,

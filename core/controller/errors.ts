@@ -124,3 +124,18 @@ export class KeyFileError extends RuneError {
     super(`cannot read private key ${file}: ${reason}`);
   }
 }
+
+/** rotate-store-key must stop the controller first (store-key-rotation.ts). */
+export class ControllerNotAnsweringError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly pid: number,
+  ) {
+    super(
+      `controller "${controller}" (pid ${pid}) is running but does not answer, so it cannot be ` +
+        `stopped for the key rotation; stop it (kill ${pid}) and run rotate-store-key again`,
+    );
+  }
+}

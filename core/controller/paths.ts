@@ -13,6 +13,8 @@ export interface ControllerPaths {
   /** controller.json: name, id, provider. */
   config: string;
   store: string;
+  /** The key the store's secret values are sealed with (0600; docs/store-key.md). */
+  storeKey: string;
   /** The API's unix socket, mode 0600 (DESIGN §12). */
   socket: string;
   log: string;
@@ -40,6 +42,7 @@ export function controllerPaths(home: string, name: string): ControllerPaths {
     dir,
     config: join(dir, 'controller.json'),
     store: join(dir, 'store.db'),
+    storeKey: join(dir, 'store.key'),
     socket: join(dir, 'api.sock'),
     log: join(dir, 'controller.log'),
     pid: join(dir, 'controller.pid'),

@@ -69,7 +69,7 @@ async function serve(
   // Written as soon as the store is this process's, so a CLI that finds it silent while it
   // starts can name it.
   writeFileSync(paths.pid, `${process.pid}\n`);
-  const store = new SqliteStore(paths.store);
+  const store = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
   const live = store.machines().filter((m) => m.provider === 'local');
   if (info.provider === 'local') {
     const swept = await sweepLocal(

@@ -80,3 +80,66 @@ export class ResourceRevisionNotFoundError extends RuneError {
     );
   }
 }
+
+/** A store's secret values are sealed with a key (store-key.ts) this process does not have. */
+export class StoreKeyMissingError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly keyFile: string,
+    readonly keyId: string,
+  ) {
+    super(
+      `${file} is encrypted with store key ${keyId}, but its key file ${keyFile} is missing; ` +
+        'restore that file from your backup (docs/store-key.md): without it the relation data, ' +
+        'leader settings and charm state in this store cannot be read',
+    );
+  }
+}
+
+export class StoreKeyMismatchError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly file: string,
+    readonly keyFile: string,
+    readonly expectedId: string,
+    readonly foundId: string,
+  ) {
+    super(
+      `${file} is encrypted with store key ${expectedId}, but ${keyFile} holds key ${foundId}; ` +
+        `put back the key file backed up with this store (docs/store-key.md)`,
+    );
+  }
+}
+
+export class StoreKeyFileError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly keyFile: string,
+    readonly problem: string,
+  ) {
+    super(`store key file ${keyFile} ${problem}; restore it from your backup (docs/store-key.md)`);
+  }
+}
+
+/** A sealed value that does not open: another key's, or damaged. Never garbage in its place. */
+export class StoreDecryptError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly where: string,
+    readonly keyId: string,
+    readonly valueKeyId?: string,
+  ) {
+    super(
+      valueKeyId === undefined
+        ? `a value in ${where} does not decrypt with store key ${keyId}: the store is damaged ` +
+            'or was sealed with another key file (docs/store-key.md)'
+        : `a value in ${where} is sealed with store key ${valueKeyId}, not the current key ` +
+            `${keyId}; put back the key file backed up with this store (docs/store-key.md)`,
+    );
+  }
+}

@@ -2,6 +2,7 @@
 // applications each touched so `history APP` and rollback read only theirs. Rows are never
 // edited or deleted: a revision number, once given, always means the same change.
 import type Database from 'better-sqlite3';
+import type { StoreCipher } from './store-cipher.js';
 import type { HistoryStore, ModelRevisionRecord } from './history-types.js';
 
 /** Migration 10. */
@@ -27,14 +28,14 @@ interface Row {
 
 type Stored = Omit<ModelRevisionRecord, 'revision' | 'at' | 'command'>;
 
-const toRecord = (r: Row): ModelRevisionRecord => ({
-  revision: r.revision,
-  at: r.at,
-  command: r.command,
-  ...(JSON.parse(r.record) as Stored),
-});
-
-export function historyStore(db: Database.Database): HistoryStore {
+/** A record is sealed: it holds the applications' config as the revision left it. */
+export function historyStore(db: Database.Database, cipher: StoreCipher): HistoryStore {
+  const toRecord = (r: Row): ModelRevisionRecord => ({
+    revision: r.revision,
+    at: r.at,
+    command: r.command,
+    ...(JSON.parse(cipher.open(r.record, 'model_revisions.record')) as Stored),
+  });
   const latest = () =>
     (
       db.prepare(`SELECT MAX(revision) AS last FROM model_revisions`).get() as {
@@ -49,7 +50,7 @@ export function historyStore(db: Database.Database): HistoryStore {
         const number = latest() + 1;
         db.prepare(
           `INSERT INTO model_revisions (revision, at, command, record) VALUES (?, ?, ?, ?)`,
-        ).run(number, at, command, JSON.stringify(rest));
+        ).run(number, at, command, cipher.seal(JSON.stringify(rest)));
         const touched = db.prepare(
           `INSERT INTO model_revision_applications (application, revision) VALUES (?, ?)`,
         );

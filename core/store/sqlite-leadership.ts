@@ -1,6 +1,7 @@
 // Leadership in the store (DESIGN §3, §6): who leads each application, until when its lease
 // runs, and the application's leader settings with a version that followers' hooks key on.
 import type Database from 'better-sqlite3';
+import type { StoreCipher } from './store-cipher.js';
 import type { LeadershipStore } from './types.js';
 
 /** Migration 6: leader leases and leader settings. */
@@ -14,7 +15,8 @@ export const LEADERSHIP_MIGRATION = `
     PRIMARY KEY (application, key)
   );`;
 
-export function leadershipStore(db: Database.Database): LeadershipStore {
+/** Values are sealed (sealed-columns.ts): easyrsa's CA key and etcd's token live here. */
+export function leadershipStore(db: Database.Database, cipher: StoreCipher): LeadershipStore {
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let statement = cache.get(sql);
@@ -51,7 +53,9 @@ export function leadershipStore(db: Database.Database): LeadershipStore {
       const rows = prepare(
         `SELECT key, value FROM leader_settings WHERE application = ? ORDER BY key`,
       ).all(application) as { key: string; value: string }[];
-      return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+      return Object.fromEntries(
+        rows.map((r) => [r.key, cipher.open(r.value, 'leader_settings.value')]),
+      );
     },
     leaderSettingsVersion(application) {
       return appRow(application)?.leader_settings_version ?? 0;
@@ -71,7 +75,7 @@ export function leadershipStore(db: Database.Database): LeadershipStore {
           prepare(
             `INSERT INTO leader_settings (application, key, value) VALUES (?, ?, ?)
                ON CONFLICT (application, key) DO UPDATE SET value = excluded.value`,
-          ).run(application, key, value);
+          ).run(application, key, cipher.seal(value));
         }
         changed = true;
       }

@@ -5,6 +5,7 @@ import { forgetRevisions, recordFirstRevision } from './sqlite-charms.js';
 import type Database from 'better-sqlite3';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
+import type { StoreCipher } from './store-cipher.js';
 import { BagCache, type BagRow, type RelationBags } from './bag-cache.js';
 import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
 import {
@@ -39,6 +40,8 @@ export class SqliteModel implements ModelStore {
   constructor(
     protected readonly db: Database.Database,
     protected readonly now: () => Date,
+    /** Seals the values that may hold secrets (sealed-columns.ts) on their way in and out. */
+    protected readonly cipher: StoreCipher,
   ) {}
 
   /** Prepared once per SQL text: unit agents read the same few queries thousands of times. */
@@ -92,35 +95,29 @@ export class SqliteModel implements ModelStore {
 
   applications(): ApplicationRecord[] {
     const rows = this.stmt(`SELECT * FROM applications ORDER BY name`).all() as ApplicationRow[];
-    return rows.map(toApplication);
+    return rows.map((r) => toApplication(r, this.cipher));
   }
 
   application(name: string): ApplicationRecord | undefined {
     const row = this.stmt(`SELECT * FROM applications WHERE name = ?`).get(name) as
       ApplicationRow | undefined;
-    return row ? toApplication(row) : undefined;
+    return row ? toApplication(row, this.cipher) : undefined;
   }
 
   addApplication(app: NewApplication): void {
     this.transaction(() => {
       const { name, charm, charmDir, subordinate, config, constraints } = app;
+      const sealed = this.cipher.seal(JSON.stringify(config));
       this.stmt(
         `INSERT INTO applications (name, charm, charm_dir, subordinate, config, constraints)
            VALUES (?, ?, ?, ?, ?, ?)`,
-      ).run(name, charm, charmDir, subordinate ? 1 : 0, JSON.stringify(config), constraints);
+      ).run(name, charm, charmDir, subordinate ? 1 : 0, sealed, constraints);
       recordFirstRevision(this.db, app.name, app.charmDir, this.now().toISOString());
     });
   }
 
   setConfig(application: string, options: ConfigValues): void {
-    this.transaction(() => {
-      const app = this.requireApplication(application);
-      const config = { ...app.config, ...options };
-      this.stmt(`UPDATE applications SET config = ? WHERE name = ?`).run(
-        JSON.stringify(config),
-        application,
-      );
-    });
+    this.changeConfig(application, (config) => ({ ...config, ...options }));
   }
 
   expose(application: string): void {
@@ -170,12 +167,12 @@ export class SqliteModel implements ModelStore {
   }
 
   private relationBags(relationId: number): RelationBags {
-    return this.bags.relation(
-      relationId,
-      () =>
+    return this.bags.relation(relationId, () =>
+      (
         this.stmt(
           `SELECT owner, data, version FROM databags WHERE relation_id = ? ORDER BY owner`,
-        ).all(relationId) as BagRow[],
+        ).all(relationId) as BagRow[]
+      ).map((r) => ({ ...r, data: this.cipher.open(r.data, 'databags.data') })),
     );
   }
 
@@ -284,7 +281,9 @@ export class SqliteModel implements ModelStore {
     return {
       relationId,
       owner,
-      data: row ? (JSON.parse(row.data) as Record<string, string>) : {},
+      data: row
+        ? (JSON.parse(this.cipher.open(row.data, 'databags.data')) as Record<string, string>)
+        : {},
       version: row?.version ?? 0,
     };
   }
@@ -305,7 +304,7 @@ export class SqliteModel implements ModelStore {
       this.stmt(
         `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
            ON CONFLICT (relation_id, owner) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      ).run(relationId, owner, JSON.stringify(data), current.version + 1);
+      ).run(relationId, owner, this.cipher.seal(JSON.stringify(data)), current.version + 1);
       this.bags.written(relationId, owner, data, current.version + 1);
       return true;
     });
@@ -358,12 +357,18 @@ export class SqliteModel implements ModelStore {
   }
 
   resetConfig(application: string, options: readonly string[]): void {
-    this.transaction(() => {
-      const app = this.requireApplication(application);
-      const config = { ...app.config };
+    this.changeConfig(application, (config) => {
       for (const option of options) delete config[option];
+      return config;
+    });
+  }
+
+  /** `change` gets the application's config (a copy of its own to edit) and returns the new. */
+  private changeConfig(application: string, change: (config: ConfigValues) => ConfigValues): void {
+    this.transaction(() => {
+      const config = change(this.requireApplication(application).config);
       this.stmt(`UPDATE applications SET config = ? WHERE name = ?`).run(
-        JSON.stringify(config),
+        this.cipher.seal(JSON.stringify(config)),
         application,
       );
     });

@@ -1,6 +1,7 @@
 // Operator requests that outlive a hook (DESIGN §3, §10): action runs queued on units with their
 // results. (The resources table made here is served by sqlite-resources.ts.)
 import type Database from 'better-sqlite3';
+import type { StoreCipher } from './store-cipher.js';
 import type { ActionRecord, ActionStatus, OperationsStore } from './types.js';
 
 /** Migration 7: actions and resources. */
@@ -42,14 +43,14 @@ interface ActionRow {
   completed_at: string | null;
 }
 
-function toAction(r: ActionRow): ActionRecord {
+function toAction(r: ActionRow, cipher: StoreCipher): ActionRecord {
   const record: ActionRecord = {
     id: r.id,
     unit: r.unit,
     name: r.name,
-    params: JSON.parse(r.params) as Record<string, unknown>,
+    params: JSON.parse(cipher.open(r.params, 'actions.params')) as Record<string, unknown>,
     status: r.status as ActionStatus,
-    results: JSON.parse(r.results) as Record<string, string>,
+    results: JSON.parse(cipher.open(r.results, 'actions.results')) as Record<string, string>,
     message: r.message,
     enqueuedAt: r.enqueued_at,
   };
@@ -58,7 +59,8 @@ function toAction(r: ActionRow): ActionRecord {
   return record;
 }
 
-export function operationsStore(db: Database.Database): OperationsStore {
+/** Params and results are sealed (sealed-columns.ts): a backup action returns a CA key. */
+export function operationsStore(db: Database.Database, cipher: StoreCipher): OperationsStore {
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let statement = cache.get(sql);
@@ -69,12 +71,12 @@ export function operationsStore(db: Database.Database): OperationsStore {
     enqueueAction(unit, name, params, at) {
       const r = prepare(
         `INSERT INTO actions (unit, name, params, status, enqueued_at) VALUES (?, ?, ?, 'pending', ?)`,
-      ).run(unit, name, JSON.stringify(params), at);
+      ).run(unit, name, cipher.seal(JSON.stringify(params)), at);
       return Number(r.lastInsertRowid);
     },
     action(id) {
       const row = prepare(`SELECT * FROM actions WHERE id = ?`).get(id) as ActionRow | undefined;
-      return row && toAction(row);
+      return row && toAction(row, cipher);
     },
     nextAction(unit) {
       // One left running by a dead controller comes first: it is run again (at least once).
@@ -82,7 +84,7 @@ export function operationsStore(db: Database.Database): OperationsStore {
         `SELECT * FROM actions WHERE unit = ? AND status IN ('running', 'pending')
            ORDER BY status = 'running' DESC, id LIMIT 1`,
       ).get(unit) as ActionRow | undefined;
-      return row && toAction(row);
+      return row && toAction(row, cipher);
     },
     unitsWithActions() {
       const rows = prepare(
@@ -96,7 +98,7 @@ export function operationsStore(db: Database.Database): OperationsStore {
     finishAction(id, status, results, message, at) {
       prepare(
         `UPDATE actions SET status = ?, results = ?, message = ?, completed_at = ? WHERE id = ?`,
-      ).run(status, JSON.stringify(results), message, at, id);
+      ).run(status, cipher.seal(JSON.stringify(results)), message, at, id);
     },
   };
 }

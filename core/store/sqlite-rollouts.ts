@@ -2,6 +2,7 @@
 // units from the old to the new in batches. Stored whole, so a restarted controller carries on
 // where the last one was (level-triggered: rollouts.ts reads it every pass).
 import type Database from 'better-sqlite3';
+import type { StoreCipher } from './store-cipher.js';
 import { RolloutNotFoundError } from './errors.js';
 import type { ApplicationSpec, RolloutRecord, RolloutStore } from './types.js';
 
@@ -23,7 +24,8 @@ interface Row {
 /** A spec as stored: one recorded before resources rolled has no `resources`. */
 type StoredSpec = Omit<ApplicationSpec, 'resources'> & { resources?: Record<string, number> };
 
-export function rolloutStore(db: Database.Database): RolloutStore {
+/** A record is sealed: its specs hold the application's config before and after. */
+export function rolloutStore(db: Database.Database, cipher: StoreCipher): RolloutStore {
   const current = (application: string): Record<string, number> => {
     const rows = db
       .prepare(`SELECT name, revision FROM resources WHERE application = ? ORDER BY name`)
@@ -32,7 +34,10 @@ export function rolloutStore(db: Database.Database): RolloutStore {
   };
   // Such a rollout never changed resources: its specs mean "whatever the application has".
   const toRecord = (r: Row): RolloutRecord => {
-    const record = { ...(JSON.parse(r.record) as RolloutRecord), id: r.id };
+    const record = {
+      ...(JSON.parse(cipher.open(r.record, 'rollouts.record')) as RolloutRecord),
+      id: r.id,
+    };
     let resources: Record<string, number> | undefined;
     const full = (spec: StoredSpec): ApplicationSpec =>
       spec.resources
@@ -49,13 +54,13 @@ export function rolloutStore(db: Database.Database): RolloutStore {
     addRollout(rollout) {
       const r = db
         .prepare(`INSERT INTO rollouts (application, record, state) VALUES (?, ?, ?)`)
-        .run(rollout.application, JSON.stringify(rollout), rollout.state);
+        .run(rollout.application, cipher.seal(JSON.stringify(rollout)), rollout.state);
       return Number(r.lastInsertRowid);
     },
     setRollout(rollout) {
       const r = db
         .prepare(`UPDATE rollouts SET record = ?, state = ? WHERE id = ?`)
-        .run(JSON.stringify(rollout), rollout.state, rollout.id);
+        .run(cipher.seal(JSON.stringify(rollout)), rollout.state, rollout.id);
       if (r.changes === 0) throw new RolloutNotFoundError(rollout.id);
     },
     activeRollout(application) {

@@ -2,6 +2,7 @@
 // shared by the store classes; no queries here.
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint } from '../model/types.js';
+import type { StoreCipher } from './store-cipher.js';
 import type { ApplicationRecord, RelationRecord, UnitRecord } from './types.js';
 
 /** Migration 2: the model's entities (applied by SqliteStore after the machines table). */
@@ -64,13 +65,17 @@ export interface ApplicationRow {
   charm_revision: number;
 }
 
-export const toApplication = (r: ApplicationRow): ApplicationRecord => ({
+/** The config is sealed (sealed-columns.ts): options may be secrets. */
+export const toApplication = (
+  r: ApplicationRow,
+  cipher: Pick<StoreCipher, 'open'>,
+): ApplicationRecord => ({
   name: r.name,
   charm: r.charm,
   charmDir: r.charm_dir,
   charmRevision: r.charm_revision,
   subordinate: r.subordinate === 1,
-  config: JSON.parse(r.config) as ConfigValues,
+  config: JSON.parse(cipher.open(r.config, 'applications.config')) as ConfigValues,
   constraints: r.constraints,
   exposed: r.exposed === 1,
   life: r.life as Life,

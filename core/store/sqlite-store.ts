@@ -1,6 +1,9 @@
 // The embedded store: SQLite through better-sqlite3, WAL mode, one transaction per state change
 // (DESIGN §3). Schema changes are numbered migrations; a newer schema than we know is refused.
+// Files are 0600 and secret values sealed with the store key (sealed-columns.ts, store-key.ts).
 import Database from 'better-sqlite3';
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { MachineFacts } from '../model/machine.js';
 import type { Life } from '../model/status.js';
 import { MachineNotFoundError, SchemaVersionError } from './errors.js';
@@ -15,6 +18,16 @@ import {
   applicationSettingsStore,
 } from './sqlite-application-settings.js';
 import { HISTORY_MIGRATION, historyStore } from './sqlite-history.js';
+import { compact, recordKeyId, reseal, sealExistingValues } from './sealed-columns.js';
+import { StoreCipher } from './store-cipher.js';
+import {
+  dropNextKey,
+  newStoreKey,
+  nextKeyFile,
+  replaceStoreKey,
+  writeStoreKey,
+} from './store-key.js';
+import { unlockStore } from './store-unlock.js';
 import type { HistoryStore } from './history-types.js';
 import { MODEL_MIGRATION } from './sqlite-rows.js';
 import {
@@ -39,8 +52,11 @@ import type {
   UnitRuntimeStore,
 } from './types.js';
 
-/** Index i holds the SQL that takes the schema from version i to i + 1. */
-const MIGRATIONS: readonly string[] = [
+/** Data migrations run in TypeScript; one returns true when old text may sit in free pages. */
+export type Migration = string | ((db: Database.Database, cipher: StoreCipher) => boolean);
+
+/** Index i takes the schema from version i to i + 1. */
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE sequences (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
    CREATE TABLE machines (
@@ -69,6 +85,7 @@ const MIGRATIONS: readonly string[] = [
   ROLLOUTS_MIGRATION,
   RESOURCE_REVISIONS_MIGRATION + APPLICATION_SETTINGS_MIGRATION,
   HISTORY_MIGRATION,
+  sealExistingValues,
 ];
 
 interface MachineRow {
@@ -106,7 +123,20 @@ function toRecord(row: MachineRow): MachineRecord {
   return record;
 }
 
+/** Where a store's key file is unless the caller says: beside it (paths.ts's storeKey). */
+export const defaultKeyFile = (file: string): string => join(dirname(file), 'store.key');
+
 function open(file: string): Database.Database {
+  // Created 0600 before SQLite opens it (SQLite gives -wal and -shm the database file's mode);
+  // one made 0644 by an older Rune is narrowed now, with any WAL files it left.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // Durable enough for a controller: WAL with NORMAL survives process crashes (our case).
@@ -127,21 +157,70 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly settings: ApplicationSettingsStore;
   private readonly history: HistoryStore;
 
+  /** The key file the store's secret values are sealed with (store-key.ts). */
+  readonly keyFile: string;
+
   constructor(
     readonly file: string,
     now: () => Date = () => new Date(),
+    options: { keyFile?: string } = {},
   ) {
-    super(open(file), now);
+    const keyFile = options.keyFile ?? defaultKeyFile(file);
+    const db = open(file);
+    let cipher: StoreCipher;
+    try {
+      cipher = new StoreCipher(unlockStore(db, file, keyFile));
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    super(db, now, cipher);
+    this.keyFile = keyFile;
     this.schemaVersion = this.migrate();
-    this.runtime = unitRuntimeStore(this.db);
-    this.journal = deployJournal(this.db);
-    this.leadership = leadershipStore(this.db);
-    this.operations = operationsStore(this.db);
+    this.runtime = unitRuntimeStore(this.db, cipher);
+    this.journal = deployJournal(this.db, cipher);
+    this.leadership = leadershipStore(this.db, cipher);
+    this.operations = operationsStore(this.db, cipher);
     this.revisions = charmRevisionStore(this.db);
-    this.rolloutRecords = rolloutStore(this.db);
+    this.rolloutRecords = rolloutStore(this.db, cipher);
     this.resourceRecords = resourceStore(this.db);
     this.settings = applicationSettingsStore(this.db);
-    this.history = historyStore(this.db);
+    this.history = historyStore(this.db, cipher);
+  }
+
+  /**
+   * Re-seals every secret value with a new key in one transaction (docs/store-key.md), then
+   * makes the new key file current and compacts the files so no value under the old key
+   * remains. Only with the controller stopped: it must be the store's one open handle.
+   */
+  rotateKey(): { from: string; to: string; values: number } {
+    const from = this.cipher.keyId;
+    const next = newStoreKey();
+    // Written before the transaction: a crash after its commit finds it (store-unlock.ts).
+    dropNextKey(this.keyFile);
+    writeStoreKey(nextKeyFile(this.keyFile), next);
+    const sealer = new StoreCipher(next);
+    let values: number;
+    try {
+      values = this.db.transaction(() => {
+        const count = reseal(
+          this.db,
+          (stored, where) => this.cipher.open(stored, where),
+          (plain) => sealer.seal(plain),
+        );
+        recordKeyId(this.db, next.id);
+        return count;
+      })();
+    } catch (e) {
+      dropNextKey(this.keyFile);
+      throw e;
+    }
+    // The store is under the new key from here: so is every later write of this process, even
+    // if replacing the key file fails (the next open finishes it from the next key file).
+    this.cipher.useKey(next);
+    replaceStoreKey(this.keyFile, next);
+    compact(this.db);
+    return { from, to: next.id, values };
   }
 
   attachResource: ResourceStore['attachResource'] = (app, name, file, at) =>
@@ -219,12 +298,16 @@ export class SqliteStore extends SqliteModel implements Store {
       this.db.close();
       throw new SchemaVersionError(this.file, version, MIGRATIONS.length);
     }
+    let oldText = false;
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v] ?? '');
+        const migration = MIGRATIONS[v] ?? '';
+        if (typeof migration === 'string') this.db.exec(migration);
+        else oldText = migration(this.db, this.cipher) || oldText;
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+    if (oldText) compact(this.db);
     return MIGRATIONS.length;
   }
 

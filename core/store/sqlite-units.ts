@@ -1,6 +1,7 @@
 // What unit agents keep in the store (DESIGN §3): each unit's resolver state, its charm's
 // persistent state, retry bookkeeping, and the hook log debug-log replays.
 import type Database from 'better-sqlite3';
+import type { StoreCipher } from './store-cipher.js';
 import type {
   DeployJournalStore,
   HookLogEntry,
@@ -58,7 +59,11 @@ function statements(db: Database.Database): (sql: string) => Database.Statement 
   };
 }
 
-export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore {
+/** The charm's state, hook logs and messages are sealed (sealed-columns.ts). */
+export function unitRuntimeStore(
+  database: Database.Database,
+  cipher: StoreCipher,
+): UnitRuntimeStore {
   const stmt = statements(database);
   const db = { prepare: stmt };
   return {
@@ -70,7 +75,9 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
         .get(unit) as RuntimeRow | undefined;
       if (!row) return undefined;
       const record: UnitRuntimeRecord = {
-        charmState: JSON.parse(row.charm_state) as UnitRuntimeRecord['charmState'],
+        charmState: JSON.parse(
+          cipher.open(row.charm_state, 'units.charm_state'),
+        ) as UnitRuntimeRecord['charmState'],
         retries: row.retries,
       };
       if (row.local_state !== null) record.localState = JSON.parse(row.local_state) as unknown;
@@ -86,7 +93,9 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
         values.push(value);
       };
       if ('localState' in patch) put('local_state', JSON.stringify(patch.localState));
-      if (patch.charmState !== undefined) put('charm_state', JSON.stringify(patch.charmState));
+      if (patch.charmState !== undefined) {
+        put('charm_state', cipher.seal(JSON.stringify(patch.charmState)));
+      }
       if ('resolved' in patch) put('resolved', patch.resolved ?? null);
       if ('retryAt' in patch) put('retry_at', patch.retryAt ?? null);
       if (patch.retries !== undefined) put('retries', patch.retries);
@@ -108,7 +117,7 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
     hookEnded(id, outcome, endedAt, message, logs = []) {
       db.prepare(
         `UPDATE hook_log SET outcome = ?, ended_at = ?, message = ?, logs = ? WHERE id = ?`,
-      ).run(outcome, endedAt, message, JSON.stringify(logs), id);
+      ).run(outcome, endedAt, cipher.seal(message), cipher.seal(JSON.stringify(logs)), id);
     },
     hookLog(afterId = 0) {
       const rows = db
@@ -121,8 +130,8 @@ export function unitRuntimeStore(database: Database.Database): UnitRuntimeStore 
           hook: r.hook,
           detail: JSON.parse(r.detail) as HookLogEntry['detail'],
           startedAt: r.started_at,
-          message: r.message,
-          logs: JSON.parse(r.logs) as HookLogEntry['logs'],
+          message: cipher.open(r.message, 'hook_log.message'),
+          logs: JSON.parse(cipher.open(r.logs, 'hook_log.logs')) as HookLogEntry['logs'],
         };
         if (r.ended_at !== null) entry.endedAt = r.ended_at;
         if (r.outcome === 'ok' || r.outcome === 'error') entry.outcome = r.outcome;
@@ -141,13 +150,17 @@ export const DEPLOY_JOURNAL_MIGRATION = `
     finished_at TEXT
   );`;
 
-export function deployJournal(database: Database.Database): DeployJournalStore {
+/** A request is sealed: its bundle and overlays may set secret options. */
+export function deployJournal(
+  database: Database.Database,
+  cipher: StoreCipher,
+): DeployJournalStore {
   const db = { prepare: statements(database) };
   return {
     deployStarted(request, at) {
       const r = db
         .prepare(`INSERT INTO deploy_journal (request, started_at) VALUES (?, ?)`)
-        .run(JSON.stringify(request), at);
+        .run(cipher.seal(JSON.stringify(request)), at);
       return Number(r.lastInsertRowid);
     },
     deployFinished(id, at) {
@@ -161,7 +174,7 @@ export function deployJournal(database: Database.Database): DeployJournalStore {
         .all() as { id: number; request: string; started_at: string }[];
       return rows.map((r) => ({
         id: r.id,
-        request: JSON.parse(r.request) as JsonValue,
+        request: JSON.parse(cipher.open(r.request, 'deploy_journal.request')) as JsonValue,
         startedAt: r.started_at,
       }));
     },

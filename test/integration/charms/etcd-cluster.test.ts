@@ -3,9 +3,10 @@
 // certificates Rune delivered to the units. Then scaling: two more members join one at a time,
 // two leave with nothing stale left behind, and data written before survives it all. Last, the
 // day-2 changes that restart every member (a new charm revision, a config change) roll one unit
-// at a time while a client writes every 100 ms, and no write fails (issue 14).
+// at a time while a client writes every 100 ms, and no write fails (issue 14). Once deployed, the
+// store files hold no private key in the clear (issue 15).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,18 @@ describe('bundles/etcd.yaml on local machines', () => {
     },
     LONG,
   );
+
+  it("keeps easyrsa's CA key and etcd's client keys out of the store files, all 0600", () => {
+    // Issue 15 item 6: `grep -c 'PRIVATE KEY' store.db*` is 0 while the controller runs.
+    const dir = join(home, 'controllers', 'etcd');
+    const files = readdirSync(dir).filter((f) => f.startsWith('store.db'));
+    expect(files).toContain('store.db');
+    for (const f of files) {
+      const text = readFileSync(join(dir, f)).toString('latin1');
+      expect([f, (statSync(join(dir, f)).mode & 0o777).toString(8)]).toEqual([f, '600']);
+      expect([f, text.split('PRIVATE KEY').length - 1]).toEqual([f, 0]);
+    }
+  });
 
   it(
     'answers etcdctl endpoint health on every member with the certificates Rune delivered',
