@@ -8,6 +8,7 @@ import { ControllerNotAnsweringError } from './errors.js';
 import { controllerPaths } from './paths.js';
 import { controllerPid, startController } from './process.js';
 import { readController } from './registry.js';
+import { acquireStoreLock } from './store-lock.js';
 import { waitFor } from './wait-for.js';
 
 export interface StoreKeyRotation {
@@ -42,6 +43,9 @@ export async function rotateStoreKey(
     });
   }
   try {
+    // Held as a controller holds it: a controller auto-started meanwhile by another CLI refuses
+    // to start instead of sealing values with the old key.
+    const lock = acquireStoreLock(name, paths.lock);
     const store = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
     try {
       const rotated = store.rotateKey();
@@ -52,6 +56,7 @@ export async function rotateStoreKey(
       return { ...rotated, restarted: running };
     } finally {
       store.close();
+      lock.release();
     }
   } finally {
     // After a failed rotation too: the store is whole under its old key, and serves again.

@@ -9,6 +9,7 @@ import { ControllerNotAnsweringError } from '../../../core/controller/errors.js'
 import { controllerPaths } from '../../../core/controller/paths.js';
 import { createController } from '../../../core/controller/registry.js';
 import { rotateStoreKey } from '../../../core/controller/store-key-rotation.js';
+import { ControllerLockedError, acquireStoreLock } from '../../../core/controller/store-lock.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { storeKeyId } from '../../../core/store/store-key.js';
 
@@ -47,6 +48,23 @@ describe('rotateStoreKey', () => {
     const store = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
     expect(store.leaderSettings('easyrsa')).toEqual({ ca_key: 'the CA key' });
     store.close();
+  });
+
+  it('holds the store lock while it rotates: a controller started meanwhile would refuse', async () => {
+    const { home, paths } = controller();
+    // Someone else holds the store (a controller started by another CLI): no rotation.
+    const other = acquireStoreLock('lab', paths.lock);
+    try {
+      await expect(rotateStoreKey(home, 'lab', () => undefined)).rejects.toBeInstanceOf(
+        ControllerLockedError,
+      );
+    } finally {
+      other.release();
+    }
+    const rotated = await rotateStoreKey(home, 'lab', () => undefined);
+    expect(rotated.values).toBeGreaterThan(0);
+    // Released after: a controller can take the store again.
+    acquireStoreLock('lab', paths.lock).release();
   });
 
   it('refuses while a controller process is alive but does not answer', async () => {
