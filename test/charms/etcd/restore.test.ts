@@ -141,6 +141,24 @@ describe('etcd restore on the leader', () => {
     expect(out.state.relations?.[0]?.local).toMatchObject({ 'member-cluster': clusterTag(NEW) });
   });
 
+  it('alone, restores with nobody to rejoin', async () => {
+    const state = unitState('etcd/0', {
+      leader: true,
+      leaderSettings: { token: OLD, cluster: `etcd-0=${peerUrl('etcd/0')}` },
+      stored: { installed, member: oldRecord('etcd/0') },
+      run: {
+        [prepare(ARCHIVE)]: PREPARED,
+        [restoreSwapScript(envFor('etcd/0').dataDir)]: '',
+        [etcdctlAs('etcd/0', [clientUrl('etcd/0')], { op: 'count' })]: COUNT,
+        ...ownViewAnswers('etcd/0', [member('etcd/0')]),
+      },
+    });
+    const out = await harness.runAction(state, 'restore', { snapshot: ARCHIVE });
+    expect(out.action?.results['rejoining']).toBe('none');
+    expect(out.state.leaderSettings?.['joining']).toBeUndefined();
+    expect(out.state.leaderSettings?.['restored']).toBe(NEW);
+  });
+
   it('restores the attached snapshot resource when no path is given', async () => {
     const state = {
       ...leader({ [prepare(RESOURCE)]: PREPARED }),
