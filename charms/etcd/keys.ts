@@ -12,10 +12,16 @@ export const LS = {
   clientUrls: 'client_urls',
   /** The one unit allowed to add itself now; absent when nobody may. */
   joining: 'joining',
+  /** The token of the cluster the restore action last made: a member started under another
+   * token belongs to the cluster it replaced, and leaves it to join this one (rejoin.ts). */
+  restored: 'restored',
 } as const;
 
 /** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
 export const MEMBER_STARTED = 'member-started';
+/** Peer unit bag, beside MEMBER_STARTED: which cluster (a digest of its token) the member started
+ * in, so a start in a cluster a restore replaced does not count (rejoin.ts). */
+export const MEMBER_CLUSTER = 'member-cluster';
 /** Peer unit bag: set once this unit's certificates are written (it can join when told). */
 export const MEMBER_READY = 'member-ready';
 /** Peer unit bag: when this unit last restarted its member (an etcd leader about to restart

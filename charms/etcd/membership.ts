@@ -3,11 +3,19 @@
 // starts, so two pending joins, or a join left half-done, can stall it. Leader settings
 // `joining` is the queue of units to join, in order; a unit adds itself once every unit before
 // it has started (their peer bags say so), so each turn passes without a leader hook between.
+// After a restore, members of the replaced cluster leave it and join again the same way.
 import { randomBytes } from 'node:crypto';
 import { etcd } from 'rune/interfaces';
 import { list, put } from './bags.js';
 import type { Ctx, Env } from './env.js';
-import { LS, MEMBER_READY, MEMBER_STARTED, type MemberRecord, STATE } from './keys.js';
+import {
+  LS,
+  MEMBER_CLUSTER,
+  MEMBER_READY,
+  MEMBER_STARTED,
+  type MemberRecord,
+  STATE,
+} from './keys.js';
 import {
   etcdctl,
   memberAddCommand,
@@ -15,6 +23,7 @@ import {
   observeCommand,
   untilListeningCommand,
 } from './member-commands.js';
+import { clusterTag, inReplacedCluster, leaveReplacedCluster } from './rejoin.js';
 import { ensureService } from './service.js';
 import {
   type EndpointHealth,
@@ -69,12 +78,18 @@ export function publishPeer(ctx: Ctx, env: Env): void {
 }
 
 /**
- * Tells the peers this unit's member is started and healthy (MEMBER_STARTED), or that its
- * certificates are in place and it may be given the turn to join (MEMBER_READY).
+ * Tells the peers this unit's member is started and healthy (MEMBER_STARTED, with the cluster it
+ * started in), or that its certificates are in place and it may be given the turn to join
+ * (MEMBER_READY).
  */
 export function markPeer(ctx: Ctx, flag: typeof MEMBER_STARTED | typeof MEMBER_READY): void {
   const rel = ctx.relations('cluster')[0];
-  if (rel !== undefined) put(rel.local, flag, 'true');
+  if (rel === undefined) return;
+  put(rel.local, flag, 'true');
+  const record = ctx.state.get<MemberRecord>(STATE.member);
+  if (flag === MEMBER_STARTED && record !== undefined) {
+    put(rel.local, MEMBER_CLUSTER, clusterTag(record.token));
+  }
 }
 
 /** This unit and the peers in scope that published their facts, by unit number. */
@@ -202,22 +217,26 @@ export async function converge(
   facts: { memberData: boolean; tlsChanged: boolean },
 ): Promise<Membership> {
   const stored = ctx.state.get<MemberRecord>(STATE.member);
-  const token = ctx.leaderSettings.get(LS.token);
-  if (stored !== undefined) {
+  let token = ctx.leaderSettings.get(LS.token);
+  if (stored !== undefined && !inReplacedCluster(ctx, stored)) {
     // A member restarted by this hook is waited for: a rollout moves to the next unit only
     // once this one serves again, so two members are never down at once.
     const { restarted } = await ensureService(ctx, env, stored, facts.tlsChanged);
     return { kind: 'member', fresh: restarted };
   }
-  if (facts.memberData) {
+  // From here this unit has no member: none yet, or one of a cluster a restore replaced, which
+  // leaves it now, its data with it.
+  if (stored !== undefined) await leaveReplacedCluster(ctx, env);
+  if (stored === undefined && facts.memberData) {
     // Started by a hook that never committed. etcd ignores cluster flags on existing data.
     const known = list(ctx.leaderSettings.get(LS.cluster)).filter(
       (p) => !p.startsWith(`${env.name}=`),
     );
     if (token === undefined && ctx.isLeader) {
       // The crashed hook was the bootstrap: publish a token (joiners never use it, state is
-      // `existing` for them) so followers stop waiting for one.
-      ctx.leaderSettings.set(LS.token, randomBytes(16).toString('hex'));
+      // `existing` for them) so followers stop waiting for one; recorded as this member's too.
+      token = randomBytes(16).toString('hex');
+      ctx.leaderSettings.set(LS.token, token);
       ctx.leaderSettings.set(LS.clientUrls, env.clientUrl);
     }
     const record: MemberRecord = {
@@ -244,6 +263,20 @@ export async function converge(
     return { kind: 'waiting', message: `Waiting to join the cluster${after}` };
   }
   return join(ctx, env, token);
+}
+
+/**
+ * After the restore action (restore.ts) replaced the data: this leader's member is the whole
+ * cluster, under `record`'s new token, and every other unit is queued to join it again.
+ */
+export function publishRestored(ctx: Ctx, env: Env, record: MemberRecord): void {
+  ctx.leaderSettings.set(LS.token, record.token);
+  ctx.leaderSettings.set(LS.restored, record.token);
+  ctx.leaderSettings.set(LS.cluster, record.initialCluster);
+  ctx.leaderSettings.set(LS.clientUrls, env.clientUrl);
+  // The old queue's order was for the replaced cluster.
+  put(ctx.leaderSettings, LS.joining, '');
+  pickJoiners(ctx, { started: new Set([env.name]), pending: [] }, knownUnits(ctx, env));
 }
 
 /**
@@ -347,11 +380,17 @@ function turnBlocker(ctx: Ctx): string | undefined {
   const at = queue.indexOf(ctx.unit);
   if (at < 0) return queue[0] ?? '';
   const rel = ctx.relations('cluster')[0];
-  // A unit that left holds its place until the leader's next queue drops it.
-  const started = (unit: string) =>
-    rel !== undefined &&
-    rel.units.includes(unit) &&
-    rel.remote(unit).get(MEMBER_STARTED) === 'true';
+  const token = ctx.leaderSettings.get(LS.token);
+  const current = token === undefined ? undefined : clusterTag(token);
+  // A unit that left holds its place until the leader's next queue drops it; one that started
+  // in a cluster a restore replaced has not started in this one. A bag without the cluster is
+  // from a charm revision before restores: its start counts.
+  const started = (unit: string) => {
+    if (rel === undefined || !rel.units.includes(unit)) return false;
+    const bag = rel.remote(unit);
+    const cluster = bag.get(MEMBER_CLUSTER) ?? current;
+    return bag.get(MEMBER_STARTED) === 'true' && cluster === current;
+  };
   return queue.slice(0, at).find((unit) => !started(unit));
 }
 

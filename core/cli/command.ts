@@ -172,6 +172,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/run.js')).run,
   },
   {
+    name: 'scp',
+    summary: 'Copy files to or from a machine (N:PATH or UNIT:PATH).',
+    load: async () => (await import('./commands/scp.js')).scp,
+  },
+  {
     name: 'set-rollout-policy',
     summary: "Set an application's own rollout policy (canaries, max-in-flight, watch).",
     load: async () => (await import('./commands/rollout-policy.js')).setRolloutPolicy,

@@ -104,3 +104,15 @@ export class ControllerUnresponsiveError extends NoControllerError {
     );
   }
 }
+
+/** `rune scp UNIT:PATH` naming a unit the model does not have, or one with no machine of its own. */
+export class ScpTargetError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly target: string,
+    readonly problem: string,
+  ) {
+    super(`cannot copy to or from ${target}: ${problem}`);
+  }
+}

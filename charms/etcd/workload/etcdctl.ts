@@ -34,7 +34,9 @@ export type EtcdctlOp =
   | { op: 'move-leader'; to: bigint }
   | { op: 'put'; key: string; value: string }
   | { op: 'get'; key: string }
+  | { op: 'count' }
   | { op: 'snapshot save'; path: string }
+  | { op: 'snapshot status'; path: string }
   | {
       op: 'snapshot restore';
       path: string;
@@ -70,6 +72,10 @@ function operationArgs(target: EtcdctlTarget, op: EtcdctlOp): string[] {
     case 'get':
       // JSON carries the value base64-encoded: lossless, where --print-value-only adds a newline.
       return ['get', '-w', 'json', '--', op.key];
+    case 'count':
+      // Every key (the empty prefix), one returned: the JSON's `count` is the total. 3.4 has no
+      // --count-only.
+      return ['get', '--prefix', '--keys-only', '--limit=1', '-w', 'json', '--', ''];
     case 'snapshot save':
       // etcdctl 3.4 refuses a snapshot from several endpoints; say so before running anything.
       if (target.endpoints.length !== 1) {
@@ -79,6 +85,9 @@ function operationArgs(target: EtcdctlTarget, op: EtcdctlOp): string[] {
         );
       }
       return ['snapshot', 'save', op.path];
+    case 'snapshot status':
+      // Offline, as restore: reads the file only.
+      return ['snapshot', 'status', op.path, '-w', 'json'];
     case 'snapshot restore':
       // Offline: it writes a fresh data dir for a new one-member cluster and reads no endpoint.
       return [
@@ -199,6 +208,23 @@ export function readGet(result: CommandResult): string | undefined {
   // etcd omits an empty value from the JSON.
   const value = r.optionalString(kv.value, 'kvs[0].value');
   return Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** How many keys the cluster holds, and its revision (the `count` op). */
+export function readKeyCount(result: CommandResult): { keys: bigint; revision: bigint } {
+  const stdout = expectSuccess('count', result);
+  const r = new JsonReader('count', stdout);
+  const body = r.object(parseEtcdctlJson(r.operation, stdout), 'the output');
+  const header = r.object(body.header, 'header');
+  // etcd leaves `count` out when it is 0.
+  const count = body.count;
+  const keys =
+    count === undefined
+      ? 0n
+      : typeof count === 'number'
+        ? BigInt(count)
+        : r.fail('count is not a number');
+  return { keys, revision: r.uint64(header.revision, 'header.revision') };
 }
 
 const BOTH = '@@rune-both@@';

@@ -1,5 +1,5 @@
 // The etcd charm's actions in the harness: results from what etcdctl answers, and refusals the
-// operator can act on (no member yet, restore on a multi-unit cluster).
+// operator can act on (no member yet, etcdctl failing). Restore: restore.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { HarnessState } from '../../../core/charm/index.js';
 import { snapshotScript } from '../../../charms/etcd/workload/backup.js';
@@ -42,7 +42,7 @@ function ownTarget() {
 }
 
 describe('etcd actions', () => {
-  it('snapshot writes an archive under target and reports path, size and sha256', async () => {
+  it('snapshot writes an archive under target and reports path, size, sha256 and how to copy it', async () => {
     const script = snapshotScript(ownTarget(), '/var/backups/etcd');
     const out = await harness.runAction(
       memberState({
@@ -58,6 +58,7 @@ describe('etcd actions', () => {
         path: '/var/backups/etcd/etcd-snapshot-2024-05-01-10.00.00.tar.gz',
         size: '704',
         sha256: 'ab12',
+        copy: 'rune scp etcd/0:/var/backups/etcd/etcd-snapshot-2024-05-01-10.00.00.tar.gz .',
       },
     });
   });
@@ -93,20 +94,6 @@ describe('etcd actions', () => {
       'etcd-2': 'unhealthy: https://192.0.2.3:2379: context deadline exceeded',
       summary: '2 of 3 members healthy',
     });
-  });
-
-  it('restore refuses a cluster of more than one unit', async () => {
-    const members = [member('etcd/0'), member('etcd/1')];
-    const out = await harness.runAction(
-      memberState(ownViewAnswers('etcd/0', members), ['etcd/1']),
-      'restore',
-      { snapshot: '/var/backups/etcd/etcd-snapshot.tar.gz' },
-    );
-    expect(out.action?.failed).toBe(
-      'restore needs a single-unit cluster (this one has 2 members): remove the other units ' +
-        'first, then add them back after the restore',
-    );
-    expect(out.machineCalls).not.toContainEqual(expect.objectContaining({ action: 'stop' }));
   });
 
   it('compact compacts up to the given revision', async () => {

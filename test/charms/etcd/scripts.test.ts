@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unitProbeCommand } from '../../../charms/etcd/charm.js';
-import { restoreScript, snapshotScript } from '../../../charms/etcd/workload/backup.js';
+import {
+  restorePrepareScript,
+  restoreSwapScript,
+  snapshotScript,
+} from '../../../charms/etcd/workload/backup.js';
 import {
   STOP_DISTRO_ETCD,
   archiveFetchCommand,
@@ -48,18 +52,20 @@ describe('etcd charm scripts', () => {
     ['extract', extractCommand("/tmp/it's.tar.gz", '/opt/etcd/bin')],
     ['snapshot', snapshotScript(target, '/var/backups/my etcd')],
     [
-      'restore',
-      restoreScript({
+      'restore prepare',
+      restorePrepareScript({
         target,
         archive: '/tmp/snap.tar.gz',
+        sha256: 'ab'.repeat(32),
         name: 'etcd-0',
         dataDir: '/var/lib/etcd/etcd-0',
         initialCluster: 'etcd-0=https://10.0.0.1:2380',
         token: 'abc',
         peerUrl: 'https://10.0.0.1:2380',
-        backupDir: '/var/backups/etcd',
       }),
     ],
+    ['restore swap, keeping a backup', restoreSwapScript('/var/lib/etcd/etcd-0', '/var/backups')],
+    ['restore swap', restoreSwapScript('/var/lib/etcd/etcd-0')],
     ['retrying', retrying('true', 3, 1)],
     ['observe own member', observeCommand(envFor('etcd/0'), [clientUrl('etcd/0')])],
     [
