@@ -170,7 +170,10 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
       },
       status(name) {
         calls.push({ op: 'service', action: 'status', name });
-        return Promise.resolve({ name, state: services.get(name)?.state ?? 'missing' });
+        const state = services.get(name)?.state ?? 'missing';
+        // A running workload has a pid, as on a real machine: a health check tells a service
+        // between two restarts (no pid) from one that runs.
+        return Promise.resolve({ name, state, ...(state === 'running' ? { pid: 4242 } : {}) });
       },
       remove(name) {
         calls.push({ op: 'service', action: 'remove', name });

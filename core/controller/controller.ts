@@ -35,6 +35,7 @@ import {
   stepUnit,
 } from '../../agents/unit/executor.js';
 import { failedHook, inRelation } from '../../agents/unit/snapshot.js';
+import { HealthChecks } from '../../agents/unit/health-checks.js';
 import type { LoadedCharm } from '../charm/sdk.js';
 import {
   checkModelConfig,
@@ -111,6 +112,7 @@ export class Controller implements ControllerApi {
   private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
   private readonly resurrector: Resurrector;
+  private readonly checks: HealthChecks;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
@@ -165,6 +167,15 @@ export class Controller implements ControllerApi {
         },
       },
     );
+    // Charms' health checks, between hooks: a verdict that changes makes update-status due.
+    this.checks = new HealthChecks({
+      store,
+      lock: this.lock,
+      machine: (id) => executor.machine(id),
+      now: () => executor.now(),
+      reachable: (id) => this.pool.health(id)?.reachable !== false,
+      onTrigger: () => this.runner.wake(),
+    });
     this.operations = new RecordedOperations({
       store: deps.store,
       charms,
@@ -390,11 +401,13 @@ export class Controller implements ControllerApi {
       void this.checkHealth().finally(() => (checking = false));
     }, everyMs);
     this.healthTimer.unref();
+    this.checks.start();
   }
 
   async shutdown(destroy: boolean): Promise<void> {
     this.events.close();
     if (this.healthTimer) clearInterval(this.healthTimer);
+    await this.checks.stop();
     await this.runner.stop();
     await this.pool.closeAll();
     if (destroy && this.deps.provider) await this.machines.destroyLocal();
