@@ -103,6 +103,27 @@ export function serviceProblem(
 /** A log line without the timestamp most workloads start it with. */
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+/;
 
+/**
+ * A log line as a person reads it: a structured one (zap's, as etcd writes: `{"level":…,
+ * "msg":…,"error":…}`) as `level msg: error`, which a clipped line of JSON would cut before the
+ * error; a plain one without its leading timestamp.
+ */
+function readable(line: string): string {
+  if (!line.startsWith('{')) return line.replace(TIMESTAMP, '');
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry !== 'object' || entry === null) return line;
+  const { level, msg, message, error, err } = entry as Record<string, unknown>;
+  const said = typeof msg === 'string' ? msg : typeof message === 'string' ? message : undefined;
+  if (said === undefined) return line;
+  const why = typeof error === 'string' ? error : typeof err === 'string' ? err : undefined;
+  return `${typeof level === 'string' ? `${level} ` : ''}${said}${why === undefined ? '' : `: ${why}`}`;
+}
+
 /** The last `lines` lines of the workload's own output: the supervisor's notes are left out
  * (the restart count and exit status say the same in fewer words). */
 export function logTail(log: string, lines = 2): string[] {
@@ -110,7 +131,7 @@ export function logTail(log: string, lines = 2): string[] {
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.includes('rune-supervise:'))
     .slice(-lines)
-    .map((l) => clip(l.trim().replace(TIMESTAMP, '')));
+    .map((l) => clip(readable(l.trim())));
 }
 
 /** `service etcd is restarting (3 restarts, last exit 1): <log> | <log>` */

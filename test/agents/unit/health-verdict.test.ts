@@ -126,6 +126,16 @@ describe('what a run says', () => {
       'service etcd is restarting (3 restarts, last exit 1): I | etcdmain: etcd Version: 3.4.23 | ' +
         'C | etcdmain: listen tcp 0.0.0.0:2379: bind: address already in use',
     );
+    const zap = [
+      '{"level":"warn","ts":"2026-01-01T10:00:00.913Z","caller":"etcdmain/etcd.go:176","msg":"failed to start etcd","error":"listen tcp 0.0.0.0:2379: bind: address already in use"}',
+      '{"level":"fatal","ts":"2026-01-01T10:00:00.913Z","msg":"discovery failed","error":"listen tcp 0.0.0.0:2379: bind: address already in use","stacktrace":"go.etcd.io/etcd/etcdmain.startEtcdOrProxyV2"}',
+      '{"not":"a log entry"}',
+    ].join('\n');
+    expect(logTail(zap, 3)).toEqual([
+      'warn failed to start etcd: listen tcp 0.0.0.0:2379: bind: address already in use',
+      'fatal discovery failed: listen tcp 0.0.0.0:2379: bind: address already in use',
+      '{"not":"a log entry"}',
+    ]);
     expect(serviceDetail('etcd', 'is stopped', { name: 'etcd', state: 'stopped' }, '')).toBe(
       'service etcd is stopped',
     );
