@@ -37,6 +37,8 @@ export interface HealthCheckDeps {
   now: () => number;
   /** A check of `unit` changed verdict: it has update-status due, for its runner to step. */
   onTrigger: (unit: string) => void;
+  /** The controller's log: each change of verdict, so an operator can tell when. */
+  log?: (line: string) => void;
   /** How often due checks are looked for; default 1 s. */
   tickMs?: number;
 }
@@ -145,7 +147,17 @@ export class HealthChecks {
         store.setUnitStatus(due.unit, { workloadStatus: { current: kind, message, since: at } });
       }
     });
-    if (judged.trigger) this.deps.onTrigger(due.unit);
+    if (!judged.trigger) return;
+    for (const [name, check] of Object.entries(judged.local.checks ?? {})) {
+      const was = local.checks?.[name]?.failing;
+      if ((was === undefined) === (check.failing === undefined)) continue;
+      this.deps.log?.(
+        check.failing === undefined
+          ? `${due.unit}: health check ${name} passes again`
+          : `${due.unit}: health check ${name} failed: ${check.failing}`,
+      );
+    }
+    this.deps.onTrigger(due.unit);
   }
 
   /** One run: a command's exit status or timeout, a service's state; throws what asking threw. */

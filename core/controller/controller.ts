@@ -175,6 +175,7 @@ export class Controller implements ControllerApi {
       now: () => executor.now(),
       reachable: (id) => this.pool.health(id)?.reachable !== false,
       onTrigger: () => this.runner.wake(),
+      ...(deps.log ? { log: deps.log } : {}),
     });
     this.operations = new RecordedOperations({
       store: deps.store,

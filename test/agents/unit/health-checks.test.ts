@@ -28,6 +28,7 @@ async function running() {
   let ping: CommandResult = { code: 0, stdout: Buffer.from('pong\n'), stderr: Buffer.alloc(0) };
   const pings: string[] = [];
   const triggered: string[] = [];
+  const logged: string[] = [];
   const checks = new HealthChecks({
     store: unit.store,
     // executor-setup's lock is the real MachineLock, typed as the executor sees it.
@@ -43,6 +44,7 @@ async function running() {
     reachable: () => true,
     now: () => unit.deps.now(),
     onTrigger: (name) => triggered.push(name),
+    log: (line) => logged.push(line),
   });
   await unit.settle();
   const status = () => {
@@ -53,7 +55,7 @@ async function running() {
   const refuse = (stderr: string) =>
     (ping = { code: 7, stdout: Buffer.alloc(0), stderr: Buffer.from(stderr) });
   const answer = () => (ping = { code: 0, stdout: Buffer.from('pong\n'), stderr: Buffer.alloc(0) });
-  return { ...unit, machine, checks, pings, triggered, status, hooks, refuse, answer };
+  return { ...unit, machine, checks, pings, triggered, logged, status, hooks, refuse, answer };
 }
 
 describe('health checks between hooks', () => {
@@ -94,6 +96,11 @@ describe('health checks between hooks', () => {
     await u.settle();
     expect(u.hooks().slice(before)).toEqual(['update-status', 'update-status']);
     expect(u.status()).toBe('active Serving');
+    // The controller's log says when each verdict changed.
+    expect(u.logged).toEqual([
+      'counter/0: health check web failed: service web is stopped',
+      'counter/0: health check web passes again',
+    ]);
   });
 
   it('a failing command: its last line in the status until it passes', async () => {
