@@ -65,7 +65,10 @@ export class HealthChecks {
   constructor(private readonly deps: HealthCheckDeps) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.tickMs ?? 1_000);
+    this.timer = setInterval(() => {
+      // A tick that throws (a store closing under it) must not end the controller.
+      this.tick().catch((e: unknown) => this.deps.log?.(`health checks: ${errorText(e)}`));
+    }, this.deps.tickMs ?? 1_000);
     this.timer.unref();
   }
 
@@ -82,7 +85,9 @@ export class HealthChecks {
     const { store, reachable } = this.deps;
     const now = this.deps.now();
     const byMachine = new Map<string, DueUnit[]>();
-    for (const unit of store.unitIndex()) {
+    const units = store.unitIndex();
+    this.forgetGone(new Set(units.map((u) => u.name)));
+    for (const unit of units) {
       if (unit.life !== 'alive' || unit.machine === '') continue;
       const local = store.unitRuntime(unit.name)?.localState as LocalState | undefined;
       if (local === undefined || !checksMayRun(local)) continue;
@@ -110,9 +115,10 @@ export class HealthChecks {
     try {
       const remote = await this.deps.machine(machine);
       for (const due of units) await this.runUnit(due, remote);
-    } catch {
-      // The machine stopped answering: that is the health monitor's to say (its units go lost),
-      // not a verdict on the workload.
+    } catch (e) {
+      // Not a verdict on any workload: a machine that stopped answering is the health
+      // monitor's to report (its units show lost), and its checks run again next interval.
+      this.deps.log?.(`health checks on machine ${machine}: ${errorText(e)}`);
     } finally {
       release();
       this.busy.delete(machine);
@@ -188,6 +194,16 @@ export class HealthChecks {
       throw error;
     }
   }
+
+  /** Drops what this agent remembers of units no longer in the model. */
+  private forgetGone(units: ReadonlySet<string>): void {
+    for (const memory of [this.lastRun, this.restarts]) {
+      for (const id of memory.keys())
+        if (!units.has(id.slice(0, id.indexOf(' ')))) memory.delete(id);
+    }
+  }
 }
 
 const key = (unit: string, check: string): string => `${unit} ${check}`;
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

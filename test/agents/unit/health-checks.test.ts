@@ -21,7 +21,7 @@ const web = defineCharm({
   },
 });
 
-async function running() {
+async function running(options: { unreachable?: boolean } = {}) {
   const unit = await setup(1, web);
   const machine = fakeMachine();
   unit.deps.machine = () => Promise.resolve(machine.machine);
@@ -34,13 +34,15 @@ async function running() {
     // executor-setup's lock is the real MachineLock, typed as the executor sees it.
     lock: unit.deps.lock as MachineLock,
     machine: (): Promise<CheckMachine> =>
-      Promise.resolve({
-        run: (command: string) => {
-          pings.push(command);
-          return Promise.resolve(ping);
-        },
-        services: machine.machine.services,
-      }),
+      options.unreachable === true
+        ? Promise.reject(new Error('connect ECONNREFUSED 10.0.0.2:22'))
+        : Promise.resolve({
+            run: (command: string) => {
+              pings.push(command);
+              return Promise.resolve(ping);
+            },
+            services: machine.machine.services,
+          }),
     reachable: () => true,
     now: () => unit.deps.now(),
     onTrigger: (name) => triggered.push(name),
@@ -124,6 +126,14 @@ describe('health checks between hooks', () => {
     await u.checks.tick();
     await u.settle();
     expect(u.status()).toBe('active Serving');
+  });
+
+  it('a machine that cannot be asked gives no verdict: status kept, the log says why', async () => {
+    const u = await running({ unreachable: true });
+    await u.checks.tick();
+    expect(u.status()).toBe('active Serving');
+    expect(u.triggered).toEqual([]);
+    expect(u.logged).toEqual(['health checks on machine 0: connect ECONNREFUSED 10.0.0.2:22']);
   });
 
   it('wait while the machine is locked (a hook runs there), then run', async () => {
