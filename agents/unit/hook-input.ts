@@ -85,5 +85,6 @@ export function hookInput(
       (relation) => `${unit.application}:${relation.endpoint} - ${relation.remoteApp}`,
     ),
     resource: around.resource,
+    ...(snapshot.local.checks === undefined ? {} : { checks: snapshot.local.checks }),
   };
 }

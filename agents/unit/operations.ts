@@ -12,6 +12,7 @@ import { hookInput } from './hook-input.js';
 import type { AgentState, LifecycleEvent } from './lifecycle.js';
 import { writeOutcome } from './outcome.js';
 import { seeOwnAppData } from './relation-resolver.js';
+import { declareChecks } from './health-verdict.js';
 import { fetchResource } from './resources.js';
 import { applyHook, failHook, requeue, startHook } from './resolver.js';
 import { hookData, type HookData, type Snapshot } from './snapshot.js';
@@ -134,9 +135,10 @@ export function runHookOperation(snapshot: Snapshot, hook: Hook, deps: Operation
       // A retry that succeeds without setting a status must not leave "retrying hook" behind.
       if (held && outcome.status === undefined)
         store.setUnitStatus(unit.name, { workloadStatus: held });
+      const declared = declareChecks(applied, outcome.checks);
       store.setUnitRuntime(unit.name, {
         localState: seeOwnAppData(
-          outcome.requeue === true ? requeue(applied) : applied,
+          outcome.requeue === true ? requeue(declared) : declared,
           ownAppVersions(store, snapshot),
         ),
         charmState: written.charmState,
@@ -229,7 +231,10 @@ export function runActionOperation(
       }
       const { outcome } = result;
       const written = writeOutcome(store, { snapshot, outcome, agent, at });
-      store.setUnitRuntime(unit.name, { charmState: written.charmState });
+      store.setUnitRuntime(unit.name, {
+        charmState: written.charmState,
+        ...(outcome.checks ? { localState: declareChecks(snapshot.local, outcome.checks) } : {}),
+      });
       const failed = outcome.action?.failed;
       store.finishAction(
         action.id,

@@ -57,7 +57,7 @@ function lifecycle(kind: LifecycleHookKind): Op {
  *     the leader settings changed);
  * 11. relations by id (see nextRelationHook);
  * 12. update-status when the interval has passed since the last one (or since start), or when a
- *     hook asked for it (ctx.requeue());
+ *     hook asked for it (ctx.requeue()) or a health check changed verdict (health-checks.ts);
  * 13. idle.
  */
 export function nextOp(local: LocalState, remote: RemoteState): Op {

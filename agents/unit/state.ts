@@ -1,5 +1,6 @@
 // The unit resolver's two inputs as plain data (DESIGN §6): LocalState, what this unit has done,
 // and RemoteState, what the model says now. Pure: no I/O, no clock (time arrives as `now`).
+import type { DeclaredCheck } from '../../core/charm/context-types.js';
 import type { Hook, RelationHook } from '../../core/charm/hooks.js';
 import type { Life, StatusInfo, WorkloadStatus } from '../../core/model/status.js';
 import { parseUnitName } from '../../core/model/names.js';
@@ -49,12 +50,15 @@ export interface LocalState {
   failed: Hook | undefined;
   /** `now` of the last update-status (or of start). */
   lastUpdateStatus: number | undefined;
-  /** A hook called ctx.requeue(): update-status is due as soon as nothing else is. */
+  /** A hook called ctx.requeue(), or a health check changed verdict: update-status is due as
+   * soon as nothing else is. */
   requeued?: boolean;
   /** The workload status the charm had set when a hook failed and `error` took its place: put
    * back once the failure is over (skipped, or retried by a hook that sets none). Not read by the
    * resolver. */
   workloadBeforeFailure?: StatusInfo<WorkloadStatus>;
+  /** The health checks the charm declared (ctx.checks), each with its last failure. */
+  checks?: Record<string, DeclaredCheck>;
 }
 
 /** A relation this unit is in, as the model says now. */

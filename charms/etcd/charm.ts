@@ -5,6 +5,7 @@ import { defineCharm, shellQuote } from 'rune/charm';
 import { etcd } from 'rune/interfaces';
 import { actions } from './actions.js';
 import { leaveCluster } from './departure.js';
+import { declareChecks, forgetChecks } from './health.js';
 import { put } from './bags.js';
 import { type Config, type Ctx, type Env, fullConfig, makeEnv } from './env.js';
 import { MEMBER_READY, MEMBER_STARTED, STATE } from './keys.js';
@@ -195,11 +196,14 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
-  const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
+  const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs, {
+    verify: LOOKS_AGAIN.has(ctx.hook.kind),
+  });
   markPeer(ctx, MEMBER_READY);
 
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
+  declareChecks(ctx, env);
 
   let view = await observeOwn(ctx, env, membership.fresh === true);
   if (view !== undefined && ctx.isLeader) view = await lead(ctx, env, view);
@@ -225,10 +229,12 @@ export const charm = defineCharm<Config>({
     // A peer relation breaks only for a unit on its way out: leave while the others still run.
     'cluster-relation-broken': async (ctx) => {
       await leaveCluster(ctx);
+      forgetChecks(ctx);
       ctx.status.set('maintenance', 'Left the cluster');
     },
     stop: async (ctx) => {
       await leaveCluster(ctx);
+      forgetChecks(ctx);
       ctx.status.set('maintenance', 'Stopped');
     },
     // The last hook: the member is gone from the cluster, so its data and keys go too.

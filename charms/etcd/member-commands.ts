@@ -40,7 +40,7 @@ export function etcdctl(
  * An etcdctl that dials a closed port sits in gRPC's reconnect backoff (a full second) instead
  * of failing, so asking a member that is still starting would hide its start.
  */
-function listening(env: Env): string {
+export function listening(env: Env): string {
   return `{ ! command -v ss >/dev/null 2>&1 || ss -Hltn 'sport = :${env.config.port}' | grep -q .; }`;
 }
 

@@ -7,6 +7,8 @@ import type { Ctx } from './env.js';
 import { STATE } from './keys.js';
 import type { TlsPaths } from './workload/paths.js';
 
+type FileWrite = Parameters<Ctx['machine']['writeFiles']>[0][number];
+
 export interface Certificates {
   ca: string;
   serverCert: string;
@@ -71,14 +73,18 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
 
 /**
  * Writes the TLS files that differ from what this unit last wrote (digests in ctx.state; nothing
- * secret is kept there), in one round trip. Resolves to whether the member's own files (CA,
- * certificate, key) changed, which means a restart; the shared client certificate is only
- * handed on, so its arrival restarts nothing.
+ * secret is kept there), in one round trip. With `verify` (hooks that look at the machine again)
+ * every file goes, written only where the machine's copy differs: a file deleted or edited by
+ * hand is put back, which the digest alone never notices. Resolves to whether the member's own
+ * files (CA, certificate, key) changed, which means a restart; a file put back as it was does
+ * not (etcd reads its certificate at each handshake), nor does the shared client certificate,
+ * which is only handed on.
  */
 export async function writeCertificates(
   ctx: Ctx,
   paths: TlsPaths,
   certs: Certificates,
+  options: { verify?: boolean } = {},
 ): Promise<boolean> {
   const digest = (value: unknown) =>
     createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -86,22 +92,30 @@ export async function writeCertificates(
   const client = certs.client && digest([paths, certs.client]);
   const serverChanged = ctx.state.get(STATE.tlsDigest) !== server;
   const clientChanged = client !== undefined && ctx.state.get(STATE.clientDigest) !== client;
-  // One round trip: on the leader this is on the path to the cluster's first start.
-  await ctx.machine.writeFiles([
-    ...(serverChanged
-      ? [
-          { path: paths.ca, data: certs.ca, mode: 0o644 },
-          { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
-          { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
-        ]
-      : []),
-    ...(clientChanged && certs.client
-      ? [
+  const verify = options.verify === true;
+  const send = (changed: boolean, files: FileWrite[]): FileWrite[] =>
+    changed ? files : verify ? files.map((f) => ({ ...f, onlyIfChanged: true })) : [];
+  const files = [
+    ...send(serverChanged, [
+      { path: paths.ca, data: certs.ca, mode: 0o644 },
+      { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
+      { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
+    ]),
+    ...(certs.client
+      ? send(clientChanged, [
           { path: paths.clientCert, data: certs.client.cert, mode: 0o644 },
           { path: paths.clientKey, data: certs.client.key, mode: 0o600 },
-        ]
+        ])
       : []),
-  ]);
+  ];
+  // One round trip: on the leader this is on the path to the cluster's first start.
+  const written = await ctx.machine.writeFiles(files);
+  const restored = files.filter((f, i) => f.onlyIfChanged === true && written[i] === true);
+  if (restored.length > 0) {
+    ctx.log.warn(
+      `put back TLS files missing or changed on the machine: ${restored.map((f) => f.path).join(', ')}`,
+    );
+  }
   if (serverChanged) ctx.state.set(STATE.tlsDigest, server);
   if (clientChanged) ctx.state.set(STATE.clientDigest, client);
   return serverChanged;

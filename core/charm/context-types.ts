@@ -48,8 +48,46 @@ export interface CharmServices {
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
-  status(name: string): Promise<{ name: string; state: string }>;
+  /** `state` (running, stopped, failed, missing), and when known the workload's pid, how often
+   * the service manager restarted it and its last exit status. */
+  status(name: string): Promise<CharmServiceState>;
   remove(name: string): Promise<void>;
+  /** The last `lines` lines of the service's output (its log, or the journal under systemd). */
+  logs(name: string, lines: number): Promise<string>;
+}
+export interface CharmServiceState {
+  name: string;
+  state: string;
+  pid?: number;
+  restarts?: number;
+  exitCode?: number;
+}
+
+/**
+ * A cheap health check the unit's machine agent runs between hooks, every `everyMs` (DESIGN
+ * §11): a shell command on the unit's machine that fails by exiting non-zero or outliving
+ * `timeoutMs` (default 5 s, at most `everyMs`), or a service that fails when it is not running
+ * or was restarted since the last run.
+ */
+export type HealthCheckSpec =
+  { command: string; everyMs: number; timeoutMs?: number } | { service: string; everyMs: number };
+
+/** A declared check as the unit agent keeps it: its spec and, while it fails, what it said. */
+export interface DeclaredCheck {
+  spec: HealthCheckSpec;
+  /** What the last run said when it failed (`service etcd is stopped ...`); absent: passing or
+   * not run yet. */
+  failing?: string;
+}
+
+/** ctx.checks: the unit's health checks, declared from hooks and kept until removed. */
+export interface HealthChecksView {
+  /** Declares or replaces a check, committed with the hook; one set again unchanged keeps its
+   * verdict. A bad spec throws HealthCheckSpecError. */
+  set(name: string, check: HealthCheckSpec): void;
+  remove(name: string): void;
+  /** The checks failing as this hook started: name → what the last run said. */
+  failing(): Readonly<Record<string, string>>;
 }
 
 /** The unit's machine. Its effects are immediate, not buffered: hosts have no transactions,
@@ -145,6 +183,11 @@ export interface HookContext<C extends ConfigValues = ConfigValues> {
    * first): for work this hook chose to leave for later rather than hold its commit for.
    */
   requeue(): void;
+  /**
+   * Health checks (DESIGN §11): while one fails, its status is added to whatever this hook
+   * leaves, and a change of verdict runs update-status, so a reconcile repairs and reports.
+   */
+  checks: HealthChecksView;
   action?: ActionView;
   machine: CharmMachine;
   /** Where an attached resource (metadata.yaml `resources:`) is on this unit's machine, put
@@ -202,6 +245,8 @@ export interface HookContextInput {
   /** Every log line and status message passes through this (STYLE.md practice 6). */
   redact: (text: string) => string;
   validateWrite?: ValidateWrite;
+  /** The unit's declared health checks as the hook starts; absent: none. */
+  checks?: Readonly<Record<string, DeclaredCheck>>;
 }
 
 export interface RelationWrites {
@@ -232,6 +277,13 @@ export interface HookOutcome {
   action?: ActionOutcome;
   /** ctx.requeue() was called: update-status is due once nothing else is. */
   requeue?: true;
+  /** Net changes to the declared health checks: new or changed specs, and removed names. */
+  checks?: CheckChanges;
+}
+
+export interface CheckChanges {
+  set: Record<string, HealthCheckSpec>;
+  removed: string[];
 }
 
 export interface HookRun<C extends ConfigValues = ConfigValues> {

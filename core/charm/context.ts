@@ -17,7 +17,8 @@ import type {
   RelationWrites,
 } from './context-types.js';
 import type { RelationHook } from './hooks.js';
-import { StatusCollector } from './status.js';
+import { CheckDeclarations, failingStatus } from './checks.js';
+import { StatusCollector, mostSevere } from './status.js';
 import { hookName as nameOfHook, isRelationHook } from './hooks.js';
 import {
   AppBagWriteError,
@@ -127,6 +128,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
   const pendingState = new Map<string, { value: JsonValue } | 'deleted'>();
   const baseState = input.state;
   const status = new StatusCollector();
+  const checks = new CheckDeclarations(unit, input.checks ?? {}, open);
   let requeued = false;
   const logs: LogEntry[] = [];
   const log = (level: LogLevel) => (message: string) => {
@@ -217,6 +219,7 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       open('requeue()');
       requeued = true;
     },
+    checks: checks.view(),
     machine: input.machine,
     resource(resourceName) {
       if (!Object.hasOwn(meta.resources, resourceName)) {
@@ -272,9 +275,14 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       leaderSettings: leaderSettings.changes(),
       logs: [...logs],
     };
+    // A status this hook leaves cannot hide a check still failing (its verdict stands until the
+    // check passes again); a hook that leaves none leaves the agent's as it is.
     const left = status.result();
-    if (left) outcome.status = left;
+    const unhealthy = left && failingStatus(checks.after());
+    if (left) outcome.status = unhealthy ? (mostSevere([left, unhealthy]) ?? left) : left;
     if (requeued) outcome.requeue = true;
+    const declared = checks.changes();
+    if (declared) outcome.checks = declared;
     if (action) {
       outcome.action = { name: action.name, results: { ...results } };
       if (failed !== undefined) outcome.action.failed = failed;

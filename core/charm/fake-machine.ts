@@ -24,6 +24,8 @@ export interface MachineState {
   files?: Record<string, string>;
   /** Installed services and whether they run. */
   services?: Record<string, { spec: CharmServiceSpec; state: ServiceStateName }>;
+  /** Service name → its output so far, as services.logs() tails it. */
+  serviceLogs?: Record<string, string>;
   /** Installed packages, sorted. */
   packages?: string[];
   /** Packages whose install fails, as apt-get does on a machine with no route to a mirror. */
@@ -37,7 +39,7 @@ export type MachineCall =
   | { op: 'installPackages'; names: string[] }
   | {
       op: 'service';
-      action: 'install' | 'start' | 'stop' | 'restart' | 'status' | 'remove';
+      action: 'install' | 'start' | 'stop' | 'restart' | 'status' | 'remove' | 'logs';
       name: string;
     };
 
@@ -168,12 +170,26 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
       },
       status(name) {
         calls.push({ op: 'service', action: 'status', name });
-        return Promise.resolve({ name, state: services.get(name)?.state ?? 'missing' });
+        const state = services.get(name)?.state ?? 'missing';
+        // A running workload has a pid, as on a real machine: a health check tells a service
+        // between two restarts (no pid) from one that runs.
+        return Promise.resolve({ name, state, ...(state === 'running' ? { pid: 4242 } : {}) });
       },
       remove(name) {
         calls.push({ op: 'service', action: 'remove', name });
         services.delete(name);
         return Promise.resolve();
+      },
+      logs(name, lines) {
+        calls.push({ op: 'service', action: 'logs', name });
+        const text = initial.serviceLogs?.[name] ?? '';
+        const all = text.split('\n').filter((l) => l !== '');
+        return Promise.resolve(
+          all
+            .slice(-lines)
+            .map((l) => `${l}\n`)
+            .join(''),
+        );
       },
     },
   };
@@ -189,6 +205,7 @@ export function fakeMachine(initial: MachineState = {}): FakeMachine {
         [...services].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]),
       ),
       packages: [...packages].sort(),
+      ...(initial.serviceLogs === undefined ? {} : { serviceLogs: { ...initial.serviceLogs } }),
     }),
   };
 }

@@ -3,9 +3,11 @@
 // (harness-checks.ts), runs the hook as the unit agent would and commits the outcome in memory.
 import { redact as defaultRedact } from '../model/redact.js';
 import type { Bag, BagWrites } from './bags.js';
+import { applyCheckChanges } from './checks.js';
 import type {
   ActionHook,
   ActionOutcome,
+  DeclaredCheck,
   HookContextInput,
   HookOutcome,
   JsonValue,
@@ -48,6 +50,8 @@ export interface HarnessState {
   /** Persistent per-unit state (ctx.state). */
   stored?: Record<string, JsonValue>;
   status?: StatusSetting;
+  /** Declared health checks (ctx.checks), with `failing` set for one the agent saw fail. */
+  checks?: Record<string, DeclaredCheck>;
   machine?: MachineState;
 }
 
@@ -163,6 +167,7 @@ export class Harness {
       state: state.stored ?? {},
       machine: machine.machine,
       redact: this.options.redact ?? defaultRedact,
+      ...(state.checks === undefined ? {} : { checks: state.checks }),
     };
     if (this.options.validateWrite) input.validateWrite = this.options.validateWrite;
     if (action) input.action = action;
@@ -190,6 +195,7 @@ export class Harness {
     };
     const status = outcome.status ?? state.status;
     if (status) out.status = status;
+    if (outcome.checks) out.checks = applyCheckChanges(state.checks, outcome.checks);
     const done: HarnessResult = {
       ok: true,
       state: out,

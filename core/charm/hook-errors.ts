@@ -193,3 +193,16 @@ export class ShellWordError extends RuneError {
     super(`cannot pass a NUL byte to a shell command: ${JSON.stringify(word.slice(0, 40))}`);
   }
 }
+
+/** `ctx.checks.set` with a spec the machine agent could not run as declared. */
+export class HealthCheckSpecError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly unit: string,
+    readonly check: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${unit}: health check "${check}": ${problems.join('; ')}`);
+  }
+}

@@ -25,6 +25,7 @@ export * from './hooks.js';
 export * from './bags.js';
 export * from './context-types.js';
 export * from './context.js';
+export * from './checks.js';
 export * from './hook-errors.js';
 export * from './shell.js';
 export * from './sdk.js';

@@ -18,6 +18,7 @@ export { commandLine, shellQuote } from './shell.js';
 // What a hook may catch (and a harness test may expect) when it breaks an SDK rule.
 export {
   AppBagWriteError,
+  HealthCheckSpecError,
   HookFinishedError,
   LeaderSettingsWriteError,
   RelationDataError,

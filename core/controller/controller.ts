@@ -35,6 +35,7 @@ import {
   stepUnit,
 } from '../../agents/unit/executor.js';
 import { failedHook, inRelation } from '../../agents/unit/snapshot.js';
+import { HealthChecks } from '../../agents/unit/health-checks.js';
 import type { LoadedCharm } from '../charm/sdk.js';
 import {
   checkModelConfig,
@@ -51,25 +52,7 @@ import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
 import { lostMachines, modelStatus } from './model-status.js';
 import { UnitRunner } from './unit-runner.js';
-import type {
-  ActionRequest,
-  Attached,
-  AttachRequest,
-  ChangesResponse,
-  ConfigOptionView,
-  AddUnitsRequest,
-  DeployRequest,
-  DeployResponse,
-  DiffBundleRequest,
-  DiffBundleResponse,
-  ExportBundleRequest,
-  ExportBundleResponse,
-  AddMachinesRequest,
-  AddMachinesResponse,
-  PingResponse,
-  SshAccess,
-  StatusResponse,
-} from './api.js';
+import type * as Api from './api.js';
 import type { ControllerApi } from './api-server.js';
 import { MachineOperations } from './machine-operations.js';
 import type { Connect } from './machine-pool.js';
@@ -111,6 +94,7 @@ export class Controller implements ControllerApi {
   private readonly charms: CharmRepository;
   private readonly machines: MachineOperations;
   private readonly resurrector: Resurrector;
+  private readonly checks: HealthChecks;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
@@ -165,6 +149,16 @@ export class Controller implements ControllerApi {
         },
       },
     );
+    // Charms' health checks, between hooks: a verdict that changes makes update-status due.
+    this.checks = new HealthChecks({
+      store,
+      lock: this.lock,
+      machine: (id) => executor.machine(id),
+      now: () => executor.now(),
+      reachable: (id) => this.pool.health(id)?.reachable !== false,
+      onTrigger: () => this.runner.wake(),
+      ...(deps.log ? { log: deps.log } : {}),
+    });
     this.operations = new RecordedOperations({
       store: deps.store,
       charms,
@@ -189,20 +183,20 @@ export class Controller implements ControllerApi {
     return this.operations.resumeDeploys();
   }
 
-  deploy(request: DeployRequest): Promise<DeployResponse> {
+  deploy(request: Api.DeployRequest): Promise<Api.DeployResponse> {
     const { bundle, overlays, existingMachines } = request;
     return this.operations.deploy(bundle, overlays, existingMachines ? { existingMachines } : {});
   }
 
-  exportBundle(request: ExportBundleRequest): ExportBundleResponse {
+  exportBundle(request: Api.ExportBundleRequest): Api.ExportBundleResponse {
     return exportModel(this.deps.store, this.charms, request.relativeTo);
   }
 
-  diffBundle(request: DiffBundleRequest): DiffBundleResponse {
+  diffBundle(request: Api.DiffBundleRequest): Api.DiffBundleResponse {
     return diffModel(this.deps.store, this.charms, request.bundle, request.overlays);
   }
 
-  addUnits(request: AddUnitsRequest): Promise<{ units: string[] }> {
+  addUnits(request: Api.AddUnitsRequest): Promise<{ units: string[] }> {
     return this.operations
       .addUnits(request.application, request.count, request.to)
       .then((units) => ({ units }));
@@ -212,7 +206,7 @@ export class Controller implements ControllerApi {
     return { relation: this.operations.relate(request.a, request.b) };
   }
 
-  run(request: ActionRequest): { id: number; unit: string } {
+  run(request: Api.ActionRequest): { id: number; unit: string } {
     const queued = enqueueAction(this.deps.store, (app) => this.operations.charmOf(app), request);
     this.runner.wake();
     return queued;
@@ -222,7 +216,7 @@ export class Controller implements ControllerApi {
     return actionById(this.deps.store, id);
   }
 
-  attachResources(request: AttachRequest): { attached: Attached[] } {
+  attachResources(request: Api.AttachRequest): { attached: Api.Attached[] } {
     const attached = this.operations.record(commands.attachResources(request), () =>
       attachResources(
         this.deps.store,
@@ -259,7 +253,7 @@ export class Controller implements ControllerApi {
     return { relation: this.operations.removeRelation(request.a, request.b) };
   }
 
-  config(application: string): { options: Record<string, ConfigOptionView> } {
+  config(application: string): { options: Record<string, Api.ConfigOptionView> } {
     return { options: this.operations.config(application) };
   }
 
@@ -324,7 +318,11 @@ export class Controller implements ControllerApi {
     this.runner.wake();
   }
 
-  async changes(after: number, timeoutMs: number, signal: AbortSignal): Promise<ChangesResponse> {
+  async changes(
+    after: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Api.ChangesResponse> {
     return { generation: await this.events.nextChange(after, timeoutMs, signal) };
   }
 
@@ -332,12 +330,12 @@ export class Controller implements ControllerApi {
     return { entries: this.operations.hookLog(after) };
   }
 
-  ping(): PingResponse {
+  ping(): Api.PingResponse {
     const { info, version } = this.deps;
     return { name: info.name, id: info.id, version, pid: process.pid };
   }
 
-  async addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse> {
+  async addMachines(request: Api.AddMachinesRequest): Promise<Api.AddMachinesResponse> {
     const added = await this.machines.addMachines(request);
     // A unit may be waiting for a machine like this one.
     this.runner.wake();
@@ -349,7 +347,7 @@ export class Controller implements ControllerApi {
     return this.machines.removeMachine(id);
   }
 
-  sshAccess(id: string): SshAccess {
+  sshAccess(id: string): Api.SshAccess {
     return this.machines.sshAccess(id);
   }
 
@@ -362,7 +360,7 @@ export class Controller implements ControllerApi {
     return this.machines.exec(machine, command, sink, signal);
   }
 
-  async status(probe = true): Promise<StatusResponse> {
+  async status(probe = true): Promise<Api.StatusResponse> {
     const { info, version, store } = this.deps;
     const machines = await this.machines.views(probe);
     const model = { name: 'default', controller: info.name, cloud: info.provider, version };
@@ -390,11 +388,13 @@ export class Controller implements ControllerApi {
       void this.checkHealth().finally(() => (checking = false));
     }, everyMs);
     this.healthTimer.unref();
+    this.checks.start();
   }
 
   async shutdown(destroy: boolean): Promise<void> {
     this.events.close();
     if (this.healthTimer) clearInterval(this.healthTimer);
+    await this.checks.stop();
     await this.runner.stop();
     await this.pool.closeAll();
     if (destroy && this.deps.provider) await this.machines.destroyLocal();

@@ -138,6 +138,8 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
       restart: (name) => call(() => void (installed(name).state = 'running')),
       status: (name) => call(() => ({ name, state: services.get(name)?.state ?? 'missing' })),
       remove: (name) => call(() => void services.delete(name)),
+      // A simulated workload writes no output.
+      logs: () => call(() => ''),
     },
   };
 

@@ -29,7 +29,8 @@ export type EtcdctlOp =
   | { op: 'member list' }
   | { op: 'member add'; name: string; peerUrls: readonly string[] }
   | { op: 'member remove'; id: bigint }
-  | { op: 'endpoint health'; cluster?: boolean }
+  /** `simple`: etcdctl's own words (`… is unhealthy: …`), for a person to read, not JSON. */
+  | { op: 'endpoint health'; cluster?: boolean; simple?: boolean }
   | { op: 'endpoint status' }
   | { op: 'move-leader'; to: bigint }
   | { op: 'put'; key: string; value: string }
@@ -60,7 +61,12 @@ function operationArgs(target: EtcdctlTarget, op: EtcdctlOp): string[] {
       // etcdctl takes the id in hex only; decimal fails with "expecting ID in Hex".
       return ['member', 'remove', op.id.toString(16)];
     case 'endpoint health':
-      return ['endpoint', 'health', ...(op.cluster ? ['--cluster'] : []), '-w', 'json'];
+      return [
+        'endpoint',
+        'health',
+        ...(op.cluster ? ['--cluster'] : []),
+        ...(op.simple ? [] : ['-w', 'json']),
+      ];
     case 'endpoint status':
       return ['endpoint', 'status', '-w', 'json'];
     case 'move-leader':
