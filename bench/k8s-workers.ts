@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../core/cli/main.js';
+import { rune } from './rune-cli.js';
 import type { StatusResponse } from '../core/controller/api.js';
 
 const NAME = 'k8s-workers-bench';
@@ -58,17 +58,6 @@ interface Figures {
   /** Workers whose containerd answered `ctr version` with its server. */
   serving: number;
   load: [string, string];
-}
-
-async function rune(...argv: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const code = await main(argv, {
-    out: (l) => out.push(l),
-    err: (l) => out.push(l),
-    outRaw: (c) => out.push(c.toString('utf8')),
-    errRaw: () => undefined,
-  });
-  return { code, out: out.join('\n') };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../core/cli/main.js';
+import { rune } from './rune-cli.js';
 import type { StatusResponse } from '../core/controller/api.js';
 import { waitFor } from '../core/controller/wait-for.js';
 import { type WriterReport, startEtcdWriter } from '../test/integration/support/etcd-writer.js';
@@ -15,17 +15,6 @@ const NAME = 'rolling-restart-bench';
 /** Each policy runs this many times, alternating, so drift on the host hits both alike. */
 const ROUNDS = 3;
 const ELECTION_TIMEOUT_MS = 1_000;
-
-async function rune(...argv: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const code = await main(argv, {
-    out: (l) => out.push(l),
-    err: (l) => out.push(l),
-    outRaw: (c) => out.push(c.toString('utf8')),
-    errRaw: () => undefined,
-  });
-  return { code, out: out.join('\n') };
-}
 
 async function must(...argv: string[]): Promise<string> {
   const r = await rune(...argv);
