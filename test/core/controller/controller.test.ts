@@ -1,35 +1,15 @@
 // The controller's machine verbs against FAKE machines (test/fakes/fake-machine.ts): ids,
 // pinning, nothing recorded on failure, status shape. Real SSH is in test/integration.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineCharm, loadCharm } from '../../../core/charm/index.js';
-import { Controller, type ControllerDeps } from '../../../core/controller/controller.js';
-import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
+import type { ControllerDeps } from '../../../core/controller/controller.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
-import { FakeProvider, FakeWorld } from '../../fakes/fake-machine.js';
+import { fakeController } from '../../fakes/fake-controller.js';
 
 function setup(provider: 'local' | 'manual' = 'local', deps: Partial<ControllerDeps> = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'rune-ctl-'));
-  const info = createController(home, 'test', provider);
-  const paths = controllerPaths(home, 'test');
-  const store = new SqliteStore(paths.store);
-  const world = new FakeWorld();
-  const fakeProvider = new FakeProvider(world);
-  const controller = new Controller({
-    info,
-    paths,
-    version: '0.1.0',
-    store,
-    connect: world.connect,
-    ...(provider === 'local' ? { provider: () => fakeProvider } : {}),
-    probeTimeoutMs: 100,
-    ...deps,
-  });
-  return { home, paths, store, world, fakeProvider, controller };
+  return fakeController({ provider, deps });
 }
 
 describe('Controller machines', () => {

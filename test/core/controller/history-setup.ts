@@ -1,40 +1,26 @@
 // Shared set-up for the history and rollback tests: a real Controller and store over FAKE
 // machines (test/fakes/fake-machine.ts) whose units run a charm with no handlers, with the
 // counter charm (test/fixtures) deployed from a folder of the test's own.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineCharm, loadCharm } from '../../../core/charm/index.js';
-import { Controller } from '../../../core/controller/controller.js';
-import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Controller } from '../../../core/controller/controller.js';
 import type { Store } from '../../../core/store/types.js';
-import { FakeProvider, FakeWorld } from '../../fakes/fake-machine.js';
+import { fakeController } from '../../fakes/fake-controller.js';
 
 const COUNTER = resolve('test/fixtures/charms/sdk/counter');
 const homes: string[] = [];
 
 /** A controller (not serving) under a fresh RUNE_HOME-like folder. */
 export function historyController() {
-  const home = mkdtempSync(join(tmpdir(), 'rune-history-'));
-  homes.push(home);
-  const info = createController(home, 'test', 'local');
-  const paths = controllerPaths(home, 'test');
-  const store = new SqliteStore(paths.store);
-  const world = new FakeWorld();
-  const provider = new FakeProvider(world);
-  const controller = new Controller({
-    info,
-    paths,
-    version: '0.1.0',
-    store,
-    connect: world.connect,
-    provider: () => provider,
-    probeTimeoutMs: 100,
-    loadCharm: (app) =>
-      Promise.resolve({ charm: loadCharm(app.charmDir), module: defineCharm({}) }),
+  const { home, paths, store, controller } = fakeController({
+    prefix: 'rune-history-',
+    deps: {
+      loadCharm: (app) =>
+        Promise.resolve({ charm: loadCharm(app.charmDir), module: defineCharm({}) }),
+    },
   });
+  homes.push(home);
   cpSync(COUNTER, join(home, 'counter'), { recursive: true });
   const bundle = join(home, 'counter.yaml');
   writeFileSync(bundle, 'applications:\n  counter:\n    charm: ./counter\n    num_units: 2\n');

@@ -1,34 +1,20 @@
 // The resurrector on FAKE machines (test/fakes/fake-machine.ts) with the real controller: a lost
 // local machine is replaced after the grace with its units, the meltdown brake holds when many
 // are lost at once and status says so, and a manual machine is never replaced.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Controller } from '../../../core/controller/controller.js';
-import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
-import { FakeProvider, FakeWorld } from '../../fakes/fake-machine.js';
+import { fakeController } from '../../fakes/fake-controller.js';
 
 /** A local controller with `machines` fake machines and one unit of `app` on each. */
 async function model(machines: number) {
-  const home = mkdtempSync(join(tmpdir(), 'rune-resurrect-'));
-  const info = createController(home, 'test', 'local');
-  const paths = controllerPaths(home, 'test');
-  const store = new SqliteStore(paths.store);
-  const world = new FakeWorld();
-  const provider = new FakeProvider(world);
   const logs: string[] = [];
-  const controller = new Controller({
-    info,
-    paths,
-    version: '0.1.0',
+  const {
+    controller,
     store,
-    connect: world.connect,
-    provider: () => provider,
-    probeTimeoutMs: 100,
-    log: (line) => logs.push(line),
+    world,
+    fakeProvider: provider,
+  } = fakeController({
+    prefix: 'rune-resurrect-',
+    deps: { log: (line) => logs.push(line) },
   });
   await controller.addMachines({ count: machines, constraints: '' });
   store.addApplication({
