@@ -5,6 +5,8 @@ import { ensureCa, ensureClient, readCa } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
 import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
+import { clientRecord, recordsIn, writeRecords } from './records.js';
+import { listCerts, policyOf } from './certs-actions.js';
 
 export const STATUS = {
   connected: 'Certificate Authority connected.',
@@ -49,7 +51,10 @@ async function reconcile(ctx: HookContext): Promise<void> {
   // first server certificate then gets the second key generated rather than the third, and the
   // first cluster member starts that much sooner.
   const makeClient = ctx.action !== undefined || REISSUING.has(ctx.hook.kind);
-  const kept = await ensureClient(ctx.leaderSettings, ca, false);
+  const { policy, problem: configProblem } = policyOf(ctx);
+  if (configProblem !== undefined) ctx.status.add('blocked', configProblem);
+  const kept = await ensureClient(ctx.leaderSettings, ca, false, policy);
+  const remakeClient = kept.client === undefined || (kept.due === true && makeClient);
   const problems: string[] = [];
   // Planned side by side, so new keys for every relation are generated at once; the client
   // certificate's key is asked for after theirs.
@@ -58,19 +63,21 @@ async function reconcile(ctx: HookContext): Promise<void> {
       relations.map((rel) =>
         planRelation(
           rel,
-          { ca, ...(kept.client === undefined ? {} : { client: kept.client }) },
+          { ca, policy, ...(kept.client === undefined ? {} : { client: kept.client }) },
           rel.app.toObject(),
           waits(ctx, rel, firstAsLeader),
         ),
       ),
     ),
-    kept.client === undefined ? ensureClient(ctx.leaderSettings, ca, makeClient) : kept,
+    remakeClient ? ensureClient(ctx.leaderSettings, ca, makeClient, policy) : kept,
   ]);
-  if (kept.client === undefined && client !== undefined) {
+  if (client !== kept.client && client !== undefined) {
     ctx.log.info('created the client certificate');
     for (const plan of plans) Object.assign(plan.desired, clientKeys({ ca, client }));
   }
-  if (client === undefined && connected(ctx)) ctx.requeue();
+  if ((client === undefined && connected(ctx)) || (kept.due === true && !makeClient)) {
+    ctx.requeue();
+  }
   for (const [i, rel] of relations.entries()) {
     const plan = plans[i];
     if (plan === undefined) continue;
@@ -87,6 +94,10 @@ async function reconcile(ctx: HookContext): Promise<void> {
     problems.push(...plan.problems);
   }
   logRefusals(ctx, problems);
+  writeRecords(ctx.leaderSettings, [
+    ...(client === undefined ? [] : clientRecord(client.cert)),
+    ...plans.flatMap((plan) => recordsIn(plan.desired)),
+  ]);
   ctx.status.add('active', connected(ctx) ? STATUS.connected : STATUS.ready);
 }
 
@@ -141,6 +152,7 @@ export const charm = defineCharm({
   actions: {
     backup,
     'list-backups': listBackups,
+    'list-certs': listCerts,
     restore,
   },
 });

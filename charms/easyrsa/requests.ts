@@ -14,6 +14,7 @@ import {
 } from './pki.js';
 import type { KeyPair } from './pki.js';
 import { readyKey, takeKey } from './key-pool.js';
+import { DEFAULT_POLICY, type RenewalPolicy, renewalDue } from './renewal.js';
 
 /** The charm's one endpoint (metadata.yaml), where the requirers relate. */
 export const ENDPOINT = 'client';
@@ -25,6 +26,10 @@ export interface Authority {
    * after the server certificates of a burst of requests (charm.ts): absent until then.
    */
   client?: KeyPair;
+  /** When leaves are reissued, and how long new ones live; default: ten years, a third left. */
+  policy?: RenewalPolicy;
+  /** The `ca` published, when it is not the signing CA alone: during rotate-ca, a bundle. */
+  trust?: string;
 }
 
 export interface RelationPlan {
@@ -75,7 +80,11 @@ export async function planRelation(
    */
   waits: (unit: string) => boolean = () => true,
 ): Promise<RelationPlan> {
-  const desired: Record<string, string> = { ca: authority.ca.cert, ...clientKeys(authority) };
+  const desired: Record<string, string> = {
+    ca: authority.trust ?? authority.ca.cert,
+    ...clientKeys(authority),
+  };
+  const policy = authority.policy ?? DEFAULT_POLICY;
   const problems: string[] = [];
   const answers: { req: CertRequest; answer: Promise<KeyPair> }[] = [];
   let signed = 0;
@@ -90,7 +99,7 @@ export async function planRelation(
         if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) {
           answers.push({ req, answer: Promise.resolve(existing) });
         }
-      } else if (existing !== undefined && stillAnswers(existing, req, authority.ca)) {
+      } else if (existing !== undefined && stillAnswers(existing, req, authority.ca, policy)) {
         answers.push({ req, answer: Promise.resolve(existing) });
       } else {
         // Not awaited here: new certificates take their keys (spare or generated) together.
@@ -106,7 +115,8 @@ export async function planRelation(
           continue;
         }
         const request = { commonName: req.commonName, sans: req.sans, kind: req.certType };
-        answers.push({ req, answer: issueCertificate(authority.ca, request, new Date(), key) });
+        const answer = issueCertificate(authority.ca, request, new Date(), key, policy.lifetimeMs);
+        answers.push({ req, answer });
         signed += 1;
       }
     }
@@ -170,9 +180,15 @@ function existingCert(
   return typeof cert === 'string' && typeof key === 'string' ? { cert, key } : undefined;
 }
 
-/** Still right for the request: from this CA, in date, same CN, same SANs. */
-function stillAnswers(existing: KeyPair, req: CertRequest, ca: KeyPair): boolean {
+/** Still right for the request: from this CA, not due for renewal, same CN, same SANs. */
+function stillAnswers(
+  existing: KeyPair,
+  req: CertRequest,
+  ca: KeyPair,
+  policy: RenewalPolicy,
+): boolean {
   if (!signedBy(existing.cert, ca.cert)) return false;
+  if (renewalDue(existing.cert, policy, new Date())) return false;
   if (certificateCommonName(existing.cert) !== req.commonName) return false;
   const want = requestedSans({ commonName: req.commonName, sans: req.sans, kind: req.certType });
   const have = certificateSans(existing.cert);
