@@ -19,7 +19,8 @@ import {
   observeOwn,
   publishPeer,
 } from './membership.js';
-import { type Certificates, certificates, writeCertificates } from './tls.js';
+import { endRestartTurn, takeRestartTurn } from './restart-turns.js';
+import { type Certificates, certificates, serverFilesChanged, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
 import { parseProbe, probeCommand } from './workload/probe.js';
@@ -195,7 +196,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
-  const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs);
+  const running = ctx.state.get(STATE.member) !== undefined;
+  const changed = serverFilesChanged(ctx, env.tls, certs.certs);
+  const { hold } = takeRestartTurn(ctx, running, changed);
+  const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs, hold);
   markPeer(ctx, MEMBER_READY);
 
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
@@ -210,6 +214,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   // client certificate to reach it.
   const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
   if (serving) markPeer(ctx, MEMBER_STARTED);
+  endRestartTurn(ctx, serving, hold);
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);

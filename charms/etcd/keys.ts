@@ -12,6 +12,8 @@ export const LS = {
   clientUrls: 'client_urls',
   /** The one unit allowed to add itself now; absent when nobody may. */
   joining: 'joining',
+  /** The one unit allowed to restart its member for new certificates (restart-turns.ts). */
+  restarting: 'restarting',
 } as const;
 
 /** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
@@ -21,6 +23,9 @@ export const MEMBER_READY = 'member-ready';
 /** Peer unit bag: when this unit last restarted its member (an etcd leader about to restart
  * hands its leadership to the most recently restarted: in a rollout, one already updated). */
 export const MEMBER_RESTARTED = 'member-restarted';
+
+/** Peer unit bag: its member must restart for new certificates and waits for its turn. */
+export const RESTART_WANTED = 'restart-wanted';
 
 /** ctx.state keys. */
 export const STATE = {

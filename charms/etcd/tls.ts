@@ -69,6 +69,17 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   };
 }
 
+const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+export function serverDigest(paths: TlsPaths, certs: Certificates): string {
+  return digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
+}
+
+/** Whether the member's own files (CA, certificate, key) differ from what this unit last wrote. */
+export function serverFilesChanged(ctx: Ctx, paths: TlsPaths, certs: Certificates): boolean {
+  return ctx.state.get(STATE.tlsDigest) !== serverDigest(paths, certs);
+}
+
 /**
  * Writes the TLS files that differ from what this unit last wrote (digests in ctx.state; nothing
  * secret is kept there), in one round trip. Resolves to whether the member's own files (CA,
@@ -79,12 +90,12 @@ export async function writeCertificates(
   ctx: Ctx,
   paths: TlsPaths,
   certs: Certificates,
+  /** Leave the member's own files as they are: it may not restart yet (restart-turns.ts). */
+  holdServer = false,
 ): Promise<boolean> {
-  const digest = (value: unknown) =>
-    createHash('sha256').update(JSON.stringify(value)).digest('hex');
-  const server = digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
+  const server = serverDigest(paths, certs);
   const client = certs.client && digest([paths, certs.client]);
-  const serverChanged = ctx.state.get(STATE.tlsDigest) !== server;
+  const serverChanged = !holdServer && ctx.state.get(STATE.tlsDigest) !== server;
   const clientChanged = client !== undefined && ctx.state.get(STATE.clientDigest) !== client;
   // One round trip: on the leader this is on the path to the cluster's first start.
   await ctx.machine.writeFiles([

@@ -1,0 +1,73 @@
+// Turns to restart for new certificates (issue 15 item 5): a member whose certificates changed
+// restarts only when the leader gave it the turn (leader settings `restarting`), one member at a
+// time, so a CA rotation never takes two members down at once. Like the turns to join
+// (membership.ts), each turn passes without polling: a unit asks in its peer bag, the leader's
+// leader-settings change wakes the unit whose turn it is, and its "done" wakes the leader.
+import { put } from './bags.js';
+import type { Ctx } from './env.js';
+import { LS, RESTART_WANTED } from './keys.js';
+
+/** `etcd/10` → 10. */
+const unitNumber = (unit: string) => Number(unit.slice(unit.indexOf('/') + 1));
+
+/** Asks for a turn (its member must restart for new certificates), or says it is done. */
+export function wantRestart(ctx: Ctx, wanted: boolean): void {
+  const rel = ctx.relations('cluster')[0];
+  if (rel !== undefined) put(rel.local, RESTART_WANTED, wanted ? 'true' : undefined);
+}
+
+/** Whether this unit may restart its member now. Without peers there is nobody to wait for. */
+export function mayRestart(ctx: Ctx): boolean {
+  const rel = ctx.relations('cluster')[0];
+  if (rel === undefined || rel.units.length === 0) return true;
+  return ctx.leaderSettings.get(LS.restarting) === ctx.unit;
+}
+
+/** The unit whose turn it is, for a status line; undefined when nobody's. */
+export function restartTurn(ctx: Ctx): string | undefined {
+  return ctx.leaderSettings.get(LS.restarting);
+}
+
+/**
+ * The leader's part, on every hook: the turn stays with its unit until that unit says it is done
+ * (or leaves); then it goes to the lowest-numbered unit asking, this one included.
+ */
+export function passRestartTurn(ctx: Ctx): void {
+  if (!ctx.isLeader) return;
+  const rel = ctx.relations('cluster')[0];
+  if (rel === undefined) return;
+  const wants = (unit: string): boolean =>
+    unit === ctx.unit
+      ? rel.local.get(RESTART_WANTED) === 'true'
+      : rel.units.includes(unit) && rel.remote(unit).get(RESTART_WANTED) === 'true';
+  const holder = ctx.leaderSettings.get(LS.restarting);
+  if (holder !== undefined && wants(holder)) return;
+  const next = [ctx.unit, ...rel.units]
+    .filter(wants)
+    .sort((a, b) => unitNumber(a) - unitNumber(b))[0];
+  put(ctx.leaderSettings, LS.restarting, next);
+}
+
+/**
+ * Before the certificates are written: a running member whose files would change asks for a
+ * turn, and holds them back (`hold`) until it has it. A unit not yet a member writes at once:
+ * it has nothing to restart.
+ */
+export function takeRestartTurn(ctx: Ctx, running: boolean, changed: boolean): { hold: boolean } {
+  if (running && changed) wantRestart(ctx, true);
+  passRestartTurn(ctx);
+  return { hold: running && changed && !mayRestart(ctx) };
+}
+
+/** After the hook's look at its member: one that serves with its files in place is done. */
+export function endRestartTurn(ctx: Ctx, serving: boolean, hold: boolean): void {
+  if (hold) {
+    const turn = restartTurn(ctx);
+    const now = turn === undefined ? '' : ` (${turn} is restarting)`;
+    ctx.status.add('waiting', `Waiting for its turn to restart with new certificates${now}`);
+    return;
+  }
+  if (!serving) return;
+  wantRestart(ctx, false);
+  passRestartTurn(ctx);
+}
