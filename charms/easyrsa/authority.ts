@@ -3,7 +3,7 @@
 import type { ReadBag, WriteBag } from 'rune/charm';
 import { takeKey } from './key-pool.js';
 import { type KeyPair, createCA, issueCertificate, signedBy } from './pki.js';
-import { DEFAULT_POLICY, type RenewalPolicy, renewalDue } from './renewal.js';
+import { DEFAULT_POLICY, type RenewalPolicy, issueTime, renewalDue } from './renewal.js';
 
 // Leader-settings keys; the file names in a backup archive are the same.
 export const CA_CERT = 'ca.crt';
@@ -78,7 +78,13 @@ export async function ensureClient(
   if (!make)
     return valid ? { client: kept, made: false, due: true } : { client: undefined, made: false };
   const request = { commonName: CLIENT_NAME, sans: [], kind: 'client' as const };
-  const client = await issueCertificate(ca, request, now, takeKey(), policy.lifetimeMs);
+  const client = await issueCertificate(
+    ca,
+    request,
+    issueTime(policy, now),
+    takeKey(),
+    policy.lifetimeMs,
+  );
   writeClient(settings, client);
   return { client, made: true };
 }

@@ -6,7 +6,7 @@ import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
 import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
 import { clientRecord, recordsIn, writeRecords } from './records.js';
-import { listCerts, policyOf } from './certs-actions.js';
+import { listCerts, policyOf, rotateCerts } from './certs-actions.js';
 
 export const STATUS = {
   connected: 'Certificate Authority connected.',
@@ -153,6 +153,7 @@ export const charm = defineCharm({
     backup,
     'list-backups': listBackups,
     'list-certs': listCerts,
+    'rotate-certs': rotateCerts,
     restore,
   },
 });

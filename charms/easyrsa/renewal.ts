@@ -68,3 +68,13 @@ export function renewalDue(certPem: string, policy: RenewalPolicy, now: Date): b
   }
   return end - now.getTime() < policy.renewBefore * (end - issued);
 }
+
+/**
+ * The time a new leaf is stamped with: now, or the rotate-certs mark when that is later (by
+ * under a second: certificates count whole seconds, and a leaf issued in the mark's own second
+ * must count as issued after it, or it would be due again at once).
+ */
+export function issueTime(policy: RenewalPolicy, now: Date): Date {
+  const mark = policy.issuedNotBefore;
+  return mark !== undefined && mark > now ? mark : now;
+}

@@ -14,7 +14,7 @@ import {
 } from './pki.js';
 import type { KeyPair } from './pki.js';
 import { readyKey, takeKey } from './key-pool.js';
-import { DEFAULT_POLICY, type RenewalPolicy, renewalDue } from './renewal.js';
+import { DEFAULT_POLICY, type RenewalPolicy, issueTime, renewalDue } from './renewal.js';
 
 /** The charm's one endpoint (metadata.yaml), where the requirers relate. */
 export const ENDPOINT = 'client';
@@ -115,7 +115,13 @@ export async function planRelation(
           continue;
         }
         const request = { commonName: req.commonName, sans: req.sans, kind: req.certType };
-        const answer = issueCertificate(authority.ca, request, new Date(), key, policy.lifetimeMs);
+        const answer = issueCertificate(
+          authority.ca,
+          request,
+          issueTime(policy, new Date()),
+          key,
+          policy.lifetimeMs,
+        );
         answers.push({ req, answer });
         signed += 1;
       }
