@@ -7,6 +7,7 @@ import { warmKeys } from './key-pool.js';
 import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
 import { clientRecord, recordsIn, writeRecords } from './records.js';
 import { listCerts, policyOf, rotateCerts } from './certs-actions.js';
+import { advanceRotation, rotateCa, rotationView } from './ca-rotation.js';
 
 export const STATUS = {
   connected: 'Certificate Authority connected.',
@@ -44,13 +45,16 @@ async function reconcile(ctx: HookContext): Promise<void> {
   warmKeys();
   const firstAsLeader = ctx.state.get(LEADING) !== true;
   if (firstAsLeader) ctx.state.set(LEADING, true);
+  const behindUnits = advanceRotation(ctx, relations);
+  const rotation = rotationView(ctx.leaderSettings);
   const { ca, made } = await ensureCa(ctx.leaderSettings, `${ctx.app} CA`);
   if (made) ctx.log.info('created the CA');
   // The shared client certificate is made only in hooks that wait for every key anyway; in the
   // others, update-status is asked for, which comes once the burst of requests is over. A burst's
   // first server certificate then gets the second key generated rather than the third, and the
   // first cluster member starts that much sooner.
-  const makeClient = ctx.action !== undefined || REISSUING.has(ctx.hook.kind);
+  const makeClient =
+    ctx.action !== undefined || REISSUING.has(ctx.hook.kind) || rotation !== undefined;
   const { policy, problem: configProblem } = policyOf(ctx);
   if (configProblem !== undefined) ctx.status.add('blocked', configProblem);
   const kept = await ensureClient(ctx.leaderSettings, ca, false, policy);
@@ -63,9 +67,14 @@ async function reconcile(ctx: HookContext): Promise<void> {
       relations.map((rel) =>
         planRelation(
           rel,
-          { ca, policy, ...(kept.client === undefined ? {} : { client: kept.client }) },
+          {
+            ca,
+            policy,
+            ...(kept.client === undefined ? {} : { client: kept.client }),
+            ...(rotation === undefined ? {} : { trust: rotation.trust, rotation: rotation.token }),
+          },
           rel.app.toObject(),
-          waits(ctx, rel, firstAsLeader),
+          waits(ctx, rel, firstAsLeader || rotation !== undefined),
         ),
       ),
     ),
@@ -98,6 +107,10 @@ async function reconcile(ctx: HookContext): Promise<void> {
     ...(client === undefined ? [] : clientRecord(client.cert)),
     ...plans.flatMap((plan) => recordsIn(plan.desired)),
   ]);
+  if (rotation !== undefined) {
+    const who = behindUnits.length > 0 ? `: waiting for ${behindUnits.join(', ')}` : '';
+    ctx.status.add('maintenance', `Rotating the CA (step ${rotation.phase})${who}`);
+  }
   ctx.status.add('active', connected(ctx) ? STATUS.connected : STATUS.ready);
 }
 
@@ -154,6 +167,7 @@ export const charm = defineCharm({
     'list-backups': listBackups,
     'list-certs': listCerts,
     'rotate-certs': rotateCerts,
+    'rotate-ca': rotateCa,
     restore,
   },
 });

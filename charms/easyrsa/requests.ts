@@ -30,6 +30,8 @@ export interface Authority {
   policy?: RenewalPolicy;
   /** The `ca` published, when it is not the signing CA alone: during rotate-ca, a bundle. */
   trust?: string;
+  /** The rotate-ca step consumers are asked to apply (ca-rotation.ts), published as is. */
+  rotation?: string;
 }
 
 export interface RelationPlan {
@@ -45,7 +47,7 @@ export interface RelationPlan {
 
 // The per-requester keys: `etcd_0.server.cert` and friends (the interface's provider schema).
 const UNIT_CERT_KEY = /\.(server\.cert|server\.key|processed_requests|processed_client_requests)$/;
-const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key']);
+const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key', 'ca_rotation']);
 
 /** A key this charm publishes and so may also withdraw; anything else in a bag is not ours. */
 export function isProviderKey(key: string): boolean {
@@ -83,6 +85,7 @@ export async function planRelation(
   const desired: Record<string, string> = {
     ca: authority.trust ?? authority.ca.cert,
     ...clientKeys(authority),
+    ...(authority.rotation === undefined ? {} : { ca_rotation: authority.rotation }),
   };
   const policy = authority.policy ?? DEFAULT_POLICY;
   const problems: string[] = [];

@@ -214,7 +214,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   // client certificate to reach it.
   const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
   if (serving) markPeer(ctx, MEMBER_STARTED);
-  endRestartTurn(ctx, serving, hold);
+  endRestartTurn(ctx, serving, hold, certs.certs.rotation);
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);

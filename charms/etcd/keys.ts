@@ -27,6 +27,11 @@ export const MEMBER_RESTARTED = 'member-restarted';
 /** Peer unit bag: its member must restart for new certificates and waits for its turn. */
 export const RESTART_WANTED = 'restart-wanted';
 
+/** Certificates relation: the CA rotation step easyrsa asks for, and this unit's echo of the
+ * last one its member runs with (easyrsa's ca-rotation.ts moves on once every unit echoed). */
+export const ROTATION = 'ca_rotation';
+export const ROTATION_APPLIED = 'ca_rotation_applied';
+
 /** ctx.state keys. */
 export const STATE = {
   installed: 'installed',

@@ -5,7 +5,7 @@
 // leader-settings change wakes the unit whose turn it is, and its "done" wakes the leader.
 import { put } from './bags.js';
 import type { Ctx } from './env.js';
-import { LS, RESTART_WANTED } from './keys.js';
+import { LS, RESTART_WANTED, ROTATION_APPLIED } from './keys.js';
 
 /** `etcd/10` → 10. */
 const unitNumber = (unit: string) => Number(unit.slice(unit.indexOf('/') + 1));
@@ -59,8 +59,17 @@ export function takeRestartTurn(ctx: Ctx, running: boolean, changed: boolean): {
   return { hold: running && changed && !mayRestart(ctx) };
 }
 
-/** After the hook's look at its member: one that serves with its files in place is done. */
-export function endRestartTurn(ctx: Ctx, serving: boolean, hold: boolean): void {
+/**
+ * After the hook's look at its member: one that serves with its files in place is done, and
+ * tells the CA which rotation step it applied (`none` outside a rotation: it speaks the
+ * protocol, so a rotation waits for it).
+ */
+export function endRestartTurn(
+  ctx: Ctx,
+  serving: boolean,
+  hold: boolean,
+  rotation: string | undefined,
+): void {
   if (hold) {
     const turn = restartTurn(ctx);
     const now = turn === undefined ? '' : ` (${turn} is restarting)`;
@@ -70,4 +79,6 @@ export function endRestartTurn(ctx: Ctx, serving: boolean, hold: boolean): void 
   if (!serving) return;
   wantRestart(ctx, false);
   passRestartTurn(ctx);
+  const certs = ctx.relations('certificates')[0];
+  if (certs !== undefined) put(certs.local, ROTATION_APPLIED, rotation ?? 'none');
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { tlsCertificates } from 'rune/interfaces';
 import { put } from './bags.js';
 import type { Ctx } from './env.js';
-import { STATE } from './keys.js';
+import { ROTATION, STATE } from './keys.js';
 import type { TlsPaths } from './workload/paths.js';
 
 export interface Certificates {
@@ -17,6 +17,9 @@ export interface Certificates {
    * clients on `db` are told of the cluster once it is here.
    */
   client?: { cert: string; key: string };
+  /** The CA rotation step the provider asks to apply (easyrsa's `ca_rotation`), echoed back as
+   * `ca_rotation_applied` once this member runs with these files (restart-turns.ts). */
+  rotation?: string;
 }
 
 export type CertificatesState =
@@ -51,6 +54,7 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   const ca = find((b) => tlsCertificates.requirer.ca(b));
   const server = find((b) => tlsCertificates.requirer.serverCert(b, ctx.unit));
   const client = find((b) => tlsCertificates.requirer.clientCert(b));
+  const rotation = find((b) => b[ROTATION]);
   if (ca === undefined || server === undefined) {
     const missing = [
       ...(ca === undefined ? ['CA'] : []),
@@ -65,6 +69,7 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
       serverCert: server.cert,
       serverKey: server.key,
       ...(client === undefined ? {} : { client: { cert: client.cert, key: client.key } }),
+      ...(rotation === undefined ? {} : { rotation }),
     },
   };
 }

@@ -23,6 +23,8 @@ import {
 
 const three = [member('etcd/0'), member('etcd/1'), member('etcd/2')];
 const WANTED = { 'restart-wanted': 'true' };
+/** A rotate-ca step easyrsa asks its consumers to apply (easyrsa's ca-rotation.ts). */
+const STEP = '0123456789abcdef/reissue';
 
 /** etcd/N's own `endpoint status` + `member list` before a restart; here its member is silent,
  * so there is no leadership to hand over. */
@@ -81,7 +83,9 @@ async function renewed(
     if (r.id === CERTS_ID && options.renew !== false) {
       return {
         ...r,
-        remoteUnits: { 'easyrsa/0': { ...easyrsaBag(unit), [`${key}.server.cert`]: next } },
+        remoteUnits: {
+          'easyrsa/0': { ...easyrsaBag(unit), [`${key}.server.cert`]: next, ca_rotation: STEP },
+        },
       };
     }
     if (r.id !== PEERS_ID) return r;
@@ -110,6 +114,8 @@ const fromEasyrsa = {
   remoteUnit: 'easyrsa/0',
 } as const;
 const fromPeer = { kind: 'relation-changed', relationId: PEERS_ID, remoteUnit: 'etcd/2' } as const;
+const certsBag = (state: HarnessState) =>
+  state.relations?.find((r) => r.id === CERTS_ID)?.local ?? {};
 const peerBag = (state: HarnessState) =>
   state.relations?.find((r) => r.id === PEERS_ID)?.local ?? {};
 const restarts = (calls: readonly { op: string; action?: string }[]) =>
@@ -125,6 +131,8 @@ describe('etcd: restarts for new certificates, one member at a time', () => {
     expect(restarts(out.machineCalls)).toBe(0);
     expect(wroteCert(out.machineCalls, 'etcd/1')).toBe(false);
     expect(peerBag(out.state)['restart-wanted']).toBe('true');
+    // The CA hears nothing until this member runs with the step's files.
+    expect(certsBag(out.state)['ca_rotation_applied']).toBe('none');
     expect(out.state.status).toEqual({
       kind: 'waiting',
       message: 'Waiting for its turn to restart with new certificates (etcd/2 is restarting)',
@@ -138,6 +146,7 @@ describe('etcd: restarts for new certificates, one member at a time', () => {
     expect(wroteCert(asked.machineCalls, 'etcd/1')).toBe(true);
     expect(restarts(asked.machineCalls)).toBe(1);
     expect(peerBag(asked.state)['restart-wanted']).toBeUndefined();
+    expect(certsBag(asked.state)['ca_rotation_applied']).toBe(STEP);
     expect(asked.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
   });
 
