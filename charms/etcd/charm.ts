@@ -200,6 +200,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const changed = serverFilesChanged(ctx, env.tls, certs.certs);
   const { hold } = takeRestartTurn(ctx, running, changed);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs, hold);
+  if (running && tlsChanged) ctx.log.info(`restarting ${env.name} for new certificates`);
   markPeer(ctx, MEMBER_READY);
 
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
