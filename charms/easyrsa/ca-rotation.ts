@@ -113,4 +113,6 @@ export async function rotateCa(ctx: HookContext, reconcile: () => Promise<void>)
   ctx.log.info('rotate-ca: a new CA is published beside the old one');
   await reconcile();
   action.setResult('phase', rotationPhase(ctx.leaderSettings) ?? 'done');
+  // Public: an operator hands it to clients outside the model, to trust before the reissue.
+  action.setResult('new-ca', next.cert);
 }

@@ -61,11 +61,12 @@ describe('easyrsa: rotate-ca', () => {
 
     const started = await ok(harness.runAction(state, 'rotate-ca'));
     expect(started.action?.failed).toBeUndefined();
-    expect(started.action?.results).toEqual({ phase: 'trust-both' });
+    expect(started.action?.results).toMatchObject({ phase: 'trust-both' });
     const both = certsIn(published(started.state)['ca']);
     expect(both).toHaveLength(2);
     expect(both[0]?.trim()).toBe(oldCa.trim());
     const newCa = both[1] ?? '';
+    expect(started.action?.results['new-ca']?.trim()).toBe(newCa.trim());
     expect(new X509Certificate(newCa).ca).toBe(true);
     // Leaves stay as they are until every consumer trusts the new CA.
     expect(leaf(started.state, 'etcd/0')).toBe(oldLeaf);
