@@ -197,8 +197,8 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
   const running = ctx.state.get(STATE.member) !== undefined;
-  const changed = serverFilesChanged(ctx, env.tls, certs.certs);
-  const { hold } = takeRestartTurn(ctx, running, changed);
+  const request = serverFilesChanged(ctx, env.tls, certs.certs);
+  const { hold } = takeRestartTurn(ctx, running, request);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs, hold);
   if (running && tlsChanged) ctx.log.info(`restarting ${env.name} for new certificates`);
   markPeer(ctx, MEMBER_READY);

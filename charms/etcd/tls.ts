@@ -80,9 +80,15 @@ export function serverDigest(paths: TlsPaths, certs: Certificates): string {
   return digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
 }
 
-/** Whether the member's own files (CA, certificate, key) differ from what this unit last wrote. */
-export function serverFilesChanged(ctx: Ctx, paths: TlsPaths, certs: Certificates): boolean {
-  return ctx.state.get(STATE.tlsDigest) !== serverDigest(paths, certs);
+/** When the member's own files (CA, certificate, key) differ from what this unit last wrote:
+ * a short name for the new ones (for a restart turn); else undefined. */
+export function serverFilesChanged(
+  ctx: Ctx,
+  paths: TlsPaths,
+  certs: Certificates,
+): string | undefined {
+  const digest = serverDigest(paths, certs);
+  return ctx.state.get(STATE.tlsDigest) === digest ? undefined : digest.slice(0, 16);
 }
 
 /**

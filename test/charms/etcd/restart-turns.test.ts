@@ -22,7 +22,14 @@ import {
 } from './fixtures.js';
 
 const three = [member('etcd/0'), member('etcd/1'), member('etcd/2')];
-const WANTED = { 'restart-wanted': 'true' };
+const wanted = (request: string) => ({ 'restart-wanted': request });
+/** What `unit` asks a turn for: the digest of its renewed files (tls.ts serverFilesChanged). */
+const requestOf = (unit: string) =>
+  serverDigest(envFor(unit).tls, {
+    ca: CA,
+    serverCert: pem('CERTIFICATE', `renewed ${unit}`),
+    serverKey: serverKey(unit),
+  }).slice(0, 16);
 /** A rotate-ca step easyrsa asks its consumers to apply (easyrsa's ca-rotation.ts). */
 const STEP = '0123456789abcdef/reissue';
 
@@ -125,12 +132,12 @@ const wroteCert = (calls: readonly { op: string; path?: string }[], unit: string
 
 describe('etcd: restarts for new certificates, one member at a time', () => {
   it('a member whose turn it is not keeps its files and its member, and asks for a turn', async () => {
-    const state = await renewed('etcd/1', { leaderSettings: { restarting: 'etcd/2' } });
+    const state = await renewed('etcd/1', { leaderSettings: { restarting: 'etcd/2 r2' } });
     const out = await harness.run(state, fromEasyrsa);
     expect(out.ok).toBe(true);
     expect(restarts(out.machineCalls)).toBe(0);
     expect(wroteCert(out.machineCalls, 'etcd/1')).toBe(false);
-    expect(peerBag(out.state)['restart-wanted']).toBe('true');
+    expect(peerBag(out.state)['restart-wanted']).toBe(requestOf('etcd/1'));
     // The CA hears nothing until this member runs with the step's files.
     expect(certsBag(out.state)['ca_rotation_applied']).toBe('none');
     expect(out.state.status).toEqual({
@@ -140,7 +147,8 @@ describe('etcd: restarts for new certificates, one member at a time', () => {
   });
 
   it('on its turn it writes them, restarts, waits until it serves, and says it is done', async () => {
-    const state = await renewed('etcd/1', { leaderSettings: { restarting: 'etcd/1' } });
+    const turn = `etcd/1 ${requestOf('etcd/1')}`;
+    const state = await renewed('etcd/1', { leaderSettings: { restarting: turn } });
     const asked = await harness.run(state, 'leader-settings-changed');
     expect(asked.ok).toBe(true);
     expect(wroteCert(asked.machineCalls, 'etcd/1')).toBe(true);
@@ -153,34 +161,45 @@ describe('etcd: restarts for new certificates, one member at a time', () => {
   it('the leader keeps the turn with a unit until it is done, then hands it to the next asking', async () => {
     const busy = await renewed('etcd/0', {
       leader: true,
-      peerExtra: { 'etcd/1': WANTED, 'etcd/2': WANTED },
-      leaderSettings: { restarting: 'etcd/2' },
+      peerExtra: { 'etcd/1': wanted('r1'), 'etcd/2': wanted('r2') },
+      leaderSettings: { restarting: 'etcd/2 r2' },
     });
     const kept = await harness.run(busy, fromPeer);
     expect(kept.ok).toBe(true);
     // etcd/2 still restarts: the leader, whose certificates changed too, waits behind it.
-    expect(kept.state.leaderSettings?.['restarting']).toBe('etcd/2');
+    expect(kept.state.leaderSettings?.['restarting']).toBe('etcd/2 r2');
     expect(restarts(kept.machineCalls)).toBe(0);
-    expect(peerBag(kept.state)['restart-wanted']).toBe('true');
+    expect(peerBag(kept.state)['restart-wanted']).toBe(requestOf('etcd/0'));
 
     const done = await renewed('etcd/0', {
       leader: true,
-      peerExtra: { 'etcd/1': WANTED },
-      leaderSettings: { restarting: 'etcd/2' },
+      peerExtra: { 'etcd/1': wanted('r1') },
+      leaderSettings: { restarting: 'etcd/2 r2' },
     });
     const passed = await harness.run(done, fromPeer);
     // The lowest-numbered unit asking: the leader itself, which restarts in this very hook
     // and hands the turn on to etcd/1 once its member serves again.
     expect(restarts(passed.machineCalls)).toBe(1);
-    expect(passed.state.leaderSettings?.['restarting']).toBe('etcd/1');
+    expect(passed.state.leaderSettings?.['restarting']).toBe('etcd/1 r1');
     expect(peerBag(passed.state)['restart-wanted']).toBeUndefined();
+  });
+
+  it('a turn given for earlier files is no turn for the next ones', async () => {
+    // etcd/1 restarted for one step and asks again for the next before the leader moved on:
+    // the leader may be giving the turn to another unit at this very moment.
+    const state = await renewed('etcd/1', { leaderSettings: { restarting: 'etcd/1 0123abcd' } });
+    const out = await harness.run(state, fromEasyrsa);
+    expect(out.ok).toBe(true);
+    expect(restarts(out.machineCalls)).toBe(0);
+    expect(wroteCert(out.machineCalls, 'etcd/1')).toBe(false);
+    expect(peerBag(out.state)['restart-wanted']).toBe(requestOf('etcd/1'));
   });
 
   it('nobody asking: the turn is withdrawn', async () => {
     const state = await renewed('etcd/0', {
       leader: true,
       renew: false,
-      leaderSettings: { restarting: 'etcd/2' },
+      leaderSettings: { restarting: 'etcd/2 r2' },
     });
     const out = await harness.run(state, fromPeer);
     expect(out.ok).toBe(true);
@@ -191,7 +210,7 @@ describe('etcd: restarts for new certificates, one member at a time', () => {
   it('a unit that is no member yet writes its certificates without a turn', async () => {
     const state = unitState('etcd/1', {
       peers: ['etcd/0', 'etcd/2'],
-      leaderSettings: { restarting: 'etcd/2' },
+      leaderSettings: { restarting: 'etcd/2 r2' },
     });
     const out = await harness.run(state, 'install');
     expect(wroteCert(out.machineCalls, 'etcd/1')).toBe(true);
