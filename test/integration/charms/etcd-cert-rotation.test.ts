@@ -179,6 +179,9 @@ async function restarts(
 /** No two etcd restarts overlapped in time. */
 function expectOneAtATime(hooks: { unit: string; started: string; ended: string }[]): void {
   const sorted = [...hooks].sort((a, b) => Date.parse(a.started) - Date.parse(b.started));
+  console.log(
+    `${sorted.length} restarts: ${sorted.map((h) => `${h.unit} ${h.started}`).join(', ')}`,
+  );
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
     const cur = sorted[i];
