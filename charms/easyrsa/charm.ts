@@ -52,7 +52,8 @@ async function reconcile(ctx: HookContext): Promise<void> {
   // The shared client certificate is made only in hooks that wait for every key anyway; in the
   // others, update-status is asked for, which comes once the burst of requests is over. A burst's
   // first server certificate then gets the second key generated rather than the third, and the
-  // first cluster member starts that much sooner.
+  // first cluster member starts that much sooner. A rotate-ca step makes (or renews) it at once:
+  // its consumers echo the step only once they have all of it.
   const makeClient =
     ctx.action !== undefined || REISSUING.has(ctx.hook.kind) || rotation !== undefined;
   const { policy, problem: configProblem } = policyOf(ctx);
