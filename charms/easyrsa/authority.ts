@@ -3,7 +3,7 @@
 import type { ReadBag, WriteBag } from 'rune/charm';
 import { takeKey } from './key-pool.js';
 import { type KeyPair, createCA, issueCertificate, signedBy } from './pki.js';
-import type { Authority } from './requests.js';
+import { DEFAULT_POLICY, type RenewalPolicy, issueTime, renewalDue } from './renewal.js';
 
 // Leader-settings keys; the file names in a backup archive are the same.
 export const CA_CERT = 'ca.crt';
@@ -27,7 +27,10 @@ function readClient(settings: ReadBag): KeyPair | undefined {
   return cert === undefined || key === undefined ? undefined : { cert, key };
 }
 
-export function writeAuthority(settings: WriteBag, authority: Required<Authority>): void {
+export function writeAuthority(
+  settings: WriteBag,
+  authority: { ca: KeyPair; client: KeyPair },
+): void {
   settings.set(CA_CERT, authority.ca.cert);
   settings.set(CA_KEY, authority.ca.key);
   writeClient(settings, authority.client);
@@ -56,20 +59,32 @@ export async function ensureCa(
 }
 
 /**
- * The shared client certificate from this CA: the one kept, unless it is missing or from another
- * CA (after a partial restore). With `make`, a new one is signed in that case (waiting for a key
- * if none is ready); without, undefined, for a later hook. `made` is for the log.
+ * The shared client certificate from this CA: the one kept, unless it is missing, from another
+ * CA (after a partial restore) or due for renewal (renewal.ts). With `make`, a new one is signed
+ * then (waiting for a key if none is ready); without, the one due still serves (`due`), and a
+ * missing or foreign one is undefined, for a later hook. `made` is for the log.
  */
 export async function ensureClient(
   settings: WriteBag,
   ca: KeyPair,
   make: boolean,
-): Promise<{ client: KeyPair | undefined; made: boolean }> {
+  policy: RenewalPolicy = DEFAULT_POLICY,
+): Promise<{ client: KeyPair | undefined; made: boolean; due?: boolean }> {
   const kept = readClient(settings);
-  if (kept !== undefined && signedBy(kept.cert, ca.cert)) return { client: kept, made: false };
-  if (!make) return { client: undefined, made: false };
+  const now = new Date();
+  const valid = kept !== undefined && signedBy(kept.cert, ca.cert);
+  if (valid && !renewalDue(kept.cert, policy, now)) return { client: kept, made: false };
+  // One due for renewal still serves until its successor is made.
+  if (!make)
+    return valid ? { client: kept, made: false, due: true } : { client: undefined, made: false };
   const request = { commonName: CLIENT_NAME, sans: [], kind: 'client' as const };
-  const client = await issueCertificate(ca, request, new Date(), takeKey());
+  const client = await issueCertificate(
+    ca,
+    request,
+    issueTime(policy, now),
+    takeKey(),
+    policy.lifetimeMs,
+  );
   writeClient(settings, client);
   return { client, made: true };
 }

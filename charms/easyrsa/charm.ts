@@ -5,6 +5,9 @@ import { ensureCa, ensureClient, readCa } from './authority.js';
 import { backup, listBackups, restore } from './backups.js';
 import { warmKeys } from './key-pool.js';
 import { ENDPOINT, clientKeys, planRelation, publish } from './requests.js';
+import { clientRecord, recordsIn, writeRecords } from './records.js';
+import { listCerts, policyOf, rotateCerts } from './certs-actions.js';
+import { advanceRotation, rotateCa, rotationView } from './ca-rotation.js';
 
 export const STATUS = {
   connected: 'Certificate Authority connected.',
@@ -42,14 +45,21 @@ async function reconcile(ctx: HookContext): Promise<void> {
   warmKeys();
   const firstAsLeader = ctx.state.get(LEADING) !== true;
   if (firstAsLeader) ctx.state.set(LEADING, true);
+  const behindUnits = advanceRotation(ctx, relations);
+  const rotation = rotationView(ctx.leaderSettings);
   const { ca, made } = await ensureCa(ctx.leaderSettings, `${ctx.app} CA`);
   if (made) ctx.log.info('created the CA');
   // The shared client certificate is made only in hooks that wait for every key anyway; in the
   // others, update-status is asked for, which comes once the burst of requests is over. A burst's
   // first server certificate then gets the second key generated rather than the third, and the
-  // first cluster member starts that much sooner.
-  const makeClient = ctx.action !== undefined || REISSUING.has(ctx.hook.kind);
-  const kept = await ensureClient(ctx.leaderSettings, ca, false);
+  // first cluster member starts that much sooner. A rotate-ca step makes (or renews) it at once:
+  // its consumers echo the step only once they have all of it.
+  const makeClient =
+    ctx.action !== undefined || REISSUING.has(ctx.hook.kind) || rotation !== undefined;
+  const { policy, problem: configProblem } = policyOf(ctx);
+  if (configProblem !== undefined) ctx.status.add('blocked', configProblem);
+  const kept = await ensureClient(ctx.leaderSettings, ca, false, policy);
+  const remakeClient = kept.client === undefined || (kept.due === true && makeClient);
   const problems: string[] = [];
   // Planned side by side, so new keys for every relation are generated at once; the client
   // certificate's key is asked for after theirs.
@@ -58,19 +68,26 @@ async function reconcile(ctx: HookContext): Promise<void> {
       relations.map((rel) =>
         planRelation(
           rel,
-          { ca, ...(kept.client === undefined ? {} : { client: kept.client }) },
+          {
+            ca,
+            policy,
+            ...(kept.client === undefined ? {} : { client: kept.client }),
+            ...(rotation === undefined ? {} : { trust: rotation.trust, rotation: rotation.token }),
+          },
           rel.app.toObject(),
-          waits(ctx, rel, firstAsLeader),
+          waits(ctx, rel, firstAsLeader || rotation !== undefined),
         ),
       ),
     ),
-    kept.client === undefined ? ensureClient(ctx.leaderSettings, ca, makeClient) : kept,
+    remakeClient ? ensureClient(ctx.leaderSettings, ca, makeClient, policy) : kept,
   ]);
-  if (kept.client === undefined && client !== undefined) {
+  if (client !== kept.client && client !== undefined) {
     ctx.log.info('created the client certificate');
     for (const plan of plans) Object.assign(plan.desired, clientKeys({ ca, client }));
   }
-  if (client === undefined && connected(ctx)) ctx.requeue();
+  if ((client === undefined && connected(ctx)) || (kept.due === true && !makeClient)) {
+    ctx.requeue();
+  }
   for (const [i, rel] of relations.entries()) {
     const plan = plans[i];
     if (plan === undefined) continue;
@@ -87,6 +104,14 @@ async function reconcile(ctx: HookContext): Promise<void> {
     problems.push(...plan.problems);
   }
   logRefusals(ctx, problems);
+  writeRecords(ctx.leaderSettings, [
+    ...(client === undefined ? [] : clientRecord(client.cert)),
+    ...plans.flatMap((plan) => recordsIn(plan.desired)),
+  ]);
+  if (rotation !== undefined) {
+    const who = behindUnits.length > 0 ? `: waiting for ${behindUnits.join(', ')}` : '';
+    ctx.status.add('maintenance', `Rotating the CA (step ${rotation.phase})${who}`);
+  }
   ctx.status.add('active', connected(ctx) ? STATUS.connected : STATUS.ready);
 }
 
@@ -141,6 +166,9 @@ export const charm = defineCharm({
   actions: {
     backup,
     'list-backups': listBackups,
+    'list-certs': listCerts,
+    'rotate-certs': rotateCerts,
+    'rotate-ca': rotateCa,
     restore,
   },
 });

@@ -33,7 +33,7 @@ export interface CertRequest {
 const VALIDITY_YEARS = 10;
 // Units' clocks drift apart, and a peer whose clock runs behind the CA's would reject a fresh
 // certificate as "not yet valid", so every certificate starts an hour in the past.
-const BACKDATE_MS = 60 * 60 * 1000;
+export const BACKDATE_MS = 60 * 60 * 1000;
 // RFC 5280's ub-common-name.
 const MAX_COMMON_NAME = 64;
 
@@ -74,6 +74,8 @@ export async function issueCertificate(
   request: CertRequest,
   now: Date = new Date(),
   keys: Promise<RsaKeyPair> = newRsaKeyPair(),
+  /** From `now`; default ten years (config.yaml's certificate-lifetime). */
+  lifetimeMs?: number,
 ): Promise<KeyPair> {
   // Checked before the key is awaited, so a bad request fails without waiting for a key; the
   // caller's key promise still settles on its own.
@@ -83,7 +85,7 @@ export async function issueCertificate(
   const cert = forge.pki.createCertificate();
   cert.publicKey = pair.forgePublic;
   cert.serialNumber = randomSerial();
-  setValidity(cert, now, issuer.cert.validity.notAfter);
+  setValidity(cert, now, issuer.cert.validity.notAfter, lifetimeMs);
   cert.setSubject(subjectOf(request.commonName));
   cert.setIssuer(issuer.cert.subject.attributes);
   cert.setExtensions([
@@ -214,13 +216,20 @@ function subjectOf(commonName: string): Forge.pki.CertificateField[] {
 }
 
 /**
- * Ten years for leaf certificates as for the CA: nothing in the reference rotates them, so a
- * shorter life would only schedule an outage. A leaf never outlives its CA, though, since the
- * chain would stop verifying at the CA's end anyway and the later date would mislead.
+ * Ten years by default for leaf certificates as for the CA (the reference rotated nothing); a
+ * shorter leaf life is the operator's choice, with the charm reissuing before the end. A leaf
+ * never outlives its CA, though, since the chain would stop verifying at the CA's end anyway
+ * and the later date would mislead.
  */
-function setValidity(cert: Forge.pki.Certificate, now: Date, caNotAfter: Date | undefined): void {
+function setValidity(
+  cert: Forge.pki.Certificate,
+  now: Date,
+  caNotAfter: Date | undefined,
+  lifetimeMs?: number,
+): void {
   const notAfter = new Date(now.getTime());
-  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALIDITY_YEARS);
+  if (lifetimeMs === undefined) notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALIDITY_YEARS);
+  else notAfter.setTime(now.getTime() + lifetimeMs);
   cert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
   cert.validity.notAfter =
     caNotAfter !== undefined && caNotAfter < notAfter ? new Date(caNotAfter) : notAfter;

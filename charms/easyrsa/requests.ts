@@ -14,6 +14,7 @@ import {
 } from './pki.js';
 import type { KeyPair } from './pki.js';
 import { readyKey, takeKey } from './key-pool.js';
+import { DEFAULT_POLICY, type RenewalPolicy, issueTime, renewalDue } from './renewal.js';
 
 /** The charm's one endpoint (metadata.yaml), where the requirers relate. */
 export const ENDPOINT = 'client';
@@ -25,6 +26,12 @@ export interface Authority {
    * after the server certificates of a burst of requests (charm.ts): absent until then.
    */
   client?: KeyPair;
+  /** When leaves are reissued, and how long new ones live; default: ten years, a third left. */
+  policy?: RenewalPolicy;
+  /** The `ca` published, when it is not the signing CA alone: during rotate-ca, a bundle. */
+  trust?: string;
+  /** The rotate-ca step consumers are asked to apply (ca-rotation.ts), published as is. */
+  rotation?: string;
 }
 
 export interface RelationPlan {
@@ -40,7 +47,7 @@ export interface RelationPlan {
 
 // The per-requester keys: `etcd_0.server.cert` and friends (the interface's provider schema).
 const UNIT_CERT_KEY = /\.(server\.cert|server\.key|processed_requests|processed_client_requests)$/;
-const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key']);
+const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key', 'ca_rotation']);
 
 /** A key this charm publishes and so may also withdraw; anything else in a bag is not ours. */
 export function isProviderKey(key: string): boolean {
@@ -75,7 +82,12 @@ export async function planRelation(
    */
   waits: (unit: string) => boolean = () => true,
 ): Promise<RelationPlan> {
-  const desired: Record<string, string> = { ca: authority.ca.cert, ...clientKeys(authority) };
+  const desired: Record<string, string> = {
+    ca: authority.trust ?? authority.ca.cert,
+    ...clientKeys(authority),
+    ...(authority.rotation === undefined ? {} : { ca_rotation: authority.rotation }),
+  };
+  const policy = authority.policy ?? DEFAULT_POLICY;
   const problems: string[] = [];
   const answers: { req: CertRequest; answer: Promise<KeyPair> }[] = [];
   let signed = 0;
@@ -90,7 +102,7 @@ export async function planRelation(
         if (existing !== undefined && signedBy(existing.cert, authority.ca.cert)) {
           answers.push({ req, answer: Promise.resolve(existing) });
         }
-      } else if (existing !== undefined && stillAnswers(existing, req, authority.ca)) {
+      } else if (existing !== undefined && stillAnswers(existing, req, authority.ca, policy)) {
         answers.push({ req, answer: Promise.resolve(existing) });
       } else {
         // Not awaited here: new certificates take their keys (spare or generated) together.
@@ -106,7 +118,14 @@ export async function planRelation(
           continue;
         }
         const request = { commonName: req.commonName, sans: req.sans, kind: req.certType };
-        answers.push({ req, answer: issueCertificate(authority.ca, request, new Date(), key) });
+        const answer = issueCertificate(
+          authority.ca,
+          request,
+          issueTime(policy, new Date()),
+          key,
+          policy.lifetimeMs,
+        );
+        answers.push({ req, answer });
         signed += 1;
       }
     }
@@ -170,9 +189,15 @@ function existingCert(
   return typeof cert === 'string' && typeof key === 'string' ? { cert, key } : undefined;
 }
 
-/** Still right for the request: from this CA, in date, same CN, same SANs. */
-function stillAnswers(existing: KeyPair, req: CertRequest, ca: KeyPair): boolean {
+/** Still right for the request: from this CA, not due for renewal, same CN, same SANs. */
+function stillAnswers(
+  existing: KeyPair,
+  req: CertRequest,
+  ca: KeyPair,
+  policy: RenewalPolicy,
+): boolean {
   if (!signedBy(existing.cert, ca.cert)) return false;
+  if (renewalDue(existing.cert, policy, new Date())) return false;
   if (certificateCommonName(existing.cert) !== req.commonName) return false;
   const want = requestedSans({ commonName: req.commonName, sans: req.sans, kind: req.certType });
   const have = certificateSans(existing.cert);

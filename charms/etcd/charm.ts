@@ -20,7 +20,8 @@ import {
   observeOwn,
   publishPeer,
 } from './membership.js';
-import { type Certificates, certificates, writeCertificates } from './tls.js';
+import { endRestartTurn, takeRestartTurn } from './restart-turns.js';
+import { type Certificates, certificates, serverFilesChanged, writeCertificates } from './tls.js';
 import { connectionString, isStarted } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
 import { parseProbe, probeCommand } from './workload/probe.js';
@@ -196,9 +197,14 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const certs = certificates(ctx, machine.hostname);
   if (certs.kind !== 'ready') return certificatesStatus(ctx, certs);
+  const running = ctx.state.get(STATE.member) !== undefined;
+  const request = serverFilesChanged(ctx, env.tls, certs.certs);
+  const { hold } = takeRestartTurn(ctx, running, request);
   const tlsChanged = await writeCertificates(ctx, env.tls, certs.certs, {
     verify: LOOKS_AGAIN.has(ctx.hook.kind),
+    holdServer: hold,
   });
+  if (running && tlsChanged) ctx.log.info(`restarting ${env.name} for new certificates`);
   markPeer(ctx, MEMBER_READY);
 
   const membership = await converge(ctx, env, { memberData: machine.memberData, tlsChanged });
@@ -214,6 +220,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   // client certificate to reach it.
   const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
   if (serving) markPeer(ctx, MEMBER_STARTED);
+  endRestartTurn(ctx, serving, hold, certs.certs.rotation);
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);

@@ -15,6 +15,8 @@ export const LS = {
   /** The token of the cluster the restore action last made: a member started under another
    * token belongs to the cluster it replaced, and leaves it to join this one (rejoin.ts). */
   restored: 'restored',
+  /** The one unit allowed to restart its member for new certificates (restart-turns.ts). */
+  restarting: 'restarting',
 } as const;
 
 /** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
@@ -27,6 +29,14 @@ export const MEMBER_READY = 'member-ready';
 /** Peer unit bag: when this unit last restarted its member (an etcd leader about to restart
  * hands its leadership to the most recently restarted: in a rollout, one already updated). */
 export const MEMBER_RESTARTED = 'member-restarted';
+
+/** Peer unit bag: its member must restart for new certificates and waits for its turn. */
+export const RESTART_WANTED = 'restart-wanted';
+
+/** Certificates relation: the CA rotation step easyrsa asks for, and this unit's echo of the
+ * last one its member runs with (easyrsa's ca-rotation.ts moves on once every unit echoed). */
+export const ROTATION = 'ca_rotation';
+export const ROTATION_APPLIED = 'ca_rotation_applied';
 
 /** ctx.state keys. */
 export const STATE = {

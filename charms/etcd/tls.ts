@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { tlsCertificates } from 'rune/interfaces';
 import { put } from './bags.js';
 import type { Ctx } from './env.js';
-import { STATE } from './keys.js';
+import { ROTATION, STATE } from './keys.js';
 import type { TlsPaths } from './workload/paths.js';
 
 type FileWrite = Parameters<Ctx['machine']['writeFiles']>[0][number];
@@ -19,6 +19,9 @@ export interface Certificates {
    * clients on `db` are told of the cluster once it is here.
    */
   client?: { cert: string; key: string };
+  /** The CA rotation step the provider asks to apply (easyrsa's `ca_rotation`), echoed back as
+   * `ca_rotation_applied` once this member runs with these files (restart-turns.ts). */
+  rotation?: string;
 }
 
 export type CertificatesState =
@@ -53,6 +56,7 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   const ca = find((b) => tlsCertificates.requirer.ca(b));
   const server = find((b) => tlsCertificates.requirer.serverCert(b, ctx.unit));
   const client = find((b) => tlsCertificates.requirer.clientCert(b));
+  const rotation = find((b) => b[ROTATION]);
   if (ca === undefined || server === undefined) {
     const missing = [
       ...(ca === undefined ? ['CA'] : []),
@@ -67,8 +71,26 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
       serverCert: server.cert,
       serverKey: server.key,
       ...(client === undefined ? {} : { client: { cert: client.cert, key: client.key } }),
+      ...(rotation === undefined ? {} : { rotation }),
     },
   };
+}
+
+const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+export function serverDigest(paths: TlsPaths, certs: Certificates): string {
+  return digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
+}
+
+/** When the member's own files (CA, certificate, key) differ from what this unit last wrote:
+ * a short name for the new ones (for a restart turn); else undefined. */
+export function serverFilesChanged(
+  ctx: Ctx,
+  paths: TlsPaths,
+  certs: Certificates,
+): string | undefined {
+  const digest = serverDigest(paths, certs);
+  return ctx.state.get(STATE.tlsDigest) === digest ? undefined : digest.slice(0, 16);
 }
 
 /**
@@ -84,23 +106,28 @@ export async function writeCertificates(
   ctx: Ctx,
   paths: TlsPaths,
   certs: Certificates,
-  options: { verify?: boolean } = {},
+  /** verify: send every file, written only where the machine's copy differs (a file deleted by
+   * hand is put back). holdServer: leave the member's own files as they are, it may not
+   * restart yet (restart-turns.ts). */
+  options: { verify?: boolean; holdServer?: boolean } = {},
 ): Promise<boolean> {
-  const digest = (value: unknown) =>
-    createHash('sha256').update(JSON.stringify(value)).digest('hex');
-  const server = digest([paths, certs.ca, certs.serverCert, certs.serverKey]);
+  const server = serverDigest(paths, certs);
   const client = certs.client && digest([paths, certs.client]);
-  const serverChanged = ctx.state.get(STATE.tlsDigest) !== server;
+  const holdServer = options.holdServer === true;
+  const serverChanged = !holdServer && ctx.state.get(STATE.tlsDigest) !== server;
   const clientChanged = client !== undefined && ctx.state.get(STATE.clientDigest) !== client;
   const verify = options.verify === true;
   const send = (changed: boolean, files: FileWrite[]): FileWrite[] =>
     changed ? files : verify ? files.map((f) => ({ ...f, onlyIfChanged: true })) : [];
   const files = [
-    ...send(serverChanged, [
-      { path: paths.ca, data: certs.ca, mode: 0o644 },
-      { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
-      { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
-    ]),
+    // Held files are not even verified: the machine's copy is the one the member runs with.
+    ...(holdServer
+      ? []
+      : send(serverChanged, [
+          { path: paths.ca, data: certs.ca, mode: 0o644 },
+          { path: paths.serverCert, data: certs.serverCert, mode: 0o644 },
+          { path: paths.serverKey, data: certs.serverKey, mode: 0o600 },
+        ])),
     ...(certs.client
       ? send(clientChanged, [
           { path: paths.clientCert, data: certs.client.cert, mode: 0o644 },

@@ -36,7 +36,7 @@ describe('shipped charms in plain Node', () => {
       },
     );
     expect(JSON.parse(out)).toEqual({
-      easyrsa: ['backup', 'list-backups', 'restore'],
+      easyrsa: ['backup', 'list-backups', 'list-certs', 'restore', 'rotate-ca', 'rotate-certs'],
       etcd: ['compact', 'defrag', 'health', 'restore', 'snapshot'],
       flannel: [],
       'kubernetes-master': ['get-kubeconfig', 'restart', 'upgrade'],

@@ -44,7 +44,13 @@ describe('easyrsa: the CA', () => {
     // The client certificate comes with update-status (or after a client's first requests).
     const second = await ok(harness.run(first.state, 'update-status'));
     const settings = second.state.leaderSettings ?? {};
-    expect(Object.keys(settings).sort()).toEqual(['ca.crt', 'ca.key', 'client.crt', 'client.key']);
+    expect(Object.keys(settings).sort()).toEqual([
+      'ca.crt',
+      'ca.key',
+      'certificates',
+      'client.crt',
+      'client.key',
+    ]);
     expect(settings['ca.crt']).toBe(caOf(first.state));
     expect(issuedBy(settings['client.crt'], caOf(first.state))).toBe(true);
 

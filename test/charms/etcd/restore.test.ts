@@ -7,7 +7,9 @@ import type { HarnessState } from '../../../core/charm/index.js';
 import { clusterTag } from '../../../charms/etcd/rejoin.js';
 import { memberAddCommand } from '../../../charms/etcd/member-commands.js';
 import { restorePrepareScript, restoreSwapScript } from '../../../charms/etcd/workload/backup.js';
+import { serverDigest } from '../../../charms/etcd/tls.js';
 import {
+  CA,
   clientUrl,
   envFor,
   etcdctlAs,
@@ -17,6 +19,8 @@ import {
   memberListJson,
   ownViewAnswers,
   peerUrl,
+  serverCert,
+  serverKey,
   unitState,
 } from './fixtures.js';
 
@@ -258,7 +262,16 @@ describe('etcd followers after a restore', () => {
       peers,
       peerExtra: options.peerExtra ?? { 'etcd/0': startedIn(NEW) },
       leaderSettings: options.settings ?? restoredSettings,
-      stored: { installed, member: options.record ?? oldRecord(unit) },
+      stored: {
+        installed,
+        member: options.record ?? oldRecord(unit),
+        // Its certificates were written when it started: no restart for them is pending.
+        'tls-digest': serverDigest(envFor(unit).tls, {
+          ca: CA,
+          serverCert: serverCert(unit),
+          serverKey: serverKey(unit),
+        }),
+      },
       run: { [rmData(unit)]: '', ...options.run },
     });
     return {
