@@ -155,12 +155,15 @@ export class HealthChecks {
     });
     if (!judged.trigger) return;
     for (const [name, check] of Object.entries(judged.local.checks ?? {})) {
-      const was = local.checks?.[name]?.failing;
-      if ((was === undefined) === (check.failing === undefined)) continue;
+      const was = local.checks?.[name];
+      if (was?.failing === check.failing && was?.failedRuns === check.failedRuns) continue;
       this.deps.log?.(
         check.failing === undefined
           ? `${due.unit}: health check ${name} passes again`
-          : `${due.unit}: health check ${name} failed: ${check.failing}`,
+          : was?.failing === check.failing
+            ? `${due.unit}: health check ${name} still fails (${check.failedRuns} runs), ` +
+              `asking for another reconcile: ${check.failing}`
+            : `${due.unit}: health check ${name} failed: ${check.failing}`,
       );
     }
     this.deps.onTrigger(due.unit);

@@ -164,8 +164,21 @@ export interface Judged {
 }
 
 /**
+ * Whether a check still failing asks for another reconcile: the last one did not repair (an
+ * operator's stop can race it, a repair can need a peer first). A command that fails with
+ * something new asks at once; otherwise the asks back off, after 2, 4, 8 and 16 failed runs and
+ * then every 32nd, so a crash loop does not run a hook every interval and a fault is never left
+ * to the five-minute update-status alone. A service's changing restart count is not news.
+ */
+function askAgain(check: DeclaredCheck, detail: string, failedRuns: number): boolean {
+  if (detail !== check.failing && !('service' in check.spec)) return true;
+  return failedRuns % 32 === 0 || (failedRuns & (failedRuns - 1)) === 0;
+}
+
+/**
  * Records the verdicts of the checks that ran. A check that starts or stops failing makes
- * update-status due, so the charm's reconcile repairs (or, after a pass, reports active again);
+ * update-status due, so the charm's reconcile repairs (or, after a pass, reports active again),
+ * as does one that goes on failing (askAgain);
  * while checks fail, their status is set whenever what it says changes, unless the unit shows
  * something more severe (blocked).
  */
@@ -180,9 +193,14 @@ export function applyVerdicts(
   for (const [name, verdict] of Object.entries(verdicts)) {
     const check = before[name];
     if (check === undefined) continue;
-    const failing = verdict.ok ? undefined : verdict.detail;
-    if ((failing === undefined) !== (check.failing === undefined)) trigger = true;
-    checks[name] = failing === undefined ? { spec: check.spec } : { spec: check.spec, failing };
+    if (verdict.ok) {
+      if (check.failing !== undefined) trigger = true;
+      checks[name] = { spec: check.spec };
+      continue;
+    }
+    const failedRuns = check.failing === undefined ? 1 : (check.failedRuns ?? 1) + 1;
+    if (check.failing === undefined || askAgain(check, verdict.detail, failedRuns)) trigger = true;
+    checks[name] = { spec: check.spec, failing: verdict.detail, failedRuns };
   }
   const next: LocalState = { ...local, checks, ...(trigger ? { requeued: true } : {}) };
   const was = failingStatus(before);

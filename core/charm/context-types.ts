@@ -78,6 +78,8 @@ export interface DeclaredCheck {
   /** What the last run said when it failed (`service etcd is stopped ...`); absent: passing or
    * not run yet. */
   failing?: string;
+  /** How many runs in a row have failed; absent: passing. */
+  failedRuns?: number;
 }
 
 /** ctx.checks: the unit's health checks, declared from hooks and kept until removed. */

@@ -119,8 +119,17 @@ describe('health checks between hooks', () => {
     u.tick(1);
     await u.checks.tick();
     expect(u.pings).toHaveLength(3);
-    // Still failing: no new reconcile, the status stays.
-    expect(u.triggered).toEqual(['counter/0']);
+    // Still failing after the reconcile it asked for: it asks once more, and the status stays.
+    expect(u.triggered).toEqual(['counter/0', 'counter/0']);
+    expect(u.logged.at(-1)).toMatch(/^counter\/0: health check ping still fails \(2 runs\), /);
+    u.tick(1);
+    await u.settle();
+    u.tick(1);
+    await u.checks.tick();
+    // Then it backs off: the third failed run asks for nothing.
+    expect(u.pings).toHaveLength(4);
+    expect(u.triggered).toHaveLength(2);
+    expect(u.status()).toMatch(/^maintenance health check ping failed: curl: \(7\)/);
     u.answer();
     u.tick(10_000);
     await u.checks.tick();

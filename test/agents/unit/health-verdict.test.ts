@@ -153,16 +153,20 @@ describe('a verdict on the unit', () => {
     );
     expect(judged.trigger).toBe(true);
     expect(judged.local.requeued).toBe(true);
-    expect(judged.local.checks?.['ping']).toEqual({ spec: PING, failing: 'connection refused' });
+    expect(judged.local.checks?.['ping']).toEqual({
+      spec: PING,
+      failing: 'connection refused',
+      failedRuns: 1,
+    });
     expect(judged.status).toEqual({
       kind: 'maintenance',
       message: 'health check ping failed: connection refused',
     });
   });
 
-  it('a failure that says something new updates the status without another update-status', () => {
+  it('a service failing with a new restart count updates the status without another update-status', () => {
     const failing = started({
-      etcd: { spec: SERVICE, failing: 'service etcd is restarting (1 restart)' },
+      etcd: { spec: SERVICE, failing: 'service etcd is restarting (1 restart)', failedRuns: 4 },
     });
     const judged = applyVerdicts(
       failing,
@@ -179,7 +183,32 @@ describe('a verdict on the unit', () => {
       { etcd: { ok: false, detail: 'service etcd is restarting (2 restarts)' } },
       'maintenance',
     );
-    expect(same).toEqual({ local: judged.local, trigger: false });
+    expect(same.trigger).toBe(false);
+    expect(same.status).toBeUndefined();
+    expect(same.local.checks?.['etcd']?.failedRuns).toBe(6);
+  });
+
+  it('a check that goes on failing asks for a reconcile again, less and less often', () => {
+    let local = started({ etcd: { spec: SERVICE } });
+    const asked: number[] = [];
+    for (let run = 1; run <= 100; run++) {
+      const judged = applyVerdicts(
+        { ...local, requeued: false },
+        { etcd: { ok: false, detail: 'service etcd is stopped' } },
+        'maintenance',
+      );
+      if (judged.trigger) asked.push(run);
+      local = judged.local;
+    }
+    expect(asked).toEqual([1, 2, 4, 8, 16, 32, 64, 96]);
+  });
+
+  it('a command check failing with something new makes update-status due again', () => {
+    const failing = started({ ping: { spec: PING, failing: 'refused' } });
+    const judged = applyVerdicts(failing, { ping: { ok: false, detail: 'timed out' } }, 'active');
+    expect(judged.trigger).toBe(true);
+    expect(judged.local.requeued).toBe(true);
+    expect(judged.status?.message).toBe('health check ping failed: timed out');
   });
 
   it('a pass after a failure leaves the status to the charm, and makes update-status due', () => {

@@ -160,8 +160,10 @@ async function print(what: string, t: Timeline): Promise<void> {
 
 describe('etcd health checks on local machines', () => {
   it('a stopped etcd: not "Healthy" within ~10 s, restarted by the reconcile, active again', async () => {
+    // The clock starts before the stop: the agent may notice while the command still runs.
+    const broken = Date.now();
     await exec(STOP_ETCD);
-    const t = await throughRepair(Date.now());
+    const t = await throughRepair(broken);
     await print('etcd stopped', t);
     expect(t.failure).toMatch(/^health check etcd(-service)? failed: /);
     // One interval (10 s) and the time to ask, with room for a loaded host.
@@ -171,8 +173,9 @@ describe('etcd health checks on local machines', () => {
   }, 300_000);
 
   it('rm -rf /etc/etcd/tls: the files are put back and the member is healthy again', async () => {
+    const broken = Date.now();
     await exec('rm -rf /etc/etcd/tls');
-    const t = await throughRepair(Date.now());
+    const t = await throughRepair(broken);
     await print('/etc/etcd/tls deleted', t);
     expect(t.failure).toMatch(/^health check etcd failed: .*no such file or directory/);
     expect(t.failed - t.broken).toBeLessThan(20_000);
