@@ -187,6 +187,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/show-action.js')).showAction,
   },
   {
+    name: 'sim',
+    summary: 'Lose or heal simulated machines (sim cloud rehearsals).',
+    load: async () => (await import('./commands/sim.js')).sim,
+  },
+  {
     name: 'ssh',
     summary: 'Open an SSH session to a machine.',
     load: async () => (await import('./commands/ssh.js')).ssh,

@@ -26,6 +26,7 @@ import type {
   ChangesResponse,
   ExecFrame,
   PingResponse,
+  SimulateRequest,
   SshAccess,
   StatusResponse,
 } from './api.js';
@@ -132,6 +133,10 @@ export class ApiClient {
 
   rollouts(): Promise<{ rollouts: RolloutRecord[] }> {
     return this.json('GET', '/v1/rollouts');
+  }
+
+  async simulate(request: SimulateRequest): Promise<void> {
+    await this.json('POST', '/v1/sim', request);
   }
 
   rollout(application: string, action: 'resume' | 'abort'): Promise<{ rollouts: RolloutRecord[] }> {

@@ -30,6 +30,7 @@ import type {
   ChangesResponse,
   ExecFrame,
   PingResponse,
+  SimulateRequest,
   SshAccess,
   StatusResponse,
 } from './api.js';
@@ -76,6 +77,8 @@ export interface ControllerApi {
   config(application: string): { options: Record<string, ConfigOptionView> };
   rollouts(): { rollouts: RolloutRecord[] };
   rollout(request: { application: string; action: 'resume' | 'abort' }): RolloutRecord[];
+  /** A sim cloud's rehearsal of machine failures: lost machines stop answering until healed. */
+  simulate(request: SimulateRequest): void;
   rolloutPolicy(application: string): { policy: RolloutPolicyView };
   setRolloutPolicy(request: SetRolloutPolicyRequest): void;
   /** Model revisions, oldest first; with an application, those that touched it. */
@@ -205,6 +208,9 @@ async function route(
     case 'GET /v1/rollouts':
       query(key);
       return send(res, 200, api.rollouts());
+    case 'POST /v1/sim':
+      api.simulate(await body(req, key));
+      return send(res, 200, {});
     case 'POST /v1/rollout':
       return send(res, 200, { rollouts: api.rollout(await body(req, key)) });
     case 'GET /v1/rollout-policy':

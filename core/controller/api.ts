@@ -1,6 +1,12 @@
 // The controller's API (DESIGN §2): HTTP/JSON over a unix socket. Request and response shapes
 // shared by the server (api-server.ts) and the CLI's client (api-client.ts).
 
+/** `rune sim lose-machine | heal-machine`: on a sim cloud only. */
+export interface SimulateRequest {
+  action: 'lose' | 'heal';
+  machines: string[];
+}
+
 export interface PingResponse {
   name: string;
   id: string;

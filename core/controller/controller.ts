@@ -23,9 +23,11 @@ import type {
   ActionRecord,
   ApplicationRecord,
   HookLogEntry,
+  MachineRecord,
   RolloutRecord,
   Store,
 } from '../store/types.js';
+import type { CharmMachine } from '../charm/context-types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import {
@@ -79,6 +81,14 @@ export interface ControllerDeps {
   charms?: CharmRepository;
   /** The controller's log (what the resurrector did, and why it held back). */
   log?: (line: string) => void;
+  /** A sim cloud's machines (wiring.ts simCloud): hooks reach them directly, and a rehearsal
+   * can lose them; absent on other clouds. */
+  sim?: SimulatedMachines;
+}
+
+export interface SimulatedMachines {
+  charmMachine(record: MachineRecord): CharmMachine;
+  setLost(record: MachineRecord, lost: boolean): void;
 }
 
 export { hardware } from './machine-operations.js';
@@ -115,6 +125,7 @@ export class Controller implements ControllerApi {
       machine: async (id) => {
         const record = this.machines.record(id);
         const remote = await this.pool.get(record);
+        if (deps.sim && record.provider === 'sim') return deps.sim.charmMachine(record);
         return charmMachine(remote, record.facts ?? (await remote.facts()), id);
       },
       address: (id) => store.machine(id)?.address ?? '',
@@ -287,6 +298,10 @@ export class Controller implements ControllerApi {
     );
     this.runner.wake();
     return done;
+  }
+
+  simulate(request: Api.SimulateRequest): void {
+    this.machines.simulate(request, this.deps.sim);
   }
 
   rolloutPolicy(application: string): { policy: RolloutPolicyView } {

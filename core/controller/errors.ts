@@ -139,3 +139,25 @@ export class ControllerNotAnsweringError extends RuneError {
     );
   }
 }
+
+export class NotSimCloudError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(
+      `controller "${controller}" is not on the sim cloud: only simulated machines can be lost ` +
+        'and healed on demand (rune bootstrap sim makes such a controller)',
+    );
+  }
+}
+
+export class SimulatedMachineError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly machine: string,
+    readonly verb: string,
+  ) {
+    super(`machine ${machine} is simulated (sim cloud): it has no SSH for ${verb}`);
+  }
+}

@@ -13,10 +13,18 @@ import type {
   AddMachinesResponse,
   AddedMachine,
   MachineStatusView,
+  SimulateRequest,
   SshAccess,
 } from './api.js';
-import { InvalidTargetError, KeyFileError, NoProviderError } from './errors.js';
+import {
+  InvalidTargetError,
+  KeyFileError,
+  NoProviderError,
+  NotSimCloudError,
+  SimulatedMachineError,
+} from './errors.js';
 import type { Connect, Connected, Health, MachinePool } from './machine-pool.js';
+import type { SimulatedMachines } from './controller.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 
@@ -114,7 +122,7 @@ export class MachineOperations {
       const facts = await connected.machine.facts();
       store.addMachine({
         id,
-        provider: 'local',
+        provider: provider.kind === 'sim' ? 'sim' : 'local',
         instanceId: made.instanceId,
         address: made.address,
         port: made.port,
@@ -192,20 +200,30 @@ export class MachineOperations {
     const record = this.record(id);
     this.deps.store.setMachineLife(id, 'dying');
     await this.deps.pool.forget(id);
-    if (record.provider === 'local') await this.provider().destroy(record.instanceId);
+    if (record.provider !== 'manual') await this.provider().destroy(record.instanceId);
     this.deps.store.removeMachine(id);
   }
 
-  /** destroy-controller: every local machine this controller made. */
+  /** destroy-controller: every machine this controller made. */
   async destroyLocal(): Promise<void> {
     for (const record of this.deps.store.machines()) {
-      if (record.provider === 'local') await this.provider().destroy(record.instanceId);
+      if (record.provider !== 'manual') await this.provider().destroy(record.instanceId);
     }
   }
 
   sshAccess(id: string): SshAccess {
-    const { address, port, user, keyFile, hostPublicKey } = this.record(id);
+    const record = this.record(id);
+    if (record.provider === 'sim') throw new SimulatedMachineError(id, 'rune ssh or rune scp');
+    const { address, port, user, keyFile, hostPublicKey } = record;
     return { address, port, user, keyFile, hostPublicKey };
+  }
+
+  /** A rehearsal on the sim cloud: the machines stop (or start again) answering at once. */
+  simulate(request: SimulateRequest, sim: SimulatedMachines | undefined): void {
+    if (sim === undefined) throw new NotSimCloudError(this.deps.info.name);
+    // Every id is checked before any machine changes: a typo loses nothing.
+    const records = request.machines.map((id) => this.record(id));
+    for (const record of records) sim.setLost(record, request.action === 'lose');
   }
 
   async exec(

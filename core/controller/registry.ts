@@ -14,6 +14,8 @@ export interface ControllerInfo {
   /** What `add-machine` with no target makes: local machines, or none (manual). */
   provider: ProviderKind;
   createdAt: string;
+  /** A sim cloud's latency model: each call to a machine waits fixed ± jitter ms. */
+  sim?: { fixedMs: number; jitterMs: number };
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -22,6 +24,7 @@ export function createController(
   home: string,
   name: string,
   provider: ProviderKind,
+  sim?: ControllerInfo['sim'],
 ): ControllerInfo {
   if (!NAME.test(name)) throw new ControllerNameError(name);
   const paths = controllerPaths(home, name);
@@ -36,6 +39,7 @@ export function createController(
     id: randomBytes(3).toString('hex'),
     provider,
     createdAt: new Date().toISOString(),
+    ...(sim === undefined ? {} : { sim }),
   };
   // Written last: a folder without controller.json is a bootstrap that did not finish.
   writeFileSync(paths.config, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

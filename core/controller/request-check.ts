@@ -12,6 +12,7 @@ import type {
   DeployRequest,
   DiffBundleRequest,
   ExportBundleRequest,
+  SimulateRequest,
 } from './api.js';
 import type { RefreshRequest } from './refresh.js';
 import type { RollbackRequest } from './rollback.js';
@@ -49,6 +50,7 @@ export interface RequestBodies {
   'POST /v1/rollout': { application: string; action: 'resume' | 'abort' };
   'POST /v1/rollout-policy': SetRolloutPolicyRequest;
   'POST /v1/rollback': RollbackRequest;
+  'POST /v1/sim': SimulateRequest;
   'POST /v1/model-config': Record<string, string>;
   'POST /v1/shutdown': { destroy?: boolean };
 }

@@ -176,6 +176,10 @@ export const BODY_SCHEMAS = {
     },
     ['to', 'policy'],
   ),
+  'POST /v1/sim': fields('a map with action and machines', {
+    action: { type: 'string', enum: ['lose', 'heal'], expect: '"lose" or "heal"' },
+    machines: { type: 'array', minItems: 1, expect: 'a list of machine ids', items: machine },
+  }),
   'POST /v1/model-config': stringMap('a map of setting names to text values'),
   'POST /v1/shutdown': fields('a map (destroy optional)', { destroy: flag() }, ['destroy']),
 } as const satisfies Record<string, Schema>;

@@ -1,7 +1,7 @@
 // The resurrector (DESIGN §12, BOSH's): on each health pass, replaces the local machines that
 // stayed lost past the grace period — the dead units leave as `remove-unit --force` would (their
 // peers see them depart), the machine's leftovers are destroyed, and each application gets a new
-// unit on a new machine. Manual machines are never replaced. The meltdown brake
+// unit on a new machine (local or sim). Manual machines are never replaced. The meltdown brake
 // (resurrector-plan.ts) stops it when many machines are lost at once.
 import type { Store } from '../store/types.js';
 import type { Health } from './machine-pool.js';
@@ -38,7 +38,7 @@ export class Resurrector {
         const h = health(m.id);
         return {
           id: m.id,
-          replaceable: m.provider === 'local',
+          replaceable: m.provider !== 'manual',
           ...(h && !h.reachable ? { lostSince: Date.parse(h.since) } : {}),
         };
       });

@@ -15,7 +15,7 @@ import { isRoot, sweepLocal } from './leftovers.js';
 import { type ControllerPaths, controllerPaths } from './paths.js';
 import { type ControllerInfo, readController } from './registry.js';
 import { acquireStoreLock } from './store-lock.js';
-import { connectOverSsh, localProvider } from './wiring.js';
+import { connectOverSsh, localProvider, simCloud } from './wiring.js';
 
 export interface RunningController {
   stop(): Promise<void>;
@@ -79,12 +79,14 @@ async function serve(
     );
     if (swept.length > 0) log(`removed what a previous run left behind: ${swept.join(', ')}`);
   }
-  const provider = info.provider === 'local' ? localProvider(info, paths) : undefined;
-  if (provider !== undefined && isRoot()) {
+  const sim = info.provider === 'sim' ? simCloud(info, store.machines()) : undefined;
+  const local = info.provider === 'local' ? localProvider(info, paths) : undefined;
+  const provider = local ?? sim?.provider;
+  if (local !== undefined && isRoot()) {
     // The host's side of local machines (packages, tools, the bridge) is the controller's own
     // infrastructure: set up as it starts, in the background, not by its first deploy. A
     // failure is only logged here; the first machine made tries again and reports it.
-    void provider.prepare().catch((e: unknown) => {
+    void local.prepare().catch((e: unknown) => {
       log(`local provider not ready yet: ${e instanceof Error ? e.message : String(e)}`);
     });
   }
@@ -114,7 +116,8 @@ async function serve(
       }
       return loading;
     },
-    connect: connectOverSsh,
+    connect: sim?.connect ?? connectOverSsh,
+    ...(sim === undefined ? {} : { sim }),
     log,
     ...(provider === undefined ? {} : { provider: () => provider }),
     exit: () => finish(),

@@ -1,10 +1,15 @@
 // The composition root's real pieces (DESIGN §3): SSH connections and keys through agents/machine,
-// and the local provider. With controller.ts, the only module of core/controller that imports
+// the local provider, and the sim cloud (simulated machines, reached without SSH). With controller.ts, the only module of core/controller that imports
 // agents/ (lint enforces it); tests build a Controller with fakes instead (test/fakes/).
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connectMachine } from '../../agents/machine/remote-machine.js';
 import { LocalProvider } from '../../agents/providers/local/local-provider.js';
+import { SimMachineNotFoundError } from '../../agents/providers/sim/errors.js';
+import { SimProvider } from '../../agents/providers/sim/sim-provider.js';
+import { simRemoteMachine } from '../../agents/providers/sim/sim-remote.js';
+import type { MachineRecord } from '../store/types.js';
+import type { SimulatedMachines } from './controller.js';
 import type { Connect } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
@@ -27,4 +32,36 @@ export function localProvider(info: ControllerInfo, paths: ControllerPaths): Loc
     hide: [dirname(dirname(paths.dir))],
     authorizedKey: readFileSync(paths.publicKey, 'utf8'),
   });
+}
+
+/** What a sim controller runs on: its provider, a `connect` that reaches sim machines by their
+ * made-up address, and the machines' own hook view (no supervisor, no apt: sim-machine.ts). */
+export interface SimCloud extends SimulatedMachines {
+  provider: SimProvider;
+  connect: Connect;
+}
+
+export function simCloud(info: ControllerInfo, known: readonly MachineRecord[]): SimCloud {
+  const provider = new SimProvider(info.sim ? { latency: info.sim } : {});
+  // Sim machines live in this process: those the store records come back empty (sim-provider.ts).
+  for (const record of known) if (record.provider === 'sim') provider.revive(record.id);
+  const sim = (instanceId: string) => provider.sim(instanceId);
+  return {
+    provider,
+    connect: (target, _policy, label) => {
+      const machine = provider.atAddress(target.host);
+      if (machine === undefined) throw new SimMachineNotFoundError(`${label} (${target.host})`);
+      // As a dead host's would, a connection to a lost machine fails (and a probe with it).
+      return machine.machine.run('true').then(() => ({
+        machine: simRemoteMachine(machine, target.host),
+        hostKey: { fingerprint: 'SHA256:sim', publicKey: '' },
+      }));
+    },
+    charmMachine: (record) => sim(record.instanceId).machine,
+    setLost: (record, lost) => {
+      const machine = sim(record.instanceId);
+      if (lost) machine.lose();
+      else machine.heal();
+    },
+  };
 }

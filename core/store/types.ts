@@ -5,7 +5,7 @@ import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/sta
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 import type { HistoryStore } from './history-types.js';
 
-export type ProviderKind = 'local' | 'manual';
+export type ProviderKind = 'local' | 'manual' | 'sim';
 
 /** A machine as the controller knows it: how to reach it, its pinned key, its facts. */
 export interface MachineRecord {

@@ -36,6 +36,7 @@ export function fakeControllerApi(
     addUnits: () => Promise.resolve({ units: [] }),
     relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
     resolve: () => undefined,
+    simulate: () => undefined,
     refresh: ({ application }) => ({ application, charm: application, revision: 2, from: 1 }),
     run: ({ target }) => ({ id: 1, unit: target }),
     action: (id) => ({

@@ -20,3 +20,13 @@ export class SimMachineNotFoundError extends RuneError {
     super(`sim machine ${instanceId} does not exist (destroyed, or never created)`);
   }
 }
+
+/** What every call to a machine lost in the simulation (`rune sim lose-machine`) throws, as a
+ * dead host's connection would. */
+export class SimMachineLostError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(readonly machine: string) {
+    super(`sim machine ${machine} does not answer (lost in the simulation)`);
+  }
+}

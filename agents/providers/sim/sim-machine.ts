@@ -1,13 +1,14 @@
 // A SIMULATED machine for scale benchmarks (DESIGN §4 `sim`): a CharmMachine whose files, services
 // and packages live in memory and whose every call first waits the latency model's delay. It does
 // not model shells (commands answer from a table), permissions, owners, disk, CPU, failures of I/O,
-// lost connections, or time spent by the work itself — only the round trip.
+// or time spent by the work itself — only the round trip, and a whole machine lost (`lose`): every
+// call then fails, as a dead host's would, until `heal`.
 import type {
   CharmMachine,
   CharmServiceSpec,
   CommandResult,
 } from '../../../core/charm/context-types.js';
-import { SimMachineError } from './errors.js';
+import { SimMachineError, SimMachineLostError } from './errors.js';
 import {
   DEFAULT_LATENCY,
   drawDelay,
@@ -44,6 +45,10 @@ export interface SimMachine {
   files(): Record<string, string>;
   services(): Record<string, { spec: CharmServiceSpec; state: SimServiceState }>;
   packages(): string[];
+  /** Whether the machine is lost: every call fails until healed. */
+  readonly lost: boolean;
+  lose(): void;
+  heal(): void;
 }
 
 const result = (code: number, stdout = '', stderr = ''): CommandResult => ({
@@ -61,6 +66,7 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
   const services = new Map<string, { spec: CharmServiceSpec; state: SimServiceState }>();
   const packages = new Set<string>();
   const stats: SimMachineStats = { calls: 0, delayMs: 0 };
+  let lost = false;
 
   // The delay comes before the effect: a remote call's effect is seen when its answer arrives.
   const call = async <T>(effect: () => T): Promise<T> => {
@@ -68,6 +74,8 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
     stats.calls++;
     stats.delayMs += delay;
     await sleep(delay);
+    // Checked after the wait: a machine lost while a call was on its way never answers it.
+    if (lost) throw new SimMachineLostError(id);
     return effect();
   };
 
@@ -151,5 +159,10 @@ export function simMachine(id: string, options: SimMachineOptions = {}): SimMach
     files: () => Object.fromEntries(sorted(files)),
     services: () => Object.fromEntries(sorted(services).map(([k, v]) => [k, { ...v }])),
     packages: () => [...packages].sort(),
+    get lost() {
+      return lost;
+    },
+    lose: () => void (lost = true),
+    heal: () => void (lost = false),
   };
 }

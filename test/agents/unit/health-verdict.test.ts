@@ -189,7 +189,7 @@ describe('a verdict on the unit', () => {
   });
 
   it('a check that goes on failing asks for a reconcile again, less and less often', () => {
-    let local = started({ etcd: { spec: SERVICE } });
+    let local: LocalState = started({ etcd: { spec: SERVICE } });
     const asked: number[] = [];
     for (let run = 1; run <= 100; run++) {
       const judged = applyVerdicts(

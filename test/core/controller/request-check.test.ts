@@ -153,6 +153,11 @@ const wrongField: [string, unknown, string][] = [
     'to: must be a model revision number, got a string',
   ],
   [
+    'POST /v1/sim',
+    { action: 'lose', machines: ['3', 'x'] },
+    'machines[1]: must be a machine id, got "x"',
+  ],
+  [
     'POST /v1/model-config',
     { 'update-status-interval': 5 },
     'update-status-interval: must be a string, got a whole number',

@@ -171,3 +171,29 @@ describe('sim provider', () => {
     expect(simAddress(70_000)).toBe('10.1.17.114');
   });
 });
+
+describe('a sim machine lost and healed', () => {
+  it('refuses every call while lost, naming the machine, and answers again with what it held', async () => {
+    const { sim } = machine();
+    await sim.machine.writeFile('/etc/app.conf', 'a=1\n');
+    sim.lose();
+    expect(sim.lost).toBe(true);
+    await expect(sim.machine.run('true')).rejects.toThrow(
+      'sim machine sim-0 does not answer (lost in the simulation)',
+    );
+    await expect(sim.machine.readFile('/etc/app.conf')).rejects.toThrow(/does not answer/);
+    sim.heal();
+    expect((await sim.machine.readFile('/etc/app.conf')).toString()).toBe('a=1\n');
+  });
+
+  it('is reached by its made-up address, and a machine the model still records comes back empty', async () => {
+    const provider = new SimProvider({ sleep: () => Promise.resolve() });
+    const made = await provider.create('300');
+    expect(provider.atAddress(made.address)?.id).toBe('sim-300');
+    expect(provider.atAddress(simAddress(7))).toBeUndefined();
+    expect(provider.atAddress('192.168.1.1')).toBeUndefined();
+    const restarted = new SimProvider({ sleep: () => Promise.resolve() });
+    restarted.revive('300');
+    expect(restarted.atAddress(made.address)?.files()).toEqual({});
+  });
+});
