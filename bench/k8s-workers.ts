@@ -15,19 +15,25 @@ const GOAL_MS = 60_000;
 
 /** The reference bundle's shape with one master and `workers` workers; no placement. */
 export function workersBundle(workers: number): string {
+  return charmedKubernetesBundle({ masters: 1, etcd: 3, workers });
+}
+
+/** Charmed Kubernetes' shape: easyrsa, etcd, masters, workers, flannel on every master and
+ * worker, and its relations; each unit on a machine of its own (no placement). */
+export function charmedKubernetesBundle(size: { masters: number; etcd: number; workers: number }) {
   const app = (name: string, units?: number) => [
     `  ${name}:`,
     `    charm: ${name}`,
     ...(units === undefined ? [] : [`    num_units: ${units}`]),
   ];
   return [
-    `description: easyrsa, 3 etcd, 1 master, ${workers} workers, flannel (k8s-workers bench)`,
+    `description: easyrsa, ${size.etcd} etcd, ${size.masters} masters, ${size.workers} workers, flannel`,
     'applications:',
     ...app('easyrsa', 1),
-    ...app('etcd', 3),
+    ...app('etcd', size.etcd),
     ...app('flannel'),
-    ...app('kubernetes-master', 1),
-    ...app('kubernetes-worker', workers),
+    ...app('kubernetes-master', size.masters),
+    ...app('kubernetes-worker', size.workers),
     'relations:',
     '  - [kubernetes-master:kube-api-endpoint, kubernetes-worker:kube-api-endpoint]',
     '  - [kubernetes-master:kube-control, kubernetes-worker:kube-control]',

@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): void | Promise<void> }>> = 
   'k8s-workers': () => import('./k8s-workers.js'),
   'remote-exec': () => import('./remote-exec.js'),
   'rolling-restart': () => import('./rolling-restart.js'),
+  scale: () => import('./scale.js'),
 };
 
 const names = process.argv.slice(2);

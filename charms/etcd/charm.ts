@@ -143,6 +143,9 @@ export function memberDataCommand(unit: string): string {
  * its peers join. A unit that is no member yet still asks whether its member has data: a hook
  * that started it and died before committing leaves only that behind.
  */
+/** The shell's exit status for a command it could not find. */
+const COMMAND_NOT_FOUND = 127;
+
 async function machineFacts(
   ctx: Ctx,
 ): Promise<{ installed: InstallResult; hostname: string; memberData: boolean }> {
@@ -155,6 +158,17 @@ async function machineFacts(
     return { installed, hostname, memberData: text(data.stdout).trim() === 'yes' };
   }
   const probed = await ctx.machine.run(unitProbeCommand(ctx.unit));
+  // No shell to probe with (a machine of the sim cloud answers only a few commands): etcd can
+  // never run there, which is a blocked unit, not a hook error retried for ever.
+  if (probed.code === COMMAND_NOT_FOUND) {
+    const said = text(probed.stderr).trim().split('\n')[0] ?? '';
+    const message = `this machine cannot run etcd: its shell is missing (${said})`;
+    return {
+      installed: { kind: 'blocked', message },
+      hostname: ctx.machine.hostname,
+      memberData: false,
+    };
+  }
   const probe = parseProbe(probed.code, text(probed.stdout), text(probed.stderr));
   const installed = await ensureInstalled(ctx, probe);
   // A follower sets the service manager up while it waits for its certificate and its turn: the

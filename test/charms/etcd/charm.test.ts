@@ -80,6 +80,19 @@ describe('etcd: before the cluster', () => {
     expect(out.state.machine?.services).toEqual({});
   });
 
+  it('a machine with no shell for its probe (a sim machine): blocked, saying so, nothing done', async () => {
+    const [probe] = probeAnswer('etcd/0');
+    const notFound = { code: 127, stderr: 'sim: echo: command not found\n' };
+    const out = await harness.run({ ...alone, machine: { run: { [probe]: notFound } } }, 'install');
+    expect(out.ok).toBe(true);
+    expect(out.state.status).toEqual({
+      kind: 'blocked',
+      message: 'this machine cannot run etcd: its shell is missing (sim: echo: command not found)',
+    });
+    expect(out.state.machine?.packages ?? []).toEqual([]);
+    expect(out.state.machine?.services).toEqual({});
+  });
+
   it('auto with an attached resource unpacks it and runs that etcd', async () => {
     const [probe, facts] = probeAnswer('etcd/0', { package: 'none' });
     const tarball = '/var/lib/rune/resources/etcd/etcd.tar.gz';

@@ -1,0 +1,199 @@
+// Issue 16 item 2: a Charmed-Kubernetes-shaped bundle (3 masters, 5 etcd, easyrsa, N workers,
+// flannel on every master and worker) on the sim cloud (`rune bootstrap sim`: a real controller
+// process, SIMULATED machines), deployed to settled for each N; at the largest N, add-unit
+// kubernetes-worker until settled, and `rune status` timed as a whole process. Prints each figure
+// beside its goal. The shipped charms run for real on sim machines: easyrsa signs every
+// certificate, the others block as they do without binaries (etcd: no shell for its probe).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { controllerPaths } from '../core/controller/paths.js';
+import { charmedKubernetesBundle } from './k8s-workers.js';
+import { rune } from './rune-cli.js';
+
+const env = process.env;
+const WORKERS = (env.RUNE_BENCH_WORKERS ?? '100,300,1000').split(',').map(Number);
+const NAME = 'scale-bench';
+const GOALS = { deploy1000Ms: 60_000, addUnitMs: 2_000, statusMs: 300, statusUnitMs: 100 };
+const GOAL_RSS_MB = 400;
+const GOAL_CPU_PER_HOOK_MS = 0.2;
+const STATUS_RUNS = 5;
+
+interface HookRecord {
+  unit: string;
+  durationMs: number;
+}
+
+interface Figures {
+  workers: number;
+  units: number;
+  settleMs: number;
+  hooks: number;
+  /** Controller CPU (user + system) over the deploy, ms. */
+  cpuMs: number;
+  rssMb: number;
+  peakRssMb: number;
+  /** Application → summed hook time, ms (hooks of one unit run one at a time). */
+  hookMsByApp: Map<string, number>;
+  addUnitMs?: number;
+  statusMs?: { tabular: number; json: number; unit: number };
+  load: [string, string];
+}
+
+const TICK_MS = 10; // Linux's USER_HZ is 100 everywhere Node runs
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const load1 = () => loadavg()[0]?.toFixed(2) ?? '?';
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** `rune ARGS` as its own process, as a user runs it: median wall time of a few runs. */
+function timedProcess(home: string, args: string[]): number {
+  const cli = resolve('dist/core/cli/rune.js');
+  const times: number[] = [];
+  for (let i = 0; i < STATUS_RUNS; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [cli, ...args], {
+      env: { ...env, RUNE_HOME: home },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      maxBuffer: 1 << 30,
+    });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+async function hookRecords(): Promise<HookRecord[]> {
+  const log = await rune('debug-log', '--replay', '--format', 'json', '--no-tail');
+  return log.out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as HookRecord);
+}
+
+async function deployOnce(workers: number, last: boolean): Promise<Figures> {
+  const home = mkdtempSync(join(tmpdir(), 'rune-bench-scale-'));
+  const previousHome = env.RUNE_HOME;
+  env.RUNE_HOME = home;
+  try {
+    const bundle = join(home, `ck-${workers}.yaml`);
+    writeFileSync(bundle, charmedKubernetesBundle({ masters: 3, etcd: 5, workers }));
+    const b = await rune('bootstrap', 'sim', NAME);
+    if (b.code !== 0) throw new Error(`bootstrap exited ${b.code}: ${b.out.slice(-500)}`);
+    const pid = Number(readFileSync(controllerPaths(home, NAME).pid, 'utf8'));
+    const cpuBefore = cpuMs(pid);
+    const loadBefore = load1();
+    const started = performance.now();
+    const d = await rune('deploy', bundle, '--wait=30m');
+    const settleMs = performance.now() - started;
+    if (d.code !== 0) throw new Error(`deploy --wait exited ${d.code}: ${d.out.slice(-800)}`);
+    const cpu = cpuMs(pid) - cpuBefore;
+    const loadAfter = load1();
+    const records = await hookRecords();
+    const hookMsByApp = new Map<string, number>();
+    for (const r of records) {
+      const app = r.unit.split('/')[0] ?? r.unit;
+      hookMsByApp.set(app, (hookMsByApp.get(app) ?? 0) + r.durationMs);
+    }
+    const figures: Figures = {
+      workers,
+      // Each worker and master carries a flannel unit.
+      units: 1 + 5 + 3 + workers + (3 + workers),
+      settleMs,
+      hooks: records.length,
+      cpuMs: cpu,
+      ...(({ rss, peak }) => ({ rssMb: rss, peakRssMb: peak }))(memoryMb(pid)),
+      hookMsByApp,
+      load: [loadBefore, loadAfter],
+    };
+    if (last) {
+      const t0 = performance.now();
+      const a = await rune('add-unit', 'kubernetes-worker');
+      if (a.code !== 0) throw new Error(`add-unit exited ${a.code}: ${a.out.slice(-500)}`);
+      const w = await rune('wait-for', 'model', '--timeout', '5m');
+      if (w.code !== 0) throw new Error(`wait-for exited ${w.code}: ${w.out.slice(-500)}`);
+      figures.addUnitMs = performance.now() - t0;
+      figures.statusMs = {
+        tabular: timedProcess(home, ['status']),
+        json: timedProcess(home, ['status', '--format', 'json']),
+        unit: timedProcess(home, ['status', `kubernetes-worker/${workers - 1}`]),
+      };
+    }
+    return figures;
+  } finally {
+    const r = await rune('destroy-controller', NAME, '--yes');
+    if (r.code !== 0) console.error(`cleanup: destroy-controller: ${r.out.slice(-300)}`);
+    if (previousHome === undefined) delete env.RUNE_HOME;
+    else env.RUNE_HOME = previousHome;
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'MISSED');
+
+export async function run(): Promise<void> {
+  console.log(
+    'Charmed-Kubernetes shape on the sim cloud: easyrsa, 5 etcd, 3 masters, N workers, flannel ' +
+      'on each master and worker; one sim machine per unit (1ms ± 0.5ms a call); ' +
+      '`rune deploy --wait` from start to settled',
+  );
+  for (const workers of WORKERS) {
+    const last = workers === WORKERS[WORKERS.length - 1];
+    try {
+      const f = await deployOnce(workers, last);
+      const cpuPerHook = f.cpuMs / Math.max(1, f.hooks);
+      const easyrsa = f.hookMsByApp.get('easyrsa') ?? 0;
+      console.log(
+        `  ${String(workers).padStart(5)} workers, ${f.units} units: settled in ${s(f.settleMs)}, ` +
+          `${f.hooks} hooks; controller CPU ${s(f.cpuMs)} = ${cpuPerHook.toFixed(2)} ms/hook ` +
+          `(goal ≤ ${GOAL_CPU_PER_HOOK_MS}: ${verdict(cpuPerHook, GOAL_CPU_PER_HOOK_MS)}); ` +
+          `RSS ${f.rssMb.toFixed(0)} MB, peak ${f.peakRssMb.toFixed(0)} MB; ` +
+          `load ${f.load[0]} → ${f.load[1]}`,
+      );
+      console.log(
+        `        charms' own hook time: easyrsa ${s(easyrsa)} (its hooks run one at a time: ` +
+          `${((100 * easyrsa) / f.settleMs).toFixed(0)}% of the settle time), all ` +
+          `${s([...f.hookMsByApp.values()].reduce((a, b) => a + b, 0))} summed over units`,
+      );
+      if (workers === 1000) {
+        console.log(
+          `        deploy of 1,000 workers: ${s(f.settleMs)}, goal ≤ ${s(GOALS.deploy1000Ms)}: ` +
+            verdict(f.settleMs, GOALS.deploy1000Ms),
+        );
+      }
+      if (f.addUnitMs !== undefined && f.statusMs !== undefined) {
+        console.log(
+          `        add-unit kubernetes-worker until settled: ${f.addUnitMs.toFixed(0)} ms, goal ≤ ` +
+            `${GOALS.addUnitMs} ms: ${verdict(f.addUnitMs, GOALS.addUnitMs)}`,
+        );
+        const { tabular, json, unit } = f.statusMs;
+        console.log(
+          `        rune status (whole process, median of ${STATUS_RUNS}) at ${f.units + 2} units: ` +
+            `tabular ${tabular.toFixed(0)} ms, json ${json.toFixed(0)} ms (goal ≤ ` +
+            `${GOALS.statusMs} ms at 10,000 units: ${verdict(Math.max(tabular, json), GOALS.statusMs)}); ` +
+            `one unit ${unit.toFixed(0)} ms (goal ≤ ${GOALS.statusUnitMs}: ` +
+            `${verdict(unit, GOALS.statusUnitMs)})`,
+        );
+        console.log(
+          `        controller RSS ${f.rssMb.toFixed(0)} MB at ${f.units} units (goal ≤ ` +
+            `${GOAL_RSS_MB} MB at 10,000 units)`,
+        );
+      }
+    } catch (e) {
+      console.log(`  ${workers} workers: failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  console.log('  (one run on one host; other load on its 2 cores moves these figures)');
+}
