@@ -139,3 +139,16 @@ export class ControllerNotAnsweringError extends RuneError {
     );
   }
 }
+
+/** `rune show-status-log` naming an entity the model does not have, or of another kind than
+ * its --type. */
+export class StatusLogEntityError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly entity: string,
+    readonly problem: string,
+  ) {
+    super(`cannot show the status log of ${entity}: ${problem}`);
+  }
+}

@@ -72,6 +72,7 @@ export function fakeControllerApi(
     }),
     setRolloutPolicy: () => undefined,
     history: () => ({ revisions: [] }),
+    statusLog: ({ entity }) => ({ entity, kind: 'unit', entries: [] }),
     rollback: ({ application }) => ({
       application,
       revision: 2,
