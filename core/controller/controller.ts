@@ -101,10 +101,8 @@ export class Controller implements ControllerApi {
     // Everything below writes through this store, so no change can miss the event bus.
     const deps = { ...given, store: observeStore(given.store, () => this.events.bump()) };
     this.deps = deps;
-    this.pool = new MachinePool(
-      deps.connect,
-      healthRecorder(deps.store, () => this.events.bump(), deps.log),
-    );
+    const recordHealth = healthRecorder(deps, () => this.events.bump());
+    this.pool = new MachinePool(deps.connect, recordHealth);
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     this.charms = charms;

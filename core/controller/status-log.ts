@@ -13,9 +13,8 @@ export const MODEL_ENTITY = 'model';
  * A probe that ends as the controller shuts down finds the store closed: that is only logged,
  * so the probe's caller does not fail. */
 export function healthRecorder(
-  store: Store,
+  { store, log = () => undefined }: { store: Store; log?: (line: string) => void },
   changed: () => void,
-  log: (line: string) => void = () => undefined,
 ): (id: string, health: Health) => void {
   return (id, health) => {
     try {
