@@ -1,7 +1,7 @@
 // Status history at the controller, on FAKE machines (test/fakes/fake-machine.ts): a machine whose
 // probes fail logs down and then started, its units' agents lost and back; the model's log says
-// when the resurrector's meltdown brake went on (and why) and off, and which machine it replaced;
-// show-status-log's entity and --type checks.
+// when the resurrector's meltdown brake went on (and why) and off — also one a previous
+// controller left on — and which machine it replaced; show-status-log's entity and --type checks.
 import { describe, expect, it } from 'vitest';
 import { fakeController } from '../../fakes/fake-controller.js';
 
@@ -82,6 +82,29 @@ describe('status history at the controller', () => {
     expect(() => m.log('1')).toThrow('cannot show the status log of 1: no such machine');
     expect(m.log('3')).toEqual(['machine started']);
     await m.controller.shutdown(false);
+  });
+
+  it('releases a brake a previous controller left on, and records nothing when there was none', async () => {
+    const m = await model(2);
+    await m.controller.checkHealth();
+    expect(m.log('model')).toEqual([]);
+    // As if the controller before this one had put the brake on and died.
+    const fresh = await model(2);
+    fresh.store.recordStatus({
+      entity: 'model',
+      type: 'model',
+      status: 'brake-on',
+      message: 'meltdown brake on: ...',
+      at: new Date().toISOString(),
+    });
+    await fresh.controller.checkHealth();
+    await fresh.controller.checkHealth();
+    expect(fresh.log('model')).toEqual([
+      'model brake-on meltdown brake on: ...',
+      'model brake-off meltdown brake released',
+    ]);
+    await m.controller.shutdown(false);
+    await fresh.controller.shutdown(false);
   });
 
   it('names what is wrong with an entity or --type', async () => {
