@@ -187,6 +187,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/show-action.js')).showAction,
   },
   {
+    name: 'show-status-log',
+    summary: 'Show the status history of a unit, machine, application or the model.',
+    load: async () => (await import('./commands/show-status-log.js')).showStatusLog,
+  },
+  {
     name: 'sim',
     summary: 'Lose or heal simulated machines (sim cloud rehearsals).',
     load: async () => (await import('./commands/sim.js')).sim,

@@ -116,3 +116,17 @@ export class ScpTargetError extends RuneError {
     super(`cannot copy to or from ${target}: ${problem}`);
   }
 }
+
+/** A flag given a value it cannot take (`-n 0`, `--format xml`): the request is invalid (exit 1),
+ * said in one line, unlike a malformed command line (UsageError, exit 2). */
+export class FlagValueError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly flag: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`${flag} must be ${expected}, got "${got}"`);
+  }
+}

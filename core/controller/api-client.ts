@@ -6,6 +6,7 @@ import type { RolloutRecord } from '../store/types.js';
 import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
+import type { StatusLogRequest, StatusLogResponse } from './status-log-view.js';
 import { request } from 'node:http';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
@@ -155,6 +156,13 @@ export class ApiClient {
     const query =
       application === undefined ? '' : `?application=${encodeURIComponent(application)}`;
     return this.json('GET', `/v1/history${query}`);
+  }
+
+  statusLog(request: StatusLogRequest): Promise<StatusLogResponse> {
+    const query = new URLSearchParams({ entity: request.entity });
+    if (request.type !== undefined) query.set('type', request.type);
+    if (request.limit !== undefined) query.set('limit', String(request.limit));
+    return this.json('GET', `/v1/status-log?${query.toString()}`);
   }
 
   rollback(request: RollbackRequest): Promise<RollbackResponse> {

@@ -7,6 +7,7 @@ import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import type { RolloutPolicyView, SetRolloutPolicyRequest } from './rollout-settings.js';
 import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
+import type { StatusLogFilter, StatusLogRequest, StatusLogResponse } from './status-log-view.js';
 import { chmodSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
@@ -84,6 +85,8 @@ export interface ControllerApi {
   /** Model revisions, oldest first; with an application, those that touched it. */
   history(application?: string): HistoryResponse;
   rollback(request: RollbackRequest): RollbackResponse;
+  /** An entity's status transitions, oldest first (show-status-log). */
+  statusLog(request: StatusLogRequest): StatusLogResponse;
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -220,6 +223,18 @@ async function route(
       return send(res, 200, {});
     case 'GET /v1/history':
       return send(res, 200, api.history(query(key).application));
+    case 'GET /v1/status-log': {
+      const { entity = '', type, limit } = query(key);
+      return send(
+        res,
+        200,
+        api.statusLog({
+          entity,
+          ...(type === undefined ? {} : { type: type as StatusLogFilter }),
+          ...(limit === undefined ? {} : { limit: Number(limit) }),
+        }),
+      );
+    }
     case 'POST /v1/rollback':
       return send(res, 200, api.rollback(await body(req, key)));
     case 'GET /v1/model-config':

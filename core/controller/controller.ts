@@ -57,11 +57,12 @@ import { UnitRunner } from './unit-runner.js';
 import type * as Api from './api.js';
 import type { ControllerApi } from './api-server.js';
 import { MachineOperations } from './machine-operations.js';
-import type { Connect } from './machine-pool.js';
-import { MachinePool } from './machine-pool.js';
+import { type Connect, MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 import { NoCharmRuntimeError } from './errors.js';
+import { healthRecorder } from './status-log.js';
+import { statusLog, type StatusLogRequest, type StatusLogResponse } from './status-log-view.js';
 
 export interface ControllerDeps {
   info: ControllerInfo;
@@ -110,7 +111,8 @@ export class Controller implements ControllerApi {
     // Everything below writes through this store, so no change can miss the event bus.
     const deps = { ...given, store: observeStore(given.store, () => this.events.bump()) };
     this.deps = deps;
-    this.pool = new MachinePool(deps.connect, () => this.events.bump());
+    const recordHealth = healthRecorder(deps, () => this.events.bump());
+    this.pool = new MachinePool(deps.connect, recordHealth);
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     this.charms = charms;
@@ -284,6 +286,10 @@ export class Controller implements ControllerApi {
 
   rollback(request: RollbackRequest): RollbackResponse {
     return this.operations.rollback(request);
+  }
+
+  statusLog(request: StatusLogRequest): StatusLogResponse {
+    return statusLog(this.deps.store, request);
   }
 
   rollouts(): { rollouts: RolloutRecord[] } {

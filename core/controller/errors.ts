@@ -161,3 +161,16 @@ export class SimulatedMachineError extends RuneError {
     super(`machine ${machine} is simulated (sim cloud): it has no SSH for ${verb}`);
   }
 }
+
+/** `rune show-status-log` naming an entity the model does not have, or of another kind than
+ * its --type. */
+export class StatusLogEntityError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly entity: string,
+    readonly problem: string,
+  ) {
+    super(`cannot show the status log of ${entity}: ${problem}`);
+  }
+}

@@ -41,10 +41,15 @@ export class MachinePool {
   private readonly entries = new Map<string, Entry>();
 
   /** `onHealthChange`: health is status that lives in memory, not in the store, so the event
-   * bus hears of it here. */
+   * bus and the status history hear of it here, with what it was before (undefined: first seen
+   * since the controller started). */
   constructor(
     private readonly connect: Connect,
-    private readonly onHealthChange: () => void = () => undefined,
+    private readonly onHealthChange: (
+      id: string,
+      health: Health,
+      before: Health | undefined,
+    ) => void = () => undefined,
   ) {}
 
   /** The machine's connection, opening it if needed; pins the recorded host key. */
@@ -130,6 +135,6 @@ export class MachinePool {
     const before = entry.health;
     if (before && before.reachable === reachable && before.message === message) return;
     entry.health = { reachable, message, since: new Date().toISOString() };
-    this.onHealthChange();
+    this.onHealthChange(id, entry.health, before);
   }
 }

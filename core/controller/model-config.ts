@@ -2,6 +2,10 @@
 import { RuneError } from '../model/errors.js';
 import { parseDurationMs } from './duration.js';
 import { POLICY_DEFAULTS, rolloutPolicy } from './rollout-policy.js';
+import { STATUS_HISTORY_DEFAULT, STATUS_HISTORY_SIZE_KEY } from '../store/status-history-types.js';
+
+/** An upper bound, so a slip of the keyboard cannot make the history all but unbounded. */
+const MAX_STATUS_HISTORY = 10_000;
 
 export { parseDurationMs };
 
@@ -60,6 +64,16 @@ export const MODEL_SETTINGS: Record<string, Setting> = {
       const ms = parseDurationMs(text);
       if (ms === undefined) return { error: `"${text}" is not a duration like 30s or 5m` };
       return ms >= 1000 ? ms : { error: `must be at least 1s, got ${text}` };
+    },
+  },
+  [STATUS_HISTORY_SIZE_KEY]: {
+    default: String(STATUS_HISTORY_DEFAULT),
+    description:
+      'Status history entries kept per unit workload, unit agent, machine and the model.',
+    parse(text) {
+      const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+      if (Number.isInteger(n) && n >= 1 && n <= MAX_STATUS_HISTORY) return n;
+      return { error: `must be a whole number from 1 to ${MAX_STATUS_HISTORY}, got "${text}"` };
     },
   },
   'rollout-canaries': rolloutSetting(

@@ -88,6 +88,8 @@ const ACCESS: Record<StoreMethod, 'read' | 'write'> = {
   addModelRevision: 'write',
   modelRevisions: 'read',
   latestModelRevision: 'read',
+  recordStatus: 'write',
+  statusHistory: 'read',
 };
 
 /** `store` with `changed` called after each write, even one that throws (it may have written

@@ -2,6 +2,7 @@
 // POST or the query (and path id) of a GET or DELETE. Data only; request-check.ts compiles them
 // once and turns a failure into a 400 that names the field. `expect` is what an error quotes.
 import { MAX_NAME_LENGTH, NAME_PATTERNS } from '../model/names.js';
+import { STATUS_LOG_TYPES } from './status-log-view.js';
 
 type Schema = Record<string, unknown>;
 
@@ -202,6 +203,19 @@ export const QUERY_SCHEMAS = {
   'GET /v1/rollouts': query({}),
   'GET /v1/rollout-policy': query({ application }),
   'GET /v1/history': query({ application }, ['application']),
+  'GET /v1/status-log': query(
+    {
+      entity: {
+        type: 'string',
+        pattern: `${NAME_PATTERNS.unit}|${NAME_PATTERNS.machine}|${NAME_PATTERNS.application}`,
+        maxLength: MAX_NAME_LENGTH + 11,
+        expect: 'a unit like etcd/0, a machine id, an application name or model',
+      },
+      type: { type: 'string', enum: STATUS_LOG_TYPES, expect: STATUS_LOG_TYPES.join(', ') },
+      limit: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', expect: 'a whole number from 1' },
+    },
+    ['type', 'limit'],
+  ),
   'GET /v1/model-config': query({}),
   'GET /v1/pending': query({}),
   'GET /v1/changes': query(

@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import type { Health } from './machine-pool.js';
 import { resurrectorSettings } from './model-config.js';
 import { planResurrection } from './resurrector-plan.js';
+import { recordBrake, recordReplacement } from './status-log.js';
 
 export interface ResurrectorDeps {
   store: Store;
@@ -19,6 +20,9 @@ export interface ResurrectorDeps {
 
 export class Resurrector {
   private brake: string | undefined;
+  /** The first pass records the brake's state even if unchanged: a restarted controller may
+   * have to release one its predecessor recorded (status-log.ts). */
+  private brakeRecorded = false;
   private readonly replacing = new Set<string>();
 
   constructor(private readonly deps: ResurrectorDeps) {}
@@ -43,9 +47,12 @@ export class Resurrector {
         };
       });
     const plan = planResurrection(machines, resurrectorSettings(store.modelConfig()), now);
-    if (plan.brake !== this.brake) {
-      this.deps.log(plan.brake ?? 'resurrector: meltdown brake released');
+    if (plan.brake !== this.brake || !this.brakeRecorded) {
+      if (plan.brake !== this.brake)
+        this.deps.log(plan.brake ?? 'resurrector: meltdown brake released');
       this.brake = plan.brake;
+      recordBrake(store, plan.brake, new Date(now));
+      this.brakeRecorded = true;
     }
     await Promise.all(
       plan.replace.filter((id) => !this.replacing.has(id)).map((id) => this.replace(id)),
@@ -55,11 +62,12 @@ export class Resurrector {
   private async replace(machine: string): Promise<void> {
     const { store, log } = this.deps;
     this.replacing.add(machine);
+    const since = this.deps.health(machine)?.since ?? '?';
+    const replaced: [string, string | undefined][] = [];
     try {
       const units = store
         .units()
         .filter((u) => u.machine === machine && u.principal === undefined && u.life === 'alive');
-      const since = this.deps.health(machine)?.since ?? '?';
       log(
         `resurrector: machine ${machine} lost since ${since}; replacing it` +
           (units.length > 0 ? ` and its units ${units.map((u) => u.name).join(', ')}` : ''),
@@ -74,12 +82,17 @@ export class Resurrector {
       await this.deps.removeMachine(machine);
       for (const unit of units) {
         const [added] = await this.deps.addUnits(unit.application, 1);
+        replaced.push([unit.name, added]);
         log(`resurrector: ${unit.name} replaced by ${added ?? '(none)'}`);
       }
+      recordReplacement(store, { machine, lostSince: since, units: replaced }, new Date());
     } catch (error) {
-      log(
-        `resurrector: replacing machine ${machine} failed: ` +
-          (error instanceof Error ? error.message : String(error)),
+      const why = error instanceof Error ? error.message : String(error);
+      log(`resurrector: replacing machine ${machine} failed: ${why}`);
+      recordReplacement(
+        store,
+        { machine, lostSince: since, units: replaced, error: why },
+        new Date(),
       );
     } finally {
       this.replacing.delete(machine);

@@ -6,6 +6,9 @@ import type Database from 'better-sqlite3';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 import type { StoreCipher } from './store-cipher.js';
+import { statusHistoryStore } from './sqlite-status-history.js';
+import { readModelConfig, writeModelConfig } from './sqlite-model-config.js';
+import type { StatusLogType } from './status-history-types.js';
 import { BagCache, type BagRow, type RelationBags } from './bag-cache.js';
 import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
 import {
@@ -36,6 +39,11 @@ export class SqliteModel implements ModelStore {
   private relationsCache: RelationRecord[] | undefined;
   /** One wrapper for all: better-sqlite3 builds four functions per db.transaction() call. */
   private inTransaction: ((fn: () => unknown) => unknown) | undefined;
+  /** Unit statuses are recorded as they change, in the change's transaction. */
+  protected readonly statusLog = statusHistoryStore(
+    (sql) => this.stmt(sql),
+    (fn) => this.transaction(fn),
+  );
 
   constructor(
     protected readonly db: Database.Database,
@@ -222,6 +230,8 @@ export class SqliteModel implements ModelStore {
         number + 1,
         application,
       );
+      this.recordUnitStatus(unit.name, 'workload', workload);
+      this.recordUnitStatus(unit.name, 'juju-unit', agent);
       return toUnit(this.stmt(`SELECT * FROM units WHERE name = ?`).get(unit.name) as UnitRow);
     });
   }
@@ -230,18 +240,21 @@ export class SqliteModel implements ModelStore {
     name: string,
     status: Partial<Pick<UnitRecord, 'workloadStatus' | 'agentStatus'>>,
   ): void {
-    if (status.workloadStatus) {
-      this.stmt(`UPDATE units SET workload_status = ? WHERE name = ?`).run(
-        JSON.stringify(status.workloadStatus),
-        name,
-      );
-    }
-    if (status.agentStatus) {
-      this.stmt(`UPDATE units SET agent_status = ? WHERE name = ?`).run(
-        JSON.stringify(status.agentStatus),
-        name,
-      );
-    }
+    const { workloadStatus: workload, agentStatus: agent } = status;
+    this.transaction(() => {
+      const set = (column: string, value: StatusInfo<string>) =>
+        this.stmt(`UPDATE units SET ${column} = ? WHERE name = ?`).run(JSON.stringify(value), name)
+          .changes > 0;
+      if (workload && set('workload_status', workload))
+        this.recordUnitStatus(name, 'workload', workload);
+      if (agent && set('agent_status', agent)) this.recordUnitStatus(name, 'juju-unit', agent);
+    });
+  }
+
+  /** A real transition only: recordStatus skips a status set again unchanged. */
+  private recordUnitStatus(unit: string, type: StatusLogType, status: StatusInfo<string>): void {
+    const { current, message, since } = status;
+    this.statusLog.recordStatus({ entity: unit, type, status: current, message, at: since });
   }
 
   /** Shared and frozen, down to each endpoint, like unitIndex(). */
@@ -335,6 +348,7 @@ export class SqliteModel implements ModelStore {
       this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM units WHERE name = ?`).run(name);
+      this.statusLog.forget(name, ['workload', 'juju-unit']);
     });
   }
 
@@ -353,6 +367,7 @@ export class SqliteModel implements ModelStore {
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
       forgetRevisions(this.db, name);
+      this.statusLog.forget(name, ['application']);
     });
   }
 
@@ -375,21 +390,11 @@ export class SqliteModel implements ModelStore {
   }
 
   modelConfig(): Record<string, string> {
-    const rows = this.stmt(`SELECT key, value FROM meta WHERE key LIKE 'model-config.%'`).all() as {
-      key: string;
-      value: string;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.key.slice('model-config.'.length), r.value]));
+    return readModelConfig((sql) => this.stmt(sql));
   }
 
   setModelConfig(values: Record<string, string>): void {
-    this.transaction(() => {
-      for (const [key, value] of Object.entries(values)) {
-        this.stmt(
-          `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        ).run(`model-config.${key}`, value);
-      }
-    });
+    this.transaction(() => writeModelConfig((sql) => this.stmt(sql), values));
   }
 
   private requireApplication(name: string): ApplicationRecord {

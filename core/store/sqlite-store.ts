@@ -18,6 +18,8 @@ import {
   applicationSettingsStore,
 } from './sqlite-application-settings.js';
 import { HISTORY_MIGRATION, historyStore } from './sqlite-history.js';
+import { STATUS_HISTORY_MIGRATION } from './sqlite-status-history.js';
+import type { StatusHistoryStore } from './status-history-types.js';
 import { compact, recordKeyId, reseal, sealExistingValues } from './sealed-columns.js';
 import { StoreCipher } from './store-cipher.js';
 import {
@@ -86,6 +88,7 @@ export const MIGRATIONS: readonly Migration[] = [
   RESOURCE_REVISIONS_MIGRATION + APPLICATION_SETTINGS_MIGRATION,
   HISTORY_MIGRATION,
   sealExistingValues,
+  STATUS_HISTORY_MIGRATION,
 ];
 
 interface MachineRow {
@@ -243,6 +246,10 @@ export class SqliteStore extends SqliteModel implements Store {
   latestModelRevision: HistoryStore['latestModelRevision'] = () =>
     this.history.latestModelRevision();
 
+  recordStatus: StatusHistoryStore['recordStatus'] = (e) => this.statusLog.recordStatus(e);
+  statusHistory: StatusHistoryStore['statusHistory'] = (entity, types, limit) =>
+    this.statusLog.statusHistory(entity, types, limit);
+
   addRollout: RolloutStore['addRollout'] = (r) => this.rolloutRecords.addRollout(r);
   setRollout: RolloutStore['setRollout'] = (r) => this.rolloutRecords.setRollout(r);
   activeRollout: RolloutStore['activeRollout'] = (app) => this.rolloutRecords.activeRollout(app);
@@ -357,8 +364,11 @@ export class SqliteStore extends SqliteModel implements Store {
   }
 
   removeMachine(id: string): void {
-    const changed = this.stmt(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
-    if (changed === 0) throw new MachineNotFoundError(id);
+    this.transaction(() => {
+      const changed = this.stmt(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
+      if (changed === 0) throw new MachineNotFoundError(id);
+      this.statusLog.forget(id, ['machine']);
+    });
   }
 
   close(): void {

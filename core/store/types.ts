@@ -4,6 +4,7 @@ import type { MachineFacts } from '../model/machine.js';
 import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/status.js';
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 import type { HistoryStore } from './history-types.js';
+import type { StatusHistoryStore } from './status-history-types.js';
 
 export type ProviderKind = 'local' | 'manual' | 'sim';
 
@@ -41,7 +42,8 @@ export interface Store
     RolloutStore,
     ResourceStore,
     ApplicationSettingsStore,
-    HistoryStore {
+    HistoryStore,
+    StatusHistoryStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed

@@ -73,6 +73,7 @@ export function fakeControllerApi(
     }),
     setRolloutPolicy: () => undefined,
     history: () => ({ revisions: [] }),
+    statusLog: ({ entity }) => ({ entity, kind: 'unit', entries: [] }),
     rollback: ({ application }) => ({
       application,
       revision: 2,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkModelConfig,
+  modelConfigView,
   parseDurationMs,
   updateStatusIntervalMs,
 } from '../../../core/controller/model-config.js';
@@ -29,5 +30,15 @@ describe('model-config', () => {
     ).toThrow(
       'update-status-hook-interval: must be at least 1s, got 100ms\nunknown model setting "colour"; known: update-status-hook-interval',
     );
+  });
+
+  it('takes status-history-size as a whole number from 1 (default 100)', () => {
+    expect(modelConfigView({})['status-history-size']?.value).toBe('100');
+    expect(() => checkModelConfig({ 'status-history-size': '500' })).not.toThrow();
+    for (const bad of ['0', '-3', '1.5', 'many', '10001']) {
+      expect(() => checkModelConfig({ 'status-history-size': bad })).toThrow(
+        `status-history-size: must be a whole number from 1 to 10000, got "${bad}"`,
+      );
+    }
   });
 });

@@ -186,6 +186,12 @@ const wrongQuery: [string, string, string, string][] = [
     '/v1/history?application=a_b',
     'application: must be an application name',
   ],
+  [
+    'GET /v1/status-log',
+    'GET',
+    '/v1/status-log?entity=etcd/0&limit=0',
+    'limit: must be a whole number from 1, got "0"',
+  ],
   ['GET /v1/model-config', 'GET', '/v1/model-config?k=v', 'k: is not a field of this request'],
   ['GET /v1/pending', 'GET', '/v1/pending?x=', 'x: is not a field of this request'],
   [

@@ -1,6 +1,7 @@
 // Units on a manual controller, from the CLI (DESIGN §8): with one free machine, a deploy of
 // two units puts one there and leaves the other "waiting for machine"; `add-machine` of a
-// second host (a second real sshd on loopback) places it, and both peers settle.
+// second host (a second real sshd on loopback) places it, and both peers settle. The first unit's
+// show-status-log lists its install → active transitions.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,6 +65,17 @@ describe('a manual controller places units on free machines', () => {
       },
     );
     expect((await units())['counter/1']).toEqual(['', 'waiting', 'waiting for machine']);
+    // Its status history (issue 17 item 2): born waiting, then the install hook, then active.
+    const log = await runCli('show-status-log', 'counter/0', '--format', 'json');
+    const shown = (
+      JSON.parse(log.out.join('\n')) as { type: string; status: string; message: string }[]
+    ).map((e) => `${e.type} ${e.status} ${e.message}`.trimEnd());
+    expect(shown.slice(0, 3)).toEqual([
+      'workload waiting waiting for machine',
+      'juju-unit allocating',
+      'juju-unit executing running install hook',
+    ]);
+    expect(shown.indexOf('workload active 0 peers')).toBeGreaterThan(2);
   });
 
   it('places the waiting unit when a machine is added, and the peers settle', async () => {
