@@ -125,6 +125,9 @@ describe('the sim cloud', () => {
     );
     const tabular = await runCli('status');
     expect(tabular.out.join('\n')).toMatch(/meltdown brake on: 10 of 40 machines lost/);
+    const history = await runCli('show-status-log', 'model');
+    expect(history.code, history.err.join('\n')).toBe(0);
+    expect(history.out.join('\n')).toMatch(/meltdown brake on: 10 of 40 machines lost/);
     // Absence is only seen over time: three health passes (5 s each) past the 1 s grace, and
     // every poll meanwhile still shows the same 40 units on the same 40 machines.
     const until = Date.now() + 16_000;
@@ -175,6 +178,10 @@ describe('the sim cloud', () => {
     expect(after['pc/40']?.machine).toBe('40');
     const s = await status();
     expect(Object.keys(s.machines)).not.toContain('7');
+    const model = (await runCli('show-status-log', 'model', '--format', 'json')).out.join('\n');
+    const said = (JSON.parse(model) as { message: string }[]).map((e) => e.message);
+    expect(said.some((m) => /brake released|released/.test(m))).toBe(true);
+    expect(said.some((m) => /^replaced machine 7 /.test(m))).toBe(true);
     expect(log()).toMatch(
       new RegExp(`resurrector: ${victim?.[0] ?? ''} replaced by pc/40`.replace('/', '\\/')),
     );
