@@ -1,7 +1,9 @@
 // The easyrsa certificate authority as functions over PEM strings: create the CA, issue server
 // and client certificates, read back SANs, check a signature. No file, network or clock access
 // beyond the `now` default; the charm decides where the PEM lives (leader data, relation bags).
-import { X509Certificate, createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
+import { issuedBy, memoized, x509 } from './parsed-certs.js';
 import { promisify } from 'node:util';
 import * as forgeModule from 'node-forge';
 import type * as Forge from 'node-forge';
@@ -118,7 +120,9 @@ export function requestedSans(request: CertRequest): string[] {
 }
 
 /** The SANs a cert carries (dns and ip, as strings, sorted), for reissue decisions and tests. */
-export function certificateSans(certPem: string): string[] {
+export const certificateSans = memoized(sansOf);
+
+function sansOf(certPem: string): string[] {
   const cert = readX509(certPem);
   if (cert === undefined) throw new PemUnreadableError('certificate');
   // Node prints "DNS:a, IP Address:1.2.3.4" (OpenSSL's spelling, IPv6 unabbreviated); values
@@ -140,7 +144,9 @@ export function certificateSans(certPem: string): string[] {
 }
 
 /** The subject CN a cert carries, or undefined: a changed CN is a new request, like new SANs. */
-export function certificateCommonName(certPem: string): string | undefined {
+export const certificateCommonName = memoized(commonNameOf);
+
+function commonNameOf(certPem: string): string | undefined {
   // Through forge, not X509Certificate.subject: Node escapes ",+\\" the RFC 4514 way, and a CN
   // that never compares equal to its request would reissue on every hook.
   let cert: Forge.pki.Certificate;
@@ -171,7 +177,7 @@ export function signedBy(certPem: string, caPem: string, now: Date = new Date())
   const cert = readX509(certPem);
   const ca = readX509(caPem);
   if (cert === undefined || ca === undefined) return false;
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
+  if (!issuedBy(cert, ca)) return false;
   return validAt(cert, now) && validAt(ca, now);
 }
 
@@ -315,13 +321,7 @@ function parseOr<T>(part: PemPart, parse: () => T): T {
   }
 }
 
-function readX509(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-}
+const readX509 = x509;
 
 function validAt(cert: X509Certificate, now: Date): boolean {
   const time = now.getTime();

@@ -1,7 +1,7 @@
 // The record of every certificate the leader has out (issue 15 item 5): holder, name, kind,
 // serial and expiry, kept in leader settings so a new leader and the list-certs action see it.
-import { X509Certificate } from 'node:crypto';
 import type { ReadBag, WriteBag } from 'rune/charm';
+import { x509 } from './parsed-certs.js';
 import { isUnitCertKey } from './requests.js';
 
 /** Leader-settings key: the records as JSON, sorted, so an unchanged set is no write. */
@@ -21,20 +21,17 @@ export interface CertRecord {
 }
 
 function recordOf(holder: string, kind: CertRecord['kind'], pem: string): CertRecord | undefined {
-  try {
-    const cert = new X509Certificate(pem);
-    const cn = (dn: string) => /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn;
-    return {
-      holder,
-      name: cn(cert.subject),
-      kind,
-      serial: cert.serialNumber,
-      expires: new Date(cert.validTo).toISOString(),
-      issuer: cn(cert.issuer),
-    };
-  } catch {
-    return undefined;
-  }
+  const cert = x509(pem);
+  if (cert === undefined) return undefined;
+  const cn = (dn: string) => /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn;
+  return {
+    holder,
+    name: cn(cert.subject),
+    kind,
+    serial: cert.serialNumber,
+    expires: new Date(cert.validTo).toISOString(),
+    issuer: cn(cert.issuer),
+  };
 }
 
 /** Every certificate in the provider keys of `published` (one relation's desired bag). */

@@ -56,7 +56,14 @@ function unitView(
   store: Store,
   unit: UnitRecord,
   leader: string | undefined,
-  context: { addresses: Map<string, string>; revisionOf: RevisionOf; lost: LostMachines },
+  context: {
+    addresses: Map<string, string>;
+    revisionOf: RevisionOf;
+    lost: LostMachines;
+    /** Principal → its subordinate units, indexed once for the whole model. */
+    subordinatesOf: Map<string, UnitRecord[]>;
+    leaderOf: (application: string) => string | undefined;
+  },
 ): UnitStatusView {
   const { addresses, revisionOf, lost } = context;
   const shown = shownStatus(unit, lost);
@@ -69,10 +76,13 @@ function unitView(
   if (revision !== undefined) view['charm-rev'] = revision;
   if (unit.name === leader) view.leader = true;
   if (unit.principal === undefined) view.machine = unit.machine;
-  const subordinates = store.units().filter((u) => u.principal === unit.name);
+  const subordinates = context.subordinatesOf.get(unit.name) ?? [];
   if (subordinates.length > 0) {
     view.subordinates = Object.fromEntries(
-      subordinates.map((s) => [s.name, unitView(store, s, store.leader(s.application), context)]),
+      subordinates.map((s) => [
+        s.name,
+        unitView(store, s, context.leaderOf(s.application), context),
+      ]),
     );
   }
   return view;
@@ -90,11 +100,25 @@ export function modelStatus(
   const relations = store.relations();
   const apps = store.applications();
   const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));
-  const context = { addresses, revisionOf: revisions(store, apps), lost };
+  const subordinatesOf = new Map<string, UnitRecord[]>();
+  for (const u of units) {
+    if (u.principal !== undefined) {
+      subordinatesOf.set(u.principal, [...(subordinatesOf.get(u.principal) ?? []), u]);
+    }
+  }
+  const leaders = new Map(apps.map((a) => [a.name, store.leader(a.name)]));
+  const leaderOf = (application: string) => leaders.get(application);
+  const context = {
+    addresses,
+    revisionOf: revisions(store, apps),
+    lost,
+    subordinatesOf,
+    leaderOf,
+  };
   const applications: Record<string, ApplicationStatusView> = {};
   for (const app of apps) {
     const own = units.filter((u) => u.application === app.name);
-    const leader = store.leader(app.name);
+    const leader = leaderOf(app.name);
     const shown = own.map((u) => shownStatus(u, lost).workloadStatus);
     const leaderStatus = shown[own.findIndex((u) => u.name === leader)];
     const derived: StatusInfo<WorkloadStatus> | undefined = deriveApplicationStatus(
