@@ -12,6 +12,9 @@ export interface WorkloadService {
   inputs?: readonly string[];
 }
 
+/** Where runService keeps what the service last ran with. */
+const stateKey = (name: string) => `service:${name}`;
+
 /** What a service runs with: its argv and inputs, hashed (kept in ctx.state by runService). */
 export function fingerprint(service: WorkloadService): string {
   const hash = createHash('sha256').update(JSON.stringify(service.command));
@@ -40,8 +43,6 @@ export async function runService(
   ctx.state.set(key, wanted);
   return (await ctx.machine.services.status(service.name)).state;
 }
-
-const stateKey = (name: string) => `service:${name}`;
 
 /** Whether runService would restart `service` now: it was started with other argv or inputs,
  * or `restart` (a new binary) asks. A service this unit never started has nothing to restart. */
