@@ -1,9 +1,11 @@
 // rotate-ca: a new CA without an outage, in BOSH/CredHub's transitional steps (issue 15 item 5).
 // 1 trust-both: `ca` is old+new, leaves still from the old CA; 2 reissue: the new CA signs every
 // leaf, `ca` still both; 3 drop-old: `ca` is the new CA alone. Each step waits until every
-// consumer unit echoed the step's token (`ca_rotation_applied`), i.e. it wrote and restarted.
+// consumer unit echoed the step's token (`ca_rotation_applied`, core/interfaces/ca-rotation.ts),
+// i.e. it wrote and restarted; etcd echoes only once its own db clients have (docs/ca-rotation.md).
 import { createHash } from 'node:crypto';
 import type { HookContext, RelationView, WriteBag } from 'rune/charm';
+import { caRotation } from 'rune/interfaces';
 import { CA_CERT, CA_KEY, readCa } from './authority.js';
 import { takeKey } from './key-pool.js';
 import { createCA } from './pki.js';
@@ -15,10 +17,6 @@ const PHASE = 'ca-rotation';
 const NEXT_CERT = 'ca.next.crt';
 const NEXT_KEY = 'ca.next.key';
 const OLD_CERT = 'ca.old.crt';
-
-/** Provider key: the step consumers are asked to apply; requirer key: the last one they did. */
-export const ROTATION = 'ca_rotation';
-export const ROTATION_APPLIED = 'ca_rotation_applied';
 
 export function rotationPhase(settings: WriteBag): RotationPhase | undefined {
   const phase = settings.get(PHASE);
@@ -49,10 +47,10 @@ export function rotationView(
 /** The consumer units that speak the protocol (they echo a token) and have not applied `token`. */
 export function behind(relations: readonly RelationView[], token: string): string[] {
   return relations.flatMap((rel) =>
-    rel.units.filter((unit) => {
-      const applied = rel.remote(unit).get(ROTATION_APPLIED);
-      return applied !== undefined && applied !== token;
-    }),
+    caRotation.behind(
+      rel.units.map((unit) => [unit, rel.remote(unit).toObject()] as const),
+      token,
+    ),
   );
 }
 

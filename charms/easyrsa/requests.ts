@@ -2,7 +2,7 @@
 // scope, the certificate already published when it still answers the request, else a new one.
 // Pure apart from the keys it takes (key-pool.ts): the caller writes the bags.
 import type { RelationView, WriteBag } from 'rune/charm';
-import { type CertRequest, tlsCertificates } from 'rune/interfaces';
+import { CA_ROTATION, type CertRequest, tlsCertificates } from 'rune/interfaces';
 import {
   CertificateRequestError,
   certificateCommonName,
@@ -47,7 +47,7 @@ export interface RelationPlan {
 
 // The per-requester keys: `etcd_0.server.cert` and friends (the interface's provider schema).
 const UNIT_CERT_KEY = /\.(server\.cert|server\.key|processed_requests|processed_client_requests)$/;
-const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key', 'ca_rotation']);
+const SHARED_KEYS = new Set(['ca', 'chain', 'client.cert', 'client.key', CA_ROTATION]);
 
 /** A key this charm publishes and so may also withdraw; anything else in a bag is not ours. */
 export function isProviderKey(key: string): boolean {
@@ -85,7 +85,7 @@ export async function planRelation(
   const desired: Record<string, string> = {
     ca: authority.trust ?? authority.ca.cert,
     ...clientKeys(authority),
-    ...(authority.rotation === undefined ? {} : { ca_rotation: authority.rotation }),
+    ...(authority.rotation === undefined ? {} : { [CA_ROTATION]: authority.rotation }),
   };
   const policy = authority.policy ?? DEFAULT_POLICY;
   const problems: string[] = [];

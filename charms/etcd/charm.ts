@@ -4,6 +4,7 @@
 import { defineCharm, shellQuote } from 'rune/charm';
 import { etcd } from 'rune/interfaces';
 import { actions } from './actions.js';
+import { dbClientsBehind } from './db-rotation.js';
 import { leaveCluster } from './departure.js';
 import { declareChecks, forgetChecks } from './health.js';
 import { put } from './bags.js';
@@ -75,6 +76,7 @@ function publishDb(
   certs: Certificates & { client: { cert: string; key: string } },
   version: string,
 ): void {
+  // With easyrsa's rotation step: clients echo it once they use these (db-rotation.ts).
   const urls = connectionString(view.members.filter(isStarted).flatMap((m) => m.clientUrls));
   const data = {
     endpoints: urls.split(',').filter((url) => url !== ''),
@@ -82,6 +84,7 @@ function publishDb(
     clientCert: certs.client.cert,
     clientKey: certs.client.key,
     version,
+    ...(certs.rotation === undefined ? {} : { caRotation: certs.rotation }),
   };
   for (const rel of ctx.relations('db')) {
     // Every member publishes in its unit bag, as 1.21 did; the leader also in the app bag.
@@ -234,7 +237,8 @@ async function reconcile(ctx: Ctx): Promise<void> {
   // client certificate to reach it.
   const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
   if (serving) markPeer(ctx, MEMBER_STARTED);
-  endRestartTurn(ctx, serving, hold, certs.certs.rotation);
+  const rotation = certs.certs.rotation;
+  endRestartTurn(ctx, serving, hold, rotation, dbClientsBehind(ctx, rotation));
   const { client } = certs.certs;
   if (serving && client !== undefined)
     publishDb(ctx, view, { ...certs.certs, client }, installed.version);

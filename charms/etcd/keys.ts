@@ -1,5 +1,6 @@
 // The keys the etcd charm keeps: in leader settings, in its peer bags and in ctx.state, and the
 // record it stores of how its member first started. Names only; nothing here reads or writes.
+import { RESTARTING } from '../lib/restart-turns.js';
 import type { ClusterState } from './workload/cluster.js';
 
 /** Leader settings: the cluster as the leader last saw it, and whose turn it is to join. */
@@ -15,8 +16,8 @@ export const LS = {
   /** The token of the cluster the restore action last made: a member started under another
    * token belongs to the cluster it replaced, and leaves it to join this one (rejoin.ts). */
   restored: 'restored',
-  /** The one unit allowed to restart its member for new certificates (restart-turns.ts). */
-  restarting: 'restarting',
+  /** The one unit allowed to restart its member for new certificates (lib/restart-turns.ts). */
+  restarting: RESTARTING,
 } as const;
 
 /** Peer unit bag: set once this unit's member is started and healthy (wakes the leader). */
@@ -30,13 +31,9 @@ export const MEMBER_READY = 'member-ready';
  * hands its leadership to the most recently restarted: in a rollout, one already updated). */
 export const MEMBER_RESTARTED = 'member-restarted';
 
-/** Peer unit bag: its member must restart for new certificates and waits for its turn. */
-export const RESTART_WANTED = 'restart-wanted';
-
-/** Certificates relation: the CA rotation step easyrsa asks for, and this unit's echo of the
- * last one its member runs with (easyrsa's ca-rotation.ts moves on once every unit echoed). */
-export const ROTATION = 'ca_rotation';
-export const ROTATION_APPLIED = 'ca_rotation_applied';
+// Restart turns (`restarting` above, `restart-wanted` in peer bags) and the CA rotation echo
+// (`ca_rotation`/`ca_rotation_applied`) are named where they are spoken: charms/lib/restart-turns.ts
+// and core/interfaces/ca-rotation.ts.
 
 /** ctx.state keys. */
 export const STATE = {

@@ -1,10 +1,10 @@
 // The certificates relation (tls-certificates requirer): ask for this unit's server certificate,
 // read what the CA sent (CA, server cert for this unit, the shared client cert), write it out.
 import { createHash } from 'node:crypto';
-import { tlsCertificates } from 'rune/interfaces';
+import { caRotation, tlsCertificates } from 'rune/interfaces';
 import { put } from './bags.js';
 import type { Ctx } from './env.js';
-import { ROTATION, STATE } from './keys.js';
+import { STATE } from './keys.js';
 import type { TlsPaths } from './workload/paths.js';
 
 type FileWrite = Parameters<Ctx['machine']['writeFiles']>[0][number];
@@ -56,7 +56,7 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   const ca = find((b) => tlsCertificates.requirer.ca(b));
   const server = find((b) => tlsCertificates.requirer.serverCert(b, ctx.unit));
   const client = find((b) => tlsCertificates.requirer.clientCert(b));
-  const rotation = find((b) => b[ROTATION]);
+  const rotation = find((b) => caRotation.asked(b));
   if (ca === undefined || server === undefined) {
     const missing = [
       ...(ca === undefined ? ['CA'] : []),

@@ -8,8 +8,8 @@ import { type BinarySpec, binariesBlocked, ensureBinaries } from '../lib/binarie
 import { parseIpv4Cidr } from '../lib/cidr.js';
 import { CommandFailedError } from '../lib/errors.js';
 import { configBlockedMessage } from '../lib/option-checks.js';
-import { etcdConnection } from '../lib/relations.js';
-import { runService, stopInstalled } from '../lib/services.js';
+import { echoRotation, etcdConnection } from '../lib/relations.js';
+import { runService, runningServices, stopInstalled } from '../lib/services.js';
 import {
   CERT_FILES,
   CNI_CONF_FILE,
@@ -104,6 +104,14 @@ async function reconcile(ctx: Ctx): Promise<void> {
       };
       const state = await runService(ctx, service, binaries.changed.includes('flanneld'));
       running = state === 'running';
+    }
+    // etcd's CA rotation step (its db relation carries easyrsa's): applied once flanneld was
+    // restarted with the files just written, or, with no flanneld running (none installed, as
+    // on hosts that cannot fetch it), once the files are written, all a flanneld started later
+    // would read. Each unit restarts on its own: a flanneld restart leaves the VXLAN device and
+    // routes in place, so traffic flows on, and a subordinate has no peers to pass turns on.
+    if (flanneld !== undefined || (await runningServices(ctx, [SERVICE])).length === 0) {
+      echoRotation(ctx, 'etcd', conn.caRotation);
     }
   }
   let subnet: string | undefined;

@@ -15,14 +15,16 @@ import { hostnameOf } from '../lib/host.js';
 import { renderKubeconfig } from '../lib/kubeconfig.js';
 import {
   cniConfig,
+  echoRotation,
   etcdConnection,
   issuedCertificates,
   publishCniPrincipal,
   requestServerCert,
 } from '../lib/relations.js';
-import { restartInstalled, stopInstalled } from '../lib/services.js';
+import { restartTurns } from '../lib/restart-turns.js';
+import { restartInstalled, runningServices, stopInstalled } from '../lib/services.js';
 import { upgradeAction } from '../lib/upgrade.js';
-import { runControlPlane } from './control-plane.js';
+import { restartRequest, runControlPlane, tlsFiles, writeTlsFiles } from './control-plane.js';
 import { publishToWorkers, workerRequests } from './kube-control.js';
 import { ensureSecrets, readSecrets } from './secrets.js';
 import { authorizationModes, validateMasterConfig } from './validate.js';
@@ -69,6 +71,10 @@ export const BINARIES: readonly BinarySpec[] = [
     deb: { name: 'kubernetes-client', path: '/usr/bin/kubectl' },
   },
 ];
+
+/** API servers restart for new files one at a time, on turns from the leader (issue 15 item 5):
+ * a CA rotation restarts each of them three times, and two at once would leave clients none. */
+const turns = restartTurns('kube-masters');
 
 function install(ctx: Ctx, reinstall: Reinstall): Promise<BinaryReport> {
   return ensureReleaseBinaries(ctx, BINARIES, reinstall);
@@ -136,6 +142,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const cni = cniConfig(ctx, (ctx.config['default-cni'] ?? '').trim());
 
   let states: Partial<Record<MasterService, string>> = {};
+  // Whether the machine now runs with (or, nothing running, holds) the files certs and etcd
+  // sent: only then does this unit echo their CA rotation step (below).
+  let applied = false;
+  let hold = false;
   if (binariesMessage === undefined && certs && etcd && secrets && cni) {
     const facts = {
       address: ctx.address,
@@ -149,17 +159,41 @@ async function reconcile(ctx: Ctx): Promise<void> {
       allowPrivileged: allowPrivileged(ctx.config['allow-privileged'] ?? 'auto'),
       kubeletClientCert: certs.client !== undefined,
     };
-    const cp = { facts, certs, etcd, secrets, extra: settings.extra };
-    states = await runControlPlane(ctx, {
-      ...cp,
+    const cp = {
+      facts,
+      certs,
+      etcd,
+      secrets,
+      extra: settings.extra,
       binaries: binaries.paths,
       changed: binaries.changed,
-    });
+    };
+    // Running daemons that would restart wait for this unit's turn, their files held back.
+    hold = turns.take(ctx, restartRequest(ctx, cp)).hold;
+    if (!hold) {
+      states = await runControlPlane(ctx, cp);
+      applied = true;
+      turns.done(ctx);
+    }
     if (lockedCidr === undefined && states['kube-apiserver'] === 'running') {
       ctx.state.set('service-cidr', serviceCidr.text);
     }
+  } else {
+    turns.done(ctx);
+    // No control plane here (a binary missing, as on hosts that cannot fetch them): the
+    // certificate files are still written, and echoed, since they are all a daemon started
+    // later would read. Not while a daemon this unit started still runs: it runs with the
+    // files it read at its start, and only a restart in a full reconcile changes that.
+    if ((certs || etcd) && (await runningServices(ctx, SERVICES)).length === 0) {
+      await writeTlsFiles(ctx, tlsFiles(certs, etcd));
+      applied = true;
+    }
   }
-  const stopped = SERVICES.filter((name) => states[name] !== 'running');
+  if (applied) {
+    if (certs) echoRotation(ctx, 'certificates', certs.rotation);
+    if (etcd) echoRotation(ctx, 'etcd', etcd.caRotation);
+  }
+  const stopped = hold ? [] : SERVICES.filter((name) => states[name] !== 'running');
 
   // Every unmet need adds its status; the SDK keeps the most severe (the first among equals).
   const status = ctx.status;
@@ -181,6 +215,11 @@ async function reconcile(ctx: Ctx): Promise<void> {
   if (!secrets) status.add('waiting', "Waiting for the leader's keys and tokens");
   if (!certs) status.add('waiting', 'Waiting for certificates');
   if (!cni) status.add('waiting', 'Waiting for CNI plugins to become available');
+  if (hold) {
+    const holder = turns.holder(ctx);
+    const now = holder === undefined ? '' : ` (${holder} is restarting)`;
+    status.add('waiting', `Waiting for its turn to restart with new files${now}`);
+  }
   if (stopped.length > 0) status.add('waiting', `Waiting for ${stopped.join(', ')}`);
   status.add('active', RUNNING);
 }

@@ -19,13 +19,14 @@ import { configBlockedMessage } from '../lib/option-checks.js';
 import { hostnameOf } from '../lib/host.js';
 import {
   cniConfig,
+  echoRotation,
   issuedCertificates,
   publishCniPrincipal,
   requestServerCert,
 } from '../lib/relations.js';
-import { stopInstalled } from '../lib/services.js';
+import { runningServices, stopInstalled } from '../lib/services.js';
 import { upgradeAction } from '../lib/upgrade.js';
-import { type NodeSettings, type Runtime, runContainerd, runNode } from './node.js';
+import { type NodeSettings, type Runtime, runContainerd, runNode, writeTlsFiles } from './node.js';
 import {
   CONTAINERD_BINARY,
   CONTAINERD_TAKEOVER,
@@ -61,6 +62,9 @@ export const BINARIES: readonly BinarySpec[] = [
     optional: true,
   },
 ];
+
+/** What reads the certificates; containerd does not. */
+const NODE_SERVICES = ['kubelet', 'kube-proxy'] as const;
 
 const REQUIRED = BINARIES.filter((spec) => spec.optional !== true);
 const KUBECTL = BINARIES.filter((spec) => spec.name === 'kubectl');
@@ -166,6 +170,12 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   // A containerd that does not serve is in `blocked` already.
   let states: Partial<Record<string, string>> = { containerd: 'running' };
+  // Whether the node runs with (or, nothing running, holds) the certificates sent: only then
+  // does it echo their CA rotation step. Workers restart for new files without waiting for a
+  // turn, as Charmed Kubernetes' did: a kubelet or kube-proxy restart stops no pod and no
+  // traffic (containers and the proxy rules outlive them), so one at a time would spare nothing,
+  // and workers have no peer relation to pass turns on.
+  let applied = false;
   if (blocked.length === 0 && creds && dns && api && certs && cni) {
     const node = await runNode(ctx, {
       facts: {
@@ -184,7 +194,15 @@ async function reconcile(ctx: Ctx): Promise<void> {
       changed: binaries.changed,
     });
     states = { ...states, ...node };
+    applied = true;
+  } else if (certs && (await runningServices(ctx, NODE_SERVICES)).length === 0) {
+    // No node here yet (often: no kubelet to install on these hosts). The certificate files
+    // are all a kubelet started later would read of them, so once written they are applied;
+    // not while a kubelet this unit started still runs with older ones.
+    await writeTlsFiles(ctx, certs);
+    applied = true;
   }
+  if (applied && certs) echoRotation(ctx, 'certificates', certs.rotation);
   const stopped = SERVICES.filter((name) => states[name] !== 'running');
 
   // Every unmet need adds its status; the SDK keeps the most severe (the first among equals).

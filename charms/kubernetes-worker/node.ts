@@ -39,13 +39,30 @@ export interface Node {
 
 type Files = Record<string, { data: string; mode: number }>;
 
+/**
+ * The certificate files alone: what kubelet and kube-proxy would read of a CA rotation. During
+ * one, `certs.ca` is easyrsa's bundle of the old and the new CA, and it is both the kubelet's
+ * client CA and every kubeconfig's CA file, so the node trusts both.
+ */
+export function tlsFiles(certs: Certificates): Files {
+  return {
+    [PATHS.ca]: { data: certs.ca, mode: 0o644 },
+    [PATHS.serverCert]: { data: certs.server.cert, mode: 0o644 },
+    [PATHS.serverKey]: { data: certs.server.key, mode: 0o600 },
+  };
+}
+
+/** Writes the certificate files in one round trip, each only where the machine's copy differs. */
+export async function writeTlsFiles(ctx: HookContext, certs: Certificates): Promise<void> {
+  const files = Object.entries(tlsFiles(certs));
+  await ctx.machine.writeFiles(files.map(([path, f]) => ({ path, ...f, onlyIfChanged: true })));
+}
+
 export function nodeFiles(node: Node): Files {
   const kubeconfig = (user: string, token: string) =>
     renderKubeconfig({ server: node.server, user, token, caFile: PATHS.ca });
   return {
-    [PATHS.ca]: { data: node.certs.ca, mode: 0o644 },
-    [PATHS.serverCert]: { data: node.certs.server.cert, mode: 0o644 },
-    [PATHS.serverKey]: { data: node.certs.server.key, mode: 0o600 },
+    ...tlsFiles(node.certs),
     [PATHS.kubeletKubeconfig]: {
       data: kubeconfig('kubelet', node.creds.kubeletToken),
       mode: 0o600,

@@ -6,6 +6,7 @@ import {
   type CniConfig,
   type EtcdConnection,
   type IssuedCert,
+  caRotation,
   etcd,
   kubernetesCni,
   tlsCertificates,
@@ -37,6 +38,9 @@ export interface Certificates {
   server: IssuedCert;
   /** The shared client certificate 1.21 authorities hand out, when this one does. */
   client?: IssuedCert;
+  /** The CA rotation step these belong to (core/interfaces/ca-rotation.ts), read from the same
+   * bag: the step a unit echoes must be the one of the files it wrote. */
+  rotation?: string;
 }
 
 /** The CA and this unit's server certificate, once the authority issued it. */
@@ -49,7 +53,13 @@ export function issuedCertificates(
     const server = tlsCertificates.requirer.serverCert(bag, ctx.unit);
     if (ca === undefined || server === undefined) return undefined;
     const client = tlsCertificates.requirer.clientCert(bag);
-    return client === undefined ? { ca, server } : { ca, server, client };
+    const rotation = caRotation.asked(bag);
+    return {
+      ca,
+      server,
+      ...(client === undefined ? {} : { client }),
+      ...(rotation === undefined ? {} : { rotation }),
+    };
   });
 }
 
@@ -82,6 +92,19 @@ export function cniConfig(ctx: HookContext, preferred = ''): CniConfig | undefin
     }
   }
   return undefined;
+}
+
+/**
+ * Tells the provider on every `endpoint` relation which CA rotation step this unit applied
+ * (undefined: none was asked). Call it only once the unit runs with what the step sent, or,
+ * when no service runs, once the files a service would read are written
+ * (core/interfaces/ca-rotation.ts): the provider's next step counts on it.
+ */
+export function echoRotation(ctx: HookContext, endpoint: string, step: string | undefined) {
+  for (const rel of ctx.relations(endpoint)) {
+    const writes = caRotation.echo(rel.local.toObject(), step);
+    for (const [key, value] of Object.entries(writes)) rel.local.set(key, value);
+  }
 }
 
 /** Tells every CNI subordinate where the principal's kubeconfig is. */

@@ -12,7 +12,11 @@ export interface WorkloadService {
   inputs?: readonly string[];
 }
 
-function fingerprint(service: WorkloadService): string {
+/** Where runService keeps what the service last ran with. */
+const stateKey = (name: string) => `service:${name}`;
+
+/** What a service runs with: its argv and inputs, hashed (kept in ctx.state by runService). */
+export function fingerprint(service: WorkloadService): string {
   const hash = createHash('sha256').update(JSON.stringify(service.command));
   for (const input of service.inputs ?? []) hash.update('\0').update(input);
   return hash.digest('hex');
@@ -27,7 +31,7 @@ export async function runService(
   service: WorkloadService,
   restart = false,
 ): Promise<string> {
-  const key = `service:${service.name}`;
+  const key = stateKey(service.name);
   const wanted = fingerprint(service);
   await ctx.machine.services.install({ name: service.name, command: service.command });
   const before = (await ctx.machine.services.status(service.name)).state;
@@ -38,6 +42,29 @@ export async function runService(
   }
   ctx.state.set(key, wanted);
   return (await ctx.machine.services.status(service.name)).state;
+}
+
+/** Whether runService would restart `service` now: it was started with other argv or inputs,
+ * or `restart` (a new binary) asks. A service this unit never started has nothing to restart. */
+export function restartDue(ctx: HookContext, service: WorkloadService, restart = false): boolean {
+  const ran = ctx.state.get(stateKey(service.name));
+  return ran !== undefined && (restart || ran !== fingerprint(service));
+}
+
+/**
+ * Of `names`, those the machine runs now. Only services this unit started (runService) are
+ * asked about: a unit that never ran them (blocked on a missing binary) costs no round trip.
+ */
+export async function runningServices(
+  ctx: HookContext,
+  names: readonly string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of names) {
+    if (ctx.state.get(stateKey(name)) === undefined) continue;
+    if ((await ctx.machine.services.status(name)).state === 'running') out.push(name);
+  }
+  return out;
 }
 
 /** Restarts those of `names` that are installed (the restart and upgrade actions). */

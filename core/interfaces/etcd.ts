@@ -1,5 +1,6 @@
 // The etcd interface: etcd's `db` endpoint (connection string and client credentials for
 // kubernetes-master and flannel) and etcd's own `cluster` peers (DESIGN §9). Pure.
+import { caRotation, caRotationKeys } from './ca-rotation.js';
 import { changedKeys, readString } from './databag.js';
 import {
   anyString,
@@ -22,6 +23,8 @@ const providerKeys = {
   client_key: pemPrivateKey(),
   // Added late in Charmed Kubernetes for the 2 → 3 migration: absent means etcd 2.
   version: version(),
+  // etcd passes on the CA rotation step of the authority its client credentials come from.
+  ...caRotationKeys.provider,
 };
 
 const peerKeys = {
@@ -39,6 +42,11 @@ export const etcdSpec: InterfaceSpec = {
     provider: {
       unit: unitBag({ properties: providerKeys, additionalProperties: true }),
       app: appBag({ properties: providerKeys, additionalProperties: true }),
+    },
+    // A client writes nothing 1.21 knew of; Rune's clients echo the CA rotation step.
+    requirer: {
+      unit: unitBag({ properties: caRotationKeys.requirer, additionalProperties: true }),
+      app: appBag({ additionalProperties: true }),
     },
     peer: {
       unit: unitBag({ properties: peerKeys, additionalProperties: true }),
@@ -59,6 +67,8 @@ export interface EtcdConnection {
   clientKey: string;
   /** `undefined` when the provider did not say: consumers presume etcd 2 (as 1.21 did). */
   version?: string;
+  /** The CA rotation step these credentials belong to (ca-rotation.ts), during a rotation. */
+  caRotation?: string;
 }
 
 export interface EtcdMember {
@@ -79,6 +89,7 @@ export const etcd = {
         clientCert: string;
         clientKey: string;
         version?: string;
+        caRotation?: string;
       },
     ): Databag {
       return changedKeys(bag, {
@@ -87,6 +98,7 @@ export const etcd = {
         client_cert: data.clientCert,
         client_key: data.clientKey,
         version: data.version ?? '',
+        ...caRotation.ask(bag, data.caRotation),
       });
     },
   },
@@ -107,6 +119,7 @@ export const etcd = {
       }
       const endpoints = connectionString.split(',').filter((url) => url !== '');
       const found = readString(remote, 'version');
+      const step = caRotation.asked(remote);
       return {
         connectionString,
         endpoints,
@@ -114,6 +127,7 @@ export const etcd = {
         clientCert,
         clientKey,
         ...(found === undefined ? {} : { version: found }),
+        ...(step === undefined ? {} : { caRotation: step }),
       };
     },
   },

@@ -12,6 +12,7 @@ export {
   schemaValidateWrite,
   validateDatabag,
 } from './registry.js';
+export * from './ca-rotation.js';
 export * from './tls-certificates.js';
 export * from './etcd.js';
 export * from './http.js';

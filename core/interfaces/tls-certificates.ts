@@ -1,6 +1,7 @@
 // The tls-certificates interface (easyrsa ⇄ etcd, kubernetes-master, kubernetes-worker): keys as
 // Charmed Kubernetes 1.21 wrote them, and helpers to request and hand out certificates. Pure.
 import type { JsonSchema } from '../charm/types.js';
+import { caRotationKeys } from './ca-rotation.js';
 import { changedKeys, isRecord, isStringList, readJson, readString } from './databag.js';
 import {
   appBag,
@@ -51,6 +52,7 @@ const requirerKeys: Record<string, JsonSchema> = {
   client_cert_requests: certRequests,
   // Later requirers name themselves so a provider behind a proxy still keys by the real unit.
   unit_name: { type: 'string', pattern: `${UNIT}$`, expect: 'a unit name like etcd_0' },
+  ...caRotationKeys.requirer,
 };
 
 const providerKeys: Record<string, JsonSchema> = {
@@ -58,6 +60,7 @@ const providerKeys: Record<string, JsonSchema> = {
   chain: pemCertificate(),
   'client.cert': pemCertificate(),
   'client.key': pemPrivateKey(),
+  ...caRotationKeys.provider,
 };
 
 const providerUnitKeys: Record<string, JsonSchema> = {

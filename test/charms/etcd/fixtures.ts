@@ -11,7 +11,11 @@ import {
   untilListeningCommand,
   waitHealthyCommand,
 } from '../../../charms/etcd/member-commands.js';
-import { type EtcdctlOp, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
+import {
+  type EtcdctlOp,
+  bothCommand,
+  etcdctlCommand,
+} from '../../../charms/etcd/workload/etcdctl.js';
 import { STOP_DISTRO_ETCD, versionCommand } from '../../../charms/etcd/workload/install-steps.js';
 import type { RunAnswer } from '../../../core/charm/index.js';
 import { type Layout, layoutFor } from '../../../charms/etcd/workload/paths.js';
@@ -261,4 +265,22 @@ export function unitState(
     ...(options.stored === undefined ? {} : { stored: options.stored }),
     machine: { hostname: `host-${nameOf(unit)}`, run: { ...installAnswers(unit), ...options.run } },
   };
+}
+
+/** etcd/N's own `endpoint status` + `member list` before a restart for new certificates; here
+ * its member is silent, so there is no leadership to hand over. */
+export function handoffProbe(unit: string): Record<string, RunAnswer> {
+  const env = envFor(unit);
+  const own = {
+    endpoints: [env.clientUrl],
+    cacert: env.tls.ca,
+    cert: env.tls.serverCert,
+    key: env.tls.serverKey,
+    bin: env.layout.etcdctl,
+  };
+  const probe = bothCommand(
+    etcdctlCommand(own, { op: 'endpoint status' }),
+    etcdctlCommand(own, { op: 'member list' }),
+  );
+  return { [probe]: { code: 1, stdout: '\n@@rune-both@@ 1 1\n' } };
 }

@@ -2,8 +2,7 @@
 // leader hands out in leader settings `restarting`, one unit at a time; a unit waiting for its
 // turn leaves its member's files as they are and says why it waits.
 import { describe, expect, it } from 'vitest';
-import type { HarnessState, RunAnswer } from '../../../core/charm/index.js';
-import { bothCommand, etcdctlCommand } from '../../../charms/etcd/workload/etcdctl.js';
+import type { HarnessState } from '../../../core/charm/index.js';
 import { serverDigest } from '../../../charms/etcd/tls.js';
 import {
   CA,
@@ -12,6 +11,7 @@ import {
   clientUrl,
   easyrsaBag,
   envFor,
+  handoffProbe,
   harness,
   member,
   ownViewAnswers,
@@ -32,24 +32,6 @@ const requestOf = (unit: string) =>
   }).slice(0, 16);
 /** A rotate-ca step easyrsa asks its consumers to apply (easyrsa's ca-rotation.ts). */
 const STEP = '0123456789abcdef/reissue';
-
-/** etcd/N's own `endpoint status` + `member list` before a restart; here its member is silent,
- * so there is no leadership to hand over. */
-function handoffProbe(unit: string): Record<string, RunAnswer> {
-  const env = envFor(unit);
-  const own = {
-    endpoints: [env.clientUrl],
-    cacert: env.tls.ca,
-    cert: env.tls.serverCert,
-    key: env.tls.serverKey,
-    bin: env.layout.etcdctl,
-  };
-  const probe = bothCommand(
-    etcdctlCommand(own, { op: 'endpoint status' }),
-    etcdctlCommand(own, { op: 'member list' }),
-  );
-  return { [probe]: { code: 1, stdout: '\n@@rune-both@@ 1 1\n' } };
-}
 
 /**
  * `unit` running a member of three, settled with its first certificates; then easyrsa publishes

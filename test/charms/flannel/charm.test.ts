@@ -309,3 +309,39 @@ describe('flannel', () => {
     expect(removed.state.machine?.services).toEqual({});
   });
 });
+
+describe('flannel: rotate-ca (etcd hands on the step with its client credentials)', () => {
+  const STEP = '0123456789abcdef/reissue';
+  const rotated = (s: HarnessState): HarnessState => ({
+    ...s,
+    relations: s.relations?.map((r) =>
+      r.id === 2
+        ? {
+            ...r,
+            remoteUnits: { 'etcd/0': { ...etcdBag(), client_ca: ETCD_CERT, ca_rotation: STEP } },
+          }
+        : r,
+    ),
+  });
+  const fromEtcd = { kind: 'relation-changed', relationId: 2, remoteUnit: 'etcd/0' } as const;
+  const echo = (s: HarnessState) =>
+    s.relations?.find((r) => r.id === 2)?.local?.['ca_rotation_applied'];
+
+  it('restarts flanneld with the new files, then echoes the step to etcd', async () => {
+    const running = await harness.run(state({ resources: attached(['flanneld']) }), 'install');
+    expect(echo(running.state)).toBe('none');
+    const out = await harness.run(rotated(running.state), fromEtcd);
+    expect(out.ok).toBe(true);
+    expect(out.state.machine?.files?.['/etc/ssl/flannel/client-ca.pem']).toBe(ETCD_CERT);
+    expect(out.machineCalls).toContainEqual({ op: 'service', action: 'restart', name: 'flannel' });
+    expect(echo(out.state)).toBe(STEP);
+  });
+
+  it('without flanneld it echoes once the files are written', async () => {
+    const blocked = await harness.run(state(), 'install');
+    const out = await harness.run(rotated(blocked.state), fromEtcd);
+    expect(out.state.status?.kind).toBe('blocked');
+    expect(out.state.machine?.files?.['/etc/ssl/flannel/client-ca.pem']).toBe(ETCD_CERT);
+    expect(echo(out.state)).toBe(STEP);
+  });
+});
