@@ -4,6 +4,7 @@
 // synchronous read, so a hook always runs on the view that chose it.
 import { createHash } from 'node:crypto';
 import { hookName } from '../../core/charm/hooks.js';
+import { interfaceSpec } from '../../core/interfaces/registry.js';
 import { RuneError } from '../../core/model/errors.js';
 import { applicationAsSeen, resourcesAsSeen } from '../../core/store/application-view.js';
 import type { ConfigValues, Endpoint } from '../../core/model/types.js';
@@ -179,14 +180,24 @@ export function takeSnapshot(
   const relations: RemoteRelation[] = views.map((view) => {
     const all = store.databagVersions(view.relation.id);
     const versions: Record<string, number> = {};
-    for (const u of view.units) versions[u] = all[u] ?? 0;
+    const addressee = interfaceSpec(view.mine.interface)?.addressee;
+    // Keys addressed to other units (another requester's certificate) are no change for this
+    // one: only its own, the owner's and those for every reader count (DESIGN §6).
+    const version = (owner: string): number =>
+      addressee === undefined
+        ? (all[owner] ?? 0)
+        : store.databagVisibleVersion(view.relation.id, owner, (key) => {
+            const to = addressee(key);
+            return to === undefined || to === name || to === owner;
+          });
+    for (const u of view.units) versions[u] = version(u);
     return {
       id: view.relation.id,
       endpoint: view.mine.name,
       remoteApp: view.other.application,
       life: view.relation.life,
       units: versions,
-      appDataVersion: all[view.other.application] ?? 0,
+      appDataVersion: version(view.other.application),
       // Only the leader writes a peer app bag: those writes are its own (DESIGN §6).
       ...(view.peer && isLeader ? { ownAppData: true } : {}),
     };

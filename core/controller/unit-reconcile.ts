@@ -22,11 +22,14 @@ export function ensureSubordinates(store: Store): string[] {
       const principal = relation.endpoints.find((e) => e !== sub);
       if (!sub || !principal || apps.get(principal.application)?.subordinate) continue;
       const units = store.unitIndex();
+      // Indexed once: looked up per principal, a scan made every pass quadratic in the model.
+      const served = new Set(
+        units.filter((u) => u.application === sub.application).map((u) => u.principal),
+      );
       for (const p of units.filter(
         (u) => u.application === principal.application && u.life === 'alive',
       )) {
-        if (units.some((u) => u.application === sub.application && u.principal === p.name))
-          continue;
+        if (served.has(p.name)) continue;
         const number = store.application(sub.application)?.nextUnitNumber ?? 0;
         const name = `${sub.application}/${number}`;
         store.addUnit({ name, machine: p.machine, principal: p.name });

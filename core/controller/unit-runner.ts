@@ -137,7 +137,7 @@ export class UnitRunner {
     this.dirty.clear();
     // A failed hook's retry comes due by the clock, not by a commit.
     for (const name of this.store.unitsDueForRetry(now)) marked.add(name);
-    const machines = new Set(this.store.machines().map((m) => m.id));
+    const machines = new Set(this.store.machineIds());
     for (const unit of this.store.unitIndex()) {
       if (!all && !marked.has(unit.name)) continue;
       // A unit waits for its machine (DESIGN §8: "waiting for machine").

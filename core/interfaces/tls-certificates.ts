@@ -73,8 +73,18 @@ const providerUnitKeys: Record<string, JsonSchema> = {
 // Unknown keys are allowed on both sides: Charmed Kubernetes requirers and providers (vault as
 // well as easyrsa) have added keys over the years (`chain`, `unit_name`, Juju's
 // `ingress-address`), and a strict schema would break a charm that still talks the protocol.
+/** `etcd_0.server.cert` → `etcd/0`: the per-unit keys are the requesting unit's alone. */
+const ADDRESSED =
+  /^([a-z][a-z0-9-]*)_([0-9]+)\.(?:server\.cert|server\.key|processed_requests|processed_client_requests)$/;
+
+function addressee(key: string): string | undefined {
+  const m = ADDRESSED.exec(key);
+  return m === null ? undefined : `${m[1]}/${m[2]}`;
+}
+
 export const tlsCertificatesSpec: InterfaceSpec = {
   name: 'tls-certificates',
+  addressee,
   roles: {
     requirer: {
       unit: unitBag({ properties: requirerKeys, additionalProperties: true }),

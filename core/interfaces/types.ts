@@ -23,6 +23,13 @@ export interface InterfaceSpec {
   name: string;
   /** Only the roles that write; a role absent here may write any string values. */
   roles: Partial<Record<InterfaceRole, RoleSchemas>>;
+  /**
+   * The unit a key is addressed to (`etcd/0`), for interfaces whose bags hold one entry per
+   * requesting unit (tls-certificates' `etcd_0.server.cert`); undefined: a key for every reader.
+   * A change to keys addressed to other units is no relation-changed for a unit (DESIGN §6):
+   * with 1,000 requesters, each issued certificate would otherwise run a hook on every one.
+   */
+  addressee?: (key: string) => string | undefined;
 }
 
 /** Whether the bag is being written by its owner or read by the other side. The rules are the

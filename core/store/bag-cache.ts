@@ -32,8 +32,32 @@ function build(entries: readonly (readonly [string, Bag, number])[]): RelationBa
   });
 }
 
+/** When each key of one bag last changed, as far as this cache saw: keys it never saw change
+ * count as changed at `baseline`, the bag's version when tracking began. */
+interface KeyVersions {
+  baseline: number;
+  keys: Map<string, number>;
+}
+
 export class BagCache {
   private readonly relations = new Map<number, RelationBags>();
+  /** `relationId owner` → its bag's key versions (interfaces with addressed keys read them). */
+  private readonly keyVersions = new Map<string, KeyVersions>();
+
+  /**
+   * The bag's version as a reader who sees only the keys `visible` accepts would count it: the
+   * last write that changed one of those keys, or the bag's version when this cache began to
+   * track it (so a reader is never told less than it would be without tracking).
+   */
+  visibleVersion(relationId: number, owner: string, visible: (key: string) => boolean): number {
+    const version = this.relations.get(relationId)?.versions[owner];
+    if (version === undefined) return 0;
+    const tracked = this.keyVersions.get(`${relationId} ${owner}`);
+    if (tracked === undefined) return version;
+    let seen = tracked.baseline;
+    for (const [key, at] of tracked.keys) if (at > seen && visible(key)) seen = at;
+    return seen;
+  }
 
   /** The relation's bags; `load` (its rows in owner order) runs only when they are not in
    * memory: the first read, or the first after a reset. */
@@ -61,7 +85,12 @@ export class BagCache {
    * seeing a consistent (older) relation, as they would with rows they had already read. */
   written(relationId: number, owner: string, data: Record<string, string>, version: number): void {
     const bags = this.relations.get(relationId);
-    if (!bags) return;
+    const id = `${relationId} ${owner}`;
+    if (!bags) {
+      this.keyVersions.delete(id);
+      return;
+    }
+    this.trackKeys(id, bags.data[owner], bags.versions[owner], data, version);
     const bag = Object.freeze({ ...data });
     if (Object.hasOwn(bags.versions, owner)) {
       this.relations.set(
@@ -81,8 +110,32 @@ export class BagCache {
     this.relations.set(relationId, build(entries));
   }
 
+  /** Which keys a write changed (added, changed or deleted), each now at `version`. */
+  private trackKeys(
+    id: string,
+    before: Bag | undefined,
+    beforeVersion: number | undefined,
+    data: Record<string, string>,
+    version: number,
+  ): void {
+    let tracked = this.keyVersions.get(id);
+    if (tracked === undefined) {
+      tracked = { baseline: beforeVersion ?? 0, keys: new Map() };
+      this.keyVersions.set(id, tracked);
+    }
+    const old = before ?? {};
+    for (const key of Object.keys(old)) {
+      if (!Object.hasOwn(data, key) || data[key] !== old[key]) tracked.keys.set(key, version);
+    }
+    for (const key of Object.keys(data))
+      if (!Object.hasOwn(old, key)) tracked.keys.set(key, version);
+  }
+
   /** `DELETE FROM databags WHERE owner = ?`: the owner leaves every relation. */
   ownerRemoved(owner: string): void {
+    for (const id of [...this.keyVersions.keys()]) {
+      if (id.slice(id.indexOf(' ') + 1) === owner) this.keyVersions.delete(id);
+    }
     for (const [id, bags] of this.relations) {
       if (!Object.hasOwn(bags.versions, owner)) continue;
       this.relations.set(id, build(entriesOf(bags).filter(([o]) => o !== owner)));
@@ -92,10 +145,14 @@ export class BagCache {
   /** `DELETE FROM databags WHERE relation_id = ?`. */
   relationRemoved(relationId: number): void {
     this.relations.delete(relationId);
+    for (const id of [...this.keyVersions.keys()]) {
+      if (id.startsWith(`${relationId} `)) this.keyVersions.delete(id);
+    }
   }
 
   /** Forgets everything; the next reads come from the database. */
   reset(): void {
     this.relations.clear();
+    this.keyVersions.clear();
   }
 }

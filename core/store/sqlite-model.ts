@@ -174,6 +174,15 @@ export class SqliteModel implements ModelStore {
     return this.relationBags(relationId).versions;
   }
 
+  databagVisibleVersion(
+    relationId: number,
+    owner: string,
+    visible: (key: string) => boolean,
+  ): number {
+    this.relationBags(relationId);
+    return this.bags.visibleVersion(relationId, owner, visible);
+  }
+
   private relationBags(relationId: number): RelationBags {
     return this.bags.relation(relationId, () =>
       (

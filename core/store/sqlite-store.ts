@@ -348,6 +348,11 @@ export class SqliteStore extends SqliteModel implements Store {
     return rows.map(toRecord);
   }
 
+  machineIds(): string[] {
+    const rows = this.stmt(`SELECT id FROM machines ORDER BY id`).all() as { id: number }[];
+    return rows.map((r) => String(r.id));
+  }
+
   machine(id: string): MachineRecord | undefined {
     if (!/^(0|[1-9][0-9]*)$/.test(id)) return undefined;
     const row = this.stmt(`SELECT * FROM machines WHERE id = ?`).get(Number(id)) as

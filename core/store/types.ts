@@ -55,6 +55,9 @@ export interface Store
   addMachine(machine: NewMachine): MachineRecord;
   /** Sorted by numeric id. */
   machines(): MachineRecord[];
+  /** The ids of machines(), without reading their records: what the unit runner asks on every
+   * pass. */
+  machineIds(): string[];
   machine(id: string): MachineRecord | undefined;
   setMachineFacts(id: string, facts: MachineFacts): void;
   setMachineLife(id: string, life: Life): void;
@@ -133,6 +136,16 @@ export interface ModelStore {
   databags(relationId: number): Record<string, Record<string, string>>;
   /** Owner → version of every bag in a relation, in one read. */
   databagVersions(relationId: number): Record<string, number>;
+  /**
+   * One bag's version as a reader who sees only the keys `visible` accepts counts it (an
+   * interface with addressed keys, InterfaceSpec.addressee): at most databagVersions' figure, and
+   * never lower than the last write that changed such a key.
+   */
+  databagVisibleVersion(
+    relationId: number,
+    owner: string,
+    visible: (key: string) => boolean,
+  ): number;
   /** Records `name` (e.g. `etcd/3`, from the plan); the application's next number moves past it. */
   addUnit(unit: { name: string; machine: string; principal?: string }): UnitRecord;
   setUnitStatus(

@@ -266,3 +266,46 @@ describe('relation data validation', () => {
     expect(store.databag(0, 'web/0').data).toEqual({});
   });
 });
+
+describe('addressed keys (InterfaceSpec.addressee)', () => {
+  it('a certificate issued to another requester runs no hook here; its own and a shared key do', async () => {
+    const { store, settle, log } = await setup(2, defineCharm({ reconcile() {} }));
+    store.addApplication({
+      name: 'ca',
+      charm: 'counter',
+      charmDir: resolve('test/fixtures/charms/sdk/counter'),
+      subordinate: false,
+      config: {},
+      constraints: '',
+    });
+    store.addUnit({ name: 'ca/0', machine: '9' });
+    ensureLeaders(store, { now: 0 });
+    const tls = { interface: 'tls-certificates', scope: 'global', optional: false } as const;
+    const rid = store.addRelation([
+      // The counter charm's `api` endpoint, on each side, speaking tls-certificates here.
+      { ...tls, application: 'ca', name: 'api', role: 'provider' },
+      { ...tls, application: 'counter', name: 'api', role: 'requirer' },
+    ]).id;
+    await settle();
+    const changed = (unit: string, since: number) =>
+      names(log().slice(since), unit).filter((n) => n === 'api-relation-changed ca/0');
+
+    let since = log().length;
+    store.writeDatabag(rid, 'ca/0', { 'counter_1.server.cert': 'cert for counter/1' });
+    await settle();
+    expect(changed('counter/1', since)).toHaveLength(1);
+    expect(changed('counter/0', since)).toEqual([]);
+
+    since = log().length;
+    store.writeDatabag(rid, 'ca', { 'counter_0.processed_requests': '{}' });
+    await settle();
+    expect(names(log().slice(since), 'counter/0')).toContain('api-relation-changed');
+    expect(names(log().slice(since), 'counter/1')).toEqual([]);
+
+    since = log().length;
+    store.writeDatabag(rid, 'ca/0', { ca: 'the CA' });
+    await settle();
+    expect(changed('counter/0', since)).toHaveLength(1);
+    expect(changed('counter/1', since)).toHaveLength(1);
+  });
+});

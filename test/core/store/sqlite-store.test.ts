@@ -37,6 +37,10 @@ describe('SqliteStore', () => {
       ['2', '10.0.0.2'],
       ['4', '10.0.0.4'],
     ]);
+    // Recorded machines only, in numeric order (10 after 9), without reading their records.
+    for (let n = 0; n < 8; n++) store.addMachine(machine(store, `10.0.1.${n}`));
+    expect(store.machineIds()).toEqual(store.machines().map((m) => m.id));
+    expect(store.machineIds().slice(-2)).toEqual(['11', '12']);
     store.close();
   });
 
