@@ -105,12 +105,41 @@ export function configHash(config: ConfigValues): string {
 }
 
 /** The relations a unit is in, with the remote units in its scope. */
+/** An index's alive units by application and by principal, built once per index: the store
+ * hands out one index until the units change, and every snapshot walked all of it. */
+interface AliveUnits {
+  byApplication: Map<string, UnitIndexEntry[]>;
+  byPrincipal: Map<string, UnitIndexEntry[]>;
+}
+
+const aliveIndexes = new WeakMap<readonly UnitIndexEntry[], AliveUnits>();
+
+function aliveUnits(index: readonly UnitIndexEntry[]): AliveUnits {
+  let found = aliveIndexes.get(index);
+  if (found === undefined) {
+    found = { byApplication: new Map(), byPrincipal: new Map() };
+    for (const u of index) {
+      if (u.life !== 'alive') continue;
+      const apps = found.byApplication.get(u.application);
+      if (apps) apps.push(u);
+      else found.byApplication.set(u.application, [u]);
+      if (u.principal === undefined) continue;
+      const subs = found.byPrincipal.get(u.principal);
+      if (subs) subs.push(u);
+      else found.byPrincipal.set(u.principal, [u]);
+    }
+    aliveIndexes.set(index, found);
+  }
+  return found;
+}
+
 export function unitRelations(
   store: Pick<Store, 'unitIndex' | 'relations'>,
   unit: UnitIndexEntry,
   index: readonly UnitIndexEntry[] = store.unitIndex(),
 ): UnitView[] {
-  const alive = index.filter((u) => u.life === 'alive');
+  const { byApplication, byPrincipal } = aliveUnits(index);
+  const of = (application: string) => byApplication.get(application) ?? [];
   const views: UnitView[] = [];
   for (const relation of store.relations()) {
     const mine = relation.endpoints.find((e) => e.application === unit.application);
@@ -120,28 +149,20 @@ export function unitRelations(
     if (!other) continue;
     let units: string[];
     if (peer) {
-      units = alive
-        .filter((u) => u.application === unit.application && u.name !== unit.name)
+      units = of(unit.application)
+        .filter((u) => u.name !== unit.name)
         .map((u) => u.name);
     } else if (mine.scope === 'container' || other.scope === 'container') {
       // Only the co-located unit: my principal, or my subordinate of the other application.
-      units = alive
-        .filter(
-          (u) =>
-            u.application === other.application &&
-            (u.name === unit.principal || u.principal === unit.name),
-        )
+      units = of(other.application)
+        .filter((u) => u.name === unit.principal || u.principal === unit.name)
         .map((u) => u.name);
       // A principal not yet joined by a subordinate of this relation is not in it at all.
-      if (
-        units.length === 0 &&
-        unit.principal === undefined &&
-        !alive.some((u) => u.principal === unit.name)
-      ) {
+      if (units.length === 0 && unit.principal === undefined && !byPrincipal.has(unit.name)) {
         continue;
       }
     } else {
-      units = alive.filter((u) => u.application === other.application).map((u) => u.name);
+      units = of(other.application).map((u) => u.name);
     }
     views.push({ relation, mine, other, peer, units });
   }
@@ -151,8 +172,7 @@ export function unitRelations(
 /** Juju's goal-state for one application: its alive units, by unit number. */
 export function goalUnits(index: readonly UnitIndexEntry[], application: string): string[] {
   const number = (name: string) => Number(name.slice(name.indexOf('/') + 1));
-  return index
-    .filter((u) => u.application === application && u.life === 'alive')
+  return (aliveUnits(index).byApplication.get(application) ?? [])
     .map((u) => u.name)
     .sort((a, b) => number(a) - number(b));
 }
@@ -186,10 +206,7 @@ export function takeSnapshot(
     const version = (owner: string): number =>
       addressee === undefined
         ? (all[owner] ?? 0)
-        : store.databagVisibleVersion(view.relation.id, owner, (key) => {
-            const to = addressee(key);
-            return to === undefined || to === name || to === owner;
-          });
+        : store.databagVisibleVersion(view.relation.id, owner, addressee, name);
     for (const u of view.units) versions[u] = version(u);
     return {
       id: view.relation.id,

@@ -1,9 +1,9 @@
 // Drives every unit agent in the controller (DESIGN §2, §6): level-triggered passes over the
 // model — leaders and subordinates first, then the units that may have work stepped until they
 // have none. Units run concurrently; the machine lock keeps one hook at a time per machine.
-// A commit marks only the units that can see it (those in the relations it wrote); changes
-// from the API, a removal, and a slow full pass mark every unit. The unit agents themselves
-// arrive injected (UnitAgents): the composition root wires agents/unit in.
+// A commit marks only the units that can see it (the other side of each relation it wrote, or
+// the peers); changes from the API, a removal, and a slow full pass mark every unit. The unit
+// agents themselves arrive injected (UnitAgents): the composition root wires agents/unit in.
 import type { Store, UnitIndexEntry } from '../store/types.js';
 import { ensureLeaders } from './leadership.js';
 import { placeWaitingUnits } from './placement.js';
@@ -56,7 +56,7 @@ export class UnitRunner {
 
   /** An operation's outcome was committed: the units that can see what it changed look again. */
   committed(unit: string, relations: readonly number[], leaderSettings: boolean): void {
-    this.markRelations(relations);
+    this.markRelations(unit.slice(0, unit.indexOf('/')), relations);
     if (leaderSettings) this.markApplication(unit.slice(0, unit.indexOf('/')));
   }
 
@@ -85,13 +85,23 @@ export class UnitRunner {
     await Promise.all(this.running.values());
   }
 
-  private markRelations(relationIds: readonly number[]): void {
+  /**
+   * A unit of `application` wrote bags of these relations: the units that read them look again.
+   * Those are the other side's, or the peers' in a peer relation; its own application's units in
+   * a regular relation read only the other side (with 300 workers, waking every worker on each
+   * worker's commit made the runner's passes quadratic).
+   */
+  private markRelations(application: string, relationIds: readonly number[]): void {
     if (relationIds.length === 0) return;
     const apps = new Set(
       this.store
         .relations()
         .filter((r) => relationIds.includes(r.id))
-        .flatMap((r) => r.endpoints.map((e) => e.application)),
+        .flatMap((r) =>
+          r.endpoints
+            .filter((e) => r.endpoints.length === 1 || e.application !== application)
+            .map((e) => e.application),
+        ),
     );
     for (const u of this.store.unitIndex()) if (apps.has(u.application)) this.dirty.add(u.name);
     this.schedule();

@@ -31,15 +31,36 @@ export function readString(bag: Readonly<Databag>, key: string): string | undefi
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** A JSON-encoded value, or undefined when absent or not JSON (validation reports the latter). */
+/** Parsed values by their text (bounded), shared and frozen: a master's `creds` holds every
+ * worker's entry, and each hook of each worker parsed all of it again. */
+const parsed = new Map<string, unknown>();
+const PARSED_LIMIT = 4_096;
+
+function deepFreeze(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * A JSON-encoded value, or undefined when absent or not JSON (validation reports the latter).
+ * The value is shared by every reader of the same text, so it is frozen: copy it to change it.
+ */
 export function readJson(bag: Readonly<Databag>, key: string): unknown {
   const text = readString(bag, key);
   if (text === undefined) return undefined;
+  if (parsed.has(text)) return parsed.get(text);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = deepFreeze(JSON.parse(text));
   } catch {
-    return undefined;
+    value = undefined;
   }
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, value);
+  return value;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 // Leadership in the store (DESIGN §3, §6): who leads each application, until when its lease
 // runs, and the application's leader settings with a version that followers' hooks key on.
 import type Database from 'better-sqlite3';
+import { statements } from './statements.js';
 import type { StoreCipher } from './store-cipher.js';
 import type { LeadershipStore } from './types.js';
 
@@ -17,12 +18,7 @@ export const LEADERSHIP_MIGRATION = `
 
 /** Values are sealed (sealed-columns.ts): easyrsa's CA key and etcd's token live here. */
 export function leadershipStore(db: Database.Database, cipher: StoreCipher): LeadershipStore {
-  const cache = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let statement = cache.get(sql);
-    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
+  const prepare = statements(db);
   const appRow = (application: string) =>
     prepare(
       `SELECT leader, lease_expires, leader_settings_version FROM applications WHERE name = ?`,

@@ -177,10 +177,11 @@ export class SqliteModel implements ModelStore {
   databagVisibleVersion(
     relationId: number,
     owner: string,
-    visible: (key: string) => boolean,
+    addressee: (key: string) => string | undefined,
+    reader: string,
   ): number {
     this.relationBags(relationId);
-    return this.bags.visibleVersion(relationId, owner, visible);
+    return this.bags.visibleVersion(relationId, owner, addressee, reader);
   }
 
   private relationBags(relationId: number): RelationBags {

@@ -1,6 +1,7 @@
 // Operator requests that outlive a hook (DESIGN §3, §10): action runs queued on units with their
 // results. (The resources table made here is served by sqlite-resources.ts.)
 import type Database from 'better-sqlite3';
+import { statements } from './statements.js';
 import type { StoreCipher } from './store-cipher.js';
 import type { ActionRecord, ActionStatus, OperationsStore } from './types.js';
 
@@ -61,12 +62,7 @@ function toAction(r: ActionRow, cipher: StoreCipher): ActionRecord {
 
 /** Params and results are sealed (sealed-columns.ts): a backup action returns a CA key. */
 export function operationsStore(db: Database.Database, cipher: StoreCipher): OperationsStore {
-  const cache = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let statement = cache.get(sql);
-    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
+  const prepare = statements(db);
   return {
     enqueueAction(unit, name, params, at) {
       const r = prepare(

@@ -2,6 +2,7 @@
 // units from the old to the new in batches. Stored whole, so a restarted controller carries on
 // where the last one was (level-triggered: rollouts.ts reads it every pass).
 import type Database from 'better-sqlite3';
+import { statements } from './statements.js';
 import type { StoreCipher } from './store-cipher.js';
 import { RolloutNotFoundError } from './errors.js';
 import type { ApplicationSpec, RolloutRecord, RolloutStore } from './types.js';
@@ -25,7 +26,8 @@ interface Row {
 type StoredSpec = Omit<ApplicationSpec, 'resources'> & { resources?: Record<string, number> };
 
 /** A record is sealed: its specs hold the application's config before and after. */
-export function rolloutStore(db: Database.Database, cipher: StoreCipher): RolloutStore {
+export function rolloutStore(database: Database.Database, cipher: StoreCipher): RolloutStore {
+  const db = { prepare: statements(database) };
   const current = (application: string): Record<string, number> => {
     const rows = db
       .prepare(`SELECT name, revision FROM resources WHERE application = ? ORDER BY name`)

@@ -1,6 +1,7 @@
 // What unit agents keep in the store (DESIGN §3): each unit's resolver state, its charm's
 // persistent state, retry bookkeeping, and the hook log debug-log replays.
 import type Database from 'better-sqlite3';
+import { statements } from './statements.js';
 import type { StoreCipher } from './store-cipher.js';
 import type {
   DeployJournalStore,
@@ -47,16 +48,6 @@ interface HookRow {
   outcome: string | null;
   message: string;
   logs: string;
-}
-
-/** better-sqlite3 statements, prepared once per SQL text for this database. */
-function statements(db: Database.Database): (sql: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
-  return (sql) => {
-    let statement = cache.get(sql);
-    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
 }
 
 /** The charm's state, hook logs and messages are sealed (sealed-columns.ts). */

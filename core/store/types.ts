@@ -137,14 +137,15 @@ export interface ModelStore {
   /** Owner → version of every bag in a relation, in one read. */
   databagVersions(relationId: number): Record<string, number>;
   /**
-   * One bag's version as a reader who sees only the keys `visible` accepts counts it (an
-   * interface with addressed keys, InterfaceSpec.addressee): at most databagVersions' figure, and
-   * never lower than the last write that changed such a key.
+   * One bag's version as `reader` counts it when an interface addresses keys to units
+   * (InterfaceSpec.addressee): it sees keys addressed to nobody, to itself or to the owner. At
+   * most databagVersions' figure, never lower than the last write that changed such a key.
    */
   databagVisibleVersion(
     relationId: number,
     owner: string,
-    visible: (key: string) => boolean,
+    addressee: (key: string) => string | undefined,
+    reader: string,
   ): number;
   /** Records `name` (e.g. `etcd/3`, from the plan); the application's next number moves past it. */
   addUnit(unit: { name: string; machine: string; principal?: string }): UnitRecord;

@@ -107,15 +107,28 @@ describe('UnitRunner: which units are stepped', () => {
     expect(m.agents.take()).toEqual(ALL);
   });
 
-  it('after a commit in a relation, steps only the units of the applications in it', async () => {
+  it('after a commit in a relation, steps only the units that read it: the other side', async () => {
     const m = model();
     await started(m);
+    // a/1 reads only b's bags in R: a/0's write is nothing to it.
     m.runner.committed('a/0', [m.r], false);
     await drained();
-    expect(m.agents.take()).toEqual(['a/0', 'a/1', 'b/0']);
+    expect(m.agents.take()).toEqual(['b/0']);
     m.runner.committed('c/0', [m.s], false);
     await drained();
-    expect(m.agents.take()).toEqual(['b/0', 'c/0']);
+    expect(m.agents.take()).toEqual(['b/0']);
+    m.runner.committed('b/0', [m.r, m.s], false);
+    await drained();
+    expect(m.agents.take()).toEqual(['a/0', 'a/1', 'c/0']);
+  });
+
+  it('after a commit in a peer relation, steps the peers', async () => {
+    const m = model();
+    const peers = m.store.addRelation([endpoint('a', 'cluster', 'peer')]).id;
+    await started(m);
+    m.runner.committed('a/0', [peers], false);
+    await drained();
+    expect(m.agents.take()).toEqual(['a/0', 'a/1']);
   });
 
   it('a commit that wrote no relation steps nobody; one that changed leader settings steps the application', async () => {
