@@ -104,7 +104,6 @@ export function configHash(config: ConfigValues): string {
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
 }
 
-/** The relations a unit is in, with the remote units in its scope. */
 /** An index's alive units by application and by principal, built once per index: the store
  * hands out one index until the units change, and every snapshot walked all of it. */
 interface AliveUnits {
@@ -133,6 +132,7 @@ function aliveUnits(index: readonly UnitIndexEntry[]): AliveUnits {
   return found;
 }
 
+/** The relations a unit is in, with the remote units in its scope. */
 export function unitRelations(
   store: Pick<Store, 'unitIndex' | 'relations'>,
   unit: UnitIndexEntry,

@@ -1,6 +1,7 @@
 // The composition root's real pieces (DESIGN §3): SSH connections and keys through agents/machine,
-// the local provider, and the sim cloud (simulated machines, reached without SSH). With controller.ts, the only module of core/controller that imports
-// agents/ (lint enforces it); tests build a Controller with fakes instead (test/fakes/).
+// the local provider, and the sim cloud (simulated machines, reached without SSH). With
+// controller.ts, the only module of core/controller that imports agents/ (lint enforces it);
+// tests build a Controller with fakes instead (test/fakes/).
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connectMachine } from '../../agents/machine/remote-machine.js';
