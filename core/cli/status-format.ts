@@ -1,6 +1,7 @@
 // `rune status` as text: Juju's tabular sections, or the same data as YAML or JSON, after an
 // optional filter. Pure; the sections, filter and key order live in status/.
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { StatusResponse } from '../controller/api.js';
 import { filterStatus } from './status/filter.js';
 import { orderedStatus } from './status/ordered.js';
@@ -26,6 +27,10 @@ export function formatStatus(
   const patterns = options.patterns ?? [];
   const shown = filterStatus(status, patterns);
   if (format === 'json') return JSON.stringify(orderedStatus(shown));
-  if (format === 'yaml') return stringify(orderedStatus(shown)).trimEnd();
+  if (format === 'yaml') {
+    // The yaml library only for yaml output: `rune status` is the command run most often.
+    const { stringify } = createRequire(import.meta.url)('yaml') as typeof Yaml;
+    return stringify(orderedStatus(shown)).trimEnd();
+  }
   return formatTabular(shown, { relations: options.relations === true, patterns });
 }

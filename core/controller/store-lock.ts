@@ -2,8 +2,14 @@
 // its own, controller.lock, held for the process's whole life. The OS drops it when the process
 // dies, however it dies, so a lock is never stale and nothing ever has to break one.
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { RuneError } from '../model/errors.js';
+
+// Loaded when a lock is taken or probed, not when the CLI starts: every command imports this
+// module (to tell a silent controller from a dead one), and most never touch a lock.
+const load = (): typeof Database =>
+  createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 export class ControllerLockedError extends RuneError {
   readonly kind = 'user';
@@ -32,7 +38,7 @@ export interface StoreLock {
  * lock held a moment only: a CLI probing it (`probeStoreLock`) holds a read lock for microseconds.
  */
 export function acquireStoreLock(controller: string, file: string, waitMs = 1000): StoreLock {
-  const db = new Database(file, { timeout: waitMs });
+  const db = new (load())(file, { timeout: waitMs });
   try {
     chmodSync(file, 0o600);
     // In exclusive locking mode a connection keeps the lock it took once a write has taken it,
@@ -70,7 +76,7 @@ export function probeStoreLock(file: string): LockProbe {
   if (!existsSync(file)) return { held: false };
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    db = new (load())(file, { readonly: true, fileMustExist: true, timeout: 0 });
   } catch {
     return { held: false };
   }

@@ -4,7 +4,6 @@
 // tests build a Controller with fakes instead (test/fakes/).
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { connectMachine } from '../../agents/machine/remote-machine.js';
 import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import { SimMachineNotFoundError } from '../../agents/providers/sim/errors.js';
 import { SimProvider } from '../../agents/providers/sim/sim-provider.js';
@@ -18,6 +17,8 @@ import type { ControllerInfo } from './registry.js';
 export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 
 export const connectOverSsh: Connect = async (target, policy, label) => {
+  // ssh2 is loaded by the first connection, not by every CLI command that reads the registry.
+  const { connectMachine } = await import('../../agents/machine/remote-machine.js');
   const machine = await connectMachine(target, policy, { machine: label });
   return {
     machine,
