@@ -8,6 +8,7 @@ import { listen } from '../../../core/controller/api-server.js';
 import type { Controller } from '../../../core/controller/controller.js';
 import { fakeController } from '../../fakes/fake-controller.js';
 import { runCli } from './run-cli.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
 const previousHome = process.env.RUNE_HOME;
 let controller: Controller;
@@ -23,14 +24,7 @@ beforeAll(async () => {
   process.env.RUNE_HOME = home;
   server = await listen(controller, made.paths.socket);
   await controller.addMachines({ count: 1, constraints: '' });
-  store.addApplication({
-    name: 'etcd',
-    charm: 'etcd',
-    charmDir: '/charms/etcd',
-    subordinate: false,
-    config: {},
-    constraints: '',
-  });
+  store.addApplication(applicationRecord('etcd'));
   store.addUnit({ name: 'etcd/0', machine: '0' });
   store.setUnitStatus('etcd/0', {
     agentStatus: { current: 'executing', message: 'running install hook', since: at(1) },

@@ -7,6 +7,7 @@ import { defineCharm, loadCharm } from '../../../core/charm/index.js';
 import type { ControllerDeps } from '../../../core/controller/controller.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
 import { fakeController } from '../../fakes/fake-controller.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
 function setup(provider: 'local' | 'manual' = 'local', deps: Partial<ControllerDeps> = {}) {
   return fakeController({ provider, deps });
@@ -140,14 +141,7 @@ describe('Controller machines', () => {
   it('units on a machine that stopped answering show lost, their last message kept; back when it answers', async () => {
     const { controller, world, store } = setup();
     await controller.addMachines({ count: 2, constraints: '' });
-    store.addApplication({
-      name: 'etcd',
-      charm: 'etcd',
-      charmDir: '/charms/etcd',
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
+    store.addApplication(applicationRecord('etcd'));
     for (const n of [0, 1]) {
       store.addUnit({ name: `etcd/${n}`, machine: String(n) });
       store.setUnitStatus(`etcd/${n}`, {

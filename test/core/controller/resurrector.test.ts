@@ -3,6 +3,7 @@
 // are lost at once and status says so, and a manual machine is never replaced.
 import { describe, expect, it } from 'vitest';
 import { fakeController } from '../../fakes/fake-controller.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
 /** A local controller with `machines` fake machines and one unit of `app` on each. */
 async function model(machines: number) {
@@ -17,14 +18,7 @@ async function model(machines: number) {
     deps: { log: (line) => logs.push(line) },
   });
   await controller.addMachines({ count: machines, constraints: '' });
-  store.addApplication({
-    name: 'app',
-    charm: 'app',
-    charmDir: '/charms/app',
-    subordinate: false,
-    config: {},
-    constraints: '',
-  });
+  store.addApplication(applicationRecord('app'));
   for (let n = 0; n < machines; n++) store.addUnit({ name: `app/${n}`, machine: String(n) });
   store.setModelConfig({ 'resurrect-grace': '30s' });
   const lose = (...ids: number[]) => ids.forEach((id) => world.down.add(`10.99.0.${id + 2}`));

@@ -4,19 +4,13 @@
 // controller left on — and which machine it replaced; show-status-log's entity and --type checks.
 import { describe, expect, it } from 'vitest';
 import { fakeController } from '../../fakes/fake-controller.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
 /** A local controller with `machines` fake machines and one unit of `app` on each. */
 async function model(machines: number) {
   const { controller, store, world } = fakeController({ prefix: 'rune-status-log-' });
   await controller.addMachines({ count: machines, constraints: '' });
-  store.addApplication({
-    name: 'app',
-    charm: 'app',
-    charmDir: '/charms/app',
-    subordinate: false,
-    config: {},
-    constraints: '',
-  });
+  store.addApplication(applicationRecord('app'));
   for (let n = 0; n < machines; n++) store.addUnit({ name: `app/${n}`, machine: String(n) });
   store.setModelConfig({ 'resurrect-grace': '30s' });
   const host = (id: number) => `10.99.0.${id + 2}`;

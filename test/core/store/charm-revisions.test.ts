@@ -10,15 +10,9 @@ import {
 } from '../../../core/store/errors.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import type { NewApplication } from '../../../core/store/types.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
-const ETCD: NewApplication = {
-  name: 'etcd',
-  charm: 'etcd',
-  charmDir: '/charms/etcd',
-  subordinate: false,
-  config: {},
-  constraints: '',
-};
+const ETCD: NewApplication = applicationRecord('etcd');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 

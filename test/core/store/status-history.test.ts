@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -15,14 +16,7 @@ function store(): SqliteStore {
   const dir = mkdtempSync(join(tmpdir(), 'rune-status-history-'));
   dirs.push(dir);
   const s = new SqliteStore(join(dir, 'store.db'));
-  s.addApplication({
-    name: 'etcd',
-    charm: 'etcd',
-    charmDir: '/charms/etcd',
-    subordinate: false,
-    config: {},
-    constraints: '',
-  });
+  s.addApplication(applicationRecord('etcd'));
   s.addUnit({ name: 'etcd/0', machine: '0' });
   s.addUnit({ name: 'etcd/1', machine: '1' });
   return s;
