@@ -122,6 +122,14 @@ async function startRestored(
   results['keys'] = keys.toString();
   results['revision'] = revision.toString();
   results['rejoining'] = rejoining.length === 0 ? 'none' : rejoining.join(', ');
+  // The status from before the restore named the old cluster's members; until the others rejoin
+  // (and this unit's next hook counts them) it would claim a health the cluster no longer has.
+  if (rejoining.length > 0) {
+    ctx.status.set(
+      'waiting',
+      `Restored from a snapshot; waiting for ${rejoining.join(', ')} to rejoin`,
+    );
+  }
   ctx.log.info(
     `restored ${keys} keys at revision ${revision} as a one-member cluster` +
       (rejoining.length === 0 ? '' : `; ${rejoining.join(', ')} rejoin it one at a time`),

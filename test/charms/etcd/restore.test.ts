@@ -143,6 +143,11 @@ describe('etcd restore on the leader', () => {
       ]),
     );
     expect(out.state.relations?.[0]?.local).toMatchObject({ 'member-cluster': clusterTag(NEW) });
+    // Not the old cluster's "Healthy with 3 known peers" while it is a cluster of one.
+    expect(out.state.status).toEqual({
+      kind: 'waiting',
+      message: 'Restored from a snapshot; waiting for etcd/1, etcd/2 to rejoin',
+    });
   });
 
   it('alone, restores with nobody to rejoin', async () => {
