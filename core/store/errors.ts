@@ -143,3 +143,74 @@ export class StoreDecryptError extends RuneError {
     );
   }
 }
+
+/** The replicated store's etcd did not answer (HA, DESIGN §3): the write did not happen. */
+export class StoreUnreachableError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(
+    readonly endpoints: readonly string[],
+    readonly reason: unknown,
+  ) {
+    super(
+      `the controller's store (etcd at ${endpoints.join(', ')}) did not answer: ` +
+        `${reason instanceof Error ? reason.message : String(reason)}; nothing was written`,
+    );
+  }
+}
+
+/** Another controller member appended to the store's log: this one is no longer the writer. */
+export class StoreFencedError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(
+    readonly expectedHead: number,
+    readonly head: number,
+  ) {
+    super(
+      `another controller member is writing the model (log at ${head}, this member at ` +
+        `${expectedHead}); this member stands by`,
+    );
+  }
+}
+
+/** A write on a member that stands by: only the active member changes the model. */
+export class StoreReadOnlyError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly method: string) {
+    super(
+      `this controller member stands by and cannot ${method}; ` +
+        'send changes to the active member (rune controllers shows which it is)',
+    );
+  }
+}
+
+/** A log entry not sealed with the store key was not written by a member of this controller. */
+export class LogEntryUnsealedError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(readonly seq: number) {
+    super(
+      `entry ${seq} of the store's log is not sealed with this controller's store key; ` +
+        'something other than a member of this controller wrote it, and it is not applied',
+    );
+  }
+}
+
+/** Replaying the log wrote something else than the active member did: this replica is unusable. */
+export class ReplicaDivergedError extends RuneError {
+  readonly kind = 'internal';
+
+  constructor(
+    readonly file: string,
+    readonly seq: number,
+    readonly reason: unknown,
+  ) {
+    super(
+      `${file} cannot apply entry ${seq} of the store's log ` +
+        `(${reason instanceof Error ? reason.message : String(reason)}); ` +
+        'remove that file and restart this member to rebuild it from the log',
+    );
+  }
+}

@@ -376,6 +376,25 @@ export class SqliteStore extends SqliteModel implements Store {
     });
   }
 
+  /** Seals the replicated log's entries with this store's key (log-entry.ts). */
+  get logCipher(): StoreCipher {
+    return this.cipher;
+  }
+
+  /** The last replicated log entry this store applied (etcd-store.ts); 0 when none. */
+  replicationMark(): number {
+    const row = this.stmt(`SELECT value FROM meta WHERE key = 'replicated-log'`).get() as
+      { value: string } | undefined;
+    return row === undefined ? 0 : Number(row.value);
+  }
+
+  /** Recorded in the transaction that applies the entry, so the two never disagree. */
+  setReplicationMark(seq: number): void {
+    this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('replicated-log', ?)`).run(
+      String(seq),
+    );
+  }
+
   close(): void {
     this.db.close();
   }

@@ -8,7 +8,8 @@ import {
   ApplicationNotFoundError,
   CharmRevisionNotFoundError,
 } from '../../../core/store/errors.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 import type { NewApplication } from '../../../core/store/types.js';
 import { applicationRecord } from '../../fakes/application-record.js';
 
@@ -16,10 +17,10 @@ const ETCD: NewApplication = applicationRecord('etcd');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function store(): SqliteStore {
+function store(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'rune-revisions-'));
   dirs.push(dir);
-  const s = new SqliteStore(join(dir, 'store.db'), () => new Date('2026-12-07T00:00:00Z'));
+  const s = openStore(join(dir, 'store.db'), () => new Date('2026-12-07T00:00:00Z'));
   s.addApplication(ETCD);
   return s;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelRevisionRecord } from '../../../core/store/history-types.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { openStore } from './open-store.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -32,7 +33,7 @@ function revision(command: string, applications: string[]): Omit<ModelRevisionRe
 
 describe('model revisions', () => {
   it('numbers revisions from 1 and lists them oldest first, all or one application', () => {
-    const store = new SqliteStore(file());
+    const store = openStore(file());
     expect(store.latestModelRevision()).toBe(0);
     expect(store.modelRevisions()).toEqual([]);
     expect(store.addModelRevision(revision('deploy a.yaml', ['easyrsa', 'etcd']))).toBe(1);
@@ -58,17 +59,17 @@ describe('model revisions', () => {
 
   it('keeps them across a reopen', () => {
     const path = file();
-    const first = new SqliteStore(path);
+    const first = openStore(path);
     first.addModelRevision(revision('relate a b', ['a', 'b']));
     first.close();
-    const again = new SqliteStore(path);
+    const again = openStore(path);
     expect(again.modelRevisions('b').map((r) => r.command)).toEqual(['relate a b']);
     expect(again.addModelRevision(revision('remove-relation a b', ['a', 'b']))).toBe(2);
     again.close();
   });
 
   it('a change whose transaction fails leaves no revision, and the number is not used', () => {
-    const store = new SqliteStore(file());
+    const store = openStore(file());
     expect(() =>
       store.transaction(() => {
         store.addModelRevision(revision('config etcd port=1', ['etcd']));

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../../core/model/types.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 
 const dirs: string[] = [];
-const open: SqliteStore[] = [];
+const open: Store[] = [];
 afterEach(() => {
   open.splice(0).forEach((s) => s.close());
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
@@ -25,11 +26,11 @@ const peer = (application: string): Endpoint => ({
   optional: false,
 });
 
-function model(): { s: SqliteStore; file: string } {
+function model(): { s: Store; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rune-bags-'));
   dirs.push(dir);
   const file = join(dir, 'store.db');
-  const s = new SqliteStore(file);
+  const s = openStore(file);
   open.push(s);
   for (const name of ['etcd', 'web']) {
     s.addApplication({
@@ -47,7 +48,7 @@ function model(): { s: SqliteStore; file: string } {
 }
 
 /** Everything the store reads for these relations and owners: bags, versions, single bags. */
-function reads(s: SqliteStore, relations: number[], owners: string[]) {
+function reads(s: Store, relations: number[], owners: string[]) {
   return relations.map((id) => ({
     bags: s.databags(id),
     versions: s.databagVersions(id),
@@ -59,7 +60,7 @@ function reads(s: SqliteStore, relations: number[], owners: string[]) {
 
 /** The database itself, through a store that has cached nothing yet. */
 function truth(file: string, relations: number[], owners: string[]) {
-  const fresh = new SqliteStore(file);
+  const fresh = openStore(file);
   try {
     return reads(fresh, relations, owners);
   } finally {
@@ -70,11 +71,11 @@ function truth(file: string, relations: number[], owners: string[]) {
 const OWNERS = ['etcd', 'etcd/0', 'etcd/1', 'etcd/2', 'web', 'web/0', 'web/1', 'web/2'];
 const RELATIONS = [0, 1, 7];
 
-function expectExact(s: SqliteStore, file: string): void {
+function expectExact(s: Store, file: string): void {
   expect(reads(s, RELATIONS, OWNERS)).toEqual(truth(file, RELATIONS, OWNERS));
 }
 
-describe('SqliteStore databag cache', () => {
+describe('Store databag cache', () => {
   it('shows every write through databags, databagVersions and databag', () => {
     const { s, file } = model();
     expect(s.databags(0)).toEqual({}); // cached empty, then written through
@@ -233,9 +234,9 @@ describe('SqliteStore databag cache', () => {
   });
 });
 
-describe('SqliteStore relations cache', () => {
+describe('Store relations cache', () => {
   const relationsIn = (file: string) => {
-    const fresh = new SqliteStore(file);
+    const fresh = openStore(file);
     try {
       return fresh.relations();
     } finally {
@@ -314,7 +315,7 @@ describe('a bag version as a reader of some of its keys counts it', () => {
       }),
     ).toThrow('rolled back');
     expect(s.databagVisibleVersion(0, 'etcd/0', to, 'web/0')).toBe(2);
-    const again = new SqliteStore(file);
+    const again = openStore(file);
     open.push(again);
     expect(again.databagVisibleVersion(0, 'etcd/0', to, 'web/0')).toBe(2);
   });

@@ -6,15 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../../core/model/types.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function store(): SqliteStore {
+function store(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'rune-model-'));
   dirs.push(dir);
-  const s = new SqliteStore(join(dir, 'store.db'), () => new Date('2026-01-01T00:00:00Z'));
+  const s = openStore(join(dir, 'store.db'), () => new Date('2026-01-01T00:00:00Z'));
   s.addApplication({
     name: 'etcd',
     charm: 'etcd',

@@ -4,15 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function store(): SqliteStore {
+function store(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'rune-ops-'));
   dirs.push(dir);
-  const s = new SqliteStore(join(dir, 'store.db'));
+  const s = openStore(join(dir, 'store.db'));
   s.addApplication({
     name: 'db',
     charm: 'db',

@@ -9,15 +9,18 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceRevisionNotFoundError } from '../../../core/store/errors.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function store(): { s: SqliteStore; file: string } {
+/** On the backend under test, or (for the tests that edit the file) on SQLite. */
+function store(open: (file: string) => Store = openStore): { s: Store; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rune-resources-'));
   dirs.push(dir);
   const file = join(dir, 'store.db');
-  const s = new SqliteStore(file);
+  const s = open(file);
   s.addApplication({
     name: 'db',
     charm: 'db',
@@ -29,7 +32,9 @@ function store(): { s: SqliteStore; file: string } {
   return { s, file };
 }
 
-const current = (s: SqliteStore) => s.resources('db').map((r) => [r.name, r.revision, r.file]);
+const current = (s: Store) => s.resources('db').map((r) => [r.name, r.revision, r.file]);
+
+const sqlite = (file: string) => new SqliteStore(file);
 
 describe('resource revisions', () => {
   it('keeps every revision; an earlier one, or none, can be made current again', () => {
@@ -55,7 +60,7 @@ describe('resource revisions', () => {
   });
 
   it('keeps the resources a store from before the revisions table had', () => {
-    const { s, file } = store();
+    const { s, file } = store(sqlite);
     s.attachResource('db', 'bin', { file: '/r/bin', sha256: 'aa', size: 1 }, 't1');
     s.attachResource('db', 'bin', { file: '/r/bin', sha256: 'bb', size: 2 }, 't2');
     s.close();
@@ -76,7 +81,7 @@ describe('resource revisions', () => {
   });
 
   it('reads a rollout stored before resources rolled with the current revisions', () => {
-    const { s, file } = store();
+    const { s, file } = store(sqlite);
     s.attachResource('db', 'bin', { file: '/r/bin', sha256: 'aa', size: 1 }, 't1');
     const old = { charmRevision: 1, charmDir: '/c', config: {} };
     const record = {

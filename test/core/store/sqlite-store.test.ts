@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MachineNotFoundError, SchemaVersionError } from '../../../core/store/errors.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
-import type { NewMachine } from '../../../core/store/types.js';
+import type { NewMachine, Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 
-const machine = (store: SqliteStore, address: string): NewMachine => ({
+const machine = (store: Store, address: string): NewMachine => ({
   id: store.reserveMachineId(),
   provider: 'local',
   instanceId: `ns-${address}`,
@@ -26,7 +27,7 @@ const tempFile = () => join(mkdtempSync(join(tmpdir(), 'rune-store-')), 'store.d
 
 describe('SqliteStore', () => {
   it('gives machines increasing ids and never reuses one', () => {
-    const store = new SqliteStore(tempFile());
+    const store = openStore(tempFile());
     store.reserveMachineId(); // a machine that failed to start: its id stays used
     store.reserveMachineId();
     expect(store.addMachine(machine(store, '10.0.0.2')).id).toBe('2');
@@ -46,7 +47,7 @@ describe('SqliteStore', () => {
 
   it('keeps machines, facts and life across a reopen', () => {
     const file = tempFile();
-    const first = new SqliteStore(file);
+    const first = openStore(file);
     const m = first.addMachine(machine(first, '10.0.0.2'));
     first.setMachineLife(m.id, 'dying');
     first.setMachineFacts(m.id, {
@@ -62,7 +63,7 @@ describe('SqliteStore', () => {
       snapd: false,
     });
     first.close();
-    const again = new SqliteStore(file);
+    const again = openStore(file);
     expect(again.machine('0')).toMatchObject({ life: 'dying', facts: { os: 'debian', cores: 2 } });
     expect(again.addMachine(machine(again, '10.0.0.3')).id).toBe('1');
     again.close();
@@ -86,7 +87,7 @@ describe('SqliteStore', () => {
   });
 
   it('says which machine is missing', () => {
-    const store = new SqliteStore(tempFile());
+    const store = openStore(tempFile());
     expect(() => store.removeMachine('7')).toThrow(MachineNotFoundError);
     expect(() => store.setMachineLife('7', 'dead')).toThrow('machine 7 not found');
     expect(store.machine('07')).toBeUndefined();

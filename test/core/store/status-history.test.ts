@@ -6,16 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from './open-store.js';
 import { applicationRecord } from '../../fakes/application-record.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function store(): SqliteStore {
+function store(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'rune-status-history-'));
   dirs.push(dir);
-  const s = new SqliteStore(join(dir, 'store.db'));
+  const s = openStore(join(dir, 'store.db'));
   s.addApplication(applicationRecord('etcd'));
   s.addUnit({ name: 'etcd/0', machine: '0' });
   s.addUnit({ name: 'etcd/1', machine: '1' });
@@ -25,7 +26,7 @@ function store(): SqliteStore {
 const at = (second: number) => `2026-12-07T00:00:${String(second).padStart(2, '0')}.000Z`;
 
 /** `type status message` lines of the unit's merged log. */
-const lines = (s: SqliteStore, entity: string, limit?: number) =>
+const lines = (s: Store, entity: string, limit?: number) =>
   s
     .statusHistory(entity, ['workload', 'juju-unit'], limit)
     .map((e) => `${e.type} ${e.status} ${e.message}`.trimEnd());

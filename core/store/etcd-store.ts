@@ -1,0 +1,258 @@
+// The HA controller's store (DESIGN §3): the model lives in etcd as a log of committed
+// transactions, and each controller member serves reads from its own SQLite replica of it, as
+// Juju 4 and rqlite do over Raft. The active member applies a transaction to its replica and
+// appends it to the log before the commit returns; the members standing by replay the log.
+import { connect, EtcdLog, type EtcdConnection, type Fence } from './etcd-log.js';
+import { SyncEtcdLog } from './etcd-log-sync.js';
+import { ReplicaDivergedError, StoreFencedError, StoreReadOnlyError } from './errors.js';
+import { decodeArgs, decodeEntry, encodeArgs, encodeEntry, type LogEntry } from './log-entry.js';
+import { SqliteStore } from './sqlite-store.js';
+import { STORE_METHODS, type StoreMethod } from './store-methods.js';
+import type { Store } from './types.js';
+
+export interface EtcdStoreOptions {
+  /** This member's replica (a SQLite store file); rebuilt from the log when missing. */
+  file: string;
+  keyFile?: string;
+  connection: EtcdConnection;
+  /** The controller's keys in etcd: `/rune/<controller uuid>/store/`. */
+  prefix: string;
+  now?: () => Date;
+  /** Called once when another writer took the log over; the store then stands by. */
+  onFenced?: (error: StoreFencedError) => void;
+}
+
+/** What an HA controller does with its store beyond the Store contract. */
+export interface Replication {
+  /** Applies every entry the log has beyond the replica; resolves to the last applied. */
+  catchUp(): number;
+  /** Catches up, then takes writes; each append is valid only while `fence` holds. */
+  activate(fence?: Fence): void;
+  /** Writes are refused from now on. */
+  standBy(): void;
+  readonly active: boolean;
+  /** The last log entry the replica holds. */
+  readonly applied: number;
+  /** Replays entries as they are appended, until the returned stop is called. */
+  follow(): Promise<() => Promise<void>>;
+}
+
+export type EtcdStore = Store & Replication;
+
+/** Entries read per round trip when catching up. */
+const PAGE = 500;
+
+/** Opens this member's replica of the store in etcd, caught up, standing by. */
+export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
+  const clock = new LogClock(options.now ?? (() => new Date()));
+  const replica = new SqliteStore(options.file, () => clock.now(), {
+    ...(options.keyFile !== undefined && { keyFile: options.keyFile }),
+  });
+  const replication = new LogReplication(replica, clock, options);
+  replication.catchUp();
+  return replication.store;
+}
+
+/** The store's clock: live on the active member (each reading kept for the entry), and on a
+ * replaying member the readings the entry kept, in the same order. */
+class LogClock {
+  private recorded: number[] | undefined;
+  private replaying: number[] | undefined;
+
+  constructor(private readonly live: () => Date) {}
+
+  now(): Date {
+    const next = this.replaying?.shift();
+    if (next !== undefined) return new Date(next);
+    const now = this.live();
+    this.recorded?.push(now.getTime());
+    return now;
+  }
+
+  record(into: number[] | undefined): void {
+    this.recorded = into;
+  }
+
+  replay(readings: number[] | undefined): void {
+    this.replaying = readings && [...readings];
+  }
+}
+
+class LogReplication implements Replication {
+  readonly store: EtcdStore;
+  private readonly log: SyncEtcdLog;
+  private fence: Fence | undefined;
+  private writable = false;
+  /** The transaction being recorded on the active member. */
+  private batch: LogEntry | undefined;
+  private appliedSeq: number;
+
+  constructor(
+    private readonly replica: SqliteStore,
+    private readonly clock: LogClock,
+    private readonly options: EtcdStoreOptions,
+  ) {
+    this.log = new SyncEtcdLog(options.connection, options.prefix);
+    this.appliedSeq = replica.replicationMark();
+    this.store = this.facade();
+  }
+
+  get active(): boolean {
+    return this.writable;
+  }
+
+  get applied(): number {
+    return this.appliedSeq;
+  }
+
+  catchUp(): number {
+    for (;;) {
+      const entries = this.log.after(this.appliedSeq, PAGE);
+      for (const [seq, text] of entries) {
+        this.apply(seq, decodeEntry(text, seq, this.replica.logCipher));
+      }
+      if (entries.length < PAGE) return this.appliedSeq;
+    }
+  }
+
+  activate(fence?: Fence): void {
+    this.catchUp();
+    this.fence = fence;
+    this.writable = true;
+  }
+
+  standBy(): void {
+    this.writable = false;
+    this.fence = undefined;
+  }
+
+  async follow(): Promise<() => Promise<void>> {
+    const client = connect(this.options.connection);
+    const log = new EtcdLog(client, this.options.prefix);
+    const stop = await log.watch(() => {
+      // The active member's own appends are in its replica already.
+      if (!this.writable) this.catchUp();
+    });
+    this.catchUp();
+    return async () => {
+      await stop();
+      client.close();
+    };
+  }
+
+  private apply(seq: number, entry: LogEntry): void {
+    this.clock.replay(entry.clock);
+    try {
+      this.replica.transaction(() => {
+        for (const call of entry.calls) this.invoke(call.method, decodeArgs(call.args));
+        this.replica.setReplicationMark(seq);
+      });
+    } catch (e) {
+      throw new ReplicaDivergedError(this.options.file, seq, e);
+    } finally {
+      this.clock.replay(undefined);
+    }
+    this.appliedSeq = seq;
+  }
+
+  /** The Store the controller uses: reads from the replica, writes through the log. */
+  private facade(): EtcdStore {
+    const store: Record<string, unknown> = {
+      catchUp: () => this.catchUp(),
+      activate: (fence?: Fence) => this.activate(fence),
+      standBy: () => this.standBy(),
+      follow: () => this.follow(),
+      transaction: <T>(fn: () => T) => this.transaction(fn),
+      close: () => this.replica.close(),
+    };
+    for (const [name, kind] of Object.entries(STORE_METHODS) as [StoreMethod, string][]) {
+      const method = (...args: unknown[]): unknown => this.invoke(name, args);
+      if (kind === 'read') store[name] = method;
+      else if (kind === 'write') store[name] = this.writer(name, method);
+    }
+    Object.defineProperties(store, {
+      active: { get: () => this.writable },
+      applied: { get: () => this.appliedSeq },
+      schemaVersion: { value: this.replica.schemaVersion },
+    });
+    return store as unknown as EtcdStore;
+  }
+
+  private invoke(name: StoreMethod, args: unknown[]): unknown {
+    return (this.replica[name] as (...a: unknown[]) => unknown).apply(this.replica, args);
+  }
+
+  private writer(name: StoreMethod, method: (...args: unknown[]) => unknown) {
+    return (...args: unknown[]): unknown => {
+      if (!this.writable) throw new StoreReadOnlyError(name);
+      // Encoded before the call: a caller that changes its object afterwards changes nothing.
+      const call = { method: name, args: encodeArgs(args) };
+      if (this.batch) return this.within(this.batch, () => method(...args), call);
+      return this.commit(() => method(...args), call);
+    };
+  }
+
+  private transaction<T>(fn: () => T): T {
+    if (this.batch) return this.within(this.batch, fn);
+    // Standing by, a transaction reads; any write in it is refused by writer().
+    if (!this.writable) return this.replica.transaction(fn);
+    return this.commit(fn);
+  }
+
+  /** Runs `fn` inside the batch being recorded; on failure the batch forgets what it added,
+   * as SQLite's savepoint forgets its rows. */
+  private within<T>(batch: LogEntry, fn: () => T, call?: LogEntry['calls'][number]): T {
+    const calls = batch.calls.length;
+    const readings = batch.clock.length;
+    try {
+      const result = this.replica.transaction(fn);
+      if (call) batch.calls.push(call);
+      return result;
+    } catch (e) {
+      batch.calls.length = calls;
+      batch.clock.length = readings;
+      throw e;
+    }
+  }
+
+  /** One replica transaction, appended to the log before it commits: if etcd refuses or does
+   * not answer, the transaction rolls back and the caller sees why. */
+  private commit<T>(fn: () => T, call?: LogEntry['calls'][number]): T {
+    const batch: LogEntry = { calls: [], clock: [] };
+    this.batch = batch;
+    this.clock.record(batch.clock);
+    let appended: number | undefined;
+    try {
+      const result = this.replica.transaction(() => {
+        const result = fn();
+        if (call) batch.calls.push(call);
+        if (batch.calls.length > 0) appended = this.append(batch);
+        return result;
+      });
+      if (appended !== undefined) this.appliedSeq = appended;
+      return result;
+    } catch (e) {
+      // The log has the entry but SQLite did not commit it: the replica takes it from the log.
+      if (appended !== undefined) this.catchUp();
+      throw e;
+    } finally {
+      this.batch = undefined;
+      this.clock.record(undefined);
+    }
+  }
+
+  /** Appends the batch as the next entry; resolves to its number. */
+  private append(batch: LogEntry): number {
+    const seq = this.appliedSeq + 1;
+    this.replica.setReplicationMark(seq);
+    const text = encodeEntry(batch, this.replica.logCipher);
+    const appended = this.log.append(this.appliedSeq, text, this.fence);
+    if (!appended.ok) {
+      const error = new StoreFencedError(this.appliedSeq, appended.head);
+      this.standBy();
+      this.options.onFenced?.(error);
+      throw error;
+    }
+    return seq;
+  }
+}

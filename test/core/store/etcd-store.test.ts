@@ -1,0 +1,197 @@
+// The replicated store on a real etcd (store-on-etcd project only): members standing by refuse
+// writes and follow the active one; two writers cannot both append; a transaction that fails
+// leaves nothing in the log; secrets are sealed in etcd; an etcd that does not answer fails the
+// write and changes nothing.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../../core/controller/wait-for.js';
+import {
+  StoreFencedError,
+  StoreReadOnlyError,
+  StoreUnreachableError,
+} from '../../../core/store/errors.js';
+import { openEtcdStore, type EtcdStore } from '../../../core/store/etcd-store.js';
+import { startEtcd } from './etcd-process.js';
+
+const endpoint = inject('storeEtcd') ?? '';
+const client = new Etcd3({ hosts: endpoint });
+const dirs: string[] = [];
+const stores: EtcdStore[] = [];
+afterEach(() => {
+  stores.splice(0).forEach((s) => s.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+afterAll(() => client.close());
+
+/** Members of one controller: each its own replica file, one store key, one prefix. */
+function controller(url = endpoint) {
+  const dir = mkdtempSync(join(tmpdir(), 'rune-etcd-store-'));
+  dirs.push(dir);
+  const prefix = `/rune-test/${randomUUID()}/store/`;
+  let n = 0;
+  const member = () => {
+    const store = openEtcdStore({
+      file: join(dir, `member-${n++}.db`),
+      keyFile: join(dir, 'store.key'),
+      connection: { endpoints: [url] },
+      prefix,
+    });
+    stores.push(store);
+    return store;
+  };
+  return { prefix, member };
+}
+
+const app = (name: string) => ({
+  name,
+  charm: name,
+  charmDir: `/c/${name}`,
+  subordinate: false,
+  config: {},
+  constraints: '',
+});
+
+const unitNames = (s: EtcdStore) => s.units().map((u) => u.name);
+
+describe('the replicated store on etcd', () => {
+  it('a member standing by refuses writes, changing nothing, and follows the active one', async () => {
+    const { member } = controller();
+    const active = member();
+    active.activate();
+    active.addApplication(app('etcd'));
+    const standby = member();
+    expect(standby.application('etcd')?.charm).toBe('etcd');
+    expect(() => standby.addUnit({ name: 'etcd/0', machine: '' })).toThrow(StoreReadOnlyError);
+    expect(() => standby.addUnit({ name: 'etcd/0', machine: '' })).toThrow(
+      /stands by and cannot addUnit; send changes to the active member/,
+    );
+    expect(unitNames(standby)).toEqual([]);
+    expect(unitNames(active)).toEqual([]);
+
+    const stop = await standby.follow();
+    try {
+      active.transaction(() => {
+        active.addUnit({ name: 'etcd/0', machine: '' });
+        active.writeLeaderSettings('etcd', { ready: 'yes' });
+      });
+      active.addUnit({ name: 'etcd/1', machine: '' });
+      await waitFor(
+        'the standby to replay both entries',
+        () => standby.applied === active.applied,
+        {
+          timeoutMs: 10_000,
+          intervalMs: 20,
+        },
+      );
+      expect(unitNames(standby)).toEqual(['etcd/0', 'etcd/1']);
+      expect(standby.unit('etcd/0')).toEqual(active.unit('etcd/0'));
+      expect(standby.leaderSettings('etcd')).toEqual({ ready: 'yes' });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('of two members writing, the one behind is refused, stands by, and keeps nothing it tried', () => {
+    const { member } = controller();
+    const first = member();
+    first.activate();
+    first.addApplication(app('etcd'));
+    const second = member();
+    second.activate();
+    second.addUnit({ name: 'etcd/0', machine: '' });
+
+    expect(() => first.addUnit({ name: 'etcd/7', machine: '' })).toThrow(StoreFencedError);
+    expect(first.active).toBe(false);
+    expect(first.unit('etcd/7')).toBeUndefined();
+    expect(() => first.addUnit({ name: 'etcd/8', machine: '' })).toThrow(StoreReadOnlyError);
+    first.catchUp();
+    expect(unitNames(first)).toEqual(['etcd/0']);
+    expect(member().unit('etcd/7')).toBeUndefined();
+  });
+
+  it('appends only while the election key it was activated with is still its own', async () => {
+    const { prefix, member } = controller();
+    const key = `${prefix}../active`;
+    await client.put(key).value('member-0');
+    const held = await client.get(key).exec();
+    const active = member();
+    active.activate({ key, createRevision: String(held.kvs[0]?.create_revision) });
+    active.addApplication(app('etcd'));
+    // The key lapses and another member takes it: same name, a new creation.
+    await client.delete().key(key);
+    await client.put(key).value('member-1');
+    expect(() => active.addUnit({ name: 'etcd/0', machine: '' })).toThrow(StoreFencedError);
+    expect(active.unit('etcd/0')).toBeUndefined();
+    expect(unitNames(member())).toEqual([]);
+  });
+
+  it('a failed inner transaction leaves nothing in the log; what its caller went on to write is kept', () => {
+    const { member } = controller();
+    const active = member();
+    active.activate();
+    active.addApplication(app('etcd'));
+    active.transaction(() => {
+      active.addUnit({ name: 'etcd/0', machine: '' });
+      expect(() =>
+        active.transaction(() => {
+          active.addUnit({ name: 'etcd/1', machine: '' });
+          throw new Error('inner change failed');
+        }),
+      ).toThrow('inner change failed');
+      active.addUnit({ name: 'etcd/2', machine: '' });
+    });
+    expect(unitNames(active)).toEqual(['etcd/0', 'etcd/2']);
+    const replayed = member();
+    expect(unitNames(replayed)).toEqual(['etcd/0', 'etcd/2']);
+    expect(replayed.application('etcd')).toEqual(active.application('etcd'));
+  });
+
+  it('keeps a private key written through the store sealed in etcd', async () => {
+    const { prefix, member } = controller();
+    const active = member();
+    active.activate();
+    active.addApplication(app('easyrsa'));
+    const secret = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n';
+    active.writeLeaderSettings('easyrsa', { 'ca.key': secret });
+    const stored = await client.getAll().prefix(prefix).strings();
+    expect(Object.keys(stored).length).toBeGreaterThan(0);
+    for (const text of Object.values(stored)) {
+      expect(text).not.toContain('PRIVATE KEY');
+      expect(text).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
+    }
+    expect(member().leaderSettings('easyrsa')['ca.key']).toBe(secret);
+  });
+
+  it('when etcd does not answer, a write fails with the reason and changes nothing', async () => {
+    const etcd = await startEtcd();
+    try {
+      const { member } = controller(etcd.url);
+      const active = member();
+      active.activate();
+      active.addApplication(app('etcd'));
+      etcd.stop();
+      const error = (() => {
+        try {
+          active.addUnit({ name: 'etcd/0', machine: '' });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(StoreUnreachableError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `the controller's store \\(etcd at ${etcd.url}\\) did not answer: .*; nothing was written`,
+        ),
+      );
+      expect(active.unit('etcd/0')).toBeUndefined();
+      expect(active.active).toBe(true);
+    } finally {
+      etcd.stop();
+    }
+  }, 60_000);
+});
