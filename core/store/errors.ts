@@ -214,3 +214,18 @@ export class ReplicaDivergedError extends RuneError {
     );
   }
 }
+
+/** enable-ha moves a store into an empty log only: this prefix already holds a model. */
+export class StoreLogNotEmptyError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly prefix: string,
+    readonly head: number,
+  ) {
+    super(
+      `etcd already holds a controller store under ${prefix} (${head} entries); ` +
+        'a store is moved into etcd once, into an empty place',
+    );
+  }
+}

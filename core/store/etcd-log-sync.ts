@@ -11,6 +11,8 @@ export type LogRequest = { connection: EtcdConnection; prefix: string } & (
   | { op: 'head' }
   | { op: 'append'; after: number; text: string; fence?: Fence }
   | { op: 'after'; seq: number; limit: number }
+  | { op: 'put'; key: string; text: string }
+  | { op: 'get'; key: string }
 );
 
 /** Longer than etcd3's own deadline and retries: it answers first, with its reason. */
@@ -54,6 +56,14 @@ export class SyncEtcdLog {
       text,
       ...(fence && { fence }),
     });
+  }
+
+  put(key: string, text: string): void {
+    send({ connection: this.connection, prefix: this.prefix, op: 'put', key, text });
+  }
+
+  get(key: string): string | null {
+    return send({ connection: this.connection, prefix: this.prefix, op: 'get', key });
   }
 
   after(seq: number, limit: number): LogEntryText[] {

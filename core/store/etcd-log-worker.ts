@@ -23,5 +23,9 @@ runAsWorker(async (request: LogRequest) => {
       return target.append(request.after, request.text, request.fence);
     case 'after':
       return target.after(request.seq, request.limit);
+    case 'put':
+      return target.put(request.key, request.text);
+    case 'get':
+      return target.get(request.key);
   }
 });

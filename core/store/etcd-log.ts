@@ -93,6 +93,15 @@ export class EtcdLog {
     return Object.entries(found).map(([key, text]) => [Number(key.slice(-SEQ_WIDTH)), text]);
   }
 
+  /** A piece of a large entry, written before the entry that names it (imageKey). */
+  async put(key: string, text: string): Promise<void> {
+    await this.client.put(`${this.prefix}${key}`).value(text);
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(`${this.prefix}${key}`).string();
+  }
+
   /** Calls `changed` whenever an entry is appended, until the returned stop is called. */
   async watch(changed: () => void): Promise<() => Promise<void>> {
     const watcher = await this.client.watch().key(`${this.prefix}head`).create();

@@ -2,10 +2,28 @@
 // transactions, and each controller member serves reads from its own SQLite replica of it, as
 // Juju 4 and rqlite do over Raft. The active member applies a transaction to its replica and
 // appends it to the log before the commit returns; the members standing by replay the log.
+import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect, EtcdLog, type EtcdConnection, type Fence } from './etcd-log.js';
 import { SyncEtcdLog } from './etcd-log-sync.js';
-import { ReplicaDivergedError, StoreFencedError, StoreReadOnlyError } from './errors.js';
-import { decodeArgs, decodeEntry, encodeArgs, encodeEntry, type LogEntry } from './log-entry.js';
+import {
+  ReplicaDivergedError,
+  StoreFencedError,
+  StoreLogNotEmptyError,
+  StoreReadOnlyError,
+} from './errors.js';
+import {
+  decodeArgs,
+  decodeEntry,
+  encodeArgs,
+  encodeEntry,
+  isImage,
+  type ImageEntry,
+  type LogEntry,
+  open,
+  seal,
+} from './log-entry.js';
+import type { StoreCipher } from './store-cipher.js';
 import { SqliteStore } from './sqlite-store.js';
 import { STORE_METHODS, type StoreMethod } from './store-methods.js';
 import type { Store } from './types.js';
@@ -41,16 +59,52 @@ export type EtcdStore = Store & Replication;
 
 /** Entries read per round trip when catching up. */
 const PAGE = 500;
+/** An image's piece, before deflating and sealing: well under etcd's 1.5 MiB request limit. */
+const PIECE_BYTES = 512 * 1024;
+
+const pieceKey = (seq: number, i: number) => `image/${seq}/${i}`;
 
 /** Opens this member's replica of the store in etcd, caught up, standing by. */
 export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
   const clock = new LogClock(options.now ?? (() => new Date()));
-  const replica = new SqliteStore(options.file, () => clock.now(), {
-    ...(options.keyFile !== undefined && { keyFile: options.keyFile }),
-  });
-  const replication = new LogReplication(replica, clock, options);
+  const replication = new LogReplication(clock, options);
   replication.catchUp();
   return replication.store;
+}
+
+/**
+ * Makes `store`'s whole content the first entry of an empty log under `prefix`: enable-ha's move
+ * of a single controller's model into etcd. Resolves to the entry's number.
+ */
+export function seedStoreLog(
+  connection: EtcdConnection,
+  prefix: string,
+  store: SqliteStore,
+): number {
+  const log = new SyncEtcdLog(connection, prefix);
+  const head = log.head();
+  if (head !== 0) throw new StoreLogNotEmptyError(prefix, head);
+  const appended = appendImage(log, 0, store.image(), store.logCipher, undefined);
+  if (!appended) throw new StoreFencedError(0, log.head());
+  return 1;
+}
+
+/** Writes the image's pieces, then the entry naming them; false when the append was refused. */
+function appendImage(
+  log: SyncEtcdLog,
+  after: number,
+  image: Buffer,
+  cipher: StoreCipher,
+  fence: Fence | undefined,
+): boolean {
+  const seq = after + 1;
+  const pieces = Math.max(1, Math.ceil(image.length / PIECE_BYTES));
+  for (let i = 0; i < pieces; i++) {
+    log.put(pieceKey(seq, i), seal(image.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES), cipher));
+  }
+  const sha256 = createHash('sha256').update(image).digest('hex');
+  const entry: ImageEntry = { image: { pieces, sha256, bytes: image.length } };
+  return log.append(after, encodeEntry(entry, cipher), fence).ok;
 }
 
 /** The store's clock: live on the active member (each reading kept for the entry), and on a
@@ -81,6 +135,8 @@ class LogClock {
 class LogReplication implements Replication {
   readonly store: EtcdStore;
   private readonly log: SyncEtcdLog;
+  /** Replaced whole when an image entry is applied. */
+  private replica: SqliteStore;
   private fence: Fence | undefined;
   private writable = false;
   /** The transaction being recorded on the active member. */
@@ -88,12 +144,12 @@ class LogReplication implements Replication {
   private appliedSeq: number;
 
   constructor(
-    private readonly replica: SqliteStore,
     private readonly clock: LogClock,
     private readonly options: EtcdStoreOptions,
   ) {
+    this.replica = this.openReplica();
     this.log = new SyncEtcdLog(options.connection, options.prefix);
-    this.appliedSeq = replica.replicationMark();
+    this.appliedSeq = this.replica.replicationMark();
     this.store = this.facade();
   }
 
@@ -140,7 +196,15 @@ class LogReplication implements Replication {
     };
   }
 
-  private apply(seq: number, entry: LogEntry): void {
+  private openReplica(): SqliteStore {
+    const { keyFile } = this.options;
+    return new SqliteStore(this.options.file, () => this.clock.now(), {
+      ...(keyFile !== undefined && { keyFile }),
+    });
+  }
+
+  private apply(seq: number, entry: LogEntry | ImageEntry): void {
+    if (isImage(entry)) return this.applyImage(seq, entry);
     this.clock.replay(entry.clock);
     try {
       this.replica.transaction(() => {
@@ -152,6 +216,28 @@ class LogReplication implements Replication {
     } finally {
       this.clock.replay(undefined);
     }
+    this.appliedSeq = seq;
+  }
+
+  /** The replica becomes the image: its file is replaced, then opened (and migrated) again. */
+  private applyImage(seq: number, entry: ImageEntry): void {
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < entry.image.pieces; i++) {
+      const text = this.log.get(pieceKey(seq, i));
+      if (text === null)
+        throw new ReplicaDivergedError(this.options.file, seq, `piece ${i} is missing`);
+      pieces.push(open(text, seq, this.replica.logCipher));
+    }
+    const image = Buffer.concat(pieces);
+    if (createHash('sha256').update(image).digest('hex') !== entry.image.sha256) {
+      throw new ReplicaDivergedError(this.options.file, seq, 'the image does not match its digest');
+    }
+    this.replica.close();
+    for (const f of [`${this.options.file}-wal`, `${this.options.file}-shm`])
+      rmSync(f, { force: true });
+    writeFileSync(this.options.file, image, { mode: 0o600 });
+    this.replica = this.openReplica();
+    this.replica.setReplicationMark(seq);
     this.appliedSeq = seq;
   }
 

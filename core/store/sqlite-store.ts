@@ -381,6 +381,11 @@ export class SqliteStore extends SqliteModel implements Store {
     return this.cipher;
   }
 
+  /** The whole database as one SQLite image (enable-ha moves it into etcd: etcd-store.ts). */
+  image(): Buffer {
+    return this.db.serialize();
+  }
+
   /** The last replicated log entry this store applied (etcd-store.ts); 0 when none. */
   replicationMark(): number {
     const row = this.stmt(`SELECT value FROM meta WHERE key = 'replicated-log'`).get() as

@@ -14,7 +14,8 @@ import {
   StoreReadOnlyError,
   StoreUnreachableError,
 } from '../../../core/store/errors.js';
-import { openEtcdStore, type EtcdStore } from '../../../core/store/etcd-store.js';
+import { openEtcdStore, seedStoreLog, type EtcdStore } from '../../../core/store/etcd-store.js';
+import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { startEtcd } from './etcd-process.js';
 
 const endpoint = inject('storeEtcd') ?? '';
@@ -194,4 +195,43 @@ describe('the replicated store on etcd', () => {
       etcd.stop();
     }
   }, 60_000);
+});
+
+describe('moving a single controller store into etcd', () => {
+  it('every member opens with everything the SQLite store held, secrets included, and carries on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rune-etcd-seed-'));
+    dirs.push(dir);
+    const keyFile = join(dir, 'store.key');
+    const single = new SqliteStore(join(dir, 'store.db'), undefined, { keyFile });
+    single.addApplication(app('easyrsa'));
+    // Enough rows that the image takes several pieces.
+    single.transaction(() => {
+      for (let i = 0; i < 3000; i++) single.addUnit({ name: `easyrsa/${i}`, machine: '' });
+    });
+    single.writeLeaderSettings('easyrsa', { 'ca.key': 'PRIVATE KEY 1234' });
+    const prefix = `/rune-test/${randomUUID()}/store/`;
+    expect(seedStoreLog({ endpoints: [endpoint] }, prefix, single)).toBe(1);
+    expect((await client.getAll().prefix(`${prefix}image/1/`).keys()).length).toBeGreaterThan(1);
+    const member = (n: number) => {
+      const store = openEtcdStore({
+        file: join(dir, `member-${n}.db`),
+        keyFile,
+        connection: { endpoints: [endpoint] },
+        prefix,
+      });
+      stores.push(store);
+      return store;
+    };
+    const first = member(0);
+    expect(first.units()).toEqual(single.units());
+    expect(first.leaderSettings('easyrsa')).toEqual({ 'ca.key': 'PRIVATE KEY 1234' });
+    first.activate();
+    first.addUnit({ name: 'easyrsa/3000', machine: '' });
+    expect(member(1).unit('easyrsa/3000')?.application).toBe('easyrsa');
+    // Moved once: a second move into the same place is refused.
+    expect(() => seedStoreLog({ endpoints: [endpoint] }, prefix, single)).toThrow(
+      /already holds a controller store under .* \(2 entries\); a store is moved into etcd once/,
+    );
+    single.close();
+  });
 });
