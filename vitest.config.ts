@@ -18,7 +18,10 @@ const STORE_CONTRACT = [
   'test/core/store/sqlite-store.test.ts',
 ];
 /** Tests of the replicated store itself: they need the etcd of the store-on-etcd project. */
-const ON_ETCD_ONLY = ['test/core/store/etcd-store.test.ts'];
+const ON_ETCD_ONLY = [
+  'test/core/store/etcd-store.test.ts',
+  'test/core/controller/election.test.ts',
+];
 
 export default defineConfig({
   // `rune/charm`, `rune/interfaces` and `rune/testing` (package.json `exports`) resolve to the
