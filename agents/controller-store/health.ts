@@ -1,7 +1,6 @@
 // Whether a store member answers: a GET of its /health over TLS with the controller's client
 // certificate, as any client of the cluster would have to present. etcd serves clients only once
 // the member has joined a quorum, so "answers" means "serves".
-import { request } from 'node:https';
 
 export interface ClientTls {
   ca: string;
@@ -10,7 +9,14 @@ export interface ClientTls {
 }
 
 /** Resolves when the member reports itself healthy; throws saying why not (for waitFor's "last"). */
-export function memberHealthy(clientUrl: string, tls: ClientTls, timeoutMs = 2_000): Promise<true> {
+export async function memberHealthy(
+  clientUrl: string,
+  tls: ClientTls,
+  timeoutMs = 2_000,
+): Promise<true> {
+  // Loaded on first use: node:https costs ~17 ms to load, and every CLI command loads wiring.ts,
+  // which re-exports this room.
+  const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       `${clientUrl}/health`,
