@@ -1,13 +1,26 @@
 // The controller's store cluster on real etcd processes on loopback (needs the etcd binary, not
 // root): made with its own CA, refusing clients without its certificate, writing on through the
 // loss of its leader, bringing that member back, and leaving no process behind when stopped.
-import { statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreMemberStartError } from '../../../agents/controller-store/errors.js';
+import {
+  StoreClusterExistsError,
+  StoreClusterSizeError,
+  StoreEtcdMissingError,
+  StoreMemberStartError,
+} from '../../../agents/controller-store/errors.js';
 import { memberHasProcess, runningPid } from '../../../agents/controller-store/member-process.js';
 import { issueCertificate, newCertificateAuthority } from '../../../agents/controller-store/pki.js';
 import {
@@ -30,20 +43,15 @@ function track(c: Etcd3): Etcd3 {
   return c;
 }
 
-beforeAll(async () => {
-  const started = performance.now();
-  info = await createStoreCluster(join(root, 'store'), 3);
-  console.info(`store cluster of 3 created in ${Math.round(performance.now() - started)} ms`);
-  client = track(etcdClient(info.endpoints, storeClientTls(info), { failover: true }));
-}, 60_000);
-
-afterAll(async () => {
-  clients.forEach((c) => c.close());
-  if (info) await stopStoreCluster(info, { remove: true });
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const mode = (file: string) => statSync(file).mode & 0o777;
+
+/** The session a process belongs to (field 6 of /proc/PID/stat). */
+function sessionOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
 
 /** A server that holds `port` and hangs up on whoever connects (the test's clients retry). */
 function listenOn(port: number): Promise<Server> {
@@ -55,6 +63,18 @@ function listenOn(port: number): Promise<Server> {
 }
 
 describe('the controller store cluster', () => {
+  beforeAll(async () => {
+    const started = performance.now();
+    info = await createStoreCluster(join(root, 'store'), 3);
+    console.info(`store cluster of 3 created in ${Math.round(performance.now() - started)} ms`);
+    client = track(etcdClient(info.endpoints, storeClientTls(info), { failover: true }));
+  }, 60_000);
+
+  afterAll(async () => {
+    clients.forEach((c) => c.close());
+    if (info) await stopStoreCluster(info, { remove: true });
+  });
+
   it('serves a client with the controller certificate on every member; keys are 0600', async () => {
     await client.put('rune/probe').value('hello');
     expect(await client.get('rune/probe').string()).toBe('hello');
@@ -80,6 +100,14 @@ describe('the controller store cluster', () => {
     const stranger = track(etcdClient(info.endpoints, { ca, ...other }));
     await expect(stranger.put('rune/intruder').value('x')).rejects.toThrow();
     expect(await client.get('rune/intruder').string()).toBeNull();
+  });
+
+  it('each member leads a session of its own, so a dying controller member takes none along', () => {
+    for (const member of info.members) {
+      const pid = runningPid(member)!;
+      expect(sessionOf(pid)).toBe(pid);
+      expect(sessionOf(pid)).not.toBe(sessionOf(process.pid));
+    }
   });
 
   it('ensureStoreMember on a running member starts nothing new', async () => {
@@ -155,5 +183,28 @@ describe('the controller store cluster', () => {
     expect(existsSync(info.dir)).toBe(true);
     await stopStoreCluster(info, { remove: true });
     expect(existsSync(info.dir)).toBe(false);
+  });
+});
+
+describe('createStoreCluster refuses before it starts anything', () => {
+  it.each([2, 4, 1, 0, 3.5])('%s members: an odd number, 3 or more', async (n) => {
+    const dir = join(root, `size-${n}`);
+    await expect(createStoreCluster(dir, n)).rejects.toThrow(StoreClusterSizeError);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('an etcd binary that is not there', async () => {
+    const dir = join(root, 'no-etcd');
+    const failure = createStoreCluster(dir, 3, { etcd: join(root, 'nowhere/etcd') });
+    await expect(failure).rejects.toThrow(StoreEtcdMissingError);
+    await expect(failure).rejects.toThrow(/apt-get install etcd-server/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a directory that already holds something', async () => {
+    const dir = mkdtempSync(join(root, 'taken-'));
+    writeFileSync(join(dir, 'ca.pem'), "a running cluster's CA");
+    await expect(createStoreCluster(dir, 3)).rejects.toThrow(StoreClusterExistsError);
+    expect(readdirSync(dir)).toEqual(['ca.pem']);
   });
 });
