@@ -31,6 +31,7 @@ import {
   type StoreClusterInfo,
 } from '../../../agents/controller-store/store-cluster.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
+import { connect } from '../../../core/store/etcd-log.js';
 import { etcdClient } from './etcd-client.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rune-store-cluster-'));
@@ -82,6 +83,9 @@ describe('the controller store cluster', () => {
       const one = track(etcdClient([endpoint], storeClientTls(info)));
       expect(await one.get('rune/probe').string()).toBe('hello');
     }
+    // The replicated store connects with exactly what storeClientTls hands it.
+    const store = track(connect({ endpoints: info.endpoints, tls: storeClientTls(info) }));
+    expect(await store.get('rune/probe').string()).toBe('hello');
     expect(mode(info.dir)).toBe(0o700);
     for (const file of [info.tls.keyFile, ...info.members.map((m) => m.keyFile)])
       expect(mode(file)).toBe(0o600);
