@@ -15,6 +15,15 @@ import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 
 export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
+// The HA controller's own etcd cluster (issue 16 item 3): enable-ha creates it, each controller
+// member keeps its own store member running.
+export {
+  createStoreCluster,
+  ensureStoreMember,
+  stopStoreCluster,
+  storeClientTls,
+  type StoreClusterInfo,
+} from '../../agents/controller-store/store-cluster.js';
 
 export const connectOverSsh: Connect = async (target, policy, label) => {
   // ssh2 is loaded by the first connection, not by every CLI command that reads the registry.
