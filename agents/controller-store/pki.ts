@@ -57,6 +57,9 @@ export async function newCertificateAuthority(commonName: string): Promise<PemPa
   return { cert: forge.pki.certificateToPem(cert), key: key.pem };
 }
 
+/** The DNS name every store member's certificate holds, the one clients check. */
+export const STORE_SERVER_NAME = 'rune-store';
+
 /** A leaf certificate signed by `ca`. */
 export async function issueCertificate(ca: PemPair, request: LeafRequest): Promise<PemPair> {
   const issuer = forge.pki.certificateFromPem(ca.cert);
@@ -67,8 +70,15 @@ export async function issueCertificate(ca: PemPair, request: LeafRequest): Promi
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: request.role === 'member', clientAuth: true },
-    // forge turns `ip` into the address's bytes itself.
-    { name: 'subjectAltName', altNames: [...new Set(request.ips)].map((ip) => ({ type: 7, ip })) },
+    // forge turns `ip` into the address's bytes itself. Members also answer to STORE_SERVER_NAME:
+    // clients verify that name, not an IP (TLS's server name may not be an address, RFC 6066).
+    {
+      name: 'subjectAltName',
+      altNames: [
+        ...[...new Set(request.ips)].map((ip) => ({ type: 7, ip })),
+        ...(request.role === 'member' ? [{ type: 2, value: STORE_SERVER_NAME }] : []),
+      ],
+    },
     { name: 'subjectKeyIdentifier' },
   ]);
   signWith(cert, ca.key);

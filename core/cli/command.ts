@@ -82,6 +82,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/exec.js')).exec,
   },
   {
+    name: 'enable-ha',
+    summary: 'Make the controller highly available: members over a store in etcd.',
+    load: async () => (await import('./commands/enable-ha.js')).enableHa,
+  },
+  {
     name: 'export-bundle',
     summary: 'Write the model as a bundle (deploy takes it unchanged).',
     load: async () => (await import('./commands/export-bundle.js')).exportBundle,

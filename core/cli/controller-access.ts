@@ -5,7 +5,13 @@ import { ApiClient } from '../controller/api-client.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
-import { createController, currentController, readController } from '../controller/registry.js';
+import { allMemberPaths } from '../controller/member-paths.js';
+import {
+  type ControllerInfo,
+  createController,
+  currentController,
+  readController,
+} from '../controller/registry.js';
 import { WaitTimeoutError, waitFor } from '../controller/wait-for.js';
 import type { Io } from './io.js';
 import { ControllerUnresponsiveError, NoControllerError } from './errors.js';
@@ -25,7 +31,8 @@ export async function controllerClient(io: Io, name?: string): Promise<ApiClient
     );
     await start(home, controller);
   } else {
-    readController(home, controller); // a clear error for an unknown name
+    const info = readController(home, controller); // a clear error for an unknown name
+    if (info.ha) return activeMember(io, home, info);
   }
   const client = new ApiClient(controller, controllerPaths(home, controller).socket);
   await reach(io, client);
@@ -40,6 +47,12 @@ export async function controllerClient(io: Io, name?: string): Promise<ApiClient
 export async function reach(io: Io, client: ApiClient, withinMs = ANSWER_WITHIN_MS): Promise<void> {
   const home = runeHome();
   const name = client.controller;
+  const info = readController(home, name);
+  if (info.ha) {
+    // Members stand by to take over: the CLI follows whichever is active now.
+    client.socket = (await activeMember(io, home, info)).socket;
+    return;
+  }
   const deadline = Date.now() + withinMs;
   let silent: SilentVerdict | undefined;
   const outcome = await waitFor(
@@ -84,4 +97,50 @@ async function start(home: string, controller: string): Promise<void> {
   } catch (e) {
     throw new NoControllerError(controller, e instanceof Error ? e.message : String(e));
   }
+}
+
+/** How long the CLI waits for a highly available controller to have an active member: the
+ * election's lease (5 s) and a campaign round, with room to spare. */
+export const ELECTION_WAIT_MS = 20_000;
+
+/**
+ * A client of the active member of a highly available controller: every member is asked; the
+ * one that says it is active answers. A member whose process is gone is started again (standing
+ * by, or taking over when none is active), as a supervisor would.
+ */
+async function activeMember(io: Io, home: string, info: ControllerInfo): Promise<ApiClient> {
+  const ha = info.ha;
+  if (!ha) throw new Error('activeMember needs a highly available controller');
+  const base = controllerPaths(home, info.name);
+  const clients = allMemberPaths(base, ha).map((p) => new ApiClient(info.name, p.socket));
+  const restarted = new Set<number>();
+  return waitFor(
+    `a member of controller "${info.name}" to be active`,
+    async () => {
+      const pings = await Promise.all(
+        clients.map((c) =>
+          c.ping(1000).then(
+            (p) => p,
+            () => undefined,
+          ),
+        ),
+      );
+      // A member that is gone starts again (standing by, or taking over when none is active):
+      // the controller keeps its N members without the operator's help.
+      for (const [n, ping] of pings.entries()) {
+        if (ping !== undefined || restarted.has(n)) continue;
+        if (silentController(home, info.name, n).kind !== 'gone') continue;
+        restarted.add(n);
+        io.err(`Controller "${info.name}" member ${n} was not running: started it again.`);
+        await startController(home, info.name, 20_000, n).catch((e: unknown) => {
+          io.err(`member ${n} did not start: ${e instanceof Error ? e.message : String(e)}`);
+        });
+      }
+      const active = pings.findIndex((p) => p?.member?.active === true);
+      return active >= 0 ? clients[active] : undefined;
+    },
+    { timeoutMs: ELECTION_WAIT_MS, intervalMs: 200 },
+  ).catch((e: unknown) => {
+    throw new NoControllerError(info.name, e instanceof Error ? e.message : String(e));
+  });
 }

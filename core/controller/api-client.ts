@@ -37,7 +37,8 @@ import { ControllerRequestError, ControllerUnreachableError } from './errors.js'
 export class ApiClient {
   constructor(
     readonly controller: string,
-    readonly socket: string,
+    /** Another member's once the CLI fails over (a highly available controller). */
+    public socket: string,
   ) {}
 
   ping(timeoutMs = 2000): Promise<PingResponse> {

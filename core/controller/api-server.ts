@@ -11,6 +11,7 @@ import type { StatusLogFilter, StatusLogRequest, StatusLogResponse } from './sta
 import { chmodSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RuneError } from '../model/errors.js';
+import { NotActiveMemberError } from './errors.js';
 import { redact } from '../model/redact.js';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
@@ -147,6 +148,7 @@ async function route(
   req: IncomingMessage,
   res: ServerResponse,
   log: (line: string) => void,
+  role: MemberRole | undefined,
 ) {
   const url = new URL(req.url ?? '/', 'http://rune');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -157,12 +159,20 @@ async function route(
     if (parts[2] !== undefined) params.id = parts[2];
     return checkQuery(route, params);
   };
+  // A member standing by answers reads from its replica; changes go to the active member.
+  const member = role?.();
+  if (member && !member.active && method !== 'GET') throw new NotActiveMemberError(member.id);
   switch (key) {
     case 'GET /v1/ping':
       query(key);
       return send(res, 200, api.ping());
     case 'GET /v1/status':
-      return send(res, 200, await api.status(query(key).probe !== 'false'));
+      // Probing machines is the active member's: one standing by shows what its replica holds.
+      return send(
+        res,
+        200,
+        await api.status(query(key).probe !== 'false' && member?.active !== false),
+      );
     case 'POST /v1/machines':
       return send(res, 200, await api.addMachines(await body(req, key)));
     case 'DELETE /v1/machines/:id': {
@@ -307,13 +317,17 @@ async function exec(
 }
 
 /** `log` receives what an internal error hid from the client (default: stderr). */
+/** A member of a highly available controller: which, and whether it runs the model now. */
+export type MemberRole = () => { id: number; active: boolean };
+
 export async function listen(
   api: ControllerApi,
   socket: string,
   log: (line: string) => void = logToStderr,
+  role?: MemberRole,
 ): Promise<Server> {
   const server = createServer((req, res) => {
-    route(api, req, res, log).catch((e: unknown) => {
+    route(api, req, res, log, role).catch((e: unknown) => {
       const body = errorBody(e, log);
       if (res.headersSent) res.end();
       else send(res, body.kind === 'user' ? 400 : 500, { error: body });

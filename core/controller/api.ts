@@ -12,6 +12,8 @@ export interface PingResponse {
   id: string;
   version: string;
   pid: number;
+  /** A highly available controller's member (member.ts): which, and whether it is active. */
+  member?: { id: number; active: boolean };
 }
 
 export interface AddMachinesRequest {

@@ -85,6 +85,8 @@ export interface ControllerDeps {
   /** A sim cloud's machines (wiring.ts simCloud): hooks reach them directly, and a rehearsal
    * can lose them; absent on other clouds. */
   sim?: SimulatedMachines;
+  /** On a highly available controller: this member, and whether it is the active one now. */
+  member?: { id: number; active: () => boolean };
 }
 
 export interface SimulatedMachines {
@@ -353,7 +355,14 @@ export class Controller implements ControllerApi {
 
   ping(): Api.PingResponse {
     const { info, version } = this.deps;
-    return { name: info.name, id: info.id, version, pid: process.pid };
+    const { member } = this.deps;
+    return {
+      name: info.name,
+      id: info.id,
+      version,
+      pid: process.pid,
+      ...(member && { member: { id: member.id, active: member.active() } }),
+    };
   }
 
   async addMachines(request: Api.AddMachinesRequest): Promise<Api.AddMachinesResponse> {

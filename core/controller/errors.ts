@@ -174,3 +174,87 @@ export class StatusLogEntityError extends RuneError {
     super(`cannot show the status log of ${entity}: ${problem}`);
   }
 }
+
+/** A change sent to a member of a highly available controller that stands by. */
+export class NotActiveMemberError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly member: number) {
+    super(
+      `controller member ${member} stands by and takes no changes; the CLI sends them to the ` +
+        'active member (rune controllers shows which it is)',
+    );
+  }
+}
+
+/** A highly available controller runs as members: `controller run` must say which. */
+export class MemberNeededError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly members: number,
+  ) {
+    super(
+      `controller "${controller}" is highly available with ${members} members: run one with ` +
+        `rune controller run ${controller} --member N (N from 0 to ${members - 1})`,
+    );
+  }
+}
+
+export class NoSuchMemberError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly member: number,
+    readonly members: number,
+  ) {
+    super(
+      members === 0
+        ? `controller "${controller}" has no members: it is not highly available (rune enable-ha)`
+        : `controller "${controller}" has no member ${member}; its members are 0 to ${members - 1}`,
+    );
+  }
+}
+
+export class HaMembersError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly members: number) {
+    super(
+      `enable-ha needs an odd number of members, 3 or more (got ${members}): with an even ` +
+        'count, losing half leaves no majority to elect one; nothing was changed',
+    );
+  }
+}
+
+export class AlreadyHighlyAvailableError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly members: number,
+  ) {
+    super(
+      `controller "${controller}" is already highly available with ${members} members; ` +
+        'rune controllers shows them, and a member that is down starts again with the next ' +
+        'command; nothing was changed',
+    );
+  }
+}
+
+export class EnableHaFailedError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly reason: unknown,
+  ) {
+    super(
+      `enable-ha did not complete for controller "${controller}": ` +
+        `${reason instanceof Error ? reason.message : String(reason)}; the controller runs ` +
+        'alone as before, with its store as it was',
+    );
+  }
+}

@@ -2,8 +2,8 @@
 // restart of a dead controller start `rune controller run NAME` detached, logging to a file;
 // what is known of a controller that does not answer; destroy-controller's stop of its process.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../charm/package-root.js';
 import { RuneError } from '../model/errors.js';
 import { ApiClient } from './api-client.js';
@@ -13,6 +13,7 @@ import {
   processState,
   type SilentVerdict,
 } from './liveness.js';
+import { memberPaths } from './member-paths.js';
 import { controllerPaths } from './paths.js';
 import { probeStoreLock } from './store-lock.js';
 import { waitFor } from './wait-for.js';
@@ -34,16 +35,21 @@ function lastLines(file: string, n: number): string {
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
 }
 
-/** Starts the controller in the background and returns once its API answers. */
+/** Starts the controller (or member `member` of a highly available one) in the background and
+ * returns once its API answers. */
 export async function startController(
   home: string,
   name: string,
   timeoutMs = 20_000,
+  member?: number,
 ): Promise<number> {
-  const paths = controllerPaths(home, name);
+  const paths = processPaths(home, name, member);
+  mkdirSync(dirname(paths.log), { recursive: true, mode: 0o700 });
   const log = openSync(paths.log, 'a', 0o600);
   const script = join(packageRoot(), 'dist', 'core', 'cli', 'rune.js');
-  const child = spawn(process.execPath, [script, 'controller', 'run', name], {
+  const argv = [script, 'controller', 'run', name];
+  if (member !== undefined) argv.push('--member', String(member));
+  const child = spawn(process.execPath, argv, {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, RUNE_HOME: home },
@@ -74,9 +80,15 @@ export async function startController(
   return result.pid;
 }
 
-/** The pid in the controller's pid file, alive or not. */
-export function recordedPid(home: string, name: string): number | undefined {
-  const file = controllerPaths(home, name).pid;
+/** The files of the controller's process, or of one member's. */
+function processPaths(home: string, name: string, member?: number) {
+  const base = controllerPaths(home, name);
+  return member === undefined ? base : memberPaths(base, member);
+}
+
+/** The pid in the controller's (or member's) pid file, alive or not. */
+export function recordedPid(home: string, name: string, member?: number): number | undefined {
+  const file = processPaths(home, name, member).pid;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,9 +115,10 @@ export function controllerPid(home: string, name: string): number | undefined {
   return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 
-/** Whether a controller that did not answer is gone or there and silent (liveness.ts). */
-export function silentController(home: string, name: string): SilentVerdict {
-  const pid = recordedPid(home, name);
+/** Whether a controller (or member) that did not answer is gone or there and silent
+ * (liveness.ts). */
+export function silentController(home: string, name: string, member?: number): SilentVerdict {
+  const pid = recordedPid(home, name, member);
   const alive = pid !== undefined && isAlive(pid);
   let isController: boolean | undefined;
   if (alive) {
@@ -117,7 +130,7 @@ export function silentController(home: string, name: string): SilentVerdict {
     }
   }
   return judgeSilentController({
-    lock: probeStoreLock(controllerPaths(home, name).lock),
+    lock: probeStoreLock(processPaths(home, name, member).lock),
     ...(pid === undefined ? {} : { recordedPid: pid }),
     recordedAlive: alive,
     ...(isController === undefined ? {} : { recordedIsController: isController }),
@@ -134,8 +147,8 @@ export function isStopped(pid: number): boolean {
 }
 
 /** The process holding a controller's store, or its recorded pid while that one lives. */
-function holder(home: string, name: string): number | undefined {
-  const verdict = silentController(home, name);
+function holder(home: string, name: string, member?: number): number | undefined {
+  const verdict = silentController(home, name, member);
   return verdict.kind === 'silent' ? verdict.pid : undefined;
 }
 
@@ -148,15 +161,20 @@ function holder(home: string, name: string): number | undefined {
 export async function endControllerProcess(
   home: string,
   name: string,
-  options: { askedToStop: boolean; graceMs?: number },
+  options: { askedToStop: boolean; graceMs?: number; member?: number },
 ): Promise<'none' | 'exited' | 'killed'> {
   const graceMs = options.graceMs ?? 10_000;
-  const pid = holder(home, name);
+  const { member } = options;
+  const pid = holder(home, name, member);
   if (pid === undefined) return 'none';
   const exits = (ms: number) =>
-    waitFor(`controller "${name}" (pid ${pid}) to exit`, () => holder(home, name) === undefined, {
-      timeoutMs: ms,
-    }).then(
+    waitFor(
+      `controller "${name}" (pid ${pid}) to exit`,
+      () => holder(home, name, member) === undefined,
+      {
+        timeoutMs: ms,
+      },
+    ).then(
       () => true,
       () => false,
     );
@@ -164,12 +182,16 @@ export async function endControllerProcess(
   signalIfAlive(pid, 'SIGTERM');
   signalIfAlive(pid, 'SIGCONT');
   if (await exits(graceMs)) return 'exited';
-  for (let left = holder(home, name); left !== undefined; left = holder(home, name)) {
+  for (
+    let left = holder(home, name, member);
+    left !== undefined;
+    left = holder(home, name, member)
+  ) {
     signalIfAlive(left, 'SIGKILL');
     const killed = left;
     await waitFor(
       `controller "${name}" (pid ${killed}) to die of SIGKILL`,
-      () => holder(home, name) !== killed,
+      () => holder(home, name, member) !== killed,
       { timeoutMs: graceMs },
     );
   }

@@ -1,7 +1,14 @@
 // The controllers on this host: each a folder under $RUNE_HOME/controllers with its identity
 // (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import type { ProviderKind } from '../store/types.js';
 import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
 import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
@@ -16,6 +23,22 @@ export interface ControllerInfo {
   createdAt: string;
   /** A sim cloud's latency model: each call to a machine waits fixed ± jitter ms. */
   sim?: { fixedMs: number; jitterMs: number };
+  /** Set by enable-ha: the controller runs as members over a store in etcd (member.ts). */
+  ha?: HaInfo;
+}
+
+/** A highly available controller: how many members, and where its store's etcd is. */
+export interface HaInfo {
+  members: number;
+  store: {
+    /** https client URLs of the store's etcd members. */
+    endpoints: string[];
+    /** The controller's etcd client certificate, key and the cluster's CA (PEM files, 0600). */
+    tls: { caFile: string; certFile: string; keyFile: string };
+  };
+  /** The store cluster's own description, for starting and stopping its members. */
+  clusterFile: string;
+  enabledAt: string;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -65,6 +88,13 @@ export function readController(home: string, name: string): ControllerInfo {
     );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as ControllerInfo;
+}
+
+/** Rewrites controller.json (enable-ha); written whole, then renamed over the old one. */
+export function writeController(home: string, info: ControllerInfo): void {
+  const file = controllerPaths(home, info.name).config;
+  writeFileSync(`${file}.new`, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.new`, file);
 }
 
 export function currentController(home: string): string | undefined {

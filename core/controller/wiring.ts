@@ -2,14 +2,15 @@
 // the local provider, and the sim cloud (simulated machines, reached without SSH). With
 // controller.ts, the only module of core/controller that imports agents/ (lint enforces it);
 // tests build a Controller with fakes instead (test/fakes/).
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import { SimMachineNotFoundError } from '../../agents/providers/sim/errors.js';
 import { SimProvider } from '../../agents/providers/sim/sim-provider.js';
 import { simRemoteMachine } from '../../agents/providers/sim/sim-remote.js';
 import type { MachineRecord } from '../store/types.js';
 import type { SimulatedMachines } from './controller.js';
+import type { StoreClusterOps } from './enable-ha.js';
 import type { Connect } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
@@ -17,6 +18,12 @@ import type { ControllerInfo } from './registry.js';
 export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 // The HA controller's own etcd cluster (issue 16 item 3): enable-ha creates it, each controller
 // member keeps its own store member running.
+import {
+  createStoreCluster,
+  ensureStoreMember,
+  stopStoreCluster,
+  type StoreClusterInfo,
+} from '../../agents/controller-store/store-cluster.js';
 export {
   createStoreCluster,
   ensureStoreMember,
@@ -24,6 +31,59 @@ export {
   storeClientTls,
   type StoreClusterInfo,
 } from '../../agents/controller-store/store-cluster.js';
+
+/** enable-ha's and destroy-controller's view of the store cluster: its description is kept in
+ * `cluster.json` beside its certificates, so later commands can start and stop its members. */
+export function storeClusterOps(): StoreClusterOps {
+  return {
+    create: async (dir, members) => {
+      const info = await createStoreCluster(dir, members);
+      const clusterFile = join(dir, 'cluster.json');
+      writeFileSync(clusterFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+      return { endpoints: info.endpoints, tls: info.tls, clusterFile };
+    },
+    remove: async (clusterFile) => {
+      const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
+      await stopStoreCluster(info, { remove: true });
+    },
+  };
+}
+
+/** How often a controller member looks at its own store member (etcd), starting it if gone. */
+const STORE_MEMBER_CHECK_MS = 5_000;
+
+/**
+ * Member `n` of a highly available controller keeps store member `n` running: after a crash or a
+ * reboot, each controller member brings its etcd back, so the store keeps its majority. Returns
+ * the stop.
+ */
+export function keepStoreMember(
+  clusterFile: string,
+  n: number,
+  log: (line: string) => void,
+): () => void {
+  const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
+  let checking = false;
+  let lastProblem = '';
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    ensureStoreMember(info, n, { timeoutMs: 10_000 })
+      .then((did) => {
+        if (did === 'started') log(`store member ${n} (etcd) was not running: started it again`);
+        lastProblem = '';
+      })
+      .catch((e: unknown) => {
+        const problem = e instanceof Error ? e.message : String(e);
+        // Said once per problem, not every 5 s while it lasts.
+        if (problem !== lastProblem) log(`store member ${n} (etcd): ${problem}`);
+        lastProblem = problem;
+      })
+      .finally(() => (checking = false));
+  }, STORE_MEMBER_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export const connectOverSsh: Connect = async (target, policy, label) => {
   // ssh2 is loaded by the first connection, not by every CLI command that reads the registry.

@@ -39,6 +39,14 @@ export function connect(connection: EtcdConnection): Etcd3 {
         privateKey: Buffer.from(connection.tls.key),
       },
     }),
+    // The members' certificates name them `rune-store` (agents/controller-store/pki.ts): checked
+    // instead of the URL's IP, which TLS may not carry as a server name.
+    ...(connection.tls && {
+      grpcOptions: {
+        'grpc.ssl_target_name_override': 'rune-store',
+        'grpc.default_authority': 'rune-store',
+      },
+    }),
     dialTimeout: 3_000,
     // A store call that cannot finish is an error the controller sees, not a hang.
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5_000 }),

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../../core/controller/api-client.js';
-import { type ControllerApi, listen } from '../../core/controller/api-server.js';
+import { type ControllerApi, listen, type MemberRole } from '../../core/controller/api-server.js';
 import type { StatusResponse } from '../../core/controller/api.js';
 import type { ModelEvents } from '../../core/controller/model-events.js';
 import { waitFor } from '../../core/controller/wait-for.js';
@@ -96,9 +96,13 @@ export interface Served {
 }
 
 /** `log` receives what the server logs of internal errors (default: stderr, as in production). */
-export async function serveApi(api: ControllerApi, log?: (line: string) => void): Promise<Served> {
+export async function serveApi(
+  api: ControllerApi,
+  log?: (line: string) => void,
+  role?: MemberRole,
+): Promise<Served> {
   const socket = join(mkdtempSync(join(tmpdir(), 'rune-api-')), 'api.sock');
-  const server = await listen(api, socket, log);
+  const server = await listen(api, socket, log, role);
   return {
     socket,
     server,

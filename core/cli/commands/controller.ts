@@ -1,18 +1,21 @@
-// `rune controller run NAME`: runs a controller in the foreground until SIGTERM or SIGINT (for
-// systemd, or to watch its log); bootstrap starts the same thing in the background.
+// `rune controller run NAME [--member N]`: runs a controller (or, once it is highly available, one
+// of its members) in the foreground until SIGTERM or SIGINT (for systemd, or to watch its log);
+// bootstrap and enable-ha start the same thing in the background.
 import { runController } from '../../controller/run.js';
 import { runeHome } from '../../controller/paths.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 
-const usage = 'rune controller run NAME';
+const usage = 'rune controller run NAME [--member N]';
 
 export const controller: Command = {
   usage,
-  help: 'Runs controller NAME in the foreground, logging to standard output, until SIGTERM or SIGINT.',
+  help:
+    'Runs controller NAME in the foreground, logging to standard output, until SIGTERM or SIGINT.\n' +
+    'A highly available controller (rune enable-ha) runs as members: --member N runs member N.',
   async run(args) {
-    const { positionals } = parseFlags(args, {}, usage);
+    const { positionals, values } = parseFlags(args, { member: { type: 'string' } }, usage);
     const [sub, name, extra] = positionals;
     if (sub !== 'run')
       throw new UsageError(
@@ -23,7 +26,10 @@ export const controller: Command = {
       );
     if (name === undefined) throw new UsageError('controller run needs a controller name', usage);
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
-    const running = await runController(runeHome(), name);
+    const member = values.member === undefined ? undefined : Number(values.member);
+    if (member !== undefined && !/^\d+$/.test(values.member ?? ''))
+      throw new UsageError(`--member takes a member number, not "${values.member}"`, usage);
+    const running = await runController(runeHome(), name, member);
     const stop = () => void running.stop();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -7,7 +7,14 @@ import { destroyLeftovers } from '../../controller/leftovers.js';
 import { controllerPaths, currentControllerFile, runeHome } from '../../controller/paths.js';
 import { ControllerUnreachableError } from '../../controller/errors.js';
 import { endControllerProcess } from '../../controller/process.js';
-import { currentController, readController } from '../../controller/registry.js';
+import { allMemberPaths } from '../../controller/member-paths.js';
+import {
+  type ControllerInfo,
+  currentController,
+  type HaInfo,
+  readController,
+} from '../../controller/registry.js';
+import type { Io } from '../io.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -40,6 +47,7 @@ export const destroyController: Command = {
       );
     }
     const paths = controllerPaths(home, name);
+    if (info.ha) await stopMembers(io, home, info, info.ha);
     const client = new ApiClient(name, paths.socket);
     const running = await client.ping(1000).then(
       () => true,
@@ -62,3 +70,36 @@ export const destroyController: Command = {
     return 0;
   },
 };
+
+/** A highly available controller: the active member destroys the machines as it stops; then
+ * every member's process ends, and the store's etcd cluster goes with its data. */
+async function stopMembers(io: Io, home: string, info: ControllerInfo, ha: HaInfo): Promise<void> {
+  const name = info.name;
+  const members = allMemberPaths(controllerPaths(home, name), ha);
+  const pings = await Promise.all(
+    members.map((p) => {
+      const client = new ApiClient(name, p.socket);
+      return client.ping(1000).then(
+        (ping) => ({ client, ping }),
+        () => undefined,
+      );
+    }),
+  );
+  const active = pings.find((p) => p?.ping.member?.active);
+  if (active) {
+    await active.client.shutdown(true).catch((e: unknown) => {
+      if (!(e instanceof ControllerUnreachableError)) throw e;
+    });
+  }
+  for (const [n] of members.entries()) {
+    // The active member was asked to stop; those standing by get SIGTERM, which stops them.
+    const ended = await endControllerProcess(home, name, {
+      askedToStop: pings[n] === active,
+      member: n,
+      graceMs: 5_000,
+    });
+    if (ended === 'killed') io.err(`Controller "${name}" member ${n} did not stop: killed it.`);
+  }
+  const { storeClusterOps } = await import('../../controller/wiring.js');
+  await storeClusterOps().remove(ha.clusterFile);
+}

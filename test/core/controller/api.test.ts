@@ -90,3 +90,40 @@ describe('controller API', () => {
     );
   });
 });
+
+describe('a member of a highly available controller standing by', () => {
+  it('answers reads, refuses changes naming the way to the active member, and probes nothing', async () => {
+    const probes: boolean[] = [];
+    const related: string[] = [];
+    const standby = fakeControllerApi(new ModelEvents(), {
+      status: (probe) => {
+        probes.push(probe ?? true);
+        return Promise.resolve({
+          model: { name: 'default', controller: 'ha', cloud: 'local', version: '0' },
+          machines: {},
+        });
+      },
+      relate: (request) => {
+        related.push(`${request.a} ${request.b}`);
+        return { relation: 'a:b' };
+      },
+    });
+    let active = false;
+    served = await serveApi(standby, undefined, () => ({ id: 1, active }));
+    expect((await served.client.status()).model.controller).toBe('ha');
+    expect(probes).toEqual([false]);
+    const refused = await served.client.relate('a', 'b').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ControllerRequestError);
+    expect((refused as Error).message).toBe(
+      'controller member 1 stands by and takes no changes; the CLI sends them to the active ' +
+        'member (rune controllers shows which it is)',
+    );
+    expect(related).toEqual([]);
+    // Elected: the same member takes changes and probes.
+    active = true;
+    await served.client.relate('a', 'b');
+    await served.client.status();
+    expect(related).toEqual(['a b']);
+    expect(probes).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,93 @@
+// `rune enable-ha` (issue 16 item 3): a single controller becomes N members over a store in an
+// etcd cluster of its own. The controller stops, its SQLite store goes into etcd whole (as the
+// log's first entry), controller.json records the members, and the members start: one is
+// elected and carries on the model where the single controller left it. Any failure before the
+// members start puts everything back and starts the single controller again.
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { seedStoreLog } from '../store/etcd-store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { ApiClient } from './api-client.js';
+import { AlreadyHighlyAvailableError, EnableHaFailedError, HaMembersError } from './errors.js';
+import { storeConnection, storePrefix } from './member.js';
+import { controllerPaths } from './paths.js';
+import { endControllerProcess, startController } from './process.js';
+import { type ControllerInfo, type HaInfo, readController, writeController } from './registry.js';
+import { acquireStoreLock } from './store-lock.js';
+
+/** The store's etcd cluster as enable-ha needs it (agents/controller-store makes it). */
+export interface StoreClusterOps {
+  /** Makes and starts an n-member cluster under `dir`; resolves to how to reach it. */
+  create(dir: string, members: number): Promise<HaInfo['store'] & { clusterFile: string }>;
+  /** Stops it and deletes its data (enable-ha undone, destroy-controller). */
+  remove(clusterFile: string): Promise<void>;
+}
+
+export interface EnableHaResult {
+  info: ControllerInfo & { ha: HaInfo };
+  /** Where the single controller's store was kept. */
+  keptStore: string;
+}
+
+/** Refused before anything changes: an even count cannot outvote its half (etcd's rule too). */
+export function checkMemberCount(members: number): void {
+  if (!Number.isInteger(members) || members < 3 || members % 2 === 0)
+    throw new HaMembersError(members);
+}
+
+export async function enableHa(
+  home: string,
+  name: string,
+  members: number,
+  cluster: StoreClusterOps,
+  log: (line: string) => void,
+): Promise<EnableHaResult> {
+  checkMemberCount(members);
+  const info = readController(home, name);
+  if (info.ha) throw new AlreadyHighlyAvailableError(name, info.ha.members);
+  const paths = controllerPaths(home, name);
+
+  // The single controller stops first: the store moves whole, with nothing writing to it.
+  const client = new ApiClient(name, paths.socket);
+  const running = await client.ping(1000).then(
+    () => true,
+    () => false,
+  );
+  if (running) await client.shutdown(false);
+  await endControllerProcess(home, name, { askedToStop: running });
+  log(`stopped controller "${name}" to move its store into etcd`);
+
+  const lock = acquireStoreLock(name, paths.lock);
+  let made: (HaInfo['store'] & { clusterFile: string }) | undefined;
+  const kept = `${paths.store}.before-ha`;
+  let ha: HaInfo;
+  try {
+    made = await cluster.create(join(paths.dir, 'ha'), members);
+    log(`started the store's etcd cluster: ${made.endpoints.join(', ')}`);
+    const { clusterFile, ...store } = made;
+    ha = { members, store, clusterFile, enabledAt: new Date().toISOString() };
+    const single = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
+    try {
+      seedStoreLog(storeConnection(ha), storePrefix(info), single);
+    } finally {
+      single.close();
+    }
+    writeController(home, { ...info, ha });
+    // Kept, not deleted: the model as it was when it moved, should the operator want it.
+    renameSync(paths.store, kept);
+    for (const f of [`${paths.store}-wal`, `${paths.store}-shm`]) rmSync(f, { force: true });
+  } catch (e) {
+    if (made) await cluster.remove(made.clusterFile).catch(() => undefined);
+    writeController(home, info);
+    if (!existsSync(paths.store) && existsSync(kept)) renameSync(kept, paths.store);
+    lock.release();
+    await startController(home, name).catch(() => undefined);
+    throw new EnableHaFailedError(name, e);
+  }
+  lock.release();
+  for (let n = 0; n < members; n++) {
+    await startController(home, name, 30_000, n);
+    log(`started member ${n}`);
+  }
+  return { info: { ...info, ha }, keptStore: kept };
+}
