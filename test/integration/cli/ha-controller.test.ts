@@ -1,9 +1,9 @@
 // A highly available controller on local machines (issue 16 items 3, 4, 6): enable-ha moves a
 // running model into etcd and three members carry it on; SIGKILL the active member in the middle
-// of a deploy and another takes over within 15 s, the deploy completes, and nothing is made or
-// run twice; kill one etcd member of the store and the controller keeps working; bad input
+// of a deploy, then of a rollout, and another takes over within 15 s, the change completes, and
+// nothing is made or run twice; kill one etcd member of the store and the controller keeps working; bad input
 // changes nothing.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +190,47 @@ describe('a highly available controller', () => {
     await waitFor('three members answering', async () => (await members()).every(Boolean), {
       timeoutMs: 30_000,
     });
+  }, 300_000);
+
+  it('SIGKILL the active member mid-rollout: the next one carries the rollout on, no unit upgraded twice', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'rune-ha-rollout-'));
+    cpSync(charms, copy, { recursive: true });
+    const refreshed = await runCli(
+      'refresh',
+      'second',
+      '--path',
+      join(copy, 'peer-counter'),
+      '--watch',
+      '0s-2m',
+    );
+    expect(refreshed.code, refreshed.err.join('\n')).toBe(0);
+    const upgraded = async () =>
+      (await hookLog()).filter(
+        (e) => e.unit.startsWith('second/') && e.name === 'upgrade-charm' && e.outcome === 'ok',
+      );
+    await waitFor('two units upgraded', async () => (await upgraded()).length >= 2, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    const killed = await active();
+    process.kill(killed.pid, 'SIGKILL');
+    expect((await runCli('rollouts', 'second')).out.join('\n')).toMatch(/ running /);
+    await waitFor(
+      'the rollout to finish',
+      async () => / done /.test((await runCli('rollouts', 'second')).out.join('\n')),
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect((await runCli('wait-for', 'application', 'second', '--timeout', '3m')).code).toBe(0);
+    const upgrades = await upgraded();
+    const units = Object.keys((await status()).applications?.second?.units ?? {});
+    for (const unit of units) {
+      expect(
+        upgrades.filter((e) => e.unit === unit),
+        unit,
+      ).toHaveLength(1);
+    }
+    const log = (await hookLog()).filter((e) => e.outcome === 'ok');
+    expect(checkOrdering(log.map((e) => ({ unit: e.unit, hook: e.hook })))).toEqual([]);
   }, 300_000);
 
   it('SIGKILL one etcd member of the store: the controller keeps working, and the member comes back', async () => {
