@@ -9,7 +9,7 @@ import { seedStoreLog } from '../store/etcd-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { ApiClient } from './api-client.js';
 import { AlreadyHighlyAvailableError, EnableHaFailedError, HaMembersError } from './errors.js';
-import { storeConnection, storePrefix } from './member.js';
+import { storeConnection, storeOwner, storePrefix } from './member.js';
 import { controllerPaths } from './paths.js';
 import { endControllerProcess, startController } from './process.js';
 import { type ControllerInfo, type HaInfo, readController, writeController } from './registry.js';
@@ -68,7 +68,7 @@ export async function enableHa(
     ha = { members, store, clusterFile, enabledAt: new Date().toISOString() };
     const single = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
     try {
-      seedStoreLog(storeConnection(ha), storePrefix(info), single);
+      seedStoreLog(storeConnection(ha), storePrefix(info), storeOwner(info), single);
     } finally {
       single.close();
     }

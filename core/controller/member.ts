@@ -13,6 +13,8 @@ import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo, HaInfo } from './registry.js';
 
 export const storePrefix = (info: ControllerInfo): string => `/rune/${info.id}/store/`;
+/** The controller a store in etcd belongs to, as members check it. */
+export const storeOwner = (info: ControllerInfo): string => `"${info.name}" (id ${info.id})`;
 export const electionKey = (info: ControllerInfo): string => `/rune/${info.id}/active`;
 
 /** How members reach the store's etcd: the cluster's client URLs and the controller's client
@@ -39,6 +41,7 @@ export function openMemberStore(
     keyFile: paths.storeKey,
     connection: storeConnection(info.ha),
     prefix: storePrefix(info),
+    owner: storeOwner(info),
     onFenced,
   });
 }

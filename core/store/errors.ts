@@ -229,3 +229,22 @@ export class StoreLogNotEmptyError extends RuneError {
     );
   }
 }
+
+/** A member pointed at a place in etcd that holds another controller's store, or none. */
+export class StoreOwnerError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly prefix: string,
+    readonly expected: string,
+    readonly found: string | null,
+  ) {
+    super(
+      found === null
+        ? `etcd holds no controller store under ${prefix}, where controller ${expected} keeps ` +
+            'its own: this member is pointed at the wrong etcd cluster; nothing was changed'
+        : `the store under ${prefix} in etcd belongs to controller ${found}, not ${expected}; ` +
+            "this member is pointed at another controller's store; nothing was changed",
+    );
+  }
+}

@@ -10,6 +10,7 @@ import {
   ReplicaDivergedError,
   StoreFencedError,
   StoreLogNotEmptyError,
+  StoreOwnerError,
   StoreReadOnlyError,
 } from './errors.js';
 import {
@@ -35,6 +36,9 @@ export interface EtcdStoreOptions {
   connection: EtcdConnection;
   /** The controller's keys in etcd: `/rune/<controller uuid>/store/`. */
   prefix: string;
+  /** Who the store under `prefix` belongs to, as seedStoreLog recorded it: a member of another
+   * controller (or one pointed at the wrong etcd) is refused rather than given an empty model. */
+  owner: string;
   now?: () => Date;
   /** Called once when another writer took the log over; the store then stands by. */
   onFenced?: (error: StoreFencedError) => void;
@@ -63,6 +67,7 @@ const PAGE = 500;
 const PIECE_BYTES = 512 * 1024;
 
 const pieceKey = (seq: number, i: number) => `image/${seq}/${i}`;
+const OWNER_KEY = 'owner';
 
 /** Opens this member's replica of the store in etcd, caught up, standing by. */
 export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
@@ -79,14 +84,24 @@ export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
 export function seedStoreLog(
   connection: EtcdConnection,
   prefix: string,
+  owner: string,
   store: SqliteStore,
 ): number {
   const log = new SyncEtcdLog(connection, prefix);
   const head = log.head();
   if (head !== 0) throw new StoreLogNotEmptyError(prefix, head);
+  claimStoreLog(connection, prefix, owner);
   const appended = appendImage(log, 0, store.image(), store.logCipher, undefined);
   if (!appended) throw new StoreFencedError(0, log.head());
   return 1;
+}
+
+/** Marks the place under `prefix` as `owner`'s store (a new, empty one, or the one it has). */
+export function claimStoreLog(connection: EtcdConnection, prefix: string, owner: string): void {
+  const log = new SyncEtcdLog(connection, prefix);
+  const found = log.get(OWNER_KEY);
+  if (found === null) log.put(OWNER_KEY, owner);
+  else if (found !== owner) throw new StoreOwnerError(prefix, owner, found);
 }
 
 /** Writes the image's pieces, then the entry naming them; false when the append was refused. */
@@ -147,9 +162,20 @@ class LogReplication implements Replication {
     private readonly clock: LogClock,
     private readonly options: EtcdStoreOptions,
   ) {
-    this.replica = this.openReplica();
     this.log = new SyncEtcdLog(options.connection, options.prefix);
+    const owner = this.log.get(OWNER_KEY);
+    if (owner !== options.owner) throw new StoreOwnerError(options.prefix, options.owner, owner);
+    this.replica = this.openReplica();
     this.appliedSeq = this.replica.replicationMark();
+    const head = this.log.head();
+    if (this.appliedSeq > head) {
+      this.replica.close();
+      throw new ReplicaDivergedError(
+        options.file,
+        this.appliedSeq,
+        `the replica is at entry ${this.appliedSeq} but the log in etcd ends at ${head}`,
+      );
+    }
     this.store = this.facade();
   }
 

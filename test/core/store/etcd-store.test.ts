@@ -14,7 +14,12 @@ import {
   StoreReadOnlyError,
   StoreUnreachableError,
 } from '../../../core/store/errors.js';
-import { openEtcdStore, seedStoreLog, type EtcdStore } from '../../../core/store/etcd-store.js';
+import {
+  claimStoreLog,
+  openEtcdStore,
+  seedStoreLog,
+  type EtcdStore,
+} from '../../../core/store/etcd-store.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { startEtcd } from './etcd-process.js';
 
@@ -33,6 +38,7 @@ function controller(url = endpoint) {
   const dir = mkdtempSync(join(tmpdir(), 'rune-etcd-store-'));
   dirs.push(dir);
   const prefix = `/rune-test/${randomUUID()}/store/`;
+  claimStoreLog({ endpoints: [url] }, prefix, 'test');
   let n = 0;
   const member = () => {
     const store = openEtcdStore({
@@ -40,6 +46,7 @@ function controller(url = endpoint) {
       keyFile: join(dir, 'store.key'),
       connection: { endpoints: [url] },
       prefix,
+      owner: 'test',
     });
     stores.push(store);
     return store;
@@ -210,7 +217,7 @@ describe('moving a single controller store into etcd', () => {
     });
     single.writeLeaderSettings('easyrsa', { 'ca.key': 'PRIVATE KEY 1234' });
     const prefix = `/rune-test/${randomUUID()}/store/`;
-    expect(seedStoreLog({ endpoints: [endpoint] }, prefix, single)).toBe(1);
+    expect(seedStoreLog({ endpoints: [endpoint] }, prefix, '"one"', single)).toBe(1);
     expect((await client.getAll().prefix(`${prefix}image/1/`).keys()).length).toBeGreaterThan(1);
     const member = (n: number) => {
       const store = openEtcdStore({
@@ -218,6 +225,7 @@ describe('moving a single controller store into etcd', () => {
         keyFile,
         connection: { endpoints: [endpoint] },
         prefix,
+        owner: '"one"',
       });
       stores.push(store);
       return store;
@@ -229,8 +237,23 @@ describe('moving a single controller store into etcd', () => {
     first.addUnit({ name: 'easyrsa/3000', machine: '' });
     expect(member(1).unit('easyrsa/3000')?.application).toBe('easyrsa');
     // Moved once: a second move into the same place is refused.
-    expect(() => seedStoreLog({ endpoints: [endpoint] }, prefix, single)).toThrow(
+    expect(() => seedStoreLog({ endpoints: [endpoint] }, prefix, '"one"', single)).toThrow(
       /already holds a controller store under .* \(2 entries\); a store is moved into etcd once/,
+    );
+    // A member of another controller pointed at this store, or at a place holding none.
+    const stranger = (owner: string, at: string) =>
+      openEtcdStore({
+        file: join(dir, 'stranger.db'),
+        keyFile,
+        connection: { endpoints: [endpoint] },
+        prefix: at,
+        owner,
+      });
+    expect(() => stranger('"two"', prefix)).toThrow(
+      /the store under .* belongs to controller "one", not "two"; .*nothing was changed/,
+    );
+    expect(() => stranger('"two"', `/rune-test/${randomUUID()}/store/`)).toThrow(
+      /etcd holds no controller store under .*: this member is pointed at the wrong etcd cluster/,
     );
     single.close();
   });

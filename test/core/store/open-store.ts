@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { inject } from 'vitest';
-import { openEtcdStore } from '../../../core/store/etcd-store.js';
+import { claimStoreLog, openEtcdStore } from '../../../core/store/etcd-store.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import type { Store } from '../../../core/store/types.js';
 
@@ -27,11 +27,15 @@ export function openStore(file: string, now?: () => Date): Store {
   const n = (opened.get(file) ?? 0) + 1;
   opened.set(file, n);
   const id = createHash('sha256').update(file).digest('hex').slice(0, 16);
+  const connection = { endpoints: [endpoint] };
+  const prefix = `/rune-test/${id}/store/`;
+  claimStoreLog(connection, prefix, id);
   const store = openEtcdStore({
     file: `${file}.replica-${n}`,
     keyFile: join(dirname(file), 'store.key'),
-    connection: { endpoints: [endpoint] },
-    prefix: `/rune-test/${id}/store/`,
+    connection,
+    prefix,
+    owner: id,
     ...(now && { now }),
   });
   store.activate();
