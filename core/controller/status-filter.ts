@@ -1,23 +1,24 @@
 // `rune status FILTER...`: narrows a StatusResponse to the named applications, units and
-// machines, as Juju's status patterns do (no wildcards yet). Pure: a response in, a response out.
+// machines, as Juju's status patterns do (no wildcards yet). The controller applies it to answer
+// only what was asked; the CLI's formatting applies it again, a no-op on an answer filtered
+// already. Pure: a response in, a response out.
 import type {
   ApplicationStatusView,
   RelationStatusView,
   StatusResponse,
   UnitStatusView,
-} from '../../controller/api.js';
-import { unitApplication } from './table.js';
+} from './api.js';
 
 /** `0` or `0/lxd/1` is a machine; `etcd/0` a unit; anything else an application. */
 const MACHINE = /^\d+(\/[a-z]+\/\d+)*$/;
 
-interface Patterns {
+export interface Patterns {
   applications: Set<string>;
   units: Set<string>;
   machines: Set<string>;
 }
 
-function classify(patterns: readonly string[]): Patterns {
+export function classify(patterns: readonly string[]): Patterns {
   const p: Patterns = { applications: new Set(), units: new Set(), machines: new Set() };
   for (const pattern of patterns) {
     if (MACHINE.test(pattern)) p.machines.add(pattern);
@@ -90,6 +91,11 @@ export function filterStatus(status: StatusResponse, patterns: readonly string[]
     filtered.relations = status.relations.filter(touches);
   }
   return filtered;
+}
+
+/** `etcd` for `etcd/0`. */
+function unitApplication(unit: string): string {
+  return unit.split('/')[0] ?? unit;
 }
 
 /** `etcd` for `etcd:cluster`. */

@@ -2,7 +2,8 @@
 // applications, units and machines, from the controller.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { controllerClient } from '../controller-access.js';
+import type { ApiClient } from '../../controller/api-client.js';
+import { askController, controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../wait-units.js';
 import { watch } from '../watch.js';
@@ -40,21 +41,24 @@ export const status: Command = {
     if (!FORMATS.includes(format)) {
       throw new UsageError(`unknown format "${values.format}"; use ${FORMATS.join(', ')}`, usage);
     }
-    const client = await controllerClient(io, values.controller);
     const options = { relations: values.relations === true, patterns: positionals };
+    // The controller answers only what the patterns name; formatStatus filters as before.
+    const ask = (client: ApiClient) => client.status(true, positionals);
     if (values.watch === undefined) {
-      io.out(formatStatus(await client.status(), format, options));
+      const shown = await askController(io, values.controller, ask);
+      io.out(formatStatus(shown, format, options));
       return 0;
     }
     const intervalMs = parseDuration(values.watch);
     if (intervalMs === undefined)
       throw new UsageError(`invalid --watch interval "${values.watch}"`, usage);
+    const client = await controllerClient(io, values.controller);
     // Until interrupted: Ctrl-C ends the watch, not the process mid-write.
     const stop = new AbortController();
     const interrupt = () => stop.abort();
     process.once('SIGINT', interrupt);
     try {
-      await watch(async () => formatStatus(await client.status(), format, options), io, {
+      await watch(async () => formatStatus(await ask(client), format, options), io, {
         intervalMs,
         signal: stop.signal,
         clear: process.stdout.isTTY,
