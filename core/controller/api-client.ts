@@ -55,15 +55,21 @@ export class ApiClient {
 
   /** Without `probe`, machines show what the last probe saw: for callers that poll. With
    * `patterns`, only what they name (`rune status etcd/0`), filtered by the controller. */
-  status(probe = true, patterns: readonly string[] = []): Promise<StatusResponse> {
-    const query = new URLSearchParams();
-    if (!probe) query.set('probe', 'false');
+  async status(probe = true, patterns: readonly string[] = []): Promise<StatusResponse> {
+    const path = probe ? '/v1/status' : '/v1/status?probe=false';
     // Names hold no commas: a pattern that does (or is empty) matches nothing either way, and
     // is left to the CLI's own pass of the filter rather than sent split.
-    if (patterns.length > 0 && patterns.every((p) => p !== '' && !p.includes(',')))
-      query.set('filter', patterns.join(','));
-    const search = query.toString();
-    return this.json('GET', search === '' ? '/v1/status' : `/v1/status?${search}`);
+    if (patterns.length === 0 || patterns.some((p) => p === '' || p.includes(',')))
+      return this.json('GET', path);
+    const filter = `filter=${encodeURIComponent(patterns.join(','))}`;
+    try {
+      return await this.json('GET', `${path}${probe ? '?' : '&'}${filter}`);
+    } catch (e) {
+      // A controller started before filters existed refuses the field: the whole model, then.
+      if (e instanceof ControllerRequestError && /\bfilter: is not a field\b/.test(e.message))
+        return this.json('GET', path);
+      throw e;
+    }
   }
 
   addMachines(body: AddMachinesRequest): Promise<AddMachinesResponse> {
