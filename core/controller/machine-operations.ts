@@ -243,21 +243,21 @@ export class MachineOperations {
   /**
    * Each machine's status. With `probe`, a round trip on every machine first (what `rune
    * status` shows); without, what the last probe saw — for callers that poll (--wait).
-   * `probed`: the machines to probe (a filtered status); the others as last seen.
+   * `only`: these machines alone (a filtered status; ids not in the store are left out).
    */
   async views(
     probe: boolean,
-    probed?: ReadonlySet<string>,
+    only?: ReadonlySet<string>,
   ): Promise<Record<string, MachineStatusView>> {
-    const records = this.deps.store.machines();
+    const { store } = this.deps;
+    const records =
+      only === undefined
+        ? store.machines()
+        : [...only].sort((a, b) => Number(a) - Number(b)).flatMap((id) => store.machine(id) ?? []);
     const timeout = this.deps.probeTimeoutMs ?? 3000;
-    const health = await Promise.all(
-      records.map(async (r) =>
-        probe && (probed === undefined || probed.has(r.id))
-          ? this.deps.pool.probe(r, timeout)
-          : this.deps.pool.health(r.id),
-      ),
-    );
+    const health = probe
+      ? await Promise.all(records.map((r) => this.deps.pool.probe(r, timeout)))
+      : records.map((r) => this.deps.pool.health(r.id));
     return Object.fromEntries(records.map((r, i) => [r.id, machineView(r, health[i])]));
   }
 }

@@ -57,7 +57,7 @@ function unitView(
   unit: UnitRecord,
   leader: string | undefined,
   context: {
-    addresses: Map<string, string>;
+    addresses: ReadonlyMap<string, string>;
     revisionOf: RevisionOf;
     lost: LostMachines;
     /** Principal → its subordinate units, indexed once for the whole model. */
@@ -93,20 +93,26 @@ function unitView(
 export interface StatusScope {
   applications: ReadonlySet<string>;
   unit(unit: UnitRecord): boolean;
-  /** The store's units, read once by whoever made the scope. */
-  units: UnitRecord[];
+}
+
+/** What the caller read already (a large model's rows cost tens of ms to read again). */
+export interface StatusReads {
+  units: readonly UnitRecord[];
+  /** Machine id → address. */
+  addresses: ReadonlyMap<string, string>;
 }
 
 export function modelStatus(
   store: Store,
   lost: LostMachines = new Map(),
   scope?: StatusScope,
+  reads?: StatusReads,
 ): {
   applications: Record<string, ApplicationStatusView>;
   relations: RelationStatusView[];
 } {
-  const addresses = new Map(store.machines().map((m) => [m.id, m.address]));
-  const units = scope?.units ?? store.units();
+  const addresses = reads?.addresses ?? new Map(store.machines().map((m) => [m.id, m.address]));
+  const units = reads?.units ?? store.units();
   const relations = store.relations();
   const apps = store.applications();
   const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));

@@ -1,6 +1,6 @@
 // `GET /v1/status`: the model's status as `rune status` shows it, narrowed on the controller to
 // the patterns asked for (status-filter.ts), so a one-unit status of a large model builds,
-// probes and sends only what it shows.
+// probes and sends only what it shows. The unit rows are read once per model change.
 import type { MachineStatusView, StatusResponse } from './api.js';
 import { lostMachines, modelStatus, type StatusScope } from './model-status.js';
 import { classify, filterStatus } from './status-filter.js';
@@ -9,11 +9,22 @@ import type { Store, UnitRecord } from '../store/types.js';
 export interface StatusSources {
   model: StatusResponse['model'];
   store: Store;
-  /** Every machine's view; with `probe`, a round trip first on those in `probed` (all if absent). */
-  machines(
-    probe: boolean,
-    probed?: ReadonlySet<string>,
-  ): Promise<Record<string, MachineStatusView>>;
+  /** The event bus's generation: it moves on every store write (observed-store.ts). */
+  generation: number;
+  /** The machines' views (only those in `only`, if given); with `probe`, a round trip first. */
+  machines(probe: boolean, only?: ReadonlySet<string>): Promise<Record<string, MachineStatusView>>;
+}
+
+/** The last unit rows read, by store, and the generation they were read at: 10,000 rows take
+ * ~90 ms to read, and a settled model's status is asked for far more often than it changes. */
+const unitRows = new WeakMap<Store, { generation: number; units: readonly UnitRecord[] }>();
+
+function units(sources: StatusSources): readonly UnitRecord[] {
+  const cached = unitRows.get(sources.store);
+  if (cached?.generation === sources.generation) return cached.units;
+  const read = Object.freeze(sources.store.units().map((u) => Object.freeze(u)));
+  unitRows.set(sources.store, { generation: sources.generation, units: read });
+  return read;
 }
 
 export async function answerStatus(
@@ -22,15 +33,17 @@ export async function answerStatus(
   patterns: readonly string[],
 ): Promise<StatusResponse> {
   const { model, store } = sources;
-  if (patterns.length === 0) {
-    const machines = await sources.machines(probe);
-    return { model, machines, ...modelStatus(store, lostMachines(machines)) };
-  }
-  const { scope, machines: shown } = statusScope(patterns, store.units());
-  const machines = await sources.machines(probe, shown);
-  // The scope holds at least what the filter keeps; the filter itself decides, as in the CLI.
-  const part = { model, machines, ...modelStatus(store, lostMachines(machines), scope) };
-  return filterStatus(part, patterns);
+  const rows = units(sources);
+  const build = (machines: Record<string, MachineStatusView>, scope?: StatusScope) => {
+    const addresses = new Map(Object.entries(machines).map(([id, m]) => [id, m['dns-name']]));
+    const reads = { units: rows, addresses };
+    return { model, machines, ...modelStatus(store, lostMachines(machines), scope, reads) };
+  };
+  if (patterns.length === 0) return build(await sources.machines(probe));
+  const { scope, machines: shown } = statusScope(patterns, rows);
+  // The scope holds at least what the filter keeps (and the machines it shows, which are all
+  // that are read and probed); the filter itself decides, as in the CLI.
+  return filterStatus(build(await sources.machines(probe, shown), scope), patterns);
 }
 
 /**
@@ -40,7 +53,7 @@ export async function answerStatus(
  */
 export function statusScope(
   patterns: readonly string[],
-  units: UnitRecord[],
+  units: readonly UnitRecord[],
 ): { scope: StatusScope; machines: Set<string> } {
   const p = classify(patterns);
   const subordinatesOf = new Map<string, UnitRecord[]>();
@@ -67,5 +80,5 @@ export function statusScope(
     machines.add(u.machine);
     for (const s of subs) applications.add(s.application);
   }
-  return { scope: { applications, unit: (u) => wanted.has(u.name), units }, machines };
+  return { scope: { applications, unit: (u) => wanted.has(u.name) }, machines };
 }
