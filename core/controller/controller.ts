@@ -384,8 +384,8 @@ export class Controller implements ControllerApi {
   status(probe = true, patterns: readonly string[] = []): Promise<Api.StatusResponse> {
     const { info, version, store } = this.deps;
     const model = { name: 'default', controller: info.name, cloud: info.provider, version };
-    const machines = (probe: boolean, only?: ReadonlySet<string>) =>
-      this.machines.views(probe, only);
+    const machines = (probe: boolean, records: readonly MachineRecord[]) =>
+      this.machines.views(probe, records);
     const generation = this.events.generation;
     return answerStatus(
       { model: { ...model, ...this.resurrector.note() }, store, generation, machines },

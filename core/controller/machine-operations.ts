@@ -243,17 +243,13 @@ export class MachineOperations {
   /**
    * Each machine's status. With `probe`, a round trip on every machine first (what `rune
    * status` shows); without, what the last probe saw — for callers that poll (--wait).
-   * `only`: these machines alone (a filtered status; ids not in the store are left out).
+   * `records`: the machines to show, as the caller read them (status keeps the rows it read
+   * until the model changes, and a filtered status reads only those it shows); else all.
    */
   async views(
     probe: boolean,
-    only?: ReadonlySet<string>,
+    records: readonly MachineRecord[] = this.deps.store.machines(),
   ): Promise<Record<string, MachineStatusView>> {
-    const { store } = this.deps;
-    const records =
-      only === undefined
-        ? store.machines()
-        : [...only].sort((a, b) => Number(a) - Number(b)).flatMap((id) => store.machine(id) ?? []);
     const timeout = this.deps.probeTimeoutMs ?? 3000;
     const health = probe
       ? await Promise.all(records.map((r) => this.deps.pool.probe(r, timeout)))

@@ -1,30 +1,45 @@
 // `GET /v1/status`: the model's status as `rune status` shows it, narrowed on the controller to
 // the patterns asked for (status-filter.ts), so a one-unit status of a large model builds,
-// probes and sends only what it shows. The unit rows are read once per model change.
+// probes and sends only what it shows. The store's rows are read once per model change.
 import type { MachineStatusView, StatusResponse } from './api.js';
 import { lostMachines, modelStatus, type StatusScope } from './model-status.js';
 import { classify, filterStatus } from './status-filter.js';
-import type { Store, UnitRecord } from '../store/types.js';
+import type { MachineRecord, Store, UnitRecord } from '../store/types.js';
 
 export interface StatusSources {
   model: StatusResponse['model'];
   store: Store;
   /** The event bus's generation: it moves on every store write (observed-store.ts). */
   generation: number;
-  /** The machines' views (only those in `only`, if given); with `probe`, a round trip first. */
-  machines(probe: boolean, only?: ReadonlySet<string>): Promise<Record<string, MachineStatusView>>;
+  /** These machines' views; with `probe`, a round trip on each first. */
+  machines(
+    probe: boolean,
+    records: readonly MachineRecord[],
+  ): Promise<Record<string, MachineStatusView>>;
 }
 
-/** The last unit rows read, by store, and the generation they were read at: 10,000 rows take
- * ~90 ms to read, and a settled model's status is asked for far more often than it changes. */
-const unitRows = new WeakMap<Store, { generation: number; units: readonly UnitRecord[] }>();
+/** Rows read at one generation of the model. */
+interface Rows<T> {
+  generation: number;
+  rows: readonly T[];
+}
 
-function units(sources: StatusSources): readonly UnitRecord[] {
-  const cached = unitRows.get(sources.store);
-  if (cached?.generation === sources.generation) return cached.units;
-  const read = Object.freeze(sources.store.units().map((u) => Object.freeze(u)));
-  unitRows.set(sources.store, { generation: sources.generation, units: read });
-  return read;
+/** The last unit and machine rows read, by store, and the generation they were read at: at
+ * 10,000 units each list takes 70–90 ms to read, and a settled model's status is asked for far
+ * more often than it changes. Frozen: every status shares them. */
+const lastUnits = new WeakMap<Store, Rows<UnitRecord>>();
+const lastMachines = new WeakMap<Store, Rows<MachineRecord>>();
+
+function cached<T extends object>(
+  cache: WeakMap<Store, Rows<T>>,
+  sources: StatusSources,
+  read: () => T[],
+): readonly T[] {
+  const last = cache.get(sources.store);
+  if (last?.generation === sources.generation) return last.rows;
+  const rows = Object.freeze(read().map((r) => Object.freeze(r)));
+  cache.set(sources.store, { generation: sources.generation, rows });
+  return rows;
 }
 
 export async function answerStatus(
@@ -32,18 +47,26 @@ export async function answerStatus(
   probe: boolean,
   patterns: readonly string[],
 ): Promise<StatusResponse> {
-  const { model, store } = sources;
-  const rows = units(sources);
+  const { model, store, generation } = sources;
+  const units = cached(lastUnits, sources, () => store.units());
   const build = (machines: Record<string, MachineStatusView>, scope?: StatusScope) => {
     const addresses = new Map(Object.entries(machines).map(([id, m]) => [id, m['dns-name']]));
-    const reads = { units: rows, addresses };
+    const reads = { units, addresses };
     return { model, machines, ...modelStatus(store, lostMachines(machines), scope, reads) };
   };
-  if (patterns.length === 0) return build(await sources.machines(probe));
-  const { scope, machines: shown } = statusScope(patterns, rows);
-  // The scope holds at least what the filter keeps (and the machines it shows, which are all
-  // that are read and probed); the filter itself decides, as in the CLI.
-  return filterStatus(build(await sources.machines(probe, shown), scope), patterns);
+  if (patterns.length === 0) {
+    const records = cached(lastMachines, sources, () => store.machines());
+    return build(await sources.machines(probe, records));
+  }
+  const { scope, machines: shown } = statusScope(patterns, units);
+  // Only the machines the answer shows are read (unless all were, at this generation) and
+  // probed. The scope holds at least what the filter keeps; the filter itself decides.
+  const all = lastMachines.get(store);
+  const records =
+    all?.generation === generation
+      ? all.rows.filter((r) => shown.has(r.id))
+      : [...shown].sort((a, b) => Number(a) - Number(b)).flatMap((id) => store.machine(id) ?? []);
+  return filterStatus(build(await sources.machines(probe, records), scope), patterns);
 }
 
 /**
