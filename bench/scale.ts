@@ -4,20 +4,19 @@
 // kubernetes-worker until settled, and `rune status` timed as a whole process. Prints each figure
 // beside its goal. The shipped charms run for real on sim machines: easyrsa signs every
 // certificate, the others block as they do without binaries (etcd: no shell for its probe).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { controllerPaths } from '../core/controller/paths.js';
 import { charmedKubernetesBundle } from './k8s-workers.js';
+import { memoryMb, timedProcess } from './process-figures.js';
 import { rune } from './rune-cli.js';
+import { GOAL_CPU_PER_HOOK_MS, GOAL_RSS_MB, GOALS, verdict } from './scale-goals.js';
+import { statusAtScale } from './status-scale.js';
 
 const env = process.env;
 const WORKERS = (env.RUNE_BENCH_WORKERS ?? '100,300,1000').split(',').map(Number);
 const NAME = 'scale-bench';
-const GOALS = { deploy1000Ms: 60_000, addUnitMs: 2_000, statusMs: 300, statusUnitMs: 100 };
-const GOAL_RSS_MB = 400;
-const GOAL_CPU_PER_HOOK_MS = 0.2;
 const STATUS_RUNS = 5;
 
 interface HookRecord {
@@ -43,7 +42,6 @@ interface Figures {
 
 const TICK_MS = 10; // Linux's USER_HZ is 100 everywhere Node runs
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const load1 = () => loadavg()[0]?.toFixed(2) ?? '?';
 
 function cpuMs(pid: number): number {
@@ -51,28 +49,6 @@ function cpuMs(pid: number): number {
   // Fields after the command name (which may hold spaces), from its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-/** `rune ARGS` as its own process, as a user runs it: median wall time of a few runs. */
-function timedProcess(home: string, args: string[]): number {
-  const cli = resolve('dist/core/cli/rune.js');
-  const times: number[] = [];
-  for (let i = 0; i < STATUS_RUNS; i++) {
-    const t0 = performance.now();
-    execFileSync(process.execPath, [cli, ...args], {
-      env: { ...env, RUNE_HOME: home },
-      stdio: ['ignore', 'ignore', 'inherit'],
-      maxBuffer: 1 << 30,
-    });
-    times.push(performance.now() - t0);
-  }
-  return median(times);
 }
 
 async function hookRecords(): Promise<HookRecord[]> {
@@ -126,9 +102,9 @@ async function deployOnce(workers: number, last: boolean): Promise<Figures> {
       if (w.code !== 0) throw new Error(`wait-for exited ${w.code}: ${w.out.slice(-500)}`);
       figures.addUnitMs = performance.now() - t0;
       figures.statusMs = {
-        tabular: timedProcess(home, ['status']),
-        json: timedProcess(home, ['status', '--format', 'json']),
-        unit: timedProcess(home, ['status', `kubernetes-worker/${workers - 1}`]),
+        tabular: timedProcess(home, ['status'], STATUS_RUNS),
+        json: timedProcess(home, ['status', '--format', 'json'], STATUS_RUNS),
+        unit: timedProcess(home, ['status', `kubernetes-worker/${workers - 1}`], STATUS_RUNS),
       };
     }
     return figures;
@@ -140,8 +116,6 @@ async function deployOnce(workers: number, last: boolean): Promise<Figures> {
     rmSync(home, { recursive: true, force: true });
   }
 }
-
-const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'MISSED');
 
 export async function run(): Promise<void> {
   console.log(
@@ -195,5 +169,6 @@ export async function run(): Promise<void> {
       console.log(`  ${workers} workers: failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  await statusAtScale(Number(env.RUNE_BENCH_STATUS_UNITS ?? 10_000));
   console.log('  (one run on one host; other load on its 2 cores moves these figures)');
 }

@@ -1,7 +1,9 @@
 // How a verb reaches its controller: the named or current one, restarted if its process died,
 // or — on the embedded default, when there is none — a local one bootstrapped on the spot. A
-// controller whose process is there but silent is reported (exit 3), never doubled.
+// controller whose process is there but silent is reported (exit 3), never doubled. A verb
+// that asks one thing (status) sends it alongside the check, not after it.
 import { ApiClient } from '../controller/api-client.js';
+import { ControllerUnreachableError } from '../controller/errors.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
@@ -21,6 +23,40 @@ import { ControllerUnresponsiveError, NoControllerError } from './errors.js';
 export const ANSWER_WITHIN_MS = 5000;
 
 export async function controllerClient(io: Io, name?: string): Promise<ApiClient> {
+  const client = await namedClient(io, name);
+  await reach(io, client);
+  return client;
+}
+
+/**
+ * `request` of the named or current controller, sent at once rather than after a ping: reach()
+ * runs beside it, so a controller that is gone is still started again (and asked again), and
+ * one that is silent still reported within ANSWER_WITHIN_MS, at no round trip's cost.
+ */
+export async function askController<T>(
+  io: Io,
+  name: string | undefined,
+  request: (client: ApiClient) => Promise<T>,
+): Promise<T> {
+  const client = await namedClient(io, name);
+  const first = request(client).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    await reach(io, client);
+  } catch (e) {
+    client.abort(); // the request to a silent controller would hold the process open
+    throw e;
+  }
+  const answer = await first;
+  if ('value' in answer) return answer.value;
+  // Refused before reach() started the controller again: asked again of the one now running.
+  if (answer.error instanceof ControllerUnreachableError) return request(client);
+  throw answer.error;
+}
+
+async function namedClient(io: Io, name?: string): Promise<ApiClient> {
   const home = runeHome();
   let controller = name ?? currentController(home);
   if (controller === undefined) {
@@ -34,9 +70,7 @@ export async function controllerClient(io: Io, name?: string): Promise<ApiClient
     const info = readController(home, controller); // a clear error for an unknown name
     if (info.ha) return activeMember(io, home, info);
   }
-  const client = new ApiClient(controller, controllerPaths(home, controller).socket);
-  await reach(io, client);
-  return client;
+  return new ApiClient(controller, controllerPaths(home, controller).socket);
 }
 
 /**

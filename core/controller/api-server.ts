@@ -42,8 +42,9 @@ import type { BodyRoute, QueryRoute } from './request-schemas.js';
 
 export interface ControllerApi {
   ping(): PingResponse;
-  /** `probe`: a round trip on every machine first (else what the last probe saw). */
-  status(probe?: boolean): Promise<StatusResponse>;
+  /** `probe`: a round trip on every machine shown first (else what the last probe saw);
+   * `patterns`: only the applications, units and machines they name (status-filter.ts). */
+  status(probe?: boolean, patterns?: readonly string[]): Promise<StatusResponse>;
   addMachines(request: AddMachinesRequest): Promise<AddMachinesResponse>;
   removeMachine(id: string, force: boolean): Promise<void>;
   sshAccess(id: string): SshAccess;
@@ -166,13 +167,12 @@ async function route(
     case 'GET /v1/ping':
       query(key);
       return send(res, 200, api.ping());
-    case 'GET /v1/status':
+    case 'GET /v1/status': {
+      const { probe, filter } = query(key);
       // Probing machines is the active member's: one standing by shows what its replica holds.
-      return send(
-        res,
-        200,
-        await api.status(query(key).probe !== 'false' && member?.active !== false),
-      );
+      const probing = probe !== 'false' && member?.active !== false;
+      return send(res, 200, await api.status(probing, filter?.split(',') ?? []));
+    }
     case 'POST /v1/machines':
       return send(res, 200, await api.addMachines(await body(req, key)));
     case 'DELETE /v1/machines/:id': {

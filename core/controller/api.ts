@@ -120,6 +120,8 @@ export interface StatusResponse {
     version: string;
     /** Set while the resurrector's meltdown brake holds, saying why. */
     resurrector?: string;
+    /** A highly available controller's members and what each does (the CLI adds it). */
+    members?: string;
   };
   machines: Record<string, MachineStatusView>;
   applications?: Record<string, ApplicationStatusView>;

@@ -52,7 +52,7 @@ import { RecordedOperations } from './recorded-operations.js';
 import { Resurrector } from './resurrector.js';
 import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
-import { lostMachines, modelStatus } from './model-status.js';
+import { answerStatus } from './status-answer.js';
 import { UnitRunner } from './unit-runner.js';
 import type * as Api from './api.js';
 import type { ControllerApi } from './api-server.js';
@@ -390,16 +390,17 @@ export class Controller implements ControllerApi {
     return this.machines.exec(machine, command, sink, signal);
   }
 
-  async status(probe = true): Promise<Api.StatusResponse> {
+  status(probe = true, patterns: readonly string[] = []): Promise<Api.StatusResponse> {
     const { info, version, store } = this.deps;
-    const machines = await this.machines.views(probe);
     const model = { name: 'default', controller: info.name, cloud: info.provider, version };
-    const lost = lostMachines(machines);
-    return {
-      model: { ...model, ...this.resurrector.note() },
-      machines,
-      ...modelStatus(store, lost),
-    };
+    const machines = (probe: boolean, records: readonly MachineRecord[]) =>
+      this.machines.views(probe, records);
+    const generation = this.events.generation;
+    return answerStatus(
+      { model: { ...model, ...this.resurrector.note() }, store, generation, machines },
+      probe,
+      patterns,
+    );
   }
 
   /** Probes every machine, then lets the resurrector replace the lost ones (DESIGN §12). */

@@ -57,7 +57,7 @@ function unitView(
   unit: UnitRecord,
   leader: string | undefined,
   context: {
-    addresses: Map<string, string>;
+    addresses: ReadonlyMap<string, string>;
     revisionOf: RevisionOf;
     lost: LostMachines;
     /** Principal → its subordinate units, indexed once for the whole model. */
@@ -88,15 +88,31 @@ function unitView(
   return view;
 }
 
+/** Part of the model, for a filtered status (status-answer.ts): views of these applications
+ * only, listing the units `unit` keeps; their status and scale still count every unit. */
+export interface StatusScope {
+  applications: ReadonlySet<string>;
+  unit(unit: UnitRecord): boolean;
+}
+
+/** What the caller read already (a large model's rows cost tens of ms to read again). */
+export interface StatusReads {
+  units: readonly UnitRecord[];
+  /** Machine id → address. */
+  addresses: ReadonlyMap<string, string>;
+}
+
 export function modelStatus(
   store: Store,
   lost: LostMachines = new Map(),
+  scope?: StatusScope,
+  reads?: StatusReads,
 ): {
   applications: Record<string, ApplicationStatusView>;
   relations: RelationStatusView[];
 } {
-  const addresses = new Map(store.machines().map((m) => [m.id, m.address]));
-  const units = store.units();
+  const addresses = reads?.addresses ?? new Map(store.machines().map((m) => [m.id, m.address]));
+  const units = reads?.units ?? store.units();
   const relations = store.relations();
   const apps = store.applications();
   const subordinate = new Set(apps.filter((a) => a.subordinate).map((a) => a.name));
@@ -117,6 +133,7 @@ export function modelStatus(
   };
   const applications: Record<string, ApplicationStatusView> = {};
   for (const app of apps) {
+    if (scope && !scope.applications.has(app.name)) continue;
     const own = units.filter((u) => u.application === app.name);
     const leader = leaderOf(app.name);
     const shown = own.map((u) => shownStatus(u, lost).workloadStatus);
@@ -163,7 +180,10 @@ export function modelStatus(
         .sort();
     } else {
       view.units = Object.fromEntries(
-        own.map((u) => [u.name, unitView(store, u, leader, context)]),
+        (scope ? own.filter((u) => scope.unit(u)) : own).map((u) => [
+          u.name,
+          unitView(store, u, leader, context),
+        ]),
       );
     }
     applications[app.name] = view;

@@ -195,7 +195,19 @@ const bool: Schema = { type: 'string', enum: ['true', 'false'], expect: 'true or
 
 export const QUERY_SCHEMAS = {
   'GET /v1/ping': query({}),
-  'GET /v1/status': query({ probe: bool }, ['probe']),
+  'GET /v1/status': query(
+    {
+      probe: bool,
+      // Status patterns as typed (names hold no commas); an unknown name matches nothing.
+      filter: {
+        type: 'string',
+        pattern: '^[^,]+(,[^,]+)*$',
+        maxLength: 8000,
+        expect: 'application, unit or machine names, comma-separated',
+      },
+    },
+    ['probe', 'filter'],
+  ),
   'DELETE /v1/machines/:id': query({ id: machine, force: bool }, ['force']),
   'GET /v1/machines/:id/ssh': query({ id: machine }),
   'GET /v1/actions/:id': query({ id: digits('an action id') }),

@@ -1,8 +1,8 @@
 // `rune controllers`: the controllers on this host, the current one marked with *; a highly
 // available one with each member's state.
 import { ApiClient } from '../../controller/api-client.js';
-import { allMemberPaths } from '../../controller/member-paths.js';
-import { type ControllerPaths, controllerPaths, runeHome } from '../../controller/paths.js';
+import { controllerPaths, runeHome } from '../../controller/paths.js';
+import { memberStates } from '../member-states.js';
 import { currentController, listControllers } from '../../controller/registry.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -28,7 +28,7 @@ export const controllers: Command = {
     const rows = await Promise.all(
       list.map(async (c) => {
         const state = c.ha
-          ? await membersState(c.name, allMemberPaths(controllerPaths(home, c.name), c.ha))
+          ? await memberStates(home, c)
           : await new ApiClient(c.name, controllerPaths(home, c.name).socket).ping(1000).then(
               (p) => `running (pid ${p.pid})`,
               () => 'stopped',
@@ -40,16 +40,3 @@ export const controllers: Command = {
     return 0;
   },
 };
-
-/** `member 0 active (pid 12), member 1 standing by (pid 13), member 2 stopped` */
-async function membersState(name: string, members: ControllerPaths[]): Promise<string> {
-  const states = await Promise.all(
-    members.map((paths, n) =>
-      new ApiClient(name, paths.socket).ping(1000).then(
-        (p) => `member ${n} ${p.member?.active ? 'active' : 'standing by'} (pid ${p.pid})`,
-        () => `member ${n} stopped`,
-      ),
-    ),
-  );
-  return states.join(', ');
-}

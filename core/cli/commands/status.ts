@@ -2,11 +2,15 @@
 // applications, units and machines, from the controller.
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { controllerClient } from '../controller-access.js';
+import type { ApiClient } from '../../controller/api-client.js';
+import { askController, controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../wait-units.js';
 import { watch } from '../watch.js';
 import { formatStatus, type StatusFormat } from '../status-format.js';
+import { memberStates } from '../member-states.js';
+import { runeHome } from '../../controller/paths.js';
+import { currentController, readController } from '../../controller/registry.js';
 
 const usage =
   'rune status [APPLICATION|UNIT|MACHINE...] [--format tabular|yaml|json] [--relations] [--watch T] [-c CONTROLLER]';
@@ -40,21 +44,31 @@ export const status: Command = {
     if (!FORMATS.includes(format)) {
       throw new UsageError(`unknown format "${values.format}"; use ${FORMATS.join(', ')}`, usage);
     }
-    const client = await controllerClient(io, values.controller);
     const options = { relations: values.relations === true, patterns: positionals };
+    // The controller answers only what the patterns name; formatStatus filters as before.
+    const home = runeHome();
+    const name = values.controller ?? currentController(home);
+    const info = name === undefined ? undefined : readController(home, name);
+    const ask = async (client: ApiClient) => {
+      const shown = await client.status(true, positionals);
+      if (info?.ha) shown.model.members = await memberStates(home, info);
+      return shown;
+    };
     if (values.watch === undefined) {
-      io.out(formatStatus(await client.status(), format, options));
+      const shown = await askController(io, values.controller, ask);
+      io.out(formatStatus(shown, format, options));
       return 0;
     }
     const intervalMs = parseDuration(values.watch);
     if (intervalMs === undefined)
       throw new UsageError(`invalid --watch interval "${values.watch}"`, usage);
+    const client = await controllerClient(io, values.controller);
     // Until interrupted: Ctrl-C ends the watch, not the process mid-write.
     const stop = new AbortController();
     const interrupt = () => stop.abort();
     process.once('SIGINT', interrupt);
     try {
-      await watch(async () => formatStatus(await client.status(), format, options), io, {
+      await watch(async () => formatStatus(await ask(client), format, options), io, {
         intervalMs,
         signal: stop.signal,
         clear: process.stdout.isTTY,

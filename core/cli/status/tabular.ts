@@ -75,9 +75,17 @@ function modelSection(status: StatusResponse): string[] {
   const { model } = status;
   // Juju's Notes column: here, the resurrector holding back.
   const notes = model.resurrector === undefined ? [] : [model.resurrector];
+  const members = model.members === undefined ? [] : [model.members];
   return table([
-    ['Model', 'Controller', 'Cloud/Region', 'Version', ...(notes.length > 0 ? ['Notes'] : [])],
-    [model.name, model.controller, model.cloud, model.version, ...notes],
+    [
+      'Model',
+      'Controller',
+      'Cloud/Region',
+      'Version',
+      ...(members.length > 0 ? ['Members'] : []),
+      ...(notes.length > 0 ? ['Notes'] : []),
+    ],
+    [model.name, model.controller, model.cloud, model.version, ...members, ...notes],
   ]);
 }
 

@@ -104,6 +104,9 @@ describe('a highly available controller', () => {
     const listed = (await runCli('controllers')).out.join('\n');
     expect(listed).toMatch(/member \d active \(pid \d+\)/);
     expect(listed.match(/standing by/g)).toHaveLength(2);
+    const tabular = (await runCli('status')).out.join('\n');
+    expect(tabular).toMatch(/Members/);
+    expect(tabular).toMatch(/member \d active \(pid \d+\), member \d standing by/);
     const after = await status();
     expect(Object.keys(after.applications?.counter?.units ?? {})).toEqual(
       Object.keys(before.applications?.counter?.units ?? {}),

@@ -1,0 +1,107 @@
+// `GET /v1/status`: the model's status as `rune status` shows it, narrowed on the controller to
+// the patterns asked for (status-filter.ts), so a one-unit status of a large model builds,
+// probes and sends only what it shows. The store's rows are read once per model change.
+import type { MachineStatusView, StatusResponse } from './api.js';
+import { lostMachines, modelStatus, type StatusScope } from './model-status.js';
+import { classify, filterStatus } from './status-filter.js';
+import type { MachineRecord, Store, UnitRecord } from '../store/types.js';
+
+export interface StatusSources {
+  model: StatusResponse['model'];
+  store: Store;
+  /** The event bus's generation: it moves on every store write (observed-store.ts). */
+  generation: number;
+  /** These machines' views; with `probe`, a round trip on each first. */
+  machines(
+    probe: boolean,
+    records: readonly MachineRecord[],
+  ): Promise<Record<string, MachineStatusView>>;
+}
+
+/** Rows read at one generation of the model. */
+interface Rows<T> {
+  generation: number;
+  rows: readonly T[];
+}
+
+/** The last unit and machine rows read, by store, and the generation they were read at: at
+ * 10,000 units each list takes 70–90 ms to read, and a settled model's status is asked for far
+ * more often than it changes. Frozen: every status shares them. */
+const lastUnits = new WeakMap<Store, Rows<UnitRecord>>();
+const lastMachines = new WeakMap<Store, Rows<MachineRecord>>();
+
+function cached<T extends object>(
+  cache: WeakMap<Store, Rows<T>>,
+  sources: StatusSources,
+  read: () => T[],
+): readonly T[] {
+  const last = cache.get(sources.store);
+  if (last?.generation === sources.generation) return last.rows;
+  const rows = Object.freeze(read().map((r) => Object.freeze(r)));
+  cache.set(sources.store, { generation: sources.generation, rows });
+  return rows;
+}
+
+export async function answerStatus(
+  sources: StatusSources,
+  probe: boolean,
+  patterns: readonly string[],
+): Promise<StatusResponse> {
+  const { model, store, generation } = sources;
+  const units = cached(lastUnits, sources, () => store.units());
+  const build = (machines: Record<string, MachineStatusView>, scope?: StatusScope) => {
+    const addresses = new Map(Object.entries(machines).map(([id, m]) => [id, m['dns-name']]));
+    const reads = { units, addresses };
+    return { model, machines, ...modelStatus(store, lostMachines(machines), scope, reads) };
+  };
+  if (patterns.length === 0) {
+    const records = cached(lastMachines, sources, () => store.machines());
+    return build(await sources.machines(probe, records));
+  }
+  const { scope, machines: shown } = statusScope(patterns, units);
+  // Only the machines the answer shows are read (unless all were, at this generation) and
+  // probed. The scope holds at least what the filter keeps; the filter itself decides.
+  const all = lastMachines.get(store);
+  const records =
+    all?.generation === generation
+      ? all.rows.filter((r) => shown.has(r.id))
+      : [...shown].sort((a, b) => Number(a) - Number(b)).flatMap((id) => store.machine(id) ?? []);
+  return filterStatus(build(await sources.machines(probe, records), scope), patterns);
+}
+
+/**
+ * What a filtered status needs built, from the unit records alone: the principal units the
+ * patterns match by name or machine, those carrying a matched subordinate, every unit of a named
+ * application; their applications and their subordinates' applications; and their machines.
+ */
+export function statusScope(
+  patterns: readonly string[],
+  units: readonly UnitRecord[],
+): { scope: StatusScope; machines: Set<string> } {
+  const p = classify(patterns);
+  const subordinatesOf = new Map<string, UnitRecord[]>();
+  for (const u of units) {
+    if (u.principal === undefined) continue;
+    const subs = subordinatesOf.get(u.principal);
+    if (subs) subs.push(u);
+    else subordinatesOf.set(u.principal, [u]);
+  }
+  const applications = new Set(p.applications);
+  const machines = new Set(p.machines);
+  const wanted = new Set<string>();
+  for (const u of units) {
+    if (u.principal !== undefined) continue;
+    const subs = subordinatesOf.get(u.name) ?? [];
+    const matched =
+      p.applications.has(u.application) ||
+      p.units.has(u.name) ||
+      p.machines.has(u.machine) ||
+      subs.some((s) => p.units.has(s.name) || p.applications.has(s.application));
+    if (!matched) continue;
+    wanted.add(u.name);
+    applications.add(u.application);
+    machines.add(u.machine);
+    for (const s of subs) applications.add(s.application);
+  }
+  return { scope: { applications, unit: (u) => wanted.has(u.name) }, machines };
+}
