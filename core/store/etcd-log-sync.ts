@@ -13,6 +13,7 @@ export type LogRequest = { connection: EtcdConnection; prefix: string } & (
   | { op: 'after'; seq: number; limit: number }
   | { op: 'put'; key: string; text: string }
   | { op: 'get'; key: string }
+  | { op: 'dropBefore'; seq: number }
 );
 
 /** Longer than etcd3's own deadline and retries: it answers first, with its reason. */
@@ -64,6 +65,10 @@ export class SyncEtcdLog {
 
   get(key: string): string | null {
     return send({ connection: this.connection, prefix: this.prefix, op: 'get', key });
+  }
+
+  dropBefore(seq: number): void {
+    send({ connection: this.connection, prefix: this.prefix, op: 'dropBefore', seq });
   }
 
   after(seq: number, limit: number): LogEntryText[] {

@@ -27,5 +27,7 @@ runAsWorker(async (request: LogRequest) => {
       return target.put(request.key, request.text);
     case 'get':
       return target.get(request.key);
+    case 'dropBefore':
+      return target.dropBefore(request.seq);
   }
 });

@@ -101,6 +101,16 @@ export class EtcdLog {
     return Object.entries(found).map(([key, text]) => [Number(key.slice(-SEQ_WIDTH)), text]);
   }
 
+  /** Deletes every entry before `seq`, and the pieces of images before it: what an image at
+   * `seq` makes unneeded (compaction). */
+  async dropBefore(seq: number): Promise<void> {
+    await this.client.delete().range(new Range(seqKey(this.prefix, 0), seqKey(this.prefix, seq)));
+    // Pieces are image/<seq>/<i>, whose key order is not number order: each is looked at.
+    const pieces = await this.client.getAll().prefix(`${this.prefix}image/`).keys();
+    const old = pieces.filter((key) => Number(key.split('/').at(-2)) < seq);
+    for (const key of old) await this.client.delete().key(key);
+  }
+
   /** A piece of a large entry, written before the entry that names it (imageKey). */
   async put(key: string, text: string): Promise<void> {
     await this.client.put(`${this.prefix}${key}`).value(text);

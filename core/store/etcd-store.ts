@@ -40,6 +40,9 @@ export interface EtcdStoreOptions {
    * controller (or one pointed at the wrong etcd) is refused rather than given an empty model. */
   owner: string;
   now?: () => Date;
+  /** Entries between two images: past it, the active member writes the whole store as the
+   * next entry and deletes what came before (default COMPACT_EVERY). */
+  compactEvery?: number;
   /** Called once when another writer took the log over; the store then stands by. */
   onFenced?: (error: StoreFencedError) => void;
 }
@@ -63,6 +66,8 @@ export type EtcdStore = Store & Replication;
 
 /** Entries read per round trip when catching up. */
 const PAGE = 500;
+/** A transaction entry is a few hundred bytes; an image of a 10,000-unit store tens of MB. */
+export const COMPACT_EVERY = 20_000;
 /** An image's piece, before deflating and sealing: well under etcd's 1.5 MiB request limit. */
 const PIECE_BYTES = 512 * 1024;
 
@@ -157,6 +162,8 @@ class LogReplication implements Replication {
   /** The transaction being recorded on the active member. */
   private batch: LogEntry | undefined;
   private appliedSeq: number;
+  /** The last image entry applied or written (compaction counts from it). */
+  private lastImage = 0;
 
   constructor(
     private readonly clock: LogClock,
@@ -230,7 +237,15 @@ class LogReplication implements Replication {
   }
 
   private apply(seq: number, entry: LogEntry | ImageEntry): void {
+    // An image stands alone: it may follow a gap (what compaction deleted before it).
     if (isImage(entry)) return this.applyImage(seq, entry);
+    if (seq !== this.appliedSeq + 1) {
+      throw new ReplicaDivergedError(
+        this.options.file,
+        seq,
+        `the replica is at entry ${this.appliedSeq}; the entries between were compacted away`,
+      );
+    }
     this.clock.replay(entry.clock);
     try {
       this.replica.transaction(() => {
@@ -265,6 +280,34 @@ class LogReplication implements Replication {
     this.replica = this.openReplica();
     this.replica.setReplicationMark(seq);
     this.appliedSeq = seq;
+    this.lastImage = seq;
+  }
+
+  /** Writes the whole replica as the next entry, then deletes the log before it. A failure only
+   * postpones it: the next commit tries again. */
+  private compact(): void {
+    const after = this.appliedSeq;
+    const seq = after + 1;
+    this.replica.setReplicationMark(seq);
+    const image = this.replica.image();
+    let appended = false;
+    try {
+      appended = appendImage(this.log, after, image, this.replica.logCipher, this.fence);
+    } catch {
+      // etcd did not answer: the commit that called this has landed; compaction waits.
+    }
+    if (!appended) {
+      // Refused (another writer: the next write finds out) or not answered.
+      this.replica.setReplicationMark(after);
+      return;
+    }
+    this.appliedSeq = seq;
+    this.lastImage = seq;
+    try {
+      this.log.dropBefore(seq);
+    } catch {
+      // Left for the next compaction, which deletes everything before its own image.
+    }
   }
 
   /** The Store the controller uses: reads from the replica, writes through the log. */
@@ -341,7 +384,11 @@ class LogReplication implements Replication {
         if (batch.calls.length > 0) appended = this.append(batch);
         return result;
       });
-      if (appended !== undefined) this.appliedSeq = appended;
+      if (appended !== undefined) {
+        this.appliedSeq = appended;
+        if (appended - this.lastImage >= (this.options.compactEvery ?? COMPACT_EVERY))
+          this.compact();
+      }
       return result;
     } catch (e) {
       // The log has the entry but SQLite did not commit it: the replica takes it from the log.

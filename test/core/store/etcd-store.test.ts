@@ -258,3 +258,54 @@ describe('moving a single controller store into etcd', () => {
     single.close();
   });
 });
+
+describe('compaction', () => {
+  it('an image every N entries, the log before it deleted; a new member and one left behind both catch up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rune-etcd-compact-'));
+    dirs.push(dir);
+    const prefix = `/rune-test/${randomUUID()}/store/`;
+    claimStoreLog({ endpoints: [endpoint] }, prefix, 'test');
+    const member = (n: number) => {
+      const store = openEtcdStore({
+        file: join(dir, `member-${n}.db`),
+        keyFile: join(dir, 'store.key'),
+        connection: { endpoints: [endpoint] },
+        prefix,
+        owner: 'test',
+        compactEvery: 50,
+      });
+      stores.push(store);
+      return store;
+    };
+    const active = member(0);
+    active.activate();
+    active.addApplication(app('etcd'));
+    for (let i = 0; i < 30; i++) active.addUnit({ name: `etcd/${i}`, machine: '' });
+    // Left behind at entry 31, its process stopped.
+    const behind = member(1);
+    expect(behind.applied).toBe(31);
+    behind.close();
+    for (let i = 30; i < 130; i++) active.addUnit({ name: `etcd/${i}`, machine: '' });
+    // 131 writes and two images (at 51 and 102): 133 entries, of which the log keeps those from
+    // the last image on.
+    expect(active.applied).toBe(133);
+    const keys = await client.getAll().prefix(`${prefix}log/`).keys();
+    expect(keys.map((k) => Number(k.slice(-12)))).toEqual(
+      Array.from({ length: 32 }, (_, i) => 102 + i),
+    );
+    const pieces = await client.getAll().prefix(`${prefix}image/`).keys();
+    expect(pieces.every((k) => k.startsWith(`${prefix}image/102/`))).toBe(true);
+    const fresh = member(2);
+    expect(fresh.units()).toEqual(active.units());
+    const back = openEtcdStore({
+      file: join(dir, 'member-1.db'),
+      keyFile: join(dir, 'store.key'),
+      connection: { endpoints: [endpoint] },
+      prefix,
+      owner: 'test',
+    });
+    stores.push(back);
+    expect(back.applied).toBe(133);
+    expect(back.units()).toEqual(active.units());
+  });
+});
