@@ -3,10 +3,10 @@
 // `rune deploy --wait` for 1, 5 and 10 workers, one after the other, each on a fresh controller.
 // Prints the settle time, hook count and slowest hook kinds, so the growth with workers shows.
 // Goal: 10 workers settle in ≤ 60 s on a 2-core host. Needs root.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rune } from './rune-cli.js';
+import { destroyBenchController, rune } from './rune-cli.js';
 import type { StatusResponse } from '../core/controller/api.js';
 
 const NAME = 'k8s-workers-bench';
@@ -125,11 +125,7 @@ async function deployOnce(workers: number): Promise<Figures> {
       load: [loadBefore, loadAfter],
     };
   } finally {
-    const r = await rune('destroy-controller', NAME, '--yes');
-    if (r.code !== 0) console.error(`cleanup: destroy-controller: ${r.out.slice(-300)}`);
-    if (previousHome === undefined) delete process.env.RUNE_HOME;
-    else process.env.RUNE_HOME = previousHome;
-    rmSync(home, { recursive: true, force: true });
+    await destroyBenchController(NAME, home, previousHome);
   }
 }
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rune } from './rune-cli.js';
+import { destroyBenchController, rune } from './rune-cli.js';
 import type { StatusResponse } from '../core/controller/api.js';
 import { waitFor } from '../core/controller/wait-for.js';
 import { type WriterReport, startEtcdWriter } from '../test/integration/support/etcd-writer.js';
@@ -131,11 +131,7 @@ export async function run(): Promise<void> {
     );
     console.log('  (one run on one host; other load on its 2 cores moves these figures)');
   } finally {
-    const r = await rune('destroy-controller', NAME, '--yes');
-    if (r.code !== 0) console.error(`cleanup: destroy-controller: ${r.out.slice(-300)}`);
-    if (previousHome === undefined) delete process.env.RUNE_HOME;
-    else process.env.RUNE_HOME = previousHome;
-    rmSync(home, { recursive: true, force: true });
+    await destroyBenchController(NAME, home, previousHome);
     rmSync(certDir, { recursive: true, force: true });
   }
 }

@@ -3,13 +3,13 @@
 // each unit costs more as the model grows), so this deploys DEPLOYED units of such a charm,
 // stops the controller, copies a settled unit in its store up to `total` (seed-units.ts), starts
 // it again, and times `rune status` as whole processes beside the goals, then its RSS.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controllerPaths } from '../core/controller/paths.js';
 import { endControllerProcess } from '../core/controller/process.js';
 import { memoryMb, timedProcess } from './process-figures.js';
-import { rune } from './rune-cli.js';
+import { destroyBenchController, rune } from './rune-cli.js';
 import { GOAL_RSS_MB, GOALS, verdict } from './scale-goals.js';
 import { seedUnits } from './seed-units.js';
 
@@ -81,10 +81,6 @@ export async function statusAtScale(total: number): Promise<void> {
       `  status at ${total} units: failed: ${e instanceof Error ? e.message : String(e)}`,
     );
   } finally {
-    const r = await rune('destroy-controller', NAME, '--yes');
-    if (r.code !== 0) console.error(`cleanup: destroy-controller: ${r.out.slice(-300)}`);
-    if (previousHome === undefined) delete process.env.RUNE_HOME;
-    else process.env.RUNE_HOME = previousHome;
-    rmSync(home, { recursive: true, force: true });
+    await destroyBenchController(NAME, home, previousHome);
   }
 }

@@ -1,6 +1,7 @@
-// Which of the store's methods change it: the replicated store (etcd-store.ts) logs those, and
-// replays them in the same order on every other member. A Record over every method name, so a
-// method added to the Store interface does not compile until it is classified here.
+// Which of the store's methods change it: the replicated store (etcd-store.ts) logs those and
+// replays them on every other member; the controller's event bus (observed-store.ts) bumps on
+// them. A Record over every method name, so a method added to the Store interface does not
+// compile until it is classified here.
 import type { Store } from './types.js';
 
 export type StoreMethod = {

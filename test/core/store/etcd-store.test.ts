@@ -21,6 +21,7 @@ import {
   type EtcdStore,
 } from '../../../core/store/etcd-store.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { applicationRecord } from '../../fakes/application-record.js';
 import { startEtcd } from './etcd-process.js';
 
 const endpoint = inject('storeEtcd') ?? '';
@@ -54,14 +55,7 @@ function controller(url = endpoint) {
   return { prefix, member };
 }
 
-const app = (name: string) => ({
-  name,
-  charm: name,
-  charmDir: `/c/${name}`,
-  subordinate: false,
-  config: {},
-  constraints: '',
-});
+const app = (name: string) => applicationRecord(name);
 
 const unitNames = (s: EtcdStore) => s.units().map((u) => u.name);
 
