@@ -134,8 +134,8 @@ async function start(home: string, controller: string): Promise<void> {
 }
 
 /** How long the CLI waits for a highly available controller to have an active member: the
- * election's lease (5 s) and a campaign round, with room to spare. */
-export const ELECTION_WAIT_MS = 20_000;
+ * election's lease (5 s) and a campaign round, or a start of every member after a reboot. */
+export const ELECTION_WAIT_MS = 45_000;
 
 /**
  * A client of the active member of a highly available controller: every member is asked; the
@@ -161,9 +161,14 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
       );
       // A member that is gone starts again (standing by, or taking over when none is active):
       // the controller keeps its N members without the operator's help.
-      for (const [n, ping] of pings.entries()) {
-        if (ping !== undefined || restarted.has(n)) continue;
-        if (silentController(home, info.name, n).kind !== 'gone') continue;
+      const gone = pings
+        .map((_, n) => n)
+        .filter((n) => pings[n] === undefined && !restarted.has(n))
+        .filter((n) => silentController(home, info.name, n).kind === 'gone');
+      // After a reboot the store's etcd is gone too, and a member cannot open its store
+      // without it: the store's members first, all together (one alone has no quorum).
+      if (gone.length > 0) await ensureStore(io, ha.clusterFile);
+      for (const n of gone) {
         restarted.add(n);
         io.err(`Controller "${info.name}" member ${n} was not running: started it again.`);
         await startController(home, info.name, 20_000, n).catch((e: unknown) => {
@@ -177,4 +182,13 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
   ).catch((e: unknown) => {
     throw new NoControllerError(info.name, e instanceof Error ? e.message : String(e));
   });
+}
+
+async function ensureStore(io: Io, clusterFile: string): Promise<void> {
+  const { storeClusterOps } = await import('../controller/wiring.js');
+  await storeClusterOps()
+    .ensureAll(clusterFile)
+    .catch((e: unknown) => {
+      io.err(`the controller's store (etcd): ${e instanceof Error ? e.message : String(e)}`);
+    });
 }

@@ -21,6 +21,9 @@ export interface StoreClusterOps {
   create(dir: string, members: number): Promise<HaInfo['store'] & { clusterFile: string }>;
   /** Stops it and deletes its data (enable-ha undone, destroy-controller). */
   remove(clusterFile: string): Promise<void>;
+  /** Starts every member that is not running, all at once (a lone member has no quorum to
+   * answer with), and resolves once each answers: after a reboot, before the controller's. */
+  ensureAll(clusterFile: string): Promise<void>;
 }
 
 export interface EnableHaResult {

@@ -46,6 +46,10 @@ export function storeClusterOps(): StoreClusterOps {
       const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
       await stopStoreCluster(info, { remove: true });
     },
+    ensureAll: async (clusterFile) => {
+      const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
+      await Promise.all(info.members.map((_, n) => ensureStoreMember(info, n)));
+    },
   };
 }
 

@@ -259,4 +259,27 @@ describe('a highly available controller', () => {
       { timeoutMs: 30_000 },
     );
   }, 300_000);
+
+  it('after every member and every etcd process is killed (a reboot), the next command brings them all back', async () => {
+    const before = await status();
+    const info = readController(home, NAME);
+    const cluster = JSON.parse(readFileSync(info.ha?.clusterFile ?? '', 'utf8')) as {
+      members: { pidFile: string }[];
+    };
+    const pids = [
+      ...(await members()).map((p) => p?.pid),
+      ...cluster.members.map((m) => Number(readFileSync(m.pidFile, 'utf8').trim())),
+    ].filter((pid): pid is number => pid !== undefined);
+    expect(pids).toHaveLength(6);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    const r = await runCli('status', '--format', 'json');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.err.filter((l) => /member \d was not running: started it again/.test(l))).toHaveLength(
+      3,
+    );
+    const after = JSON.parse(r.out.join('\n')) as StatusResponse;
+    expect(Object.keys(after.applications ?? {})).toEqual(Object.keys(before.applications ?? {}));
+    expect(Object.keys(after.machines ?? {})).toEqual(Object.keys(before.machines ?? {}));
+    expect((await members()).every((p) => p !== undefined)).toBe(true);
+  }, 180_000);
 });
