@@ -92,6 +92,12 @@ const ACCESS: Record<StoreMethod, 'read' | 'write'> = {
   latestModelRevision: 'read',
   recordStatus: 'write',
   statusHistory: 'read',
+  // Users and tokens: status never shows them, so they wake no watcher.
+  addUser: 'read',
+  users: 'read',
+  addToken: 'read',
+  token: 'read',
+  removeToken: 'read',
 };
 
 /** `store` with `changed` called after each write, even one that throws (it may have written
