@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
   ActionRequest,
+  AddUserResponse,
   Attached,
   AttachRequest,
   ConfigOptionView,
@@ -28,21 +29,39 @@ import type {
   ChangesResponse,
   ExecFrame,
   PingResponse,
+  RegisterResponse,
   SimulateRequest,
   SshAccess,
   StatusResponse,
 } from './api.js';
 import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
+import type { RuneError } from '../model/errors.js';
+import { ControllerFilesError } from './access-errors.js';
+import { connectionError, NotRuneControllerError, tlsConnection } from './tls-transport.js';
+
+/** How the CLI reaches a controller on another host (rune register recorded it). */
+export interface RemoteTransport {
+  addresses: string[];
+  /** The CA pinned at register (PEM): the only one trusted. */
+  ca: string;
+  /** The session token; none for register itself. */
+  token?: string;
+}
 
 export class ApiClient {
   /** Requests not answered yet, for abort(). */
   private readonly inFlight = new Set<ClientRequest>();
 
+  /** Which of `remote.addresses` requests go to (the CLI follows the active member). */
+  public address = 0;
+
   constructor(
     readonly controller: string,
     /** Another member's once the CLI fails over (a highly available controller). */
     public socket: string,
+    /** A controller on another host: HTTPS to its addresses, its CA pinned, with a token. */
+    readonly remote?: RemoteTransport,
   ) {}
 
   /** Drops every request still waiting for its answer (each fails as unreachable). */
@@ -82,10 +101,12 @@ export class ApiClient {
   }
 
   sshAccess(id: string): Promise<SshAccess> {
+    this.localFiles("rune ssh's key (the controller's own)");
     return this.json('GET', `/v1/machines/${encodeURIComponent(id)}/ssh`);
   }
 
   deploy(body: DeployRequest): Promise<DeployResponse> {
+    this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/deploy', body, 600_000);
   }
 
@@ -94,6 +115,7 @@ export class ApiClient {
   }
 
   diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
+    this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/diff-bundle', body);
   }
 
@@ -106,6 +128,7 @@ export class ApiClient {
   }
 
   refresh(request: RefreshRequest): Promise<RefreshResponse> {
+    if (request.path !== undefined) this.localFiles('a charm folder given by path');
     return this.json('POST', '/v1/refresh', request);
   }
 
@@ -122,6 +145,7 @@ export class ApiClient {
   }
 
   attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
+    this.localFiles('a resource file');
     // Copying a large binary into the controller's folder takes a while.
     return this.json('POST', '/v1/resources', request, 300_000);
   }
@@ -225,6 +249,21 @@ export class ApiClient {
     return this.json('GET', `/v1/hooks?after=${after}`);
   }
 
+  /** Adds a user (or a new registration string for one); over the unix socket only. */
+  addUser(user: string, ttlMs?: number): Promise<AddUserResponse> {
+    return this.json('POST', '/v1/users', { user, ...(ttlMs === undefined ? {} : { ttlMs }) });
+  }
+
+  /** Swaps a registration string's secret for a session token (TCP, before any token). */
+  register(secret: string): Promise<RegisterResponse> {
+    return this.json('POST', '/v1/register', { secret });
+  }
+
+  /** Revokes this client's token on the controller. */
+  async logout(): Promise<void> {
+    await this.json('POST', '/v1/logout');
+  }
+
   async shutdown(destroy: boolean): Promise<void> {
     await this.json('POST', '/v1/shutdown', { destroy }, 300_000);
   }
@@ -281,10 +320,16 @@ export class ApiClient {
             parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           } catch {
             reject(
-              new ControllerUnreachableError(
-                this.controller,
-                'it answered with something other than JSON',
-              ),
+              this.remote
+                ? new NotRuneControllerError(
+                    this.controller,
+                    this.remoteAddress(),
+                    "it answered HTTPS, but not as Rune's API",
+                  )
+                : new ControllerUnreachableError(
+                    this.controller,
+                    'it answered with something other than JSON',
+                  ),
             );
             return;
           }
@@ -306,6 +351,21 @@ export class ApiClient {
    * socket is given the timeout as the agent would give it (http only listens for it). */
   private options(method: string, path: string, timeout?: number): RequestOptions {
     const limit = timeout === undefined ? {} : { timeout };
+    const remote = this.remote;
+    if (remote) {
+      const address = this.remoteAddress();
+      return {
+        method,
+        path,
+        ...limit,
+        headers: remote.token === undefined ? {} : { authorization: `Bearer ${remote.token}` },
+        createConnection: () => {
+          const socket = tlsConnection(this.controller, address, remote.ca);
+          if (timeout !== undefined) socket.setTimeout(timeout);
+          return socket;
+        },
+      };
+    }
     return {
       method,
       path,
@@ -314,7 +374,18 @@ export class ApiClient {
     };
   }
 
-  private unreachable(e: Error): ControllerUnreachableError {
+  /** Refuses, before anything is sent, a request whose paths mean files on this host. */
+  private localFiles(what: string): void {
+    if (this.remote) throw new ControllerFilesError(this.controller, what);
+  }
+
+  /** The address requests go to now. */
+  remoteAddress(): string {
+    return this.remote?.addresses[this.address] ?? '';
+  }
+
+  private unreachable(e: Error): RuneError {
+    if (this.remote) return connectionError(this.controller, this.remoteAddress(), e);
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'

@@ -14,6 +14,7 @@ import type { EtcdStore } from '../store/etcd-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { listen } from './api-server.js';
+import { prepareRemoteApi } from './api-remote.js';
 import { Controller } from './controller.js';
 import { MemberNeededError, NoSuchMemberError } from './errors.js';
 import type { Candidacy } from './member.js';
@@ -189,12 +190,10 @@ async function serve(
     );
   };
   if (!membership) await runModel();
-  const server = await listen(
-    controller,
-    paths.socket,
-    log,
-    membership && (() => ({ id: membership.id, active: runsModel })),
-  );
+  const role = membership && (() => ({ id: membership.id, active: runsModel }));
+  const remote = await prepareRemoteApi(home, name, store, log);
+  const server = await listen(controller, paths.socket, log, role, remote.routes);
+  const tcp = await remote.listen(controller, membership?.id ?? 0, role);
   // Its inode tells this socket from one bound by another process later, should ours be replaced.
   const socketIno = statSync(paths.socket).ino;
   let following: (() => Promise<void>) | undefined;
@@ -237,6 +236,8 @@ async function serve(
   void done.then(() => {
     server.close();
     server.closeAllConnections();
+    tcp.close();
+    tcp.closeAllConnections();
     removeIfOwn(paths, socketIno);
     log(`controller "${name}" stopped`);
     releaseLock();
