@@ -100,12 +100,12 @@ export class ApiClient {
     await this.json('DELETE', `/v1/machines/${encodeURIComponent(id)}?force=${force}`);
   }
 
-  sshAccess(id: string): Promise<SshAccess> {
+  async sshAccess(id: string): Promise<SshAccess> {
     this.localFiles("rune ssh's key (the controller's own)");
     return this.json('GET', `/v1/machines/${encodeURIComponent(id)}/ssh`);
   }
 
-  deploy(body: DeployRequest): Promise<DeployResponse> {
+  async deploy(body: DeployRequest): Promise<DeployResponse> {
     this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/deploy', body, 600_000);
   }
@@ -114,7 +114,7 @@ export class ApiClient {
     return this.json('POST', '/v1/export-bundle', body);
   }
 
-  diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
+  async diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
     this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/diff-bundle', body);
   }
@@ -127,7 +127,7 @@ export class ApiClient {
     return this.json('POST', '/v1/relations', { a, b });
   }
 
-  refresh(request: RefreshRequest): Promise<RefreshResponse> {
+  async refresh(request: RefreshRequest): Promise<RefreshResponse> {
     if (request.path !== undefined) this.localFiles('a charm folder given by path');
     return this.json('POST', '/v1/refresh', request);
   }
@@ -144,7 +144,7 @@ export class ApiClient {
     return this.json('GET', `/v1/actions/${id}`);
   }
 
-  attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
+  async attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
     this.localFiles('a resource file');
     // Copying a large binary into the controller's folder takes a while.
     return this.json('POST', '/v1/resources', request, 300_000);
