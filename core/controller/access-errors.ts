@@ -132,3 +132,16 @@ export class NotRemoteError extends RuneError {
     );
   }
 }
+
+/** destroy-controller of a controller registered from another host: it is not this host's to
+ * destroy, and its id must not send a sweep after the machines of a controller here. */
+export class RemoteDestroyError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(readonly controller: string) {
+    super(
+      `controller "${controller}" is remote (registered over TCP): destroy it on its own host; ` +
+        `rune logout -c ${controller} ends your session with it`,
+    );
+  }
+}
