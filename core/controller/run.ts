@@ -192,8 +192,15 @@ async function serve(
   if (!membership) await runModel();
   const role = membership && (() => ({ id: membership.id, active: runsModel }));
   const remote = await prepareRemoteApi(home, name, store, log);
-  const server = await listen(controller, paths.socket, log, role, remote.routes);
+  // TCP first: its port is in controller.json before the socket says the process has started,
+  // so members started one after another never write controller.json at once.
   const tcp = await remote.listen(controller, membership?.id ?? 0, role);
+  const server = await listen(controller, paths.socket, log, role, remote.routes).catch(
+    (e: unknown) => {
+      tcp.close();
+      throw e;
+    },
+  );
   // Its inode tells this socket from one bound by another process later, should ours be replaced.
   const socketIno = statSync(paths.socket).ino;
   let following: (() => Promise<void>) | undefined;
