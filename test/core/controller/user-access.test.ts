@@ -1,6 +1,7 @@
-// Users of the API over TCP on a real SQLite store: a registration secret works once and until it
-// expires, a session token until it expires or is revoked, and the store file never holds either
-// (only their sha256).
+// Users of the API over TCP on a real store (SQLite; on etcd too, in the store-on-etcd project):
+// a registration secret works once and until it expires, a session token until it expires or is
+// revoked, a reopened store (on etcd: a replica rebuilt from the log, as another member's) knows
+// them, and the store's files never hold either (only their sha256).
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +14,17 @@ import {
   UserNameError,
 } from '../../../core/controller/access-errors.js';
 import { SESSION_TTL_MS, UserAccess } from '../../../core/controller/user-access.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import type { Store } from '../../../core/store/types.js';
+import { openStore } from '../store/open-store.js';
 
 let dir: string;
-let store: SqliteStore;
+let store: Store;
 let now: Date;
 let access: UserAccess;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rune-users-'));
-  store = new SqliteStore(join(dir, 'store.db'));
+  store = openStore(join(dir, 'store.db'), () => now);
   now = new Date('2026-12-07T10:00:00Z');
   access = new UserAccess(store, 'hq', () => now);
 });
@@ -97,6 +99,19 @@ describe('UserAccess', () => {
       .map((f) => readFileSync(join(dir, f)).toString('latin1'))
       .join('');
     for (const s of [secret, token, unused]) expect(bytes).not.toContain(s);
-    store = new SqliteStore(join(dir, 'store.db'));
+    store = openStore(join(dir, 'store.db'), () => now);
+  });
+
+  it('knows users and tokens after the store is reopened, the secret still single-use', () => {
+    const { secret } = access.addUser('bob');
+    const { token } = access.register(secret);
+    const unused = access.addUser('alice').secret;
+    store.close();
+    store = openStore(join(dir, 'store.db'), () => now);
+    access = new UserAccess(store, 'hq', () => now);
+    expect(access.authenticate(token)).toBe('bob');
+    expect(() => access.register(secret)).toThrow(RegistrationNotAcceptedError);
+    expect(access.register(unused).user).toBe('alice');
+    expect(store.users()).toEqual(['alice', 'bob']);
   });
 });
