@@ -29,10 +29,11 @@ export interface TcpListenOptions {
   role?: MemberRole;
 }
 
+/** The request's token; '' (accepted by no one) for a header that does not hold one. */
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
-  const m = header === undefined ? null : /^Bearer ([A-Za-z0-9_-]+)$/.exec(header);
-  return m?.[1];
+  if (header === undefined) return undefined;
+  return /^Bearer ([A-Za-z0-9_-]+)$/.exec(header)?.[1] ?? '';
 }
 
 export function tcpHandler(

@@ -14,6 +14,7 @@ import type { EtcdStore } from '../store/etcd-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { listen } from './api-server.js';
+import { LocalOnlyError } from './access-errors.js';
 import { prepareRemoteApi } from './api-remote.js';
 import { Controller } from './controller.js';
 import { MemberNeededError, NoSuchMemberError } from './errors.js';
@@ -46,6 +47,7 @@ export async function runController(
   member?: number,
 ): Promise<RunningController> {
   const info = readController(home, name);
+  if (info.remote) throw new LocalOnlyError(name, 'controller run');
   const { ha } = info;
   if (ha && member === undefined) throw new MemberNeededError(name, ha.members);
   if (

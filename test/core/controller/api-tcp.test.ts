@@ -87,6 +87,8 @@ describe('the API over TCP', () => {
     const none = await failure(client().status());
     expect(none).toBeInstanceOf(ControllerRequestError);
     expect((none as Error).message).toMatch(/takes requests over TCP only with a token/);
+    const garbled = await failure(client('not a token').status());
+    expect((garbled as Error).message).toMatch(/^token not accepted by controller "test"/);
     const wrong = await failure(client('not-a-token').status());
     expect((wrong as Error).message).toBe(
       'token not accepted by controller "test"; rune register again or ask its admin',

@@ -202,6 +202,14 @@ describe('the API over TCP, from a second RUNE_HOME', () => {
     expect(r.err.join('\n')).toMatch(
       /controller "hq-carol" is remote .*: run it there .*nothing was sent/,
     );
+    // Nor do the verbs that act on the controller's own files and processes run from here.
+    const ha = await as(clientHome, 'enable-ha', '-c', 'hq-carol');
+    expect(ha.err.join('\n')).toMatch(/rune enable-ha runs on controller "hq-carol"'s own host/);
+    const destroy = await as(clientHome, 'destroy-controller', 'hq-carol', '--yes');
+    expect(destroy.err.join('\n')).toMatch(
+      /controller "hq-carol" is remote .*: destroy it on its own host/,
+    );
+    expect((await as(clientHome, 'status', '-c', 'hq-carol')).code).toBe(0);
   });
 
   it('logout revokes the token and deletes it; the next request says so', async () => {
