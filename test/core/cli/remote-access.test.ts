@@ -91,11 +91,15 @@ describe('a remote controller with members', () => {
   });
 
   it('sends changes to the active member, whichever address it is', async () => {
-    await askController(io, undefined, (c) => c.setModelConfig({ 'update-status-interval': '5m' }));
+    await askController(io, undefined, (c) =>
+      c.setModelConfig({ 'update-status-hook-interval': '5m' }),
+    );
     expect(changes).toEqual([1]);
     active[0] = true;
     active[1] = false;
-    await askController(io, undefined, (c) => c.setModelConfig({ 'update-status-interval': '5m' }));
+    await askController(io, undefined, (c) =>
+      c.setModelConfig({ 'update-status-hook-interval': '5m' }),
+    );
     expect(changes).toEqual([1, 0]);
   });
 
@@ -103,7 +107,7 @@ describe('a remote controller with members', () => {
     active[0] = false;
     const status = await runCli('status');
     expect(status.code, status.err.join('\n')).toBe(0);
-    const set = await runCli('model-config', 'update-status-interval=5m');
+    const set = await runCli('model-config', 'update-status-hook-interval=5m');
     expect(set.code).toBe(1);
     expect(set.err.join('\n')).toMatch(/controller member 0 stands by and takes no changes/);
     expect(changes).toEqual([1, 0]);
