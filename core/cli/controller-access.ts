@@ -42,8 +42,9 @@ export async function askController<T>(
 ): Promise<T> {
   const client = await namedClient(io, name);
   if (client.remote) {
-    // Over TCP the address to ask is the one that answers as active: found first.
-    await reach(io, client);
+    // Over TCP nothing is started again: one address is asked at once; among members', the
+    // one that answers as active is found first.
+    if (client.remote.addresses.length > 1) await reach(io, client);
     return request(client);
   }
   const first = request(client).then(

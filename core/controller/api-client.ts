@@ -38,16 +38,12 @@ import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
 import type { RuneError } from '../model/errors.js';
 import { ControllerFilesError } from './access-errors.js';
-import { connectionError, NotRuneControllerError, tlsConnection } from './tls-transport.js';
-
-/** How the CLI reaches a controller on another host (rune register recorded it). */
-export interface RemoteTransport {
-  addresses: string[];
-  /** The CA pinned at register (PEM): the only one trusted. */
-  ca: string;
-  /** The session token; none for register itself. */
-  token?: string;
-}
+import {
+  connectionError,
+  NotRuneControllerError,
+  type RemoteTransport,
+  tlsConnection,
+} from './tls-transport.js';
 
 export class ApiClient {
   /** Requests not answered yet, for abort(). */

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoggedOutError, RegisterNameTakenError } from './access-errors.js';
-import type { RemoteTransport } from './api-client.js';
+import type { RemoteTransport } from './tls-transport.js';
 import { controllerPaths } from './paths.js';
 import type { Registration } from './registration.js';
 import {

@@ -8,6 +8,15 @@ import { RuneError } from '../model/errors.js';
 import { ControllerUnreachableError } from './errors.js';
 import { parseAddress } from './registration.js';
 
+/** How the CLI reaches a controller on another host (rune register recorded it). */
+export interface RemoteTransport {
+  addresses: string[];
+  /** The CA pinned at register (PEM): the only one trusted. */
+  ca: string;
+  /** The session token; none for register itself. */
+  token?: string;
+}
+
 /** A silent port (a service waiting for its client to speak first) is not held for minutes. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
