@@ -5,7 +5,7 @@
 import { ApiClient } from '../controller/api-client.js';
 import { ControllerUnreachableError } from '../controller/errors.js';
 import { remoteTransport } from '../controller/remote-registry.js';
-import { CaMismatchError } from '../controller/tls-transport.js';
+import { CaMismatchError } from '../controller/access-errors.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';

@@ -145,3 +145,48 @@ export class RemoteDestroyError extends RuneError {
     );
   }
 }
+
+export class CaMismatchError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly address: string,
+    readonly pinned: 'register' | 'string',
+  ) {
+    super(
+      `controller "${controller}" at ${address}: its certificate is not signed by the CA ` +
+        (pinned === 'register'
+          ? 'pinned at register'
+          : 'whose fingerprint the registration string holds') +
+        ': someone may be in the middle, or the controller was rebuilt; nothing was sent',
+    );
+  }
+}
+
+export class NotRuneControllerError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    super(
+      `controller "${controller}": what is at ${address} is not a Rune controller (${reason}); ` +
+        "nothing changed. Check the address (rune register's string lists it)",
+    );
+  }
+}
+
+/** A bad `host:port` in the registry or a registration string. */
+export class ApiAddressError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly controller: string,
+    readonly address: string,
+  ) {
+    super(`controller "${controller}": "${address}" is not a HOST:PORT address`);
+  }
+}

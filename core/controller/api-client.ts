@@ -37,13 +37,19 @@ import type {
 import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
 import type { RuneError } from '../model/errors.js';
-import { ControllerFilesError } from './access-errors.js';
-import {
-  connectionError,
-  NotRuneControllerError,
-  type RemoteTransport,
-  tlsConnection,
-} from './tls-transport.js';
+import { ControllerFilesError, NotRuneControllerError } from './access-errors.js';
+import type * as TlsTransport from './tls-transport.js';
+
+/** node:tls, loaded on a remote controller's first request: a local command never pays for it. */
+type Transport = typeof TlsTransport;
+let transport: Transport | undefined;
+const loadTransport = async (): Promise<Transport> =>
+  (transport ??= await import('./tls-transport.js'));
+/** Every remote request awaits loadTransport() before it connects. */
+function loaded(): Transport {
+  if (transport === undefined) throw new Error('the TLS transport was not loaded first');
+  return transport;
+}
 
 export class ApiClient {
   /** Requests not answered yet, for abort(). */
@@ -57,7 +63,7 @@ export class ApiClient {
     /** Another member's once the CLI fails over (a highly available controller). */
     public socket: string,
     /** A controller on another host: HTTPS to its addresses, its CA pinned, with a token. */
-    readonly remote?: RemoteTransport,
+    readonly remote?: TlsTransport.RemoteTransport,
   ) {}
 
   /** Drops every request still waiting for its answer (each fails as unreachable). */
@@ -265,11 +271,12 @@ export class ApiClient {
   }
 
   /** Runs a command on a machine, handing output to the sinks as it arrives. */
-  exec(
+  async exec(
     machine: string,
     command: string,
     sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
   ): Promise<number> {
+    if (this.remote) await loadTransport();
     return new Promise((resolve, reject) => {
       const req = request(this.options('POST', '/v1/exec'), (res) => {
         let pending = '';
@@ -305,7 +312,13 @@ export class ApiClient {
     });
   }
 
-  private json<T>(method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<T> {
+  private async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 120_000,
+  ): Promise<T> {
+    if (this.remote) await loadTransport();
     return new Promise((resolve, reject) => {
       const req = request(this.options(method, path, timeoutMs), (res) => {
         const chunks: Buffer[] = [];
@@ -347,20 +360,9 @@ export class ApiClient {
    * socket is given the timeout as the agent would give it (http only listens for it). */
   private options(method: string, path: string, timeout?: number): RequestOptions {
     const limit = timeout === undefined ? {} : { timeout };
-    const remote = this.remote;
-    if (remote) {
-      const address = this.remoteAddress();
-      return {
-        method,
-        path,
-        ...limit,
-        headers: remote.token === undefined ? {} : { authorization: `Bearer ${remote.token}` },
-        createConnection: () => {
-          const socket = tlsConnection(this.controller, address, remote.ca);
-          if (timeout !== undefined) socket.setTimeout(timeout);
-          return socket;
-        },
-      };
+    if (this.remote) {
+      const request = { method, path, ...limit };
+      return loaded().remoteRequest(this.controller, this.remoteAddress(), this.remote, request);
     }
     return {
       method,
@@ -381,7 +383,7 @@ export class ApiClient {
   }
 
   private unreachable(e: Error): RuneError {
-    if (this.remote) return connectionError(this.controller, this.remoteAddress(), e);
+    if (this.remote) return loaded().connectionError(this.controller, this.remoteAddress(), e);
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControllerFilesError } from '../../../core/controller/access-errors.js';
 import { ApiClient } from '../../../core/controller/api-client.js';
 import { listenTcp } from '../../../core/controller/api-tcp.js';
 import { type ApiTls, ensureApiTls } from '../../../core/controller/api-tls.js';
@@ -21,9 +20,10 @@ import { ControllerRequestError } from '../../../core/controller/errors.js';
 import { ModelEvents } from '../../../core/controller/model-events.js';
 import {
   CaMismatchError,
+  ControllerFilesError,
   NotRuneControllerError,
-  presentedCertificates,
-} from '../../../core/controller/tls-transport.js';
+} from '../../../core/controller/access-errors.js';
+import { presentedCertificates } from '../../../core/controller/tls-transport.js';
 import { UserAccess } from '../../../core/controller/user-access.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { fakeControllerApi } from '../../fakes/fake-controller-api.js';
