@@ -16,6 +16,7 @@ const STORE_CONTRACT = [
   'test/core/store/history.test.ts',
   'test/core/store/sqlite-resources.test.ts',
   'test/core/store/sqlite-store.test.ts',
+  'test/core/controller/user-access.test.ts',
 ];
 /** Tests of the replicated store itself: they need the etcd of the store-on-etcd project. */
 const ON_ETCD_ONLY = [

@@ -27,6 +27,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/add-unit.js')).addUnit,
   },
   {
+    name: 'add-user',
+    summary: 'Add a user of the API over TCP; prints the string rune register takes.',
+    load: async () => (await import('./commands/add-user.js')).addUser,
+  },
+  {
     name: 'attach-resource',
     summary: 'Attach files the charm declares as resources (binaries these hosts cannot fetch).',
     load: async () => (await import('./commands/attach-resource.js')).attachResource,
@@ -107,6 +112,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/relate.js')).relate,
   },
   {
+    name: 'logout',
+    summary: "Revoke and delete this client's token for a remote controller.",
+    load: async () => (await import('./commands/logout.js')).logout,
+  },
+  {
     name: 'model-config',
     summary: 'Show or set model-wide settings.',
     load: async () => (await import('./commands/model-config.js')).modelConfig,
@@ -115,6 +125,11 @@ export const VERBS: readonly Verb[] = [
     name: 'refresh',
     summary: 'Move an application to a new charm revision (--path DIR, --revision N).',
     load: async () => (await import('./commands/refresh.js')).refresh,
+  },
+  {
+    name: 'register',
+    summary: 'Register a controller on another host with a string from rune add-user.',
+    load: async () => (await import('./commands/register.js')).register,
   },
   {
     name: 'relate',

@@ -4,6 +4,8 @@
 // that asks one thing (status) sends it alongside the check, not after it.
 import { ApiClient } from '../controller/api-client.js';
 import { ControllerUnreachableError } from '../controller/errors.js';
+import { remoteTransport } from '../controller/remote-registry.js';
+import { CaMismatchError } from '../controller/access-errors.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
@@ -39,6 +41,12 @@ export async function askController<T>(
   request: (client: ApiClient) => Promise<T>,
 ): Promise<T> {
   const client = await namedClient(io, name);
+  if (client.remote) {
+    // Over TCP nothing is started again: one address is asked at once; among members', the
+    // one that answers as active is found first.
+    if (client.remote.addresses.length > 1) await reach(io, client);
+    return request(client);
+  }
   const first = request(client).then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -68,6 +76,8 @@ async function namedClient(io: Io, name?: string): Promise<ApiClient> {
     await start(home, controller);
   } else {
     const info = readController(home, controller); // a clear error for an unknown name
+    if (info.remote)
+      return new ApiClient(controller, '', remoteTransport({ ...info, remote: info.remote }));
     if (info.ha) return activeMember(io, home, info);
   }
   return new ApiClient(controller, controllerPaths(home, controller).socket);
@@ -81,6 +91,7 @@ async function namedClient(io: Io, name?: string): Promise<ApiClient> {
 export async function reach(io: Io, client: ApiClient, withinMs = ANSWER_WITHIN_MS): Promise<void> {
   const home = runeHome();
   const name = client.controller;
+  if (client.remote) return followRemote(client, withinMs);
   const info = readController(home, name);
   if (info.ha) {
     // Members stand by to take over: the CLI follows whichever is active now.
@@ -191,4 +202,34 @@ async function ensureStore(io: Io, clusterFile: string): Promise<void> {
     .catch((e: unknown) => {
       io.err(`the controller's store (etcd): ${e instanceof Error ? e.message : String(e)}`);
     });
+}
+
+/**
+ * Points a remote controller's client at the first of its addresses whose member is active (a
+ * controller without members is always): one standing by answers reads, and is used when none
+ * is active. A certificate not from the pinned CA stops the search: that is no failover case.
+ */
+async function followRemote(client: ApiClient, withinMs: number): Promise<void> {
+  const addresses = client.remote?.addresses ?? [];
+  let standby: number | undefined;
+  let failure: Error | undefined;
+  for (let i = 0; i < addresses.length; i++) {
+    client.address = i;
+    const answer = await client.ping(withinMs).then(
+      (ping) => ({ ping }),
+      (error: unknown) => ({ error }),
+    );
+    if ('error' in answer) {
+      if (answer.error instanceof CaMismatchError) throw answer.error;
+      failure ??= answer.error instanceof Error ? answer.error : new Error(String(answer.error));
+      continue;
+    }
+    if (answer.ping.member?.active !== false) return;
+    standby ??= i;
+  }
+  if (standby !== undefined) {
+    client.address = standby;
+    return;
+  }
+  throw failure ?? new ControllerUnreachableError(client.controller, 'no API address recorded');
 }

@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
   ActionRequest,
+  AddUserResponse,
   Attached,
   AttachRequest,
   ConfigOptionView,
@@ -28,21 +29,41 @@ import type {
   ChangesResponse,
   ExecFrame,
   PingResponse,
+  RegisterResponse,
   SimulateRequest,
   SshAccess,
   StatusResponse,
 } from './api.js';
 import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
+import type { RuneError } from '../model/errors.js';
+import { ControllerFilesError, NotRuneControllerError } from './access-errors.js';
+import type * as TlsTransport from './tls-transport.js';
+
+/** node:tls, loaded on a remote controller's first request: a local command never pays for it. */
+type Transport = typeof TlsTransport;
+let transport: Transport | undefined;
+const loadTransport = async (): Promise<Transport> =>
+  (transport ??= await import('./tls-transport.js'));
+/** Every remote request awaits loadTransport() before it connects. */
+function loaded(): Transport {
+  if (transport === undefined) throw new Error('the TLS transport was not loaded first');
+  return transport;
+}
 
 export class ApiClient {
   /** Requests not answered yet, for abort(). */
   private readonly inFlight = new Set<ClientRequest>();
 
+  /** Which of `remote.addresses` requests go to (the CLI follows the active member). */
+  public address = 0;
+
   constructor(
     readonly controller: string,
     /** Another member's once the CLI fails over (a highly available controller). */
     public socket: string,
+    /** A controller on another host: HTTPS to its addresses, its CA pinned, with a token. */
+    readonly remote?: TlsTransport.RemoteTransport,
   ) {}
 
   /** Drops every request still waiting for its answer (each fails as unreachable). */
@@ -81,11 +102,13 @@ export class ApiClient {
     await this.json('DELETE', `/v1/machines/${encodeURIComponent(id)}?force=${force}`);
   }
 
-  sshAccess(id: string): Promise<SshAccess> {
+  async sshAccess(id: string): Promise<SshAccess> {
+    this.localFiles("rune ssh's key (the controller's own)");
     return this.json('GET', `/v1/machines/${encodeURIComponent(id)}/ssh`);
   }
 
-  deploy(body: DeployRequest): Promise<DeployResponse> {
+  async deploy(body: DeployRequest): Promise<DeployResponse> {
+    this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/deploy', body, 600_000);
   }
 
@@ -93,7 +116,8 @@ export class ApiClient {
     return this.json('POST', '/v1/export-bundle', body);
   }
 
-  diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
+  async diffBundle(body: DiffBundleRequest): Promise<DiffBundleResponse> {
+    this.localFiles('a bundle (its path and its local charms)');
     return this.json('POST', '/v1/diff-bundle', body);
   }
 
@@ -105,7 +129,8 @@ export class ApiClient {
     return this.json('POST', '/v1/relations', { a, b });
   }
 
-  refresh(request: RefreshRequest): Promise<RefreshResponse> {
+  async refresh(request: RefreshRequest): Promise<RefreshResponse> {
+    if (request.path !== undefined) this.localFiles('a charm folder given by path');
     return this.json('POST', '/v1/refresh', request);
   }
 
@@ -121,7 +146,8 @@ export class ApiClient {
     return this.json('GET', `/v1/actions/${id}`);
   }
 
-  attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
+  async attachResources(request: AttachRequest): Promise<{ attached: Attached[] }> {
+    this.localFiles('a resource file');
     // Copying a large binary into the controller's folder takes a while.
     return this.json('POST', '/v1/resources', request, 300_000);
   }
@@ -225,16 +251,32 @@ export class ApiClient {
     return this.json('GET', `/v1/hooks?after=${after}`);
   }
 
+  /** Adds a user (or a new registration string for one); over the unix socket only. */
+  addUser(user: string, ttlMs?: number): Promise<AddUserResponse> {
+    return this.json('POST', '/v1/users', { user, ...(ttlMs === undefined ? {} : { ttlMs }) });
+  }
+
+  /** Swaps a registration string's secret for a session token (TCP, before any token). */
+  register(secret: string): Promise<RegisterResponse> {
+    return this.json('POST', '/v1/register', { secret });
+  }
+
+  /** Revokes this client's token on the controller. */
+  async logout(): Promise<void> {
+    await this.json('POST', '/v1/logout');
+  }
+
   async shutdown(destroy: boolean): Promise<void> {
     await this.json('POST', '/v1/shutdown', { destroy }, 300_000);
   }
 
   /** Runs a command on a machine, handing output to the sinks as it arrives. */
-  exec(
+  async exec(
     machine: string,
     command: string,
     sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
   ): Promise<number> {
+    if (this.remote) await loadTransport();
     return new Promise((resolve, reject) => {
       const req = request(this.options('POST', '/v1/exec'), (res) => {
         let pending = '';
@@ -270,7 +312,13 @@ export class ApiClient {
     });
   }
 
-  private json<T>(method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<T> {
+  private async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 120_000,
+  ): Promise<T> {
+    if (this.remote) await loadTransport();
     return new Promise((resolve, reject) => {
       const req = request(this.options(method, path, timeoutMs), (res) => {
         const chunks: Buffer[] = [];
@@ -281,10 +329,16 @@ export class ApiClient {
             parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           } catch {
             reject(
-              new ControllerUnreachableError(
-                this.controller,
-                'it answered with something other than JSON',
-              ),
+              this.remote
+                ? new NotRuneControllerError(
+                    this.controller,
+                    this.remoteAddress(),
+                    "it answered HTTPS, but not as Rune's API",
+                  )
+                : new ControllerUnreachableError(
+                    this.controller,
+                    'it answered with something other than JSON',
+                  ),
             );
             return;
           }
@@ -306,6 +360,10 @@ export class ApiClient {
    * socket is given the timeout as the agent would give it (http only listens for it). */
   private options(method: string, path: string, timeout?: number): RequestOptions {
     const limit = timeout === undefined ? {} : { timeout };
+    if (this.remote) {
+      const request = { method, path, ...limit };
+      return loaded().remoteRequest(this.controller, this.remoteAddress(), this.remote, request);
+    }
     return {
       method,
       path,
@@ -314,7 +372,18 @@ export class ApiClient {
     };
   }
 
-  private unreachable(e: Error): ControllerUnreachableError {
+  /** Refuses, before anything is sent, a request whose paths mean files on this host. */
+  private localFiles(what: string): void {
+    if (this.remote) throw new ControllerFilesError(this.controller, what);
+  }
+
+  /** The address requests go to now. */
+  remoteAddress(): string {
+    return this.remote?.addresses[this.address] ?? '';
+  }
+
+  private unreachable(e: Error): RuneError {
+    if (this.remote) return loaded().connectionError(this.controller, this.remoteAddress(), e);
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'

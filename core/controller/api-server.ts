@@ -99,7 +99,7 @@ export interface ControllerApi {
 
 const MAX_BODY = 1024 * 1024;
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -139,7 +139,7 @@ function logToStderr(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
@@ -150,6 +150,7 @@ async function route(
   res: ServerResponse,
   log: (line: string) => void,
   role: MemberRole | undefined,
+  extra: ExtraRoutes | undefined,
 ) {
   const url = new URL(req.url ?? '/', 'http://rune');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -163,6 +164,7 @@ async function route(
   // A member standing by answers reads from its replica; changes go to the active member.
   const member = role?.();
   if (member && !member.active && method !== 'GET') throw new NotActiveMemberError(member.id);
+  if (extra && (await extra(key, req, res))) return;
   switch (key) {
     case 'GET /v1/ping':
       query(key);
@@ -320,19 +322,37 @@ async function exec(
 /** A member of a highly available controller: which, and whether it runs the model now. */
 export type MemberRole = () => { id: number; active: boolean };
 
+/** Routes served beside the model's (api-users.ts): true when `key` was one of them. */
+export type ExtraRoutes = (
+  key: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+) => Promise<boolean>;
+
+/** Every route, for the unix socket and (behind its token check) TCP alike. */
+export function requestHandler(
+  api: ControllerApi,
+  log: (line: string) => void = logToStderr,
+  role?: MemberRole,
+  extra?: ExtraRoutes,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(api, req, res, log, role, extra).catch((e: unknown) => {
+      const body = errorBody(e, log);
+      if (res.headersSent) res.end();
+      else send(res, body.kind === 'user' ? 400 : 500, { error: body });
+    });
+  };
+}
+
 export async function listen(
   api: ControllerApi,
   socket: string,
   log: (line: string) => void = logToStderr,
   role?: MemberRole,
+  extra?: ExtraRoutes,
 ): Promise<Server> {
-  const server = createServer((req, res) => {
-    route(api, req, res, log, role).catch((e: unknown) => {
-      const body = errorBody(e, log);
-      if (res.headersSent) res.end();
-      else send(res, body.kind === 'user' ? 400 : 500, { error: body });
-    });
-  });
+  const server = createServer(requestHandler(api, log, role, extra));
   // Node unlinks the path a server was bound to when it closes, whoever's socket is there by
   // then (issue 15 item 7: a stopping controller deleted the next one's). Bound under a name of
   // its own and renamed into place (over a killed controller's socket too), it leaves the path

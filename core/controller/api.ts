@@ -214,3 +214,19 @@ export interface DiffBundleResponse {
   diff: string;
   warnings: string[];
 }
+
+/** `POST /v1/users` (unix socket only): the user, and the one-time string for rune register. */
+export interface AddUserResponse {
+  user: string;
+  /** False when the user existed: a new registration string for it. */
+  created: boolean;
+  registration: string;
+  expiresAt: string;
+}
+
+/** `POST /v1/register` (TCP, no token): the session token the one-time secret was swapped for. */
+export interface RegisterResponse {
+  user: string;
+  token: string;
+  expiresAt: string;
+}

@@ -13,6 +13,7 @@ import { storeConnection, storeOwner, storePrefix } from './member.js';
 import { controllerPaths } from './paths.js';
 import { endControllerProcess, startController } from './process.js';
 import { type ControllerInfo, type HaInfo, readController, writeController } from './registry.js';
+import { LocalOnlyError } from './access-errors.js';
 import { acquireStoreLock } from './store-lock.js';
 
 /** The store's etcd cluster as enable-ha needs it (agents/controller-store makes it). */
@@ -47,6 +48,7 @@ export async function enableHa(
 ): Promise<EnableHaResult> {
   checkMemberCount(members);
   const info = readController(home, name);
+  if (info.remote) throw new LocalOnlyError(name, 'enable-ha');
   if (info.ha) throw new AlreadyHighlyAvailableError(name, info.ha.members);
   const paths = controllerPaths(home, name);
 

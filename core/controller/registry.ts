@@ -25,6 +25,23 @@ export interface ControllerInfo {
   sim?: { fixedMs: number; jitterMs: number };
   /** Set by enable-ha: the controller runs as members over a store in etcd (member.ts). */
   ha?: HaInfo;
+  /** Where its API listens over TCP (api-remote.ts): one port per member, recorded on start. */
+  api?: { host: string; ports: number[] };
+  /** A controller on another host, reached over TCP (rune register: remote-registry.ts). */
+  remote?: RemoteInfo;
+}
+
+/** What `rune register` recorded of a remote controller; the token sits in a file of its own. */
+export interface RemoteInfo {
+  user: string;
+  /** `host:port` of each member's API, tried in order. */
+  addresses: string[];
+  /** The CA pinned at register (PEM file), and its SHA-256 fingerprint. */
+  caFile: string;
+  caFingerprint: string;
+  /** The session token (0600); gone after rune logout. */
+  tokenFile: string;
+  registeredAt: string;
 }
 
 /** A highly available controller: how many members, and where its store's etcd is. */

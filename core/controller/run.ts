@@ -14,6 +14,8 @@ import type { EtcdStore } from '../store/etcd-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { listen } from './api-server.js';
+import { LocalOnlyError } from './access-errors.js';
+import { prepareRemoteApi } from './api-remote.js';
 import { Controller } from './controller.js';
 import { MemberNeededError, NoSuchMemberError } from './errors.js';
 import type { Candidacy } from './member.js';
@@ -45,6 +47,7 @@ export async function runController(
   member?: number,
 ): Promise<RunningController> {
   const info = readController(home, name);
+  if (info.remote) throw new LocalOnlyError(name, 'controller run');
   const { ha } = info;
   if (ha && member === undefined) throw new MemberNeededError(name, ha.members);
   if (
@@ -189,11 +192,16 @@ async function serve(
     );
   };
   if (!membership) await runModel();
-  const server = await listen(
-    controller,
-    paths.socket,
-    log,
-    membership && (() => ({ id: membership.id, active: runsModel })),
+  const role = membership && (() => ({ id: membership.id, active: runsModel }));
+  const remote = await prepareRemoteApi(home, name, store, log);
+  // TCP first: its port is in controller.json before the socket says the process has started,
+  // so members started one after another never write controller.json at once.
+  const tcp = await remote.listen(controller, membership?.id ?? 0, role);
+  const server = await listen(controller, paths.socket, log, role, remote.routes).catch(
+    (e: unknown) => {
+      tcp.close();
+      throw e;
+    },
   );
   // Its inode tells this socket from one bound by another process later, should ours be replaced.
   const socketIno = statSync(paths.socket).ino;
@@ -237,6 +245,8 @@ async function serve(
   void done.then(() => {
     server.close();
     server.closeAllConnections();
+    tcp.close();
+    tcp.closeAllConnections();
     removeIfOwn(paths, socketIno);
     log(`controller "${name}" stopped`);
     releaseLock();

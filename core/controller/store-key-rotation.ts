@@ -8,6 +8,7 @@ import { ControllerNotAnsweringError } from './errors.js';
 import { controllerPaths } from './paths.js';
 import { controllerPid, startController } from './process.js';
 import { readController } from './registry.js';
+import { LocalOnlyError } from './access-errors.js';
 import { acquireStoreLock } from './store-lock.js';
 import { waitFor } from './wait-for.js';
 
@@ -26,7 +27,8 @@ export async function rotateStoreKey(
   progress: (line: string) => void,
   timeoutMs = 300_000,
 ): Promise<StoreKeyRotation> {
-  readController(home, name); // a clear error for an unknown name
+  // A clear error for an unknown name, and for one whose store is on another host.
+  if (readController(home, name).remote) throw new LocalOnlyError(name, 'rotate-store-key');
   const paths = controllerPaths(home, name);
   const client = new ApiClient(name, paths.socket);
   const running = await client.ping(1000).then(

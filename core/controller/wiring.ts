@@ -16,6 +16,8 @@ import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
 
 export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
+// The API's own CA over TCP (api-tls.ts) is made as the store cluster's is.
+export { issueCertificate, newCertificateAuthority } from '../../agents/controller-store/pki.js';
 // The HA controller's own etcd cluster (issue 16 item 3): enable-ha creates it, each controller
 // member keeps its own store member running.
 import {

@@ -19,6 +19,8 @@ import {
 } from './sqlite-application-settings.js';
 import { HISTORY_MIGRATION, historyStore } from './sqlite-history.js';
 import { STATUS_HISTORY_MIGRATION } from './sqlite-status-history.js';
+import { USERS_MIGRATION, userStore } from './sqlite-users.js';
+import type { UserStore } from './user-types.js';
 import type { StatusHistoryStore } from './status-history-types.js';
 import { compact, recordKeyId, reseal, sealExistingValues } from './sealed-columns.js';
 import { StoreCipher } from './store-cipher.js';
@@ -89,6 +91,7 @@ export const MIGRATIONS: readonly Migration[] = [
   HISTORY_MIGRATION,
   sealExistingValues,
   STATUS_HISTORY_MIGRATION,
+  USERS_MIGRATION,
 ];
 
 interface MachineRow {
@@ -159,6 +162,7 @@ export class SqliteStore extends SqliteModel implements Store {
   private readonly resourceRecords: ResourceStore;
   private readonly settings: ApplicationSettingsStore;
   private readonly history: HistoryStore;
+  private readonly userRecords: UserStore;
 
   /** The key file the store's secret values are sealed with (store-key.ts). */
   readonly keyFile: string;
@@ -189,6 +193,7 @@ export class SqliteStore extends SqliteModel implements Store {
     this.resourceRecords = resourceStore(this.db);
     this.settings = applicationSettingsStore(this.db);
     this.history = historyStore(this.db, cipher);
+    this.userRecords = userStore(this.db);
   }
 
   /**
@@ -245,6 +250,12 @@ export class SqliteStore extends SqliteModel implements Store {
   modelRevisions: HistoryStore['modelRevisions'] = (app) => this.history.modelRevisions(app);
   latestModelRevision: HistoryStore['latestModelRevision'] = () =>
     this.history.latestModelRevision();
+
+  addUser: UserStore['addUser'] = (name, at) => this.userRecords.addUser(name, at);
+  users: UserStore['users'] = () => this.userRecords.users();
+  addToken: UserStore['addToken'] = (token) => this.userRecords.addToken(token);
+  token: UserStore['token'] = (hash) => this.userRecords.token(hash);
+  removeToken: UserStore['removeToken'] = (hash) => this.userRecords.removeToken(hash);
 
   recordStatus: StatusHistoryStore['recordStatus'] = (e) => this.statusLog.recordStatus(e);
   statusHistory: StatusHistoryStore['statusHistory'] = (entity, types, limit) =>

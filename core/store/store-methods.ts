@@ -97,4 +97,10 @@ export const STORE_METHODS: Record<StoreMethod, 'read' | 'write' | 'transaction'
   latestModelRevision: 'read',
   recordStatus: 'write',
   statusHistory: 'read',
+  // API users and their token hashes (sqlite-users.ts).
+  addUser: 'write',
+  users: 'read',
+  addToken: 'write',
+  token: 'read',
+  removeToken: 'write',
 };

@@ -5,6 +5,7 @@ import type { AgentStatus, Life, StatusInfo, WorkloadStatus } from '../model/sta
 import type { ConfigValues, Endpoint, ModelSnapshot } from '../model/types.js';
 import type { HistoryStore } from './history-types.js';
 import type { StatusHistoryStore } from './status-history-types.js';
+import type { UserStore } from './user-types.js';
 
 export type ProviderKind = 'local' | 'manual' | 'sim';
 
@@ -43,7 +44,8 @@ export interface Store
     ResourceStore,
     ApplicationSettingsStore,
     HistoryStore,
-    StatusHistoryStore {
+    StatusHistoryStore,
+    UserStore {
   readonly schemaVersion: number;
   /**
    * Takes the next machine id (ids are never reused, DESIGN §1). A machine's id is needed

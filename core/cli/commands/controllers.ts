@@ -27,12 +27,14 @@ export const controllers: Command = {
     const current = currentController(home);
     const rows = await Promise.all(
       list.map(async (c) => {
-        const state = c.ha
-          ? await memberStates(home, c)
-          : await new ApiClient(c.name, controllerPaths(home, c.name).socket).ping(1000).then(
-              (p) => `running (pid ${p.pid})`,
-              () => 'stopped',
-            );
+        const state = c.remote
+          ? `remote: ${c.remote.addresses.join(', ')} as ${c.remote.user}`
+          : c.ha
+            ? await memberStates(home, c)
+            : await new ApiClient(c.name, controllerPaths(home, c.name).socket).ping(1000).then(
+                (p) => `running (pid ${p.pid})`,
+                () => 'stopped',
+              );
         return [`${c.name}${c.name === current ? '*' : ''}`, c.provider, c.id, state];
       }),
     );

@@ -2,6 +2,7 @@
 // not answer), destroys every local machine it made (and anything a crash left behind), and
 // deletes its folder.
 import { rmSync, unlinkSync } from 'node:fs';
+import { RemoteDestroyError } from '../../controller/access-errors.js';
 import { ApiClient } from '../../controller/api-client.js';
 import { destroyLeftovers } from '../../controller/leftovers.js';
 import { controllerPaths, currentControllerFile, runeHome } from '../../controller/paths.js';
@@ -40,6 +41,7 @@ export const destroyController: Command = {
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
     const home = runeHome();
     const info = readController(home, name);
+    if (info.remote) throw new RemoteDestroyError(name);
     if (!values.yes && !values['no-prompt']) {
       throw new UsageError(
         `this destroys controller "${name}" and every machine it made; run again with --yes`,

@@ -88,7 +88,8 @@ describe('model revisions', () => {
     const db = new Database(path);
     db.exec(
       'DROP TABLE model_revision_applications; DROP TABLE model_revisions; ' +
-        'DROP TABLE resource_revisions; DROP TABLE application_settings; DROP TABLE status_history;',
+        'DROP TABLE resource_revisions; DROP TABLE application_settings; DROP TABLE status_history; ' +
+        'DROP TABLE user_tokens; DROP TABLE users;',
     );
     db.pragma('user_version = 9');
     db.close();

@@ -68,7 +68,8 @@ describe('resource revisions', () => {
     const db = new Database(file);
     db.exec(
       'DROP TABLE resource_revisions; DROP TABLE application_settings; ' +
-        'DROP TABLE model_revision_applications; DROP TABLE model_revisions; DROP TABLE status_history;',
+        'DROP TABLE model_revision_applications; DROP TABLE model_revisions; DROP TABLE status_history; ' +
+        'DROP TABLE user_tokens; DROP TABLE users;',
     );
     db.pragma('user_version = 9');
     db.close();
