@@ -106,7 +106,7 @@ async function serve(
   // Loaded only by members: etcd's client and the store's worker are for HA controllers.
   const ha = membership && (await import('./member.js'));
   if (membership && ha) {
-    // Fenced: another member is active now. Stopping is all that is left (enable-ha restarts it).
+    // Fenced: another member is active now. It stops; the next CLI command starts it standing by.
     replicated = ha.openMemberStore(membership.info, paths, (e) => {
       log(`${e.message}; stopping`);
       void stop();
