@@ -2,14 +2,13 @@
 // transactions, and each controller member serves reads from its own SQLite replica of it, as
 // Juju 4 and rqlite do over Raft. The active member applies a transaction to its replica and
 // appends it to the log before the commit returns; the members standing by replay the log.
-import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect, EtcdLog, type EtcdConnection, type Fence } from './etcd-log.js';
 import { SyncEtcdLog } from './etcd-log-sync.js';
+import { appendImage, OWNER_KEY, readImage } from './etcd-store-images.js';
 import {
   ReplicaDivergedError,
   StoreFencedError,
-  StoreLogNotEmptyError,
   StoreOwnerError,
   StoreReadOnlyError,
 } from './errors.js';
@@ -21,10 +20,7 @@ import {
   isImage,
   type ImageEntry,
   type LogEntry,
-  open,
-  seal,
 } from './log-entry.js';
-import type { StoreCipher } from './store-cipher.js';
 import { SqliteStore } from './sqlite-store.js';
 import { STORE_METHODS, type StoreMethod } from './store-methods.js';
 import type { Store } from './types.js';
@@ -68,11 +64,7 @@ export type EtcdStore = Store & Replication;
 const PAGE = 500;
 /** A transaction entry is a few hundred bytes; an image of a 10,000-unit store tens of MB. */
 export const COMPACT_EVERY = 20_000;
-/** An image's piece, before deflating and sealing: well under etcd's 1.5 MiB request limit. */
-const PIECE_BYTES = 512 * 1024;
-
-const pieceKey = (seq: number, i: number) => `image/${seq}/${i}`;
-const OWNER_KEY = 'owner';
+export { claimStoreLog, seedStoreLog } from './etcd-store-images.js';
 
 /** Opens this member's replica of the store in etcd, caught up, standing by. */
 export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
@@ -80,51 +72,6 @@ export function openEtcdStore(options: EtcdStoreOptions): EtcdStore {
   const replication = new LogReplication(clock, options);
   replication.catchUp();
   return replication.store;
-}
-
-/**
- * Makes `store`'s whole content the first entry of an empty log under `prefix`: enable-ha's move
- * of a single controller's model into etcd. Resolves to the entry's number.
- */
-export function seedStoreLog(
-  connection: EtcdConnection,
-  prefix: string,
-  owner: string,
-  store: SqliteStore,
-): number {
-  const log = new SyncEtcdLog(connection, prefix);
-  const head = log.head();
-  if (head !== 0) throw new StoreLogNotEmptyError(prefix, head);
-  claimStoreLog(connection, prefix, owner);
-  const appended = appendImage(log, 0, store.image(), store.logCipher, undefined);
-  if (!appended) throw new StoreFencedError(0, log.head());
-  return 1;
-}
-
-/** Marks the place under `prefix` as `owner`'s store (a new, empty one, or the one it has). */
-export function claimStoreLog(connection: EtcdConnection, prefix: string, owner: string): void {
-  const log = new SyncEtcdLog(connection, prefix);
-  const found = log.get(OWNER_KEY);
-  if (found === null) log.put(OWNER_KEY, owner);
-  else if (found !== owner) throw new StoreOwnerError(prefix, owner, found);
-}
-
-/** Writes the image's pieces, then the entry naming them; false when the append was refused. */
-function appendImage(
-  log: SyncEtcdLog,
-  after: number,
-  image: Buffer,
-  cipher: StoreCipher,
-  fence: Fence | undefined,
-): boolean {
-  const seq = after + 1;
-  const pieces = Math.max(1, Math.ceil(image.length / PIECE_BYTES));
-  for (let i = 0; i < pieces; i++) {
-    log.put(pieceKey(seq, i), seal(image.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES), cipher));
-  }
-  const sha256 = createHash('sha256').update(image).digest('hex');
-  const entry: ImageEntry = { image: { pieces, sha256, bytes: image.length } };
-  return log.append(after, encodeEntry(entry, cipher), fence).ok;
 }
 
 /** The store's clock: live on the active member (each reading kept for the entry), and on a
@@ -262,17 +209,7 @@ class LogReplication implements Replication {
 
   /** The replica becomes the image: its file is replaced, then opened (and migrated) again. */
   private applyImage(seq: number, entry: ImageEntry): void {
-    const pieces: Buffer[] = [];
-    for (let i = 0; i < entry.image.pieces; i++) {
-      const text = this.log.get(pieceKey(seq, i));
-      if (text === null)
-        throw new ReplicaDivergedError(this.options.file, seq, `piece ${i} is missing`);
-      pieces.push(open(text, seq, this.replica.logCipher));
-    }
-    const image = Buffer.concat(pieces);
-    if (createHash('sha256').update(image).digest('hex') !== entry.image.sha256) {
-      throw new ReplicaDivergedError(this.options.file, seq, 'the image does not match its digest');
-    }
+    const image = readImage(this.log, seq, entry, this.replica.logCipher, this.options.file);
     this.replica.close();
     for (const f of [`${this.options.file}-wal`, `${this.options.file}-shm`])
       rmSync(f, { force: true });

@@ -23,3 +23,16 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
   });
   return { code, out, err, stdout: Buffer.concat(rawOut), stderr: Buffer.concat(rawErr) };
 }
+
+/** The CLI as another RUNE_HOME's user runs it (a controller's host, or a remote operator's
+ * machine), the tests' own RUNE_HOME put back after. */
+export async function runCliAs(home: string, ...argv: string[]): Promise<CliRun> {
+  const previous = process.env.RUNE_HOME;
+  process.env.RUNE_HOME = home;
+  try {
+    return await runCli(...argv);
+  } finally {
+    if (previous === undefined) delete process.env.RUNE_HOME;
+    else process.env.RUNE_HOME = previous;
+  }
+}

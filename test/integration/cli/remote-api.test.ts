@@ -13,23 +13,15 @@ import { ensureApiTls } from '../../../core/controller/api-tls.js';
 import { decodeRegistration, encodeRegistration } from '../../../core/controller/registration.js';
 import type { ControllerInfo } from '../../../core/controller/registry.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
-import { runCli } from '../../core/cli/run-cli.js';
+import { runCliAs } from '../../core/cli/run-cli.js';
 
-const previousHome = process.env.RUNE_HOME;
 let serverHome: string;
 let clientHome: string;
 const secrets: string[] = [];
 const servers: Server[] = [];
 
 /** Runs a verb as the controller's own host (its local socket) or as the remote operator. */
-async function as(home: string, ...argv: string[]) {
-  process.env.RUNE_HOME = home;
-  try {
-    return await runCli(...argv);
-  } finally {
-    process.env.RUNE_HOME = previousHome;
-  }
-}
+const as = runCliAs;
 
 /** add-user on the controller's host: the registration string it printed. */
 async function addUser(user: string, ...flags: string[]): Promise<string> {

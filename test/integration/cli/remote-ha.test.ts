@@ -12,20 +12,13 @@ import { controllerPaths } from '../../../core/controller/paths.js';
 import { decodeRegistration } from '../../../core/controller/registration.js';
 import { readController } from '../../../core/controller/registry.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
-import { runCli } from '../../core/cli/run-cli.js';
+import { runCliAs } from '../../core/cli/run-cli.js';
 
-const previousHome = process.env.RUNE_HOME;
 let serverHome: string;
 let clientHome: string;
 
-async function as(home: string, ...argv: string[]) {
-  process.env.RUNE_HOME = home;
-  try {
-    return await runCli(...argv);
-  } finally {
-    process.env.RUNE_HOME = previousHome;
-  }
-}
+/** Runs a verb as the controller's own host (its local socket) or as the remote operator. */
+const as = runCliAs;
 
 /** The active member as the controller's host sees it (over each member's socket). */
 async function activeMember(): Promise<{ id: number; pid: number }> {
