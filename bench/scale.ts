@@ -21,6 +21,7 @@ const STATUS_RUNS = 5;
 
 interface HookRecord {
   unit: string;
+  hook: string;
   durationMs: number;
 }
 
@@ -35,6 +36,8 @@ interface Figures {
   peakRssMb: number;
   /** Application → summed hook time, ms (hooks of one unit run one at a time). */
   hookMsByApp: Map<string, number>;
+  /** Where the hook time went: the busiest unit (its hooks run one at a time) and hook kinds. */
+  breakdown: string[];
   addUnitMs?: number;
   statusMs?: { tabular: number; json: number; unit: number };
   load: [string, string];
@@ -57,6 +60,28 @@ async function hookRecords(): Promise<HookRecord[]> {
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as HookRecord);
+}
+
+function sumBy(records: readonly HookRecord[], key: (r: HookRecord) => string) {
+  const out = new Map<string, { ms: number; n: number }>();
+  for (const r of records) {
+    const k = key(r);
+    const e = out.get(k) ?? { ms: 0, n: 0 };
+    e.ms += r.durationMs;
+    e.n += 1;
+    out.set(k, e);
+  }
+  return [...out.entries()].sort((a, b) => b[1].ms - a[1].ms);
+}
+
+/** The busiest units (their hooks are serial, so one of them bounds the settle time) and the
+ * hook kinds that took the most time, summed over units. */
+function hookBreakdown(records: readonly HookRecord[]): string[] {
+  const line = ([k, e]: [string, { ms: number; n: number }]) =>
+    `${k} ${s(e.ms)} in ${e.n} hooks (${(e.ms / e.n).toFixed(1)} ms each)`;
+  const units = sumBy(records, (r) => r.unit).slice(0, 3);
+  const kinds = sumBy(records, (r) => `${r.unit.split('/')[0]} ${r.hook}`).slice(0, 6);
+  return [`busiest units: ${units.map(line).join('; ')}`, ...kinds.map(line)];
 }
 
 async function deployOnce(workers: number, last: boolean): Promise<Figures> {
@@ -92,6 +117,7 @@ async function deployOnce(workers: number, last: boolean): Promise<Figures> {
       cpuMs: cpu,
       ...(({ rss, peak }) => ({ rssMb: rss, peakRssMb: peak }))(memoryMb(pid)),
       hookMsByApp,
+      breakdown: hookBreakdown(records),
       load: [loadBefore, loadAfter],
     };
     if (last) {
@@ -141,6 +167,7 @@ export async function run(): Promise<void> {
           `${((100 * easyrsa) / f.settleMs).toFixed(0)}% of the settle time), all ` +
           `${s([...f.hookMsByApp.values()].reduce((a, b) => a + b, 0))} summed over units`,
       );
+      for (const l of f.breakdown) console.log(`        ${l}`);
       if (workers === 1000) {
         console.log(
           `        deploy of 1,000 workers: ${s(f.settleMs)}, goal ≤ ${s(GOALS.deploy1000Ms)}: ` +
@@ -169,6 +196,8 @@ export async function run(): Promise<void> {
       console.log(`  ${workers} workers: failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  await statusAtScale(Number(env.RUNE_BENCH_STATUS_UNITS ?? 10_000));
+  const statusUnits = Number(env.RUNE_BENCH_STATUS_UNITS ?? 10_000);
+  // 0 skips the 10,000-unit status model (a deploy-only run, e.g. while profiling).
+  if (statusUnits > 0) await statusAtScale(statusUnits);
   console.log('  (one run on one host; other load on its 2 cores moves these figures)');
 }

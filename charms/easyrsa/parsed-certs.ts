@@ -30,16 +30,30 @@ export function x509(pem: string): X509Certificate | undefined {
   });
 }
 
-const issued = new Map<string, boolean>();
+// By the parsed objects, which x509() shares per text: a key of fingerprints computed a SHA-256
+// of both certificates on every call.
+const issued = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
 
 /** Whether `cert` names `ca` as its issuer and carries its signature (validity aside). */
 export function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  return remember(
-    issued,
-    `${cert.fingerprint256} ${ca.fingerprint256}`,
-    () => cert.checkIssued(ca) && cert.verify(ca.publicKey),
-  );
+  let byCa = issued.get(cert);
+  if (byCa === undefined) issued.set(cert, (byCa = new WeakMap()));
+  let verdict = byCa.get(ca);
+  if (verdict === undefined) {
+    verdict = cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    byCa.set(ca, verdict);
+  }
+  return verdict;
 }
+
+/** A certificate's validity window in epoch ms (NaN for text that does not parse): X509's
+ * validFrom/validTo are native getters that format a date string, parsed again on each call. */
+export const validity = memoized((pem: string): { from: number; to: number } => {
+  const cert = x509(pem);
+  return cert === undefined
+    ? { from: Number.NaN, to: Number.NaN }
+    : { from: Date.parse(cert.validFrom), to: Date.parse(cert.validTo) };
+});
 
 /** `derive(pem)` remembered by the text, for facts read from a certificate (its CN, its SANs). */
 export function memoized<V>(derive: (pem: string) => V): (pem: string) => V {

@@ -1,9 +1,8 @@
 // The easyrsa certificate authority as functions over PEM strings: create the CA, issue server
 // and client certificates, read back SANs, check a signature. No file, network or clock access
 // beyond the `now` default; the charm decides where the PEM lives (leader data, relation bags).
-import type { X509Certificate } from 'node:crypto';
 import { createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
-import { issuedBy, memoized, x509 } from './parsed-certs.js';
+import { issuedBy, memoized, validity, x509 } from './parsed-certs.js';
 import { promisify } from 'node:util';
 import * as forgeModule from 'node-forge';
 import type * as Forge from 'node-forge';
@@ -178,7 +177,7 @@ export function signedBy(certPem: string, caPem: string, now: Date = new Date())
   const ca = readX509(caPem);
   if (cert === undefined || ca === undefined) return false;
   if (!issuedBy(cert, ca)) return false;
-  return validAt(cert, now) && validAt(ca, now);
+  return validAt(certPem, now) && validAt(caPem, now);
 }
 
 function plannedSans(request: CertRequest): San[] {
@@ -323,7 +322,8 @@ function parseOr<T>(part: PemPart, parse: () => T): T {
 
 const readX509 = x509;
 
-function validAt(cert: X509Certificate, now: Date): boolean {
+function validAt(pem: string, now: Date): boolean {
   const time = now.getTime();
-  return Date.parse(cert.validFrom) <= time && time <= Date.parse(cert.validTo);
+  const { from, to } = validity(pem);
+  return from <= time && time <= to;
 }

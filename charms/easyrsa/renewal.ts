@@ -1,7 +1,7 @@
 // When a leaf certificate is due for reissue: the operator's lifetime and renewal fraction
 // (config.yaml), and the leader's "nothing issued before" mark that rotate-certs sets. Pure.
 import type { X509Certificate } from 'node:crypto';
-import { x509 } from './parsed-certs.js';
+import { validity } from './parsed-certs.js';
 import { BACKDATE_MS } from './pki.js';
 
 export interface RenewalPolicy {
@@ -56,10 +56,9 @@ export function issuedAt(cert: X509Certificate): Date {
  * certificate-lifetime applies to the leaves issued from then on, not as a mass reissue.
  */
 export function renewalDue(certPem: string, policy: RenewalPolicy, now: Date): boolean {
-  const cert = x509(certPem);
-  if (cert === undefined) return true;
-  const issued = issuedAt(cert).getTime();
-  const end = Date.parse(cert.validTo);
+  const { from, to: end } = validity(certPem);
+  if (Number.isNaN(from)) return true;
+  const issued = from + BACKDATE_MS;
   if (policy.issuedNotBefore !== undefined && issued < policy.issuedNotBefore.getTime()) {
     return true;
   }

@@ -14,7 +14,14 @@ export function workerRequests(ctx: HookContext): WorkerRequest[] {
   const out: WorkerRequest[] = [];
   for (const rel of ctx.relations('kube-control')) {
     for (const unit of rel.units) {
-      const req = kubeControl.provider.authRequest(rel.remote(unit).toObject());
+      // Only the two keys it needs: toObject() would copy each of 1,000 workers' bags.
+      const bag = rel.remote(unit);
+      const user = bag.get('kubelet_user');
+      if (user === undefined) continue;
+      const group = bag.get('auth_group');
+      const req = kubeControl.provider.authRequest(
+        group === undefined ? { kubelet_user: user } : { kubelet_user: user, auth_group: group },
+      );
       if (req) out.push({ ...req, unit, relationId: rel.id });
     }
   }

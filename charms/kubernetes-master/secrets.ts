@@ -27,7 +27,7 @@ export interface Secrets {
   schedulerToken: string;
   clusterTag: string;
   /** Kubelet user (`system:node:<host>`) → its token. */
-  kubelets: Record<string, KubeletToken>;
+  kubelets: Readonly<Record<string, KubeletToken>>;
 }
 
 export interface NodeRequest {
@@ -39,16 +39,28 @@ function newToken(): string {
   return randomBytes(24).toString('hex');
 }
 
-function readKubelets(settings: WriteBag): Record<string, KubeletToken> {
+/** The last tokens read, by their text: every master hook reads them, and with 1,000 workers
+ * parsing them each time was a tenth of a master hook. */
+let lastKubelets: { text: string; tokens: Readonly<Record<string, KubeletToken>> } | undefined;
+
+function readKubelets(settings: WriteBag): Readonly<Record<string, KubeletToken>> {
+  const text = settings.get(KEYS.kubelets) ?? '{}';
+  if (lastKubelets?.text !== text) lastKubelets = { text, tokens: parseKubelets(text) };
+  return lastKubelets.tokens;
+}
+
+function parseKubelets(text: string): Readonly<Record<string, KubeletToken>> {
   try {
-    const parsed = JSON.parse(settings.get(KEYS.kubelets) ?? '{}') as unknown;
+    const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
     const out: Record<string, KubeletToken> = {};
     for (const [user, entry] of Object.entries(parsed as Record<string, unknown>)) {
       const { token, group } = (entry ?? {}) as Partial<KubeletToken>;
-      if (typeof token === 'string' && typeof group === 'string') out[user] = { token, group };
+      if (typeof token === 'string' && typeof group === 'string') {
+        out[user] = Object.freeze({ token, group });
+      }
     }
-    return out;
+    return Object.freeze(out);
   } catch {
     return {};
   }

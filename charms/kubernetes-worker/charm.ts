@@ -159,7 +159,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const masters = ctx
     .relations('kube-control')
     .flatMap((rel) => rel.units.map((u) => rel.remote(u).toObject()));
-  const creds = masters.map((bag) => kubeControl.requirer.creds(bag, user)).find(Boolean);
+  const creds = masters.map((bag) => kubeControl.requirer.creds(bag, user, ctx.unit)).find(Boolean);
   const dns = masters.map((bag) => kubeControl.requirer.dns(bag)).find(Boolean);
   const api = ctx
     .relations('kube-api-endpoint')

@@ -23,7 +23,9 @@ export interface WriteBag extends ReadBag {
 }
 
 export function readBag(data: Bag): ReadBag {
-  const copy: Record<string, string> = { ...data };
+  // The store hands out frozen bags (bag-cache.ts), which nothing can change under the hook: a
+  // principal's hook sees 1,000 remote bags, and copying each was most of building its context.
+  const copy: Bag = Object.isFrozen(data) ? data : { ...data };
   return {
     get: (key) => copy[key],
     keys: () => Object.keys(copy).sort(),

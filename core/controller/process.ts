@@ -47,7 +47,11 @@ export async function startController(
   mkdirSync(dirname(paths.log), { recursive: true, mode: 0o700 });
   const log = openSync(paths.log, 'a', 0o600);
   const script = join(packageRoot(), 'dist', 'core', 'cli', 'rune.js');
-  const argv = [script, 'controller', 'run', name];
+  // Node flags for the controller alone (e.g. `--cpu-prof --cpu-prof-dir=DIR` while profiling a
+  // bench): Node refuses the profiler flags in NODE_OPTIONS, and the CLI's own process should not
+  // carry them.
+  const nodeArgs = (process.env.RUNE_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const argv = [...nodeArgs, script, 'controller', 'run', name];
   if (member !== undefined) argv.push('--member', String(member));
   const child = spawn(process.execPath, argv, {
     detached: true,

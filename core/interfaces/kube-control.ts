@@ -19,6 +19,29 @@ const creds = json(
   true,
 );
 
+// Rune's master sends each worker its own entry under a key addressed to it
+// (`kubernetes-worker_12.creds`, the tls-certificates way), holding the same JSON as `creds` with
+// that worker's users only. With one `creds` blob (1.21's wire format, still read) each new worker
+// changed what all 1,000 others read, and each of them ran a relation-changed to find nothing new.
+const UNIT_CREDS = /^([a-z][a-z0-9-]*)_([0-9]+)\.creds$/;
+
+function addressee(key: string): string | undefined {
+  const m = UNIT_CREDS.exec(key);
+  return m === null ? undefined : `${m[1]}/${m[2]}`;
+}
+
+/** One user's credentials as the wire spells them. */
+function wireEntry(c: KubeCreds): object {
+  return {
+    client_token: c.clientToken,
+    kubelet_token: c.kubeletToken,
+    proxy_token: c.proxyToken,
+    scope: c.scope,
+  };
+}
+
+const unitCredsKey = (unit: string) => `${unit.replace(/\//g, '_')}.creds`;
+
 const providerKeys = {
   port: port(),
   domain: dnsDomain(),
@@ -39,12 +62,23 @@ const requirerKeys = {
 // Unknown keys are allowed: the 1.21 master also sends `registry-location`, `cohort-keys`,
 // `enable-kube-dns`, `default-cni`, `has-xcp`, and workers send `gpu`; Rune's charms ignore
 // them, but a master or worker from elsewhere must still validate.
+const providerUnitKeys = { [UNIT_CREDS.source]: creds };
+
 export const kubeControlSpec: InterfaceSpec = {
   name: 'kube-control',
+  addressee,
   roles: {
     provider: {
-      unit: unitBag({ properties: providerKeys, additionalProperties: true }),
-      app: appBag({ properties: providerKeys, additionalProperties: true }),
+      unit: unitBag({
+        properties: providerKeys,
+        patternProperties: providerUnitKeys,
+        additionalProperties: true,
+      }),
+      app: appBag({
+        properties: providerKeys,
+        patternProperties: providerUnitKeys,
+        additionalProperties: true,
+      }),
     },
     requirer: {
       unit: unitBag({ properties: requirerKeys, additionalProperties: true }),
@@ -110,20 +144,30 @@ export const kubeControl = {
         'api-endpoints': JSON.stringify([...cluster.apiEndpoints]),
       });
     },
-    /** The writes that publish every user's credentials (the whole map: 1.21 resent it all). */
+    /**
+     * The writes that publish every user's credentials, each worker's under the key addressed to
+     * it (its `scope`); the keys of workers no longer listed are emptied, and so is a 1.21-style
+     * `creds` blob.
+     */
     publishCreds(bag: Readonly<Databag>, all: Readonly<Record<string, KubeCreds>>): Databag {
-      const users = Object.keys(all).sort();
-      const wire = users.map((user) => {
+      const byUnit = new Map<string, Record<string, object>>();
+      for (const user of Object.keys(all).sort()) {
         const c = all[user] as KubeCreds;
-        const entry = {
-          client_token: c.clientToken,
-          kubelet_token: c.kubeletToken,
-          proxy_token: c.proxyToken,
-          scope: c.scope,
-        };
-        return [user, entry] as const;
-      });
-      return changedKeys(bag, { creds: JSON.stringify(Object.fromEntries(wire)) });
+        const key = unitCredsKey(c.scope);
+        let entries = byUnit.get(key);
+        if (entries === undefined) byUnit.set(key, (entries = {}));
+        entries[user] = wireEntry(c);
+      }
+      const out: Databag = {};
+      if (readString(bag, 'creds') !== undefined) out['creds'] = '';
+      for (const key of Object.keys(bag)) {
+        if (!byUnit.has(key) && UNIT_CREDS.test(key) && bag[key] !== '') out[key] = '';
+      }
+      for (const [key, entries] of byUnit) {
+        const text = JSON.stringify(entries);
+        if (bag[key] !== text) out[key] = text;
+      }
+      return out;
     },
     /** What a worker unit asks for, once it has named its kubelet user. */
     authRequest(remote: Readonly<Databag>): AuthRequest | undefined {
@@ -136,9 +180,13 @@ export const kubeControl = {
     requestAuth(bag: Readonly<Databag>, req: AuthRequest): Databag {
       return changedKeys(bag, { kubelet_user: req.user, auth_group: req.group });
     },
-    /** This user's credentials, once the master has minted them. */
-    creds(remote: Readonly<Databag>, user: string): KubeCreds | undefined {
-      return credsIn(readJson(remote, 'creds')).get(user);
+    /** This user's credentials, once the master has minted them: under the key addressed to
+     * `unit`, or in a 1.21 master's `creds` blob. */
+    creds(remote: Readonly<Databag>, user: string, unit: string): KubeCreds | undefined {
+      return (
+        credsIn(readJson(remote, unitCredsKey(unit))).get(user) ??
+        credsIn(readJson(remote, 'creds')).get(user)
+      );
     },
     dns(remote: Readonly<Databag>): KubeDns | undefined {
       const portText = readString(remote, 'port');

@@ -18,6 +18,7 @@ import {
   toFrozenRelation,
   toUnit,
   type UnitRow,
+  UNIT_COLUMNS,
 } from './sqlite-rows.js';
 import type {
   UnitIndexEntry,
@@ -134,7 +135,8 @@ export class SqliteModel implements ModelStore {
   }
 
   unit(name: string): UnitRecord | undefined {
-    const row = this.stmt(`SELECT * FROM units WHERE name = ?`).get(name) as UnitRow | undefined;
+    const row = this.stmt(`SELECT ${UNIT_COLUMNS} FROM units WHERE name = ?`).get(name) as
+      UnitRow | undefined;
     return row ? toUnit(row) : undefined;
   }
 
@@ -197,9 +199,9 @@ export class SqliteModel implements ModelStore {
   units(application?: string): UnitRecord[] {
     const rows = (
       application === undefined
-        ? this.stmt(`SELECT * FROM units ORDER BY application, number`).all()
+        ? this.stmt(`SELECT ${UNIT_COLUMNS} FROM units ORDER BY application, number`).all()
         : this.db
-            .prepare(`SELECT * FROM units WHERE application = ? ORDER BY number`)
+            .prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE application = ? ORDER BY number`)
             .all(application)
     ) as UnitRow[];
     return rows.map(toUnit);
@@ -242,7 +244,9 @@ export class SqliteModel implements ModelStore {
       );
       this.recordUnitStatus(unit.name, 'workload', workload);
       this.recordUnitStatus(unit.name, 'juju-unit', agent);
-      return toUnit(this.stmt(`SELECT * FROM units WHERE name = ?`).get(unit.name) as UnitRow);
+      return toUnit(
+        this.stmt(`SELECT ${UNIT_COLUMNS} FROM units WHERE name = ?`).get(unit.name) as UnitRow,
+      );
     });
   }
 

@@ -42,6 +42,12 @@ export const MODEL_MIGRATION = `
   );
   INSERT INTO sequences (name, next) VALUES ('relation', 0);`;
 
+/** The columns a UnitRow reads: never `*`, since the units table also holds each unit's runtime
+ * state (a principal related to 1,000 units keeps a version per remote unit there), and reading
+ * it with every unit record made unit lookups O(relation size). */
+export const UNIT_COLUMNS =
+  'name, application, machine, principal, life, workload_status, agent_status';
+
 export interface UnitRow {
   name: string;
   application: string;

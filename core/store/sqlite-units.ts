@@ -50,6 +50,41 @@ interface HookRow {
   logs: string;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Each unit's last parsed runtime texts. A principal related to 1,000 units keeps a version per
+ * remote unit in its local state, and every step of it parsed all of it again. Keyed by the
+ * stored text itself, so the cache is right whatever wrote the row and whatever rolled back;
+ * the values are frozen, since every later reader gets the same object.
+ */
+class ParsedRuntime {
+  private readonly byUnit = new Map<
+    string,
+    { local?: [string, unknown]; charm?: [string, unknown] }
+  >();
+
+  parse(unit: string, which: 'local' | 'charm', text: string): unknown {
+    let entry = this.byUnit.get(unit);
+    if (entry === undefined) this.byUnit.set(unit, (entry = {}));
+    const hit = entry[which];
+    if (hit !== undefined && hit[0] === text) return hit[1];
+    const value = deepFreeze(JSON.parse(text) as unknown);
+    entry[which] = [text, value];
+    return value;
+  }
+
+  forget(unit: string): void {
+    this.byUnit.delete(unit);
+  }
+}
+
 /** The charm's state, hook logs and messages are sealed (sealed-columns.ts). */
 export function unitRuntimeStore(
   database: Database.Database,
@@ -57,6 +92,7 @@ export function unitRuntimeStore(
 ): UnitRuntimeStore {
   const stmt = statements(database);
   const db = { prepare: stmt };
+  const parsed = new ParsedRuntime();
   return {
     unitRuntime(unit) {
       const row = db
@@ -64,14 +100,18 @@ export function unitRuntimeStore(
           `SELECT local_state, charm_state, resolved, retry_at, retries FROM units WHERE name = ?`,
         )
         .get(unit) as RuntimeRow | undefined;
-      if (!row) return undefined;
+      if (!row) {
+        parsed.forget(unit);
+        return undefined;
+      }
+      const charmText = cipher.open(row.charm_state, 'units.charm_state');
       const record: UnitRuntimeRecord = {
-        charmState: JSON.parse(
-          cipher.open(row.charm_state, 'units.charm_state'),
-        ) as UnitRuntimeRecord['charmState'],
+        charmState: parsed.parse(unit, 'charm', charmText) as UnitRuntimeRecord['charmState'],
         retries: row.retries,
       };
-      if (row.local_state !== null) record.localState = JSON.parse(row.local_state) as unknown;
+      if (row.local_state !== null) {
+        record.localState = parsed.parse(unit, 'local', row.local_state);
+      }
       if (row.resolved === 'retry' || row.resolved === 'no-retry') record.resolved = row.resolved;
       if (row.retry_at !== null) record.retryAt = row.retry_at;
       return record;

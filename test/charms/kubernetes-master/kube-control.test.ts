@@ -65,11 +65,12 @@ describe('kubernetes-master secrets', () => {
 });
 
 describe('kubernetes-master over kube-control', () => {
-  it("answers the worker's request with credentials keyed by its kubelet user", async () => {
+  it("answers the worker's request with credentials keyed by its kubelet user, addressed to it", async () => {
     for (const isLeader of [true, false]) {
       const out = await harness.run(master({}, { isLeader }), 'install');
       const bag = out.state.relations?.find((r) => r.id === REL.kubeControl)?.local ?? {};
-      expect(JSON.parse(bag['creds'] ?? '{}')).toEqual({
+      expect(bag['creds']).toBeUndefined();
+      expect(JSON.parse(bag['kubernetes-worker_0.creds'] ?? '{}')).toEqual({
         'system:node:worker-0': {
           client_token: 'admintoken',
           kubelet_token: 'kubelettoken',

@@ -1,7 +1,7 @@
 // kube-control: the master's DNS, endpoints and credentials and the worker's auth request;
 // wrong values per key, tokens never echoed, and the helpers.
 import { describe, expect, it } from 'vitest';
-import { kubeControl } from '../../../core/interfaces/kube-control.js';
+import { kubeControl, kubeControlSpec } from '../../../core/interfaces/kube-control.js';
 import { at, problems, SECRET_MARK } from './helpers.js';
 
 const creds = {
@@ -118,11 +118,47 @@ describe('kube-control helpers', () => {
     });
     expect(kubeControl.requirer.apiEndpoints(bag)).toEqual(['https://10.0.0.2:6443']);
     expect(kubeControl.requirer.clusterTag(bag)).toBe('kubernetes-abc');
-    expect(kubeControl.requirer.creds(bag, 'kubernetes-worker/0')).toEqual(
-      creds['kubernetes-worker/0'],
-    );
-    expect(kubeControl.requirer.creds(bag, 'kubernetes-worker/1')).toBeUndefined();
+    const w0 = 'kubernetes-worker/0';
+    expect(kubeControl.requirer.creds(bag, w0, w0)).toEqual(creds[w0]);
+    expect(kubeControl.requirer.creds(bag, 'kubernetes-worker/1', w0)).toBeUndefined();
+    // Another worker's entry is not this worker's, whoever it names.
+    expect(kubeControl.requirer.creds(bag, w0, 'kubernetes-worker/1')).toBeUndefined();
     expect(kubeControl.provider.publishCreds(bag, creds)).toEqual({});
+  });
+
+  it("addresses each worker's credentials to it, so a new worker changes no one else's key", () => {
+    const one = kubeControl.provider.publishCreds({}, creds);
+    expect(Object.keys(one)).toEqual(['kubernetes-worker_0.creds']);
+    expect(kubeControlSpec.addressee?.('kubernetes-worker_0.creds')).toBe('kubernetes-worker/0');
+    expect(kubeControlSpec.addressee?.('api-endpoints')).toBeUndefined();
+    const w1 = { ...creds['kubernetes-worker/0'], scope: 'kubernetes-worker/1' };
+    const two = kubeControl.provider.publishCreds(one, {
+      ...creds,
+      'system:node:w1': w1,
+    });
+    expect(two).toEqual({ 'kubernetes-worker_1.creds': expect.any(String) as string });
+    // A worker no longer related loses its key; a 1.21-style blob is emptied.
+    const gone = kubeControl.provider.publishCreds({ ...one, ...two, creds: '{}' }, creds);
+    expect(gone).toEqual({ 'kubernetes-worker_1.creds': '', creds: '' });
+  });
+
+  it("still reads a 1.21 master's one creds blob", () => {
+    const blob = JSON.stringify({
+      'system:node:w0': {
+        kubelet_token: 'k',
+        proxy_token: 'p',
+        client_token: 'c',
+        scope: 'kubernetes-worker/0',
+      },
+    });
+    expect(
+      kubeControl.requirer.creds({ creds: blob }, 'system:node:w0', 'kubernetes-worker/0'),
+    ).toEqual({
+      kubeletToken: 'k',
+      proxyToken: 'p',
+      clientToken: 'c',
+      scope: 'kubernetes-worker/0',
+    });
   });
 
   it('falls back to the master address for DNS when no sdn-ip is given', () => {
@@ -153,7 +189,8 @@ describe('kube-control helpers', () => {
   });
 
   it('reads no creds or endpoints from malformed JSON', () => {
-    expect(kubeControl.requirer.creds({ creds: '{' }, 'u')).toBeUndefined();
+    expect(kubeControl.requirer.creds({ creds: '{' }, 'u', 'w/0')).toBeUndefined();
+    expect(kubeControl.requirer.creds({ 'w_0.creds': '{' }, 'u', 'w/0')).toBeUndefined();
     expect(kubeControl.requirer.apiEndpoints({ 'api-endpoints': '{}' })).toEqual([]);
   });
 });
