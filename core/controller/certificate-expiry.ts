@@ -93,13 +93,14 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
+/** Rounded in its largest unit: a 10-day certificate just issued expires "in 10 days". */
 function span(ms: number): string {
   const [n, unit] =
     ms >= DAY_MS
-      ? [Math.floor(ms / DAY_MS), 'day']
+      ? [Math.round(ms / DAY_MS), 'day']
       : ms >= HOUR_MS
-        ? [Math.floor(ms / HOUR_MS), 'hour']
-        : [Math.max(1, Math.floor(ms / MINUTE_MS)), 'minute'];
+        ? [Math.round(ms / HOUR_MS), 'hour']
+        : [Math.max(1, Math.round(ms / MINUTE_MS)), 'minute'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 

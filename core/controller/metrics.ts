@@ -113,7 +113,8 @@ export class ControllerMetrics {
     }
     const labels = { application, hook: event.hook };
     this.hooks.inc(labels);
-    if (event.outcome === 'error') this.failures.inc(labels);
+    // Zero until the first failure, not absent: failures/hooks then has a value for every hook.
+    this.failures.inc(labels, event.outcome === 'error' ? 1 : 0);
     if (began !== undefined) this.durations.observe(labels, Math.max(0, this.clock() - began));
   }
 

@@ -75,7 +75,7 @@ describe('certificateExpiries', () => {
 
 describe('the certificate warning in status', () => {
   it('warns of a unit whose certificate expires within 30 days by default, and says when', async () => {
-    const m = await model([record('etcd_0', NOW + 40 * DAY), record('etcd_1', NOW + 9.5 * DAY)]);
+    const m = await model([record('etcd_0', NOW + 40 * DAY), record('etcd_1', NOW + 9.25 * DAY)]);
     const units = modelStatus(m.store, new Map(), undefined, {
       units: m.store.units(),
       addresses: new Map(),
@@ -83,7 +83,7 @@ describe('the certificate warning in status', () => {
     }).applications.etcd?.units;
     expect(units?.['etcd/0']?.['certificate-warning']).toBeUndefined();
     expect(units?.['etcd/1']?.['certificate-warning']).toBe(
-      'certificate expires in 9 days (2026-12-17T00:00:00Z)',
+      'certificate expires in 9 days (2026-12-16T18:00:00Z)',
     );
     expect(JSON.stringify(units)).not.toMatch(/PRIVATE KEY|MIIsecret/);
   });
@@ -108,6 +108,7 @@ describe('expiryWarning', () => {
     [NOW + DAY, 'certificate expires in 1 day (2026-12-08T12:00:00Z)'],
     [NOW + 5 * 3_600_000, 'certificate expires in 5 hours (2026-12-07T17:00:00Z)'],
     [NOW + 20_000, 'certificate expires in 1 minute (2026-12-07T12:00:20Z)'],
+    [NOW + 9.75 * DAY, 'certificate expires in 10 days (2026-12-17T06:00:00Z)'],
     [NOW - 1, 'certificate expired 2026-12-07T11:59:59Z'],
   ])('%s → %s', (expires, warning) => {
     expect(expiryWarning(expires, NOW, 30 * DAY)).toBe(warning);
