@@ -57,6 +57,11 @@ describe('ControllerMetrics', () => {
     expect(sampleValue(m, 'rune_hook_duration_seconds_bucket', { ...install, le: '0.05' })).toBe(1);
     expect(sampleValue(m, 'rune_hook_duration_seconds_bucket', { ...install, le: '2.5' })).toBe(2);
     expect(m.get('rune_hooks_total')?.type).toBe('counter');
+    // A hook that never failed has its failures series, at zero, for a failure ratio.
+    metrics.hook({ unit: 'etcd/0', hook: 'start', phase: 'start' });
+    metrics.hook({ unit: 'etcd/0', hook: 'start', phase: 'end', outcome: 'ok' });
+    const failures = (await scrape()).get('rune_hook_failures_total')?.samples;
+    expect(failures?.find((f) => f.labels.hook === 'start')?.value).toBe(0);
     expect(m.get('rune_hook_duration_seconds')?.type).toBe('histogram');
   });
 
