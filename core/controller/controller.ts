@@ -52,8 +52,7 @@ import { RecordedOperations } from './recorded-operations.js';
 import { Resurrector } from './resurrector.js';
 import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
-import type { ControllerMetrics } from './metrics.js';
-import { controllerMetrics, countLeaderChanges } from './metric-sources.js';
+import { type ControllerMetrics, controllerMetrics, countLeaderChanges } from './metric-sources.js';
 import { answerStatus } from './status-answer.js';
 import { UnitRunner } from './unit-runner.js';
 import type * as Api from './api.js';
@@ -365,7 +364,8 @@ export class Controller implements ControllerApi {
   }
 
   ping(): Api.PingResponse {
-    const { info, version, member } = this.deps;
+    const { info, version } = this.deps;
+    const { member } = this.deps;
     return {
       name: info.name,
       id: info.id,

@@ -3,6 +3,7 @@
 // moved since the last scrape; and which store writes are leader changes.
 import { certificateExpiries } from './certificate-expiry.js';
 import { ControllerMetrics, type MetricsOptions } from './metrics.js';
+export type { ControllerMetrics };
 import { machineStatusOf, type MachinePool } from './machine-pool.js';
 import type { ModelEvents } from './model-events.js';
 import type { StoreMethod } from '../store/store-methods.js';
