@@ -67,7 +67,7 @@ export class ControllerMetrics {
     });
     this.durations = new Histogram({
       name: 'rune_hook_duration_seconds',
-      help: 'How long hooks ran, from start to the end of the charm code, by application and hook.',
+      help: 'How long hooks took, from the charm starting to its outcome committed, by application and hook.',
       labelNames: ['application', 'hook'],
       buckets: HOOK_BUCKETS,
       registers,
