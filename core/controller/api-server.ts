@@ -89,6 +89,8 @@ export interface ControllerApi {
   rollback(request: RollbackRequest): RollbackResponse;
   /** An entity's status transitions, oldest first (show-status-log). */
   statusLog(request: StatusLogRequest): StatusLogResponse;
+  /** The controller's metrics in Prometheus' text format (metrics.ts). */
+  metrics(): Promise<{ contentType: string; text: string }>;
   setConfig(request: {
     application: string;
     values: Record<string, string>;
@@ -262,6 +264,15 @@ async function route(
       return changes(api, query(key), res);
     case 'GET /v1/hooks':
       return send(res, 200, api.hookLog(Number(query(key).after ?? 0)));
+    // Prometheus' conventional path beside ours: a scrape config needs no metrics_path.
+    case 'GET /v1/metrics':
+    case 'GET /metrics': {
+      query(key);
+      const { contentType, text } = await api.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(text);
+      return;
+    }
     case 'POST /v1/shutdown': {
       const { destroy } = await body(req, key);
       send(res, 200, {});

@@ -72,6 +72,9 @@ export interface UnitStatusView {
   /** The charm revision the unit is on: its application's, or an older one while a rollout
    * has not reached it (DESIGN §11). */
   'charm-rev'?: number;
+  /** Present while a certificate the unit holds expires within the model's
+   * certificate-expiry-warning (or has expired): what and when. */
+  'certificate-warning'?: string;
   subordinates?: Record<string, UnitStatusView>;
 }
 

@@ -52,6 +52,7 @@ import { RecordedOperations } from './recorded-operations.js';
 import { Resurrector } from './resurrector.js';
 import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
+import { type ControllerMetrics, controllerMetrics, countLeaderChanges } from './metric-sources.js';
 import { answerStatus } from './status-answer.js';
 import { UnitRunner } from './unit-runner.js';
 import type * as Api from './api.js';
@@ -108,13 +109,17 @@ export class Controller implements ControllerApi {
   private readonly machines: MachineOperations;
   private readonly resurrector: Resurrector;
   private readonly checks: HealthChecks;
+  private readonly metering: ControllerMetrics;
 
   constructor(given: ControllerDeps) {
     // Everything below writes through this store, so no change can miss the event bus.
-    const deps = { ...given, store: observeStore(given.store, () => this.events.bump()) };
+    const bump = () => this.events.bump();
+    const leaders = countLeaderChanges(() => this.metering);
+    const deps = { ...given, store: observeStore(given.store, bump, leaders) };
     this.deps = deps;
-    const recordHealth = healthRecorder(deps, () => this.events.bump());
-    this.pool = new MachinePool(deps.connect, recordHealth);
+    const recordHealth = healthRecorder(deps, bump);
+    this.pool = new MachinePool(deps.connect, recordHealth, (s, ok) => this.metering.probed(s, ok));
+    this.metering = controllerMetrics(deps.store, this.events, this.pool);
     this.machines = new MachineOperations({ ...deps, pool: this.pool });
     const charms = deps.charms ?? new CharmRepository();
     this.charms = charms;
@@ -142,6 +147,7 @@ export class Controller implements ControllerApi {
       retryDelayMs: defaultRetryDelay,
       onCommit: (unit, relations, leaderSettings) =>
         this.runner.committed(unit, relations, leaderSettings),
+      onHook: (event) => this.metering.hook(event),
     };
     this.runner = new UnitRunner(
       store,
@@ -292,6 +298,10 @@ export class Controller implements ControllerApi {
 
   statusLog(request: StatusLogRequest): StatusLogResponse {
     return statusLog(this.deps.store, request);
+  }
+
+  metrics(): Promise<{ contentType: string; text: string }> {
+    return this.metering.scrape();
   }
 
   rollouts(): { rollouts: RolloutRecord[] } {

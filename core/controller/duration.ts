@@ -1,11 +1,16 @@
 // Durations as operators type them (`90s`, `5m`). Pure.
 
-/** `90s`, `5m`, `1h`, `500ms` → milliseconds. */
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** `90s`, `5m`, `1h`, `500ms`, `30d` → milliseconds. */
 export function parseDurationMs(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
   if (!m) return undefined;
-  const unit = m[2] ?? 's';
-  return (
-    Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000)
-  );
+  return Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
 }

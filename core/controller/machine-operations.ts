@@ -23,7 +23,13 @@ import {
   NotSimCloudError,
   SimulatedMachineError,
 } from './errors.js';
-import type { Connect, Connected, Health, MachinePool } from './machine-pool.js';
+import {
+  type Connect,
+  type Connected,
+  type Health,
+  machineStatusOf,
+  type MachinePool,
+} from './machine-pool.js';
 import type { SimulatedMachines } from './controller.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
@@ -51,7 +57,7 @@ export function hardware(facts: MachineFacts | undefined): string {
 
 function machineView(record: MachineRecord, h: Health | undefined): MachineStatusView {
   // Never probed (a status read that asked for no probe): say so rather than guess.
-  const current = h === undefined ? 'pending' : h.reachable ? 'started' : 'down';
+  const current = machineStatusOf(h);
   const since = h?.since ?? record.createdAt;
   const view: MachineStatusView = {
     'machine-status': { current, message: h && !h.reachable ? h.message : '', since },

@@ -31,6 +31,11 @@ export interface Health {
   since: string;
 }
 
+/** A machine's status as `rune status` shows it: pending until first probed. */
+export function machineStatusOf(health: Health | undefined): 'pending' | 'started' | 'down' {
+  return health === undefined ? 'pending' : health.reachable ? 'started' : 'down';
+}
+
 interface Entry {
   connecting?: Promise<RemoteMachine>;
   machine?: RemoteMachine;
@@ -42,7 +47,7 @@ export class MachinePool {
 
   /** `onHealthChange`: health is status that lives in memory, not in the store, so the event
    * bus and the status history hear of it here, with what it was before (undefined: first seen
-   * since the controller started). */
+   * since the controller started). `onProbe`: each probe's round trip, for the metrics. */
   constructor(
     private readonly connect: Connect,
     private readonly onHealthChange: (
@@ -50,6 +55,7 @@ export class MachinePool {
       health: Health,
       before: Health | undefined,
     ) => void = () => undefined,
+    private readonly onProbe: (seconds: number, reachable: boolean) => void = () => undefined,
   ) {}
 
   /** The machine's connection, opening it if needed; pins the recorded host key. */
@@ -68,6 +74,7 @@ export class MachinePool {
 
   /** A cheap round trip on the machine's session, recorded as its health. */
   async probe(record: MachineRecord, timeoutMs: number): Promise<Health> {
+    const began = performance.now();
     try {
       const machine = await this.get(record);
       const result = await machine.run('true', { timeoutMs });
@@ -80,7 +87,9 @@ export class MachinePool {
       this.note(record.id, false, e instanceof Error ? e.message : String(e));
       await this.drop(record.id);
     }
-    return this.health(record.id) as Health;
+    const health = this.health(record.id) as Health;
+    this.onProbe((performance.now() - began) / 1000, health.reachable);
+    return health;
   }
 
   health(id: string): Health | undefined {

@@ -38,6 +38,9 @@ const rolloutSetting = (
   },
 });
 
+/** Juju spells settings out in kebab-case; `certificate-` as easyrsa's certificate-lifetime. */
+export const CERTIFICATE_WARNING_KEY = 'certificate-expiry-warning';
+
 export const MODEL_SETTINGS: Record<string, Setting> = {
   'update-status-hook-interval': {
     default: '5m',
@@ -74,6 +77,15 @@ export const MODEL_SETTINGS: Record<string, Setting> = {
       const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
       if (Number.isInteger(n) && n >= 1 && n <= MAX_STATUS_HISTORY) return n;
       return { error: `must be a whole number from 1 to ${MAX_STATUS_HISTORY}, got "${text}"` };
+    },
+  },
+  [CERTIFICATE_WARNING_KEY]: {
+    default: '30d',
+    description:
+      'Status warns of a unit whose certificate expires within this long (e.g. 30d, 12h; 0d: only once expired).',
+    parse(text) {
+      const ms = parseDurationMs(text);
+      return ms === undefined ? { error: `"${text}" is not a duration like 30d or 12h` } : ms;
     },
   },
   'rollout-canaries': rolloutSetting(
@@ -120,6 +132,13 @@ export function resurrectorSettings(config: Record<string, string>): {
     enabled: config['resurrect'] !== 'false',
     graceMs: typeof grace === 'number' ? grace : 60_000,
   };
+}
+
+/** How long before a certificate expires status warns of it (issue 17 item 3). */
+export function certificateWarningMs(config: Record<string, string>): number {
+  const setting = MODEL_SETTINGS[CERTIFICATE_WARNING_KEY];
+  const parsed = setting?.parse(config[CERTIFICATE_WARNING_KEY] ?? setting.default);
+  return typeof parsed === 'number' ? parsed : 30 * 86_400_000;
 }
 
 export function updateStatusIntervalMs(config: Record<string, string>): number {

@@ -4,6 +4,8 @@
 import { deriveApplicationStatus, type StatusInfo, type WorkloadStatus } from '../model/status.js';
 import { applicationAsSeen } from '../store/application-view.js';
 import type { ApplicationRecord, Store, UnitRecord } from '../store/types.js';
+import { certificateExpiries, expiryWarning } from './certificate-expiry.js';
+import { certificateWarningMs } from './model-config.js';
 import type {
   ApplicationStatusView,
   MachineStatusView,
@@ -63,6 +65,8 @@ function unitView(
     /** Principal → its subordinate units, indexed once for the whole model. */
     subordinatesOf: Map<string, UnitRecord[]>;
     leaderOf: (application: string) => string | undefined;
+    /** A warning when the unit's certificate expires soon (issue 17 item 3). */
+    certificateWarning: (unit: string) => string | undefined;
   },
 ): UnitStatusView {
   const { addresses, revisionOf, lost } = context;
@@ -76,6 +80,8 @@ function unitView(
   if (revision !== undefined) view['charm-rev'] = revision;
   if (unit.name === leader) view.leader = true;
   if (unit.principal === undefined) view.machine = unit.machine;
+  const warning = context.certificateWarning(unit.name);
+  if (warning !== undefined) view['certificate-warning'] = warning;
   const subordinates = context.subordinatesOf.get(unit.name) ?? [];
   if (subordinates.length > 0) {
     view.subordinates = Object.fromEntries(
@@ -100,6 +106,8 @@ export interface StatusReads {
   units: readonly UnitRecord[];
   /** Machine id → address. */
   addresses: ReadonlyMap<string, string>;
+  /** The clock certificate warnings are judged by (ms since the epoch); default now. */
+  now?: number;
 }
 
 export function modelStatus(
@@ -124,7 +132,14 @@ export function modelStatus(
   }
   const leaders = new Map(apps.map((a) => [a.name, store.leader(a.name)]));
   const leaderOf = (application: string) => leaders.get(application);
+  const expiries = certificateExpiries(store, units).units;
+  const warnWithin = certificateWarningMs(store.modelConfig());
+  const now = reads?.now ?? Date.now();
   const context = {
+    certificateWarning: (unit: string) => {
+      const expires = expiries.get(unit);
+      return expires === undefined ? undefined : expiryWarning(expires, now, warnWithin);
+    },
     addresses,
     revisionOf: revisions(store, apps),
     lost,

@@ -5,8 +5,13 @@ import { STORE_METHODS, type StoreMethod } from '../store/store-methods.js';
 import type { Store } from '../store/types.js';
 
 /** `store` with `changed` called after each write, even one that throws (it may have written
- * part of its change before failing; a spurious bump only costs a waiter one extra look). */
-export function observeStore(store: Store, changed: () => void): Store {
+ * part of its change before failing; a spurious bump only costs a waiter one extra look), and
+ * `wrote` after each write that returned, with what it was asked (the metrics count some). */
+export function observeStore(
+  store: Store,
+  changed: () => void,
+  wrote?: (method: StoreMethod, args: readonly unknown[]) => void,
+): Store {
   const observed: Record<string, unknown> = {};
   Object.defineProperty(observed, 'schemaVersion', {
     get: () => store.schemaVersion,
@@ -21,7 +26,9 @@ export function observeStore(store: Store, changed: () => void): Store {
         ? method
         : (...args: unknown[]) => {
             try {
-              return method(...args);
+              const result = method(...args);
+              wrote?.(name, args);
+              return result;
             } finally {
               changed();
             }

@@ -238,6 +238,8 @@ export const QUERY_SCHEMAS = {
     ['after', 'timeoutMs'],
   ),
   'GET /v1/hooks': query({ after: digits('a hook log position') }, ['after']),
+  'GET /v1/metrics': query({}),
+  'GET /metrics': query({}),
 } as const satisfies Record<string, Schema>;
 
 export type BodyRoute = keyof typeof BODY_SCHEMAS;

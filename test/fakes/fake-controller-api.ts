@@ -37,6 +37,7 @@ export function fakeControllerApi(
     relate: ({ a, b }) => ({ relation: `${a} - ${b}` }),
     resolve: () => undefined,
     simulate: () => undefined,
+    metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: '' }),
     refresh: ({ application }) => ({ application, charm: application, revision: 2, from: 1 }),
     run: ({ target }) => ({ id: 1, unit: target }),
     action: (id) => ({

@@ -13,6 +13,7 @@ export const modelConfig: Command = {
   help: [
     'Shows the model settings, one setting, or sets them. Settings:',
     '  update-status-hook-interval   how often idle units run update-status (default 5m)',
+    '  certificate-expiry-warning    status warns of a certificate expiring this soon (default 30d)',
   ].join('\n'),
   async run(args, io) {
     const { positionals } = parseFlags(args, {}, usage);

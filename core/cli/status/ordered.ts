@@ -59,6 +59,7 @@ function unit(u: UnitStatusView): UnitStatusView {
     'machine',
     'public-address',
     'charm-rev',
+    'certificate-warning',
     'subordinates',
   ]);
   out['workload-status'] = value(u['workload-status']);

@@ -28,6 +28,9 @@ function unitMessage(unit: UnitStatusView): string {
   let message = unit['workload-status'].message;
   // A unit still allocating has no workload message yet; Juju shows why it is waiting.
   if (agent.current === 'allocating' && message === '') message = agent.message;
+  // A certificate about to expire is said beside what the charm says, never instead of it.
+  const warning = unit['certificate-warning'];
+  if (warning !== undefined) message = message === '' ? warning : `${message}; ${warning}`;
   const doing = agentDoing(agent);
   return doing === '' ? message : `(${doing}) ${message}`;
 }

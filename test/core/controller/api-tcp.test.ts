@@ -11,7 +11,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:https';
+import { request as httpsRequest, type Server } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../core/controller/api-client.js';
 import { listenTcp } from '../../../core/controller/api-tcp.js';
@@ -44,7 +44,9 @@ beforeAll(async () => {
   tls = await ensureApiTls(dir, []);
   store = new SqliteStore(join(dir, 'store.db'));
   access = new UserAccess(store, 'test');
-  const api = fakeControllerApi(new ModelEvents());
+  const api = fakeControllerApi(new ModelEvents(), {
+    metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: METRICS }),
+  });
   const listening = await listenTcp(api, { host: '127.0.0.1', port: 0, tls, access, log });
   server = listening.server;
   address = `127.0.0.1:${listening.port}`;
@@ -57,6 +59,34 @@ afterAll(() => {
   closers.forEach((c) => c());
   store.close();
 });
+
+const METRICS = '# TYPE rune_units gauge\nrune_units 0\n';
+
+/** A GET as Prometheus makes it: the pinned CA, and the token as a bearer if given. */
+function scrape(path: string, t?: string): Promise<{ status: number; type: string; body: string }> {
+  const [host = '', port = ''] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host,
+        port: Number(port),
+        path,
+        ca: tls.ca,
+        checkServerIdentity: () => undefined,
+        headers: t === undefined ? {} : { authorization: `Bearer ${t}` },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 const client = (t?: string, at = address, ca = tls.ca) =>
   new ApiClient('test', '', { addresses: [at], ca, ...(t === undefined ? {} : { token: t }) });
@@ -159,6 +189,19 @@ describe('the API over TCP', () => {
     expect((refused as Error).message).toMatch(
       new RegExp(`${at} is not a Rune controller \\(nothing listens there: connection refused`),
     );
+  });
+
+  it('serves /metrics and /v1/metrics behind the token, as Prometheus text', async () => {
+    for (const path of ['/metrics', '/v1/metrics']) {
+      expect(await scrape(path, token)).toEqual({
+        status: 200,
+        type: 'text/plain; version=0.0.4',
+        body: METRICS,
+      });
+      const refused = await scrape(path);
+      expect(refused.status).toBe(401);
+      expect(refused.body).not.toContain('rune_units');
+    }
   });
 
   it('revokes the token on logout', async () => {

@@ -201,6 +201,8 @@ const wrongQuery: [string, string, string, string][] = [
     'after: must be a generation (-1 for now), got "-2"',
   ],
   ['GET /v1/hooks', 'GET', '/v1/hooks?after=x', 'after: must be a hook log position, got "x"'],
+  ['GET /v1/metrics', 'GET', '/v1/metrics?x=1', 'x: is not a field of this request'],
+  ['GET /metrics', 'GET', '/metrics?x=1', 'x: is not a field of this request'],
 ];
 
 describe('API request validation', () => {
