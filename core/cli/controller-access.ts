@@ -9,7 +9,7 @@ import { CaMismatchError } from '../controller/access-errors.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
-import { allMemberPaths } from '../controller/member-paths.js';
+import { memberClients, memberHost } from '../controller/member-clients.js';
 import {
   type ControllerInfo,
   createController,
@@ -156,8 +156,7 @@ export const ELECTION_WAIT_MS = 45_000;
 async function activeMember(io: Io, home: string, info: ControllerInfo): Promise<ApiClient> {
   const ha = info.ha;
   if (!ha) throw new Error('activeMember needs a highly available controller');
-  const base = controllerPaths(home, info.name);
-  const clients = allMemberPaths(base, ha).map((p) => new ApiClient(info.name, p.socket));
+  const clients = memberClients(home, { ...info, ha });
   const restarted = new Set<number>();
   return waitFor(
     `a member of controller "${info.name}" to be active`,
@@ -171,10 +170,12 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
         ),
       );
       // A member that is gone starts again (standing by, or taking over when none is active):
-      // the controller keeps its N members without the operator's help.
+      // the controller keeps its N members without the operator's help. One on another host
+      // (enable-ha --to) is not started from here: the others stand in for it meanwhile.
       const gone = pings
         .map((_, n) => n)
         .filter((n) => pings[n] === undefined && !restarted.has(n))
+        .filter((n) => memberHost(ha, n) === undefined)
         .filter((n) => silentController(home, info.name, n).kind === 'gone');
       // After a reboot the store's etcd is gone too, and a member cannot open its store
       // without it: the store's members first, all together (one alone has no quorum).

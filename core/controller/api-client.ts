@@ -374,7 +374,8 @@ export class ApiClient {
 
   /** Refuses, before anything is sent, a request whose paths mean files on this host. */
   private localFiles(what: string): void {
-    if (this.remote) throw new ControllerFilesError(this.controller, what);
+    if (this.remote && !this.remote.sameFiles)
+      throw new ControllerFilesError(this.controller, what);
   }
 
   /** The address requests go to now. */
