@@ -36,6 +36,8 @@ export interface StoreClusterOptions {
 export interface RemoteStoreMembers {
   members: { member: number; host: string; machine: string }[];
   start(info: StoreClusterInfo, i: number): Promise<void>;
+  /** The last lines of its log there, for the error when it does not answer. */
+  lastLog?(info: StoreClusterInfo, i: number): Promise<string>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -221,7 +223,7 @@ async function startAll(
     info.members.map((m, i) =>
       m.machine === undefined
         ? waitHealthy(info, i, tls, timeoutMs, children[i])
-        : waitRemoteHealthy(info, i, tls, timeoutMs),
+        : waitRemoteHealthy(info, i, tls, timeoutMs, remote),
     ),
   );
 }
@@ -232,19 +234,21 @@ async function waitRemoteHealthy(
   i: number,
   tls: ClientTls,
   timeoutMs: number,
+  remote: RemoteStoreMembers | undefined,
 ): Promise<void> {
   const member = memberAt(info, i);
   await waitFor(
     `store member ${member.name} to answer on ${member.clientUrl}/health`,
     () => memberHealthy(member.clientUrl, tls),
     { timeoutMs, intervalMs: 100 },
-  ).catch((e: unknown) => {
+  ).catch(async (e: unknown) => {
     const detail = e instanceof Error ? e.message : String(e);
+    const log = (await remote?.lastLog?.(info, i).catch(() => '')) ?? '';
     throw new StoreMemberStartError(
       member.name,
       `${member.logFile} on machine ${member.machine}`,
       detail,
-      '',
+      log,
     );
   });
 }

@@ -13,7 +13,9 @@ import type { StorePlacement } from './enable-ha.js';
 import { HaHostStepError, HaPlacementProviderError } from './ha-host-errors.js';
 import { controllerMemberFiles, copyToHost, storeMemberFiles } from './ha-host-files.js';
 import {
+  ensureHostMember,
   hostMemberLog,
+  tailOnHost,
   removeFromHost,
   startHostMember,
   startHostStore,
@@ -31,7 +33,8 @@ import {
 import type { Connect } from './machine-pool.js';
 import { memberClients } from './member-clients.js';
 import type { ControllerPaths } from './paths.js';
-import type { ControllerInfo, HaInfo } from './registry.js';
+import type { ControllerInfo, HaHost, HaInfo } from './registry.js';
+import type { RemoteMachine } from '../model/machine.js';
 import { hashToken } from './user-access.js';
 import { waitFor } from './wait-for.js';
 import type { StoreClusterInfo } from './wiring.js';
@@ -105,6 +108,12 @@ export function storePlacement(
           'copying its store certificates',
         );
         await startHostStore(host, cluster, i, deps.memberArgs(cluster, i));
+      },
+      lastLog: async (cluster, i) => {
+        const host = hosts.find((h) => h.member === i);
+        const log = cluster.members[i]?.logFile;
+        if (host === undefined || log === undefined) return '';
+        return tailOnHost(host, log);
       },
     },
   };
@@ -204,6 +213,47 @@ export async function undoHosts(
 
 export { closeHosts };
 
+/** A session on a member's host as enable-ha recorded it: its pinned host key, its login. */
+async function connectHost(host: HaHost, connect: Connect): Promise<RemoteMachine> {
+  const { machine } = await connect(
+    {
+      host: host.address,
+      port: host.sshPort,
+      user: host.user,
+      privateKey: readFileSync(host.keyFile, 'utf8'),
+    },
+    { pinned: host.hostKey },
+    host.machine,
+  );
+  return machine;
+}
+
+/**
+ * The CLI's part when a member on another host does not answer: over SSH, its process is
+ * looked for and, when gone (killed, the host rebooted), started again. Says which.
+ */
+export async function restartMemberHost(
+  home: string,
+  info: ControllerInfo,
+  paths: ControllerPaths,
+  host: HaHost,
+  connect: Connect,
+): Promise<'running' | 'started'> {
+  const machine = await connectHost(host, connect);
+  try {
+    const session = { machine, address: host.address, member: host.member, node: host.node };
+    return await ensureHostMember(
+      { ...session, record: { id: host.machine } },
+      home,
+      info.name,
+      paths,
+      memberRuntime().script,
+    );
+  } finally {
+    await machine.close().catch(() => undefined);
+  }
+}
+
 /**
  * destroy-controller's part on each member's host: reached as enable-ha recorded it (its pinned
  * host key), its processes stopped and the controller's folder removed. A host that cannot be
@@ -218,16 +268,7 @@ export async function removeMemberHosts(
   const cluster = JSON.parse(readFileSync(info.ha.clusterFile, 'utf8')) as StoreClusterInfo;
   for (const host of info.ha.hosts ?? []) {
     try {
-      const { machine } = await connect(
-        {
-          host: host.address,
-          port: host.sshPort,
-          user: host.user,
-          privateKey: readFileSync(host.keyFile, 'utf8'),
-        },
-        { pinned: host.hostKey },
-        host.machine,
-      );
+      const machine = await connectHost(host, connect);
       try {
         await removeFromHost(
           machine,

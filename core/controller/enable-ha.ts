@@ -3,7 +3,7 @@
 // log's first entry), controller.json records the members, and the members start: one is
 // elected and carries on the model where the single controller left it. Any failure before the
 // members start puts everything back and starts the single controller again.
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedStoreLog } from '../store/etcd-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -53,6 +53,8 @@ export interface StorePlacement {
     members: { member: number; host: string; machine: string }[];
     /** Starts store member i on its host, once the cluster's certificates exist. */
     start(cluster: StoreClusterInfo, i: number): Promise<void>;
+    /** The last lines of its log there, for the error when it does not answer. */
+    lastLog?(cluster: StoreClusterInfo, i: number): Promise<string>;
   };
 }
 
@@ -105,10 +107,13 @@ export async function enableHa(
   }
   let made: (HaInfo['store'] & { clusterFile: string }) | undefined;
   const kept = `${paths.store}.before-ha`;
+  const haDir = join(paths.dir, 'ha');
+  // A folder there before is not this attempt's to remove (create refuses it anyway).
+  const hadHaDir = existsSync(haDir) && readdirSync(haDir).length > 0;
   let ha: HaInfo;
   try {
     made = await cluster.create(
-      join(paths.dir, 'ha'),
+      haDir,
       members,
       placement && hosts.length > 0 ? storePlacement(hosts, paths, placement, seen) : undefined,
     );
@@ -132,6 +137,9 @@ export async function enableHa(
   } catch (e) {
     await undoHosts(hosts, name, paths, seen.cluster);
     if (made) await cluster.remove(made.clusterFile).catch(() => undefined);
+    // A cluster that did not start leaves its certificates behind (its members' logs are in
+    // the error): gone, or the next enable-ha would find the folder taken.
+    else if (!hadHaDir) rmSync(haDir, { recursive: true, force: true });
     writeController(home, info);
     if (!existsSync(paths.store) && existsSync(kept)) renameSync(kept, paths.store);
     lock.release();

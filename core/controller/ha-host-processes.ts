@@ -11,7 +11,12 @@ import { memberDir, memberPaths } from './member-paths.js';
 import type { ControllerPaths } from './paths.js';
 import type { StoreClusterInfo } from './wiring.js';
 
-async function runOn(host: MemberHost, step: string, command: string): Promise<string> {
+/** A session on a member's host, as these functions need it (a MemberHost is one). */
+export type HostSession = Pick<MemberHost, 'machine' | 'address' | 'member' | 'node'> & {
+  record: { id: string };
+};
+
+async function runOn(host: HostSession, step: string, command: string): Promise<string> {
   const fail = (detail: string) => new HaHostStepError(host.record.id, host.address, step, detail);
   const r = await host.machine.run(command, { timeoutMs: 30_000 }).catch((e: unknown) => {
     throw fail(errorText(e));
@@ -47,28 +52,82 @@ export async function startHostStore(
   );
 }
 
+/** The command that starts controller member `host.member` there. */
+function memberStart(
+  host: HostSession,
+  home: string,
+  name: string,
+  paths: ControllerPaths,
+  script: string,
+) {
+  const own = memberPaths(paths, host.member);
+  const argv = [host.node, script, 'controller', 'run', name, '--member', String(host.member)];
+  return detached(argv, own.log, undefined, `RUNE_HOME=${shellQuote(home)} `);
+}
+
 /** Starts controller member `host.member` there: `rune controller run NAME --member N`. */
 export async function startHostMember(
-  host: MemberHost,
+  host: HostSession,
   home: string,
   name: string,
   paths: ControllerPaths,
   script: string,
 ): Promise<void> {
-  const own = memberPaths(paths, host.member);
-  const argv = [host.node, script, 'controller', 'run', name, '--member', String(host.member)];
   await runOn(
     host,
     `starting controller member ${host.member}`,
-    detached(argv, own.log, undefined, `RUNE_HOME=${shellQuote(home)} `),
+    memberStart(host, home, name, paths, script),
   );
 }
 
+// The pid in file $1 when its process's arguments include each of $2...: a pid file may
+// outlive its process, and the pid be someone else's by now.
+const OURS = [
+  'ours() { f=$1; shift; [ -f "$f" ] || return 1; p=$(cat "$f"); [ -r /proc/$p/cmdline ] ||',
+  "  return 1; c=$(tr '\\0' '\\n' < /proc/$p/cmdline); for l in \"$@\"; do",
+  '  printf "%s\\n" "$c" | grep -qxF -e "$l" || return 1; done; echo $p; }',
+].join('\n');
+
+const memberMarks = (name: string, n: number) => [name, '--member', String(n)];
+
+/**
+ * Starts controller member `host.member` on its host unless its process runs there (a member
+ * that does not answer may be busy, or cut off: only a gone one is started again, as the CLI
+ * does for members on this host). Says which it found.
+ */
+export async function ensureHostMember(
+  host: HostSession,
+  home: string,
+  name: string,
+  paths: ControllerPaths,
+  script: string,
+): Promise<'running' | 'started'> {
+  const pidFile = memberPaths(paths, host.member).pid;
+  const out = await runOn(
+    host,
+    `starting controller member ${host.member} again`,
+    [
+      OURS,
+      `if ours ${commandLine([pidFile, ...memberMarks(name, host.member)])} >/dev/null; then`,
+      '  echo running',
+      'else',
+      `  ${memberStart(host, home, name, paths, script)}`,
+      '  echo started',
+      'fi',
+    ].join('\n'),
+  );
+  return out.trim() === 'running' ? 'running' : 'started';
+}
+
 /** The last lines of the member's log on its host, for an error that says why it did not start. */
-export async function hostMemberLog(host: MemberHost, paths: ControllerPaths): Promise<string> {
-  const log = memberPaths(paths, host.member).log;
+export function hostMemberLog(host: HostSession, paths: ControllerPaths): Promise<string> {
+  return tailOnHost(host, memberPaths(paths, host.member).log);
+}
+
+/** The last 5 lines of a log file on the host, each cut to 400 characters ('' when none). */
+export async function tailOnHost(host: Pick<HostSession, 'machine'>, log: string): Promise<string> {
   const r = await host.machine
-    .run(`tail -n 5 ${shellQuote(log)} 2>/dev/null`, { timeoutMs: 10_000 })
+    .run(`tail -n 5 ${shellQuote(log)} 2>/dev/null | cut -c 1-400`, { timeoutMs: 10_000 })
     .catch(() => undefined);
   return r?.stdout.toString().trimEnd() ?? '';
 }
@@ -97,12 +156,9 @@ export async function removeFromHost(
   const find = (file: string, marks: string[]) =>
     `p=$(ours ${commandLine([file, ...marks])}) && pids="$pids $p"`;
   const script = [
-    // The pid in file $1 when its process's arguments include each of $2...
-    'ours() { f=$1; shift; [ -f "$f" ] || return 1; p=$(cat "$f"); [ -r /proc/$p/cmdline ] ||',
-    "  return 1; c=$(tr '\\0' '\\n' < /proc/$p/cmdline); for l in \"$@\"; do",
-    '  printf "%s\\n" "$c" | grep -qxF -e "$l" || return 1; done; echo $p; }',
+    OURS,
     'pids=',
-    find(own.pid, [name, '--member', String(n)]),
+    find(own.pid, memberMarks(name, n)),
     ...(etcd ? [find(etcd.pidFile, [`--data-dir=${etcd.dataDir}`])] : []),
     '[ -z "$pids" ] || kill -TERM $pids 2>/dev/null',
     // A bounded wait on the processes themselves: a member leaves the election as it stops.

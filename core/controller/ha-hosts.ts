@@ -208,6 +208,7 @@ export function haHost(host: MemberHost): HaHost {
     keyFile: record.keyFile,
     hostKey: record.hostKey,
     api: `${host.address.includes(':') ? `[${host.address}]` : host.address}:${MEMBER_API_PORT}`,
+    node: host.node,
     ...(host.sharedFiles ? { sharedFiles: true } : {}),
   };
 }

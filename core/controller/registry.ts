@@ -76,6 +76,8 @@ export interface HaHost {
   hostKey: string;
   /** `address:port` of the member's API over TCP. */
   api: string;
+  /** Node.js there, as enable-ha found it: what starts the member again. */
+  node: string;
   /** The host shares this host's files: removing the member there removes its own files only. */
   sharedFiles?: boolean;
 }

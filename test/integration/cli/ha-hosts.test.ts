@@ -6,7 +6,7 @@
 // over and the deploy completes. Wrong counts, a host without Rune and an unreachable host are
 // refused with nothing changed.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,8 +105,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...sessions.values()].map((s) => s.close().catch(() => undefined)));
-  const destroyed = await runCli('destroy-controller', NAME, '--yes');
-  if (destroyed.code !== 0) console.log(destroyed.err.join('\n'));
+  // Destroyed by the last test unless one before it failed.
+  if (existsSync(controllerPaths(home, NAME).config)) {
+    const destroyed = await runCli('destroy-controller', NAME, '--yes');
+    if (destroyed.code !== 0) console.log(destroyed.err.join('\n'));
+  }
   for (const p of providers) await p.destroyAll().catch(() => undefined);
   for (const dir of [home, ...stateDirs]) rmSync(dir, { recursive: true, force: true });
   if (previousHome === undefined) delete process.env.RUNE_HOME;
@@ -137,6 +140,39 @@ describe('controller members on hosts of their own', () => {
     expect(status.code, status.err.join('\n')).toBe(0);
     expect(await on(0, 'ls /tmp')).not.toMatch(/rune-home/);
   }, 120_000);
+
+  it('rolls back every host when a store member cannot start there', async () => {
+    const config = controllerPaths(home, NAME).config;
+    const before = readFileSync(config, 'utf8');
+    const address = hosts[1]?.address ?? '';
+    // Something else holds the store's client port on machine 1: its etcd cannot listen.
+    const holder = (
+      await on(
+        1,
+        `setsid python3 -c "import socket, time; s = socket.socket(); ` +
+          `s.bind(('${address}', 17071)); s.listen(); time.sleep(600)" ` +
+          '> /dev/null 2>&1 < /dev/null & echo $!',
+      )
+    ).trim();
+    try {
+      const r = await runCli('enable-ha', '--to', '0,1');
+      expect(r.code).not.toBe(0);
+      const said = r.err.join('\n');
+      expect(said).toMatch(/enable-ha did not complete .*store member store-2 did not start/s);
+      expect(said).toMatch(/address already in use/);
+      expect(said).toMatch(/the controller runs alone as before/);
+    } finally {
+      await on(1, `kill ${holder}`);
+    }
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(existsSync(join(controllerPaths(home, NAME).dir, 'ha'))).toBe(false);
+    expect((await runCli('status')).code).toBe(0);
+    // Nothing left on the hosts: no files, no etcd.
+    for (const i of [0, 1]) {
+      expect(await on(i, `ls ${controllerPaths(home, NAME).dir} 2>/dev/null | wc -l`)).toBe('0\n');
+      expect(await on(i, 'ss -Hltn')).not.toMatch(/:1707[012]\b/);
+    }
+  }, 180_000);
 
   it('enable-ha --to 0,1 runs members 1 and 2 and their etcd on those hosts', async () => {
     const r = await runCli('enable-ha', '--to', '0,1');
@@ -199,4 +235,48 @@ describe('controller members on hosts of their own', () => {
     ).applications?.counter?.units;
     expect(Object.values(units ?? {}).map((u) => u.machine)).toEqual(['2']);
   }, 300_000);
+
+  it('SIGKILL the active member on its host: another carries changes, the next command starts it again', async () => {
+    // Member 0 was killed above: the active one now runs on a host of its own.
+    const { id, pid } = await active();
+    const victim = ha().hosts?.find((h) => h.member === id);
+    if (!victim) throw new Error(`the active member ${id} runs on this host`);
+    await on(Number(victim.machine), `kill -KILL ${pid}`);
+    // A command that finds it silent looks on its host and starts it again.
+    const said: string[] = [];
+    await waitFor(
+      `a change to go through with member ${victim.member} killed`,
+      async () => {
+        const set = await runCli('model-config', 'update-status-hook-interval=7m');
+        said.push(...set.err);
+        return set.code === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    const restarted = await waitFor(
+      `member ${victim.member} to answer again on machine ${victim.machine}`,
+      async () => {
+        const now = (await members())[victim.member];
+        return now && now.pid !== pid ? now : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(restarted.pid).not.toBe(pid);
+    expect(said.join('\n')).toMatch(
+      new RegExp(
+        `member ${victim.member} on machine ${victim.machine} .*was not running: started it again`,
+      ),
+    );
+    const config = await runCli('model-config');
+    expect(config.out.join('\n')).toMatch(/update-status-hook-interval:\s+value: 7m/);
+  }, 120_000);
+
+  it('destroy-controller stops the members on their hosts and removes their files', async () => {
+    const r = await runCli('destroy-controller', NAME, '--yes');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    for (const i of [0, 1]) {
+      expect(await on(i, `ls ${controllerPaths(home, NAME).dir} 2>/dev/null | wc -l`)).toBe('0\n');
+      expect(await on(i, 'ss -Hltn')).not.toMatch(/:1707[012]\b/);
+    }
+  }, 120_000);
 });
