@@ -242,6 +242,7 @@ describe('controller members on hosts of their own', () => {
     const victim = ha().hosts?.find((h) => h.member === id);
     if (!victim) throw new Error(`the active member ${id} runs on this host`);
     await on(Number(victim.machine), `kill -KILL ${pid}`);
+    const killedAt = Date.now();
     // A command that finds it silent looks on its host and starts it again.
     const said: string[] = [];
     await waitFor(
@@ -252,6 +253,11 @@ describe('controller members on hosts of their own', () => {
         return set.code === 0;
       },
       { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    const next = await active();
+    console.log(
+      `member ${id} killed on machine ${victim.machine}; a change went through ` +
+        `${Date.now() - killedAt} ms later, member ${next.id} active`,
     );
     const restarted = await waitFor(
       `member ${victim.member} to answer again on machine ${victim.machine}`,
