@@ -1,7 +1,6 @@
-// enable-ha --to (issue 16 item 3, "on real hosts one per host"): member 0 stays on this host,
-// member N goes on the Nth machine named. Checked and reached before the controller stops (a
-// refusal changes nothing); each host gets its store member's certificates and etcd first, then
-// the rest of a member's files and its controller member; enable-ha's rollback undoes each host.
+// enable-ha --to (issue 16 item 3, "on real hosts one per host"): the machines checked before the
+// controller stops; each host's etcd, files and controller member in that order; the rollback,
+// the CLI's restart of a gone member and destroy-controller's removal on each host.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

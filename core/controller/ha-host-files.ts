@@ -1,8 +1,6 @@
-// What a controller member on another host needs (enable-ha --to), as files at the same paths as
-// on this host, so every path in controller.json, cluster.json and the store's machine records
-// holds there too: the store member's certificates first (its etcd starts before the rest), then
-// the controller's identity, store key, SSH keys and API certificate. Secrets go 0600 in 0700
-// folders, in one round trip per step, and are never logged.
+// The files a member on another host needs (enable-ha --to), at the same paths as here so every
+// path in controller.json, cluster.json and the machine records holds there: the store member's
+// certificates first, then the rest. Secrets 0600 in 0700 folders, never logged.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { commandLine } from '../charm/shell.js';

@@ -1,7 +1,6 @@
-// A member's processes on its own host (enable-ha --to): its store member (etcd) and its
-// controller member, each started detached over SSH (a session of its own, so the SSH session's
-// end does not reach it) and stopped by the pid files they keep there; what destroy-controller
-// and enable-ha's rollback leave on the host is nothing.
+// A member's processes on its own host (enable-ha --to): its etcd and its controller member, each
+// started detached over SSH (a session of its own, beyond the SSH session's end), found again and
+// stopped by their pid files, checked against their command lines.
 import { dirname } from 'node:path';
 import { commandLine, shellQuote } from '../charm/shell.js';
 import type { RemoteMachine } from '../model/machine.js';

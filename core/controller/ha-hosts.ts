@@ -1,7 +1,6 @@
-// Controller members on hosts of their own (issue 16 item 3, `rune enable-ha --to 1,2`): the
-// manual machines named are checked against the store, reached over SSH with their pinned host
-// keys, and checked for what a member needs (Rune at this host's path, Node.js, etcd) before
-// anything changes. ha-host-files.ts gives them their files; ha-host-processes.ts runs them.
+// enable-ha --to's checks (issue 16 item 3): the machines named, checked against the store, and
+// each host reached with its pinned key and looked at for Rune (at this host's path), Node.js and
+// etcd before anything changes. ha-host-files.ts gives them files; ha-host-processes.ts runs them.
 import { readFileSync } from 'node:fs';
 import { commandLine } from '../charm/shell.js';
 import type { RemoteMachine } from '../model/machine.js';
