@@ -6,7 +6,6 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../charm/package-root.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import type { Store } from '../store/types.js';
 import { DEFAULT_API_HOST } from './api-remote.js';
 import type { StorePlacement } from './enable-ha.js';
 import { HaHostStepError, HaPlacementProviderError } from './ha-host-errors.js';
@@ -118,27 +117,42 @@ export function storePlacement(
   };
 }
 
-/** What controller.json adds for members on other hosts; the token goes in the single store
- * before it moves (and so in every replica), its secret only in this host's 0600 file. */
+/**
+ * What controller.json adds for members on other hosts, and the store moved with a session token
+ * for this host's CLI in it. The token goes into a copy of the single store that `seed` moves, so
+ * the single store stays as it was should enable-ha be rolled back; its secret is only in this
+ * host's 0600 file.
+ */
 export function placeMembers(
   info: ControllerInfo,
   ha: HaInfo,
   hosts: readonly MemberHost[],
-  store: Store,
+  single: SqliteStore,
+  keyFile: string,
+  seed: (store: SqliteStore) => void,
 ): ControllerInfo & { ha: HaInfo } {
   const tokenFile = join(ha.clusterFile, '..', 'host.token');
   const token = randomBytes(32).toString('base64url');
   const at = new Date();
-  store.transaction(() => {
-    store.addUser(HOST_USER, at.toISOString());
-    store.addToken({
-      hash: hashToken(token),
-      user: HOST_USER,
-      kind: 'session',
-      expiresAt: new Date(at.getTime() + HOST_TOKEN_TTL_MS).toISOString(),
-      createdAt: at.toISOString(),
+  const draft = `${single.file}.ha-seed`;
+  writeFileSync(draft, single.image(), { mode: 0o600 });
+  const copy = new SqliteStore(draft, undefined, { keyFile });
+  try {
+    copy.transaction(() => {
+      copy.addUser(HOST_USER, at.toISOString());
+      copy.addToken({
+        hash: hashToken(token),
+        user: HOST_USER,
+        kind: 'session',
+        expiresAt: new Date(at.getTime() + HOST_TOKEN_TTL_MS).toISOString(),
+        createdAt: at.toISOString(),
+      });
     });
-  });
+    seed(copy);
+  } finally {
+    copy.close();
+    for (const f of [draft, `${draft}-wal`, `${draft}-shm`]) rmSync(f, { force: true });
+  }
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   const ports = Array.from({ length: ha.members }, (_, n) =>
     hosts.some((h) => h.member === n) ? MEMBER_API_PORT : (info.api?.ports[n] ?? 0),

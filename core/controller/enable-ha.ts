@@ -122,9 +122,11 @@ export async function enableHa(
     ha = { members, store, clusterFile, enabledAt: new Date().toISOString() };
     const single = new SqliteStore(paths.store, undefined, { keyFile: paths.storeKey });
     let placed: ControllerInfo & { ha: HaInfo } = { ...info, ha };
+    const seed = (from: SqliteStore) =>
+      seedStoreLog(storeConnection(ha), storePrefix(info), storeOwner(info), from);
     try {
-      if (hosts.length > 0) placed = placeMembers(info, ha, hosts, single);
-      seedStoreLog(storeConnection(ha), storePrefix(info), storeOwner(info), single);
+      if (hosts.length > 0) placed = placeMembers(info, ha, hosts, single, paths.storeKey, seed);
+      else seed(single);
     } finally {
       single.close();
     }
