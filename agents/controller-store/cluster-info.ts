@@ -13,6 +13,9 @@ export interface StoreMember {
   /** The member's certificate (serverAuth for clients, clientAuth towards its peers) and key. */
   certFile: string;
   keyFile: string;
+  /** Set when the member runs on another host (enable-ha --to): the machine it runs on, where
+   * the controller member beside it starts and keeps it. Its files have the same paths there. */
+  machine?: string;
 }
 
 /** How to reach the cluster, and how to run its members. */

@@ -22,3 +22,8 @@ export async function freePorts(host: string, count: number): Promise<number[]> 
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 }
+
+/** A store member on a host of its own (enable-ha --to) listens on fixed ports, as Juju's
+ * controllers do on 17070: nothing here can ask that host's kernel for free ones beforehand. */
+export const REMOTE_CLIENT_PORT = 17071;
+export const REMOTE_PEER_PORT = 17072;

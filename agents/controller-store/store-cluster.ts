@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import { memberHealthy, type ClientTls } from './health.js';
 import { lastLogLines, runningPid, startMember, stopMembers } from './member-process.js';
-import { freePorts } from './ports.js';
+import { freePorts, REMOTE_CLIENT_PORT, REMOTE_PEER_PORT } from './ports.js';
 
 export type { StoreClusterInfo, StoreMember } from './cluster-info.js';
 
@@ -28,6 +28,16 @@ export interface StoreClusterOptions {
   etcd?: string;
   /** How long a member may take to answer its health endpoint; default 30 s. */
   timeoutMs?: number;
+  /** Members on hosts of their own (enable-ha --to), and how to start one there once its
+   * certificates exist; the rest run on this host at `host`. */
+  remote?: RemoteStoreMembers;
+}
+
+export interface RemoteStoreMembers {
+  members: { member: number; host: string; machine: string }[];
+  start(info: StoreClusterInfo, i: number): Promise<void>;
+  /** The last lines of its log there, for the error when it does not answer. */
+  lastLog?(info: StoreClusterInfo, i: number): Promise<string>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -49,19 +59,22 @@ export async function createStoreCluster(
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700); // mkdir's mode passes through the umask, and an existing dir keeps its own
   const host = options.host ?? '127.0.0.1';
+  const away = new Map((options.remote?.members ?? []).map((r) => [r.member, r]));
   const ports = await freePorts(host, 2 * n);
-  const url = (port: number | undefined) => `https://${urlHost(host)}:${port}`;
+  const url = (at: string, port: number | undefined) => `https://${urlHost(at)}:${port}`;
   const members: StoreMember[] = Array.from({ length: n }, (_, i) => {
     const memberDir = join(dir, `store-${i}`);
+    const remote = away.get(i);
     return {
       name: `store-${i}`,
-      clientUrl: url(ports[2 * i]),
-      peerUrl: url(ports[2 * i + 1]),
+      clientUrl: remote ? url(remote.host, REMOTE_CLIENT_PORT) : url(host, ports[2 * i]),
+      peerUrl: remote ? url(remote.host, REMOTE_PEER_PORT) : url(host, ports[2 * i + 1]),
       dataDir: join(memberDir, 'data'),
       pidFile: join(memberDir, 'etcd.pid'),
       logFile: join(memberDir, 'etcd.log'),
       certFile: join(memberDir, 'member.pem'),
       keyFile: join(memberDir, 'member-key.pem'),
+      ...(remote ? { machine: remote.machine } : {}),
     };
   });
   const info: StoreClusterInfo = {
@@ -75,9 +88,9 @@ export async function createStoreCluster(
     },
     members,
   };
-  await writeCertificates(info, host);
+  await writeCertificates(info, (i) => away.get(i)?.host ?? host);
   try {
-    await startAll(info, etcd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    await startAll(info, etcd, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.remote);
   } catch (e) {
     await stopStoreCluster(info);
     throw e;
@@ -106,12 +119,16 @@ export async function ensureStoreMember(
   return 'started';
 }
 
-/** Stops every member (SIGTERM, then SIGKILL after a grace); `remove` deletes the whole dir. */
+/** Stops every member on this host (SIGTERM, then SIGKILL after a grace); `remove` deletes the
+ * whole dir. Members on other hosts are their controller members' to stop (ha-hosts.ts). */
 export async function stopStoreCluster(
   info: StoreClusterInfo,
   options: { remove?: boolean } = {},
 ): Promise<void> {
-  await stopMembers(info.members, STOP_GRACE_MS);
+  await stopMembers(
+    info.members.filter((m) => m.machine === undefined),
+    STOP_GRACE_MS,
+  );
   if (options.remove) rmSync(info.dir, { recursive: true, force: true });
 }
 
@@ -157,15 +174,19 @@ async function findEtcd(explicit: string | undefined): Promise<string> {
 }
 
 /** The CA, one certificate per member and the client's, written 0600 (keys never leave dir). */
-async function writeCertificates(info: StoreClusterInfo, host: string): Promise<void> {
+async function writeCertificates(
+  info: StoreClusterInfo,
+  hostOf: (i: number) => string,
+): Promise<void> {
   // Loaded here, not at the top: wiring.ts re-exports this module, and every CLI command loads
   // wiring, while only enable-ha makes certificates.
   const { issueCertificate, newCertificateAuthority } = await import('./pki.js');
   const ca = await newCertificateAuthority(`Rune store CA ${info.token.slice(-12)}`);
-  const ips = ['127.0.0.1', host];
   const [client, ...members] = await Promise.all([
     issueCertificate(ca, { commonName: 'rune-controller', ips: [], role: 'client' }),
-    ...info.members.map((m) => issueCertificate(ca, { commonName: m.name, ips, role: 'member' })),
+    ...info.members.map((m, i) =>
+      issueCertificate(ca, { commonName: m.name, ips: ['127.0.0.1', hostOf(i)], role: 'member' }),
+    ),
   ]);
   if (client === undefined) throw new Error('no client certificate was issued');
   const files: [string, string][] = [
@@ -183,13 +204,53 @@ async function writeCertificates(info: StoreClusterInfo, host: string): Promise<
   await Promise.all(files.map(([file, pem]) => writeFile(file, pem, { mode: 0o600 })));
 }
 
-/** Starts every member not running, then waits for all: the first needs the others for a quorum. */
-async function startAll(info: StoreClusterInfo, etcd: string, timeoutMs: number): Promise<void> {
+/** Starts every member not running, then waits for all: the first needs the others for a quorum.
+ * A member on another host is started there by `remote` and waited for over the network. */
+async function startAll(
+  info: StoreClusterInfo,
+  etcd: string,
+  timeoutMs: number,
+  remote: RemoteStoreMembers | undefined,
+): Promise<void> {
   const tls = storeClientTls(info);
   const children = info.members.map((m, i) =>
-    runningPid(m) === undefined ? startMember(info, i, etcd) : undefined,
+    m.machine === undefined && runningPid(m) === undefined ? startMember(info, i, etcd) : undefined,
   );
-  await Promise.all(children.map((child, i) => waitHealthy(info, i, tls, timeoutMs, child)));
+  const away = info.members.flatMap((m, i) => (m.machine === undefined ? [] : [i]));
+  if (away.length > 0 && remote === undefined) throw new Error('no way to start remote members');
+  for (const i of away) await remote?.start(info, i);
+  await Promise.all(
+    info.members.map((m, i) =>
+      m.machine === undefined
+        ? waitHealthy(info, i, tls, timeoutMs, children[i])
+        : waitRemoteHealthy(info, i, tls, timeoutMs, remote),
+    ),
+  );
+}
+
+/** A member on another host: its health endpoint over the network is all there is to watch. */
+async function waitRemoteHealthy(
+  info: StoreClusterInfo,
+  i: number,
+  tls: ClientTls,
+  timeoutMs: number,
+  remote: RemoteStoreMembers | undefined,
+): Promise<void> {
+  const member = memberAt(info, i);
+  await waitFor(
+    `store member ${member.name} to answer on ${member.clientUrl}/health`,
+    () => memberHealthy(member.clientUrl, tls),
+    { timeoutMs, intervalMs: 100 },
+  ).catch(async (e: unknown) => {
+    const detail = e instanceof Error ? e.message : String(e);
+    const log = (await remote?.lastLog?.(info, i).catch(() => '')) ?? '';
+    throw new StoreMemberStartError(
+      member.name,
+      `${member.logFile} on machine ${member.machine}`,
+      detail,
+      log,
+    );
+  });
 }
 
 /**

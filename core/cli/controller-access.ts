@@ -9,7 +9,7 @@ import { CaMismatchError } from '../controller/access-errors.js';
 import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
-import { allMemberPaths } from '../controller/member-paths.js';
+import { memberClients, memberHost } from '../controller/member-clients.js';
 import {
   type ControllerInfo,
   createController,
@@ -91,13 +91,14 @@ async function namedClient(io: Io, name?: string): Promise<ApiClient> {
 export async function reach(io: Io, client: ApiClient, withinMs = ANSWER_WITHIN_MS): Promise<void> {
   const home = runeHome();
   const name = client.controller;
-  if (client.remote) return followRemote(client, withinMs);
   const info = readController(home, name);
-  if (info.ha) {
-    // Members stand by to take over: the CLI follows whichever is active now.
-    client.socket = (await activeMember(io, home, info)).socket;
+  if (info.ha && !info.remote) {
+    // Members stand by to take over: the CLI follows whichever is active now, on this host or
+    // (enable-ha --to) on another.
+    client.follow(await activeMember(io, home, info));
     return;
   }
+  if (client.remote) return followRemote(client, withinMs);
   const deadline = Date.now() + withinMs;
   let silent: SilentVerdict | undefined;
   const outcome = await waitFor(
@@ -156,8 +157,7 @@ export const ELECTION_WAIT_MS = 45_000;
 async function activeMember(io: Io, home: string, info: ControllerInfo): Promise<ApiClient> {
   const ha = info.ha;
   if (!ha) throw new Error('activeMember needs a highly available controller');
-  const base = controllerPaths(home, info.name);
-  const clients = allMemberPaths(base, ha).map((p) => new ApiClient(info.name, p.socket));
+  const clients = memberClients(home, { ...info, ha });
   const restarted = new Set<number>();
   return waitFor(
     `a member of controller "${info.name}" to be active`,
@@ -171,10 +171,12 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
         ),
       );
       // A member that is gone starts again (standing by, or taking over when none is active):
-      // the controller keeps its N members without the operator's help.
+      // the controller keeps its N members without the operator's help. One on another host
+      // (enable-ha --to) is not started from here: the others stand in for it meanwhile.
       const gone = pings
         .map((_, n) => n)
         .filter((n) => pings[n] === undefined && !restarted.has(n))
+        .filter((n) => memberHost(ha, n) === undefined)
         .filter((n) => silentController(home, info.name, n).kind === 'gone');
       // After a reboot the store's etcd is gone too, and a member cannot open its store
       // without it: the store's members first, all together (one alone has no quorum).
@@ -186,6 +188,14 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
           io.err(`member ${n} did not start: ${e instanceof Error ? e.message : String(e)}`);
         });
       }
+      // One on another host is looked for there over SSH, and started again when gone.
+      const away = pings
+        .map((_, n) => n)
+        .filter((n) => pings[n] === undefined && !restarted.has(n) && memberHost(ha, n));
+      for (const n of away) {
+        restarted.add(n);
+        await restartAway(io, home, info, n);
+      }
       const active = pings.findIndex((p) => p?.member?.active === true);
       return active >= 0 ? clients[active] : undefined;
     },
@@ -193,6 +203,24 @@ async function activeMember(io: Io, home: string, info: ControllerInfo): Promise
   ).catch((e: unknown) => {
     throw new NoControllerError(info.name, e instanceof Error ? e.message : String(e));
   });
+}
+
+/** Member `n` on another host, started again there when its process is gone. */
+async function restartAway(io: Io, home: string, info: ControllerInfo, n: number): Promise<void> {
+  const host = info.ha && memberHost(info.ha, n);
+  if (!host) return;
+  const { connectOverSsh } = await import('../controller/wiring.js');
+  const { restartMemberHost } = await import('../controller/enable-ha-hosts.js');
+  const where = `member ${n} on machine ${host.machine} (${host.address})`;
+  await restartMemberHost(home, info, controllerPaths(home, info.name), host, connectOverSsh).then(
+    (found) => {
+      if (found === 'started')
+        io.err(`Controller "${info.name}" ${where} was not running: started it again.`);
+    },
+    (e: unknown) => {
+      io.err(`${where} does not answer: ${e instanceof Error ? e.message : String(e)}`);
+    },
+  );
 }
 
 async function ensureStore(io: Io, clusterFile: string): Promise<void> {

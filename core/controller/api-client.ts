@@ -63,8 +63,16 @@ export class ApiClient {
     /** Another member's once the CLI fails over (a highly available controller). */
     public socket: string,
     /** A controller on another host: HTTPS to its addresses, its CA pinned, with a token. */
-    readonly remote?: TlsTransport.RemoteTransport,
+    public remote?: TlsTransport.RemoteTransport,
   ) {}
+
+  /** Sends what follows where `other` does: another member of a highly available controller,
+   * on this host (its socket) or on another (its API over TCP). */
+  follow(other: ApiClient): void {
+    this.socket = other.socket;
+    this.remote = other.remote;
+    this.address = other.address;
+  }
 
   /** Drops every request still waiting for its answer (each fails as unreachable). */
   abort(): void {
@@ -374,7 +382,8 @@ export class ApiClient {
 
   /** Refuses, before anything is sent, a request whose paths mean files on this host. */
   private localFiles(what: string): void {
-    if (this.remote) throw new ControllerFilesError(this.controller, what);
+    if (this.remote && !this.remote.sameFiles)
+      throw new ControllerFilesError(this.controller, what);
   }
 
   /** The address requests go to now. */

@@ -24,10 +24,17 @@ export interface RemoteApi {
 
 /** Each member's `host:port`, in member order, as recorded so far. */
 export function apiAddresses(info: ControllerInfo): string[] {
-  const host = info.api?.host ?? DEFAULT_API_HOST;
-  const shown = host === '0.0.0.0' || host === '::' ? DEFAULT_API_HOST : host;
-  const wrap = shown.includes(':') ? `[${shown}]` : shown;
-  return (info.api?.ports ?? []).filter((p) => p > 0).map((p) => `${wrap}:${p}`);
+  const shown = (member: number) => {
+    const host = memberApiHost(info, member);
+    const one = host === '0.0.0.0' || host === '::' ? DEFAULT_API_HOST : host;
+    return one.includes(':') ? `[${one}]` : one;
+  };
+  return (info.api?.ports ?? []).flatMap((p, n) => (p > 0 ? [`${shown(n)}:${p}`] : []));
+}
+
+/** The address member `n` serves the API on: its own host's when enable-ha --to placed it. */
+export function memberApiHost(info: ControllerInfo, member: number): string {
+  return info.api?.hosts?.[member] || (info.api?.host ?? DEFAULT_API_HOST);
 }
 
 export async function prepareRemoteApi(
@@ -53,7 +60,7 @@ export async function prepareRemoteApi(
     routes: userRoutes(access, facts, log),
     async listen(api, member, role) {
       const info = readController(home, name);
-      const host = info.api?.host ?? DEFAULT_API_HOST;
+      const host = memberApiHost(info, member);
       const wanted = info.api?.ports[member] ?? 0;
       const options = { host, tls, access, log, ...(role === undefined ? {} : { role }) };
       let listening: { server: Server; port: number };
@@ -82,5 +89,5 @@ function recordPort(home: string, name: string, member: number, host: string, po
   const ports = [...(info.api?.ports ?? [])];
   while (ports.length <= member) ports.push(0);
   ports[member] = port;
-  writeController(home, { ...info, api: { host: info.api?.host ?? host, ports } });
+  writeController(home, { ...info, api: { ...info.api, host: info.api?.host ?? host, ports } });
 }

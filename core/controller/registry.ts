@@ -25,8 +25,9 @@ export interface ControllerInfo {
   sim?: { fixedMs: number; jitterMs: number };
   /** Set by enable-ha: the controller runs as members over a store in etcd (member.ts). */
   ha?: HaInfo;
-  /** Where its API listens over TCP (api-remote.ts): one port per member, recorded on start. */
-  api?: { host: string; ports: number[] };
+  /** Where its API listens over TCP (api-remote.ts): one port per member, recorded on start;
+   * `hosts`, when members run on other hosts (enable-ha --to), each member's own address. */
+  api?: { host: string; ports: number[]; hosts?: string[] };
   /** A controller on another host, reached over TCP (rune register: remote-registry.ts). */
   remote?: RemoteInfo;
 }
@@ -56,6 +57,29 @@ export interface HaInfo {
   /** The store cluster's own description, for starting and stopping its members. */
   clusterFile: string;
   enabledAt: string;
+  /** Members placed on other hosts by enable-ha --to (ha-hosts.ts); the rest run on this one. */
+  hosts?: HaHost[];
+  /** With `hosts`: the session token (0600 file, this host only) its CLI reaches them with. */
+  tokenFile?: string;
+}
+
+/** A member on another host: the manual machine it runs on and how to reach it over SSH. */
+export interface HaHost {
+  member: number;
+  /** The model's machine number (`enable-ha --to 1,2`). */
+  machine: string;
+  address: string;
+  sshPort: number;
+  user: string;
+  /** The private key file and the host key pinned when the machine was added. */
+  keyFile: string;
+  hostKey: string;
+  /** `address:port` of the member's API over TCP. */
+  api: string;
+  /** Node.js there, as enable-ha found it: what starts the member again. */
+  node: string;
+  /** The host shares this host's files: removing the member there removes its own files only. */
+  sharedFiles?: boolean;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;

@@ -18,6 +18,9 @@ export interface RemoteTransport {
   ca: string;
   /** The session token; none for register itself. */
   token?: string;
+  /** A member of this host's own controller on another host (enable-ha --to): paths this host
+   * names (charm folders, bundles) are there too, so requests naming them are sent. */
+  sameFiles?: boolean;
 }
 
 /** A silent port (a service waiting for its client to speak first) is not held for minutes. */

@@ -33,13 +33,15 @@ export {
   storeClientTls,
   type StoreClusterInfo,
 } from '../../agents/controller-store/store-cluster.js';
+// Members on other hosts (ha-hosts.ts) run the same etcd command line there.
+export { memberArgs } from '../../agents/controller-store/cluster-info.js';
 
 /** enable-ha's and destroy-controller's view of the store cluster: its description is kept in
  * `cluster.json` beside its certificates, so later commands can start and stop its members. */
 export function storeClusterOps(): StoreClusterOps {
   return {
-    create: async (dir, members) => {
-      const info = await createStoreCluster(dir, members);
+    create: async (dir, members, placement) => {
+      const info = await createStoreCluster(dir, members, placement ?? {});
       const clusterFile = join(dir, 'cluster.json');
       writeFileSync(clusterFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
       return { endpoints: info.endpoints, tls: info.tls, clusterFile };
@@ -50,7 +52,9 @@ export function storeClusterOps(): StoreClusterOps {
     },
     ensureAll: async (clusterFile) => {
       const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
-      await Promise.all(info.members.map((_, n) => ensureStoreMember(info, n)));
+      // Members on other hosts are started there, by the controller members beside them.
+      const here = info.members.flatMap((m, n) => (m.machine === undefined ? [n] : []));
+      await Promise.all(here.map((n) => ensureStoreMember(info, n)));
     },
   };
 }

@@ -1,6 +1,7 @@
 // FAKE machines for controller tests that need no SSH. What they do NOT model: real commands
-// (run/stream answer from a table the test gives), host keys beyond a fixed fingerprint,
-// connection loss unless the test sets `down`, file modes and owners, timeouts and signals.
+// (run answers `true`, or what the test's `answer` scripts; stream answers a fixed line), host
+// keys beyond a fixed fingerprint, connection loss unless the test sets `down`, file modes and
+// owners, timeouts and signals.
 import type {
   CommandResult,
   FileWrite,
@@ -36,6 +37,9 @@ export class FakeMachine implements RemoteMachine {
 
   run(command: string): Promise<CommandResult> {
     if (this.world.down.has(this.host)) return Promise.reject(new Error(`${this.host} is down`));
+    const answer = this.world.answer?.(this.host, command);
+    if (answer !== undefined)
+      return Promise.resolve({ code: 0, stdout: Buffer.from(answer), stderr: Buffer.from('') });
     const code = command === 'true' ? 0 : 127;
     return Promise.resolve({ code, stdout: Buffer.from(''), stderr: Buffer.from('') });
   }
@@ -80,6 +84,8 @@ export class FakeWorld {
   readonly down = new Set<string>();
   readonly attempts: { target: SshTarget; policy: HostKeyPolicy }[] = [];
   hostKey = 'SHA256:fakefakefake';
+  /** A command's output on a host (exit 0), when the test scripts one; else as described above. */
+  answer?: (host: string, command: string) => string | undefined;
 
   readonly connect: Connect = (target, policy) => {
     this.attempts.push({ target, policy });

@@ -58,9 +58,11 @@ const ALWAYS_HIDDEN = ['/var/tmp'];
 export function hiddenPaths(
   topLevel: readonly TopLevelEntry[],
   extra: readonly string[],
+  /** More top-level entries to share (LocalProviderOptions.share). */
+  shared: readonly string[] = [],
 ): HiddenPath[] {
   const hidden: HiddenPath[] = topLevel
-    .filter((e) => !SHARED_TOP_LEVEL.has(e.name))
+    .filter((e) => !SHARED_TOP_LEVEL.has(e.name) && !shared.includes(e.name))
     .map((e) => ({ path: `/${e.name}`, as: e.kind === 'dir' ? 'empty' : 'gone' }));
   const present = new Set(topLevel.map((e) => e.name));
   for (const candidate of [...ALWAYS_HIDDEN, ...extra]) {

@@ -52,6 +52,11 @@ export interface LocalProviderOptions {
    * boundary.ts hides homes, /tmp, /mnt... anyway, and the state dir is always hidden.
    */
   hide?: readonly string[];
+  /**
+   * Top-level entries of `/` to share beyond the system's (copy-on-write, as /usr is): tests
+   * that need a checkout in /work on their machines, as if installed there. Never the default.
+   */
+  share?: readonly string[];
   /** One OpenSSH public key line: the only key a machine's root accepts. */
   authorizedKey: string;
   /** Install sshd/tini/iproute2 with apt when missing (default true). */
@@ -183,7 +188,9 @@ export class LocalProvider implements MachineProvider {
       // The machine configures its own end of the veth as it starts (machine-script.ts).
       const network = { address, prefix: subnet.prefix, gateway: bridgeAddress(subnet) };
       const hide = [this.stateDir, ...(this.options.hide ?? [])];
-      const view = await step('view', () => prepareView(this.run, tools, this.machinesDir, hide));
+      const view = await step('view', () =>
+        prepareView(this.run, tools, this.machinesDir, hide, this.options.share),
+      );
       const child = await step('start-sshd', () => startMachine(tools, view, name, dir, network));
       await step('wait-sshd', () =>
         waitForSshd(child, this.options.sshdTimeoutMs ?? 10_000, machineId, dir, address),

@@ -61,8 +61,9 @@ export async function prepareView(
   tools: HostTools,
   machinesDir: string,
   hide: readonly string[],
+  share: readonly string[] = [],
 ): Promise<string> {
-  const hidden = hiddenPaths(await topLevel(), await realPaths(hide));
+  const hidden = hiddenPaths(await topLevel(), await realPaths(hide), share);
   const args = hidden.map((h) => `${h.as}:${h.path}`);
   const hash = createHash('sha256').update(args.join('\0')).digest('hex').slice(0, 16);
   const view = path.join(machinesDir, `${PREFIX}${hash}`);

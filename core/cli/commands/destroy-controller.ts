@@ -9,6 +9,7 @@ import { controllerPaths, currentControllerFile, runeHome } from '../../controll
 import { ControllerUnreachableError } from '../../controller/errors.js';
 import { endControllerProcess } from '../../controller/process.js';
 import { allMemberPaths } from '../../controller/member-paths.js';
+import { memberClients, memberHost } from '../../controller/member-clients.js';
 import {
   type ControllerInfo,
   currentController,
@@ -79,8 +80,7 @@ async function stopMembers(io: Io, home: string, info: ControllerInfo, ha: HaInf
   const name = info.name;
   const members = allMemberPaths(controllerPaths(home, name), ha);
   const pings = await Promise.all(
-    members.map((p) => {
-      const client = new ApiClient(name, p.socket);
+    memberClients(home, { ...info, ha }).map((client) => {
       return client.ping(1000).then(
         (ping) => ({ client, ping }),
         () => undefined,
@@ -93,7 +93,16 @@ async function stopMembers(io: Io, home: string, info: ControllerInfo, ha: HaInf
       if (!(e instanceof ControllerUnreachableError)) throw e;
     });
   }
+  if (ha.hosts !== undefined && ha.hosts.length > 0) {
+    // Members on other hosts (enable-ha --to): stopped there over SSH, their files removed.
+    const { connectOverSsh } = await import('../../controller/wiring.js');
+    const { removeMemberHosts } = await import('../../controller/enable-ha-hosts.js');
+    await removeMemberHosts({ ...info, ha }, controllerPaths(home, name), connectOverSsh, (l) =>
+      io.err(l),
+    );
+  }
   for (const [n] of members.entries()) {
+    if (memberHost(ha, n) !== undefined) continue;
     // The active member was asked to stop; those standing by get SIGTERM, which stops them.
     const ended = await endControllerProcess(home, name, {
       askedToStop: pings[n] === active,

@@ -46,6 +46,13 @@ describe('hiddenPaths', () => {
     ]);
   });
 
+  it('shares a top-level directory only when asked (a checkout in /work, for tests)', () => {
+    const hidden = hiddenPaths(HOST, [], ['work']).map((h) => h.path);
+    expect(hidden).not.toContain('/work');
+    expect(hidden).toContain('/home');
+    expect(hidden).toContain('/tmp');
+  });
+
   it('adds nothing for a Rune home already hidden (under /tmp or a home) or mounted afresh', () => {
     const base = hiddenPaths(HOST, []);
     expect(hiddenPaths(HOST, ['/tmp/rune-home-x', '/root/.local/share/rune'])).toEqual(base);
