@@ -1,10 +1,11 @@
-// What this unit's last look at the cluster concluded (kept in ctx.state), and the one kind of
-// hook that may reuse it instead of asking etcd again: a running member's hook on the
-// certificates relation that changes none of the member's own files.
+// What this unit's last look at the cluster concluded (kept in ctx.state), and the hooks that may
+// reuse it instead of asking etcd again: a running member's hooks that bring nothing etcd would
+// answer differently (its certificates relation, the leader's news of a join it has seen).
 import type { Ctx, Env } from './env.js';
-import { STATE } from './keys.js';
+import { list } from './bags.js';
+import { LS, STATE } from './keys.js';
 import type { ClusterView } from './membership.js';
-import { isStarted } from './workload/cluster.js';
+import { connectionString, isStarted } from './workload/cluster.js';
 
 export interface Look {
   /** This unit's own member answered its health check. */
@@ -49,25 +50,29 @@ export function forgetLook(ctx: Ctx): void {
 }
 
 /**
- * The last look, when it found the cluster healthy and this hook may stand on it: a hook on the
- * certificates relation of a member
- * that ran before this hook and keeps running as it was (no new server files, none held for a
- * restart turn, no CA rotation under way). Such a hook writes the shared client certificate at
- * most, which changes nothing etcd would answer; a new client certificate reaches every member
- * in two of them (easyrsa's unit bag and its application bag), at the end of a deploy, and each
- * look costs two etcdctl runs (issue 16 item 8: ~0.2-0.4 s a hook on a loaded host). A member
- * that stopped meanwhile shows through its health checks (health.ts) and the next hook that
- * looks; every cluster, leader-settings and lifecycle hook still looks.
+ * The last look, when it found the cluster healthy and this hook may stand on it. Two kinds of
+ * hook of a member that ran before this hook and keeps running as it was (no new server files,
+ * none held for a restart turn, no CA rotation under way) bring nothing etcd would answer
+ * differently (issue 16 item 8: each look is two etcdctl runs, ~0.2-0.4 s a hook on a loaded
+ * host, and these were the last hooks of a deploy):
+ *  - a hook on the certificates relation: it writes the shared client certificate at most, which
+ *    reaches every member in two such hooks (easyrsa's unit bag and its application bag);
+ *  - leader-settings-changed where the leader publishes as started exactly the members the last
+ *    look saw serving: the leader's news of a join this member has seen for itself.
+ * A member that stopped meanwhile shows through its health checks (health.ts) and the next hook
+ * that looks; cluster and lifecycle hooks always look.
  */
 export function reusableLook(
   ctx: Ctx,
   facts: { fresh: boolean; serverFilesChanged: boolean; rotation: string | undefined },
 ): Look | undefined {
-  if (ctx.relation?.endpoint !== 'certificates') return undefined;
   if (facts.fresh || facts.serverFilesChanged || facts.rotation !== undefined) return undefined;
   const kept = ctx.state.get<Look & Record<string, never>>(STATE.lastLook);
   // Only a healthy cluster is taken on trust: anything less is looked at again, as it may be
   // recovering as this hook runs.
   if (kept?.serving !== true || kept.status.kind !== 'active') return undefined;
-  return kept;
+  if (ctx.relation?.endpoint === 'certificates') return kept;
+  const published = connectionString(list(ctx.leaderSettings.get(LS.clientUrls)));
+  const seen = published !== '' && published === connectionString(kept.clientUrls);
+  return ctx.hook.kind === 'leader-settings-changed' && seen ? kept : undefined;
 }

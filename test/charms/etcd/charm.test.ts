@@ -28,9 +28,12 @@ import {
   ownViewAnswers,
   peersRelation,
   probeAnswer,
+  envFor,
+  serverCert,
   serverKey,
   unitState,
 } from './fixtures.js';
+import { serverDigest } from '../../../charms/etcd/tls.js';
 
 const alone = unitState('etcd/0', {
   leader: true,
@@ -395,6 +398,37 @@ describe('etcd: status and the db relation', () => {
       remoteUnit: 'etcd/1',
     });
     expect(looks(peers.machineCalls)).toBe(1);
+  });
+
+  it('leader-settings-changed reuses a healthy look only when the leader publishes what it saw', async () => {
+    const follower = unitState('etcd/1', {
+      peers: ['etcd/0', 'etcd/2'],
+      leaderSettings: { token: 'a'.repeat(32), client_urls: clientUrl('etcd/0') },
+      stored: {
+        member: {
+          token: 'a'.repeat(32),
+          initialCluster: 'etcd-0=https://192.0.2.1:2380',
+          state: 'existing',
+        },
+        // It runs with the certificates it has: no restart is due.
+        'tls-digest': serverDigest(envFor('etcd/1').tls, {
+          ca: CA,
+          serverCert: serverCert('etcd/1'),
+          serverKey: serverKey('etcd/1'),
+        }),
+      },
+      run: ownViewAnswers('etcd/1', three),
+    });
+    const first = await harness.run(follower, 'update-status');
+    expect(first.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+    // The leader's client URLs name etcd/0 alone, where this unit saw three members serve.
+    const stale = await harness.run(first.state, 'leader-settings-changed');
+    expect(looks(stale.machineCalls)).toBe(1);
+    const all = ['etcd/0', 'etcd/1', 'etcd/2'].map(clientUrl).join(',');
+    const leaderSettings = { ...stale.state.leaderSettings, client_urls: all };
+    const news = await harness.run({ ...stale.state, leaderSettings }, 'leader-settings-changed');
+    expect(looks(news.machineCalls)).toBe(0);
+    expect(news.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
   });
 
   it('a certificates hook looks again when the last look found a member not answering', async () => {
