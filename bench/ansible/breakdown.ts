@@ -18,8 +18,10 @@ export interface HookNameFigure {
 }
 
 export interface Breakdown {
-  /** The command started → the controller recorded the deploy's model revision, when known. */
+  /** The command started → the controller received the deploy, when known. */
   toReceivedMs: number | undefined;
+  /** The command started → the controller had applied the deploy's plan (and answered). */
+  toAppliedMs: number | undefined;
   /** The command started → the first hook started. */
   toFirstHookMs: number;
   hooks: number;
@@ -82,6 +84,7 @@ function covered(intervals: [number, number][]): number {
 export function breakdown(input: {
   commandAt: number;
   receivedAt: number | undefined;
+  appliedAt?: number | undefined;
   healthyAt: number;
   hooks: readonly HookRun[];
   slowest?: number;
@@ -106,6 +109,7 @@ export function breakdown(input: {
   const empty = runs.length === 0;
   return {
     toReceivedMs: input.receivedAt === undefined ? undefined : input.receivedAt - commandAt,
+    toAppliedMs: input.appliedAt === undefined ? undefined : input.appliedAt - commandAt,
     toFirstHookMs: empty ? healthyAt - commandAt : firstStart - commandAt,
     hooks: runs.length,
     hookSumMs: runs.reduce((sum, h) => sum + h.ended - h.started, 0),

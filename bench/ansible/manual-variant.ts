@@ -43,12 +43,16 @@ async function onHosts<T>(
 
 export function describeBreakdown(b: Breakdown): string[] {
   const ms = (n: number) => `${Math.round(n)} ms`;
-  const received = b.toReceivedMs === undefined ? '' : ` (model revision at ${ms(b.toReceivedMs)})`;
+  const controller =
+    b.toReceivedMs === undefined
+      ? ''
+      : ` (controller received the deploy at ${ms(b.toReceivedMs)}` +
+        `${b.toAppliedMs === undefined ? '' : `, applied it at ${ms(b.toAppliedMs)}`})`;
   const names = b.byName
     .slice(0, 6)
     .map((n) => `${n.hook} ${n.count}x ${ms(n.sumMs)} (max ${ms(n.maxMs)})`);
   return [
-    `command → first hook   ${ms(b.toFirstHookMs)}${received}`,
+    `command → first hook   ${ms(b.toFirstHookMs)}${controller}`,
     `hooks                  ${b.hooks} run, ${ms(b.hookSumMs)} summed; first start → last end: ` +
       `${ms(b.hookBusyMs)} with a hook running, ${ms(b.hookIdleMs)} with none`,
     `last hook → healthy    ${ms(b.afterLastHookMs)}`,

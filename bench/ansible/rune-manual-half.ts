@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../core/charm/package-root.js';
+import Database from 'better-sqlite3';
 import { main } from '../../core/cli/main.js';
+import { controllerPaths } from '../../core/controller/paths.js';
 import type { StatusResponse } from '../../core/controller/api.js';
 import { rune } from '../rune-cli.js';
 import { type Breakdown, breakdown, parseHookLog } from './breakdown.js';
@@ -51,6 +53,27 @@ async function fetchCerts(machine: string, into: string): Promise<void> {
   }
 }
 
+/**
+ * When the controller received the deploy and finished applying its plan, from its deploy
+ * journal (ModelOperations.deploy stamps both). No API tells these, so the bench reads the
+ * store file itself, read-only, after the run; undefined if it cannot.
+ */
+function deployJournal(file: string): { receivedAt: number; appliedAt: number } | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const row = db
+      .prepare('SELECT started_at, finished_at FROM deploy_journal ORDER BY id LIMIT 1')
+      .get() as { started_at: string; finished_at: string | null } | undefined;
+    if (row?.finished_at == null) return undefined;
+    return { receivedAt: Date.parse(row.started_at), appliedAt: Date.parse(row.finished_at) };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
 export async function runeManualHalf(hosts: Hosts): Promise<Half<RuneManualFigures>> {
   const home = mkdtempSync(join(tmpdir(), 'rune-bench-home-'));
   const certs = mkdtempSync(join(tmpdir(), 'rune-bench-certs-'));
@@ -88,8 +111,7 @@ export async function runeManualHalf(hosts: Hosts): Promise<Half<RuneManualFigur
 
     const log = await rune('debug-log', '--replay', '--format', 'json', '--no-tail');
     if (log.code !== 0) throw new Error(`debug-log exited ${log.code}: ${tail(log.out, 3)}`);
-    const history = await rune('history', '--format', 'json');
-    const revisions = history.code === 0 ? (JSON.parse(history.out) as { at: string }[]) : [];
+    const journal = deployJournal(controllerPaths(home, NAME).store);
     return {
       ok: true,
       value: {
@@ -98,7 +120,8 @@ export async function runeManualHalf(hosts: Hosts): Promise<Half<RuneManualFigur
         health,
         breakdown: breakdown({
           commandAt: startedAt,
-          receivedAt: revisions[0] ? Date.parse(revisions[0].at) : undefined,
+          receivedAt: journal?.receivedAt,
+          appliedAt: journal?.appliedAt,
           healthyAt: startedAt + totalMs,
           hooks: parseHookLog(log.out),
         }),

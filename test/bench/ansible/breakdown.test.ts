@@ -45,11 +45,13 @@ describe('breakdown of a timed deploy', () => {
     const b = breakdown({
       commandAt: T,
       receivedAt: T + 450,
+      appliedAt: T + 520,
       healthyAt: T + 3500,
       hooks: parseHookLog(log),
       slowest: 2,
     });
     expect(b.toReceivedMs).toBe(450);
+    expect(b.toAppliedMs).toBe(520);
     expect(b.toFirstHookMs).toBe(600);
     expect(b.hooks).toBe(6);
     expect(b.hookSumMs).toBe(800 + 290 + 380 + 900 + 900 + 200);
@@ -64,7 +66,7 @@ describe('breakdown of a timed deploy', () => {
       'etcd/1 leader-settings-changed 900',
     ]);
     expect(describeBreakdown(b)[0]).toBe(
-      'command → first hook   600 ms (model revision at 450 ms)',
+      'command → first hook   600 ms (controller received the deploy at 450 ms, applied it at 520 ms)',
     );
   });
 
