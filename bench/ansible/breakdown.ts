@@ -33,6 +33,9 @@ export interface Breakdown {
   hookIdleMs: number;
   /** The last hook ended → healthy from the host. */
   afterLastHookMs: number;
+  /** The chain of hooks that ended last, each preceded by the hook that ended latest before it
+   * started (what it most likely waited for): the deploy's critical path, approximately. */
+  criticalPath: (HookRun & { ms: number })[];
   /** Hooks by name, the costliest (by sum) first. */
   byName: HookNameFigure[];
   /** The single slowest hooks, slowest first. */
@@ -81,6 +84,22 @@ function covered(intervals: [number, number][]): number {
   return total;
 }
 
+/** From the hook that ended last, back through the hook that ended latest before each started. */
+function chainBack(runs: readonly HookRun[]): (HookRun & { ms: number })[] {
+  const byEnd = [...runs].sort((a, b) => a.ended - b.ended || a.started - b.started);
+  const chain: (HookRun & { ms: number })[] = [];
+  let at = byEnd.length - 1;
+  while (at >= 0) {
+    const h = byEnd[at] as HookRun;
+    chain.push({ ...h, ms: h.ended - h.started });
+    // The latest end at or before this start (ends are sorted, so search down from here).
+    let next = at - 1;
+    while (next >= 0 && (byEnd[next] as HookRun).ended > h.started) next -= 1;
+    at = next;
+  }
+  return chain.reverse();
+}
+
 export function breakdown(input: {
   commandAt: number;
   receivedAt: number | undefined;
@@ -116,6 +135,7 @@ export function breakdown(input: {
     hookBusyMs: busy,
     hookIdleMs: empty ? 0 : lastEnd - firstStart - busy,
     afterLastHookMs: empty ? 0 : healthyAt - lastEnd,
+    criticalPath: chainBack(runs),
     byName: [...names.values()].sort((a, b) => b.sumMs - a.sumMs || (a.hook < b.hook ? -1 : 1)),
     slowest: runs
       .map((h) => ({ ...h, ms: h.ended - h.started }))

@@ -55,6 +55,13 @@ export function describeBreakdown(b: Breakdown): string[] {
     `command → first hook   ${ms(b.toFirstHookMs)}${controller}`,
     `hooks                  ${b.hooks} run, ${ms(b.hookSumMs)} summed; first start → last end: ` +
       `${ms(b.hookBusyMs)} with a hook running, ${ms(b.hookIdleMs)} with none`,
+    `critical path          ${ms(b.criticalPath.reduce((sum, h) => sum + h.ms, 0))} in ` +
+      `${b.criticalPath.length} hooks: ` +
+      b.criticalPath
+        .filter((h) => h.ms >= 50)
+        .map((h) => `${h.unit} ${h.hook} ${ms(h.ms)}`)
+        .join(' → ') +
+      ' (hooks under 50 ms left out)',
     `last hook → healthy    ${ms(b.afterLastHookMs)}`,
     `by name (sum)          ${names.join(', ')}`,
     `slowest                ${b.slowest.map((h) => `${h.unit} ${h.hook} ${ms(h.ms)}`).join(', ')}`,

@@ -61,6 +61,13 @@ describe('breakdown of a timed deploy', () => {
     expect(b.toFirstHookMs + b.hookBusyMs + b.hookIdleMs + b.afterLastHookMs).toBe(3500);
     expect(b.afterLastHookMs).toBe(200);
     expect(b.byName[0]).toEqual({ hook: 'install', count: 3, sumMs: 1470, maxMs: 800 });
+    // The last to end (etcd/1's, at 3300) started at 2400, when etcd/0's certificates hook had
+    // just ended; that one started after easyrsa's install, the first to end before it.
+    expect(b.criticalPath.map((h) => `${h.unit} ${h.hook}`)).toEqual([
+      'easyrsa/0 install',
+      'etcd/0 certificates-relation-changed',
+      'etcd/1 leader-settings-changed',
+    ]);
     expect(b.slowest.map((h) => `${h.unit} ${h.hook} ${h.ms}`)).toEqual([
       'etcd/0 certificates-relation-changed 900',
       'etcd/1 leader-settings-changed 900',
