@@ -3,12 +3,14 @@
 // deployed by Rune (bundles/etcd.yaml) and by an equivalent Ansible playbook
 // (bench/ansible/etcd.yml) on fresh local machines, one after the other in one run, each checked
 // with the same `etcdctl endpoint health` from the host. Goal: Rune ≥ 5x faster. Needs root.
+// RUNE_BENCH_HOSTS=manual runs the pre-made-hosts variant instead (ansible/manual-variant.ts).
 import { readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../core/charm/repository.js';
 import { ansibleHalf } from './ansible/ansible-half.js';
 import { seconds } from './ansible/common.js';
+import { runManualVariant } from './ansible/manual-variant.js';
 import { runeHalf } from './ansible/rune-half.js';
 
 /**
@@ -46,6 +48,12 @@ export async function run(): Promise<void> {
     console.log(
       `warning: run \`npm run build\` first; newer than dist/: ${stale.slice(0, 3).join(', ')}`,
     );
+  }
+  const hosts = process.env.RUNE_BENCH_HOSTS ?? 'local';
+  if (hosts === 'manual') return runManualVariant();
+  if (hosts !== 'local') {
+    console.log(`RUNE_BENCH_HOSTS=${hosts}: use local (the default) or manual`);
+    return;
   }
 
   // One after the other, never together: each half gets the whole 2-core host (minus whatever

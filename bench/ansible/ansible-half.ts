@@ -1,13 +1,11 @@
-// The Ansible half: three fresh local machines (made with Rune's LocalProvider under a throwaway
-// controller id, before the timer starts), then `ansible-playbook bench/ansible/etcd.yml` timed
-// wall clock, as an operator would run it: forks 10, pipelining and SSH ControlPersist on.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The Ansible half: three hosts made beforehand (hosts.ts: fresh local machines, before the timer
+// starts), then `ansible-playbook bench/ansible/etcd.yml` timed wall clock, as an operator would
+// run it: forks 10, pipelining and SSH ControlPersist on.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalProvider } from '../../agents/providers/local/local-provider.js';
 import { packageRoot } from '../../core/charm/repository.js';
 import { etcdHealth, type Half, runCommand, tail } from './common.js';
+import { type Hosts, makeHosts } from './hosts.js';
 
 export interface AnsibleFigures {
   version: string;
@@ -69,56 +67,57 @@ function inventory(addresses: string[], key: string): string {
   ].join('\n');
 }
 
-export async function ansibleHalf(): Promise<Half<AnsibleFigures>> {
-  let version: string;
+/** ansible-playbook on hosts made beforehand, timed as a whole process from its command. */
+export async function playbookOn(
+  hosts: Hosts,
+  version: string,
+): Promise<Omit<AnsibleFigures, 'machinesMs'>> {
+  const { dir, addresses } = hosts;
+  const certs = join(dir, 'pki');
+  mkdirSync(certs, { mode: 0o700 });
+  mkdirSync(join(dir, 'cp'), { mode: 0o700 });
+  writeFileSync(join(dir, 'ansible.cfg'), ansibleCfg(dir));
+  writeFileSync(join(dir, 'inventory.ini'), inventory(addresses, hosts.keyFile));
+  const playbook = join(packageRoot(), 'bench', 'ansible', 'etcd.yml');
+  if (!existsSync(playbook)) throw new Error(`${playbook} is missing`);
+  const env = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') };
+  const r = await runCommand('ansible-playbook', [playbook, '-e', `certs_dir=${certs}`], {
+    env,
+    cwd: dir,
+  });
+  const out = r.stdout.toString('utf8');
+  writeFileSync(join(dir, 'playbook.log'), out);
+  if (r.code !== 0) {
+    throw new Error(`ansible-playbook exited ${r.code}:\n${tail(`${out}\n${r.stderr}`, 15)}`);
+  }
+  const recap = out.slice(out.indexOf('PLAY RECAP')).trim();
+  const health = await etcdHealth(addresses, certs);
+  return { version, playbookMs: r.ms, recap, health };
+}
+
+/** Debian's ansible (installed when missing), as a Half's failure rather than a throw. */
+export async function ansibleVersion(): Promise<Half<string>> {
   try {
-    version = await ensureAnsible();
+    return { ok: true, value: await ensureAnsible() };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
-  // The LocalProvider's state dir may hold no colons or spaces; mkdtemp under /tmp has none.
-  const dir = mkdtempSync(join(tmpdir(), 'rune-bench-ansible-'));
-  const certs = join(dir, 'pki');
-  const key = join(dir, 'id_ed25519');
-  let provider: LocalProvider | undefined;
-  try {
-    mkdirSync(certs, { mode: 0o700 });
-    mkdirSync(join(dir, 'cp'), { mode: 0o700 });
-    const kg = await runCommand('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    if (kg.code !== 0) throw new Error(`ssh-keygen failed: ${kg.stderr}`);
-    provider = new LocalProvider({
-      controllerId: randomBytes(3).toString('hex'),
-      stateDir: join(dir, 'state'),
-      authorizedKey: readFileSync(`${key}.pub`, 'utf8'),
-    });
-    const t = performance.now();
-    const addresses: string[] = [];
-    for (const id of ['0', '1', '2']) addresses.push((await provider.create(id)).address);
-    const machinesMs = performance.now() - t;
+}
 
-    writeFileSync(join(dir, 'ansible.cfg'), ansibleCfg(dir));
-    writeFileSync(join(dir, 'inventory.ini'), inventory(addresses, key));
-    const playbook = join(packageRoot(), 'bench', 'ansible', 'etcd.yml');
-    if (!existsSync(playbook)) throw new Error(`${playbook} is missing`);
-    const env = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') };
-    const r = await runCommand('ansible-playbook', [playbook, '-e', `certs_dir=${certs}`], {
-      env,
-      cwd: dir,
-    });
-    const out = r.stdout.toString('utf8');
-    writeFileSync(join(dir, 'playbook.log'), out);
-    if (r.code !== 0) {
-      throw new Error(`ansible-playbook exited ${r.code}:\n${tail(`${out}\n${r.stderr}`, 15)}`);
-    }
-    const recap = out.slice(out.indexOf('PLAY RECAP')).trim();
-    const health = await etcdHealth(addresses, certs);
-    return { ok: true, value: { version, machinesMs, playbookMs: r.ms, recap, health } };
+/** The local variant: three fresh local machines, then the playbook. */
+export async function ansibleHalf(): Promise<Half<AnsibleFigures>> {
+  const version = await ansibleVersion();
+  if (!version.ok) return version;
+  let hosts: Hosts | undefined;
+  try {
+    hosts = await makeHosts(3, 'ansible');
+    const figures = await playbookOn(hosts, version.value);
+    return { ok: true, value: { ...figures, machinesMs: hosts.madeMs } };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   } finally {
     // Destroying the machines kills etcd and sshd with them; Ansible's ControlPersist masters
     // then lose their peers and exit on their own.
-    await provider?.destroyAll().catch((e: unknown) => console.error('cleanup:', e));
-    rmSync(dir, { recursive: true, force: true });
+    await hosts?.destroy();
   }
 }

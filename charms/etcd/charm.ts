@@ -12,18 +12,13 @@ import { type Config, type Ctx, type Env, fullConfig, makeEnv } from './env.js';
 import { MEMBER_READY, MEMBER_STARTED, STATE } from './keys.js';
 import { must, text } from './machine.js';
 import { SERVICE } from './service.js';
+export { clusterStatus } from './last-look.js';
 import { type InstallResult, ensureInstalled, installedLayout, settledInstall } from './install.js';
-import {
-  type ClusterView,
-  converge,
-  lead,
-  markPeer,
-  observeOwn,
-  publishPeer,
-} from './membership.js';
+import { type Look, forgetLook, recordLook, reusableLook } from './last-look.js';
+import { converge, lead, markPeer, observeOwn, publishPeer } from './membership.js';
 import { endRestartTurn, takeRestartTurn } from './restart-turns.js';
 import { type Certificates, certificates, serverFilesChanged, writeCertificates } from './tls.js';
-import { connectionString, isStarted } from './workload/cluster.js';
+import { connectionString } from './workload/cluster.js';
 import { dataDir, layoutFor, memberName } from './workload/paths.js';
 import { parseProbe, probeCommand } from './workload/probe.js';
 import { configBlockedMessage, validateConfig } from './workload/validate.js';
@@ -51,33 +46,15 @@ export function unitProbeCommand(unit: string): string {
   return probeCommand(dataDirs(unit), [...bins]);
 }
 
-/** `Healthy with 3 known peers` (every member, this one included, as 1.21 counted them). */
-export function clusterStatus(view: ClusterView): { kind: 'active' | 'waiting'; message: string } {
-  const n = view.members.length;
-  const peers = `${n} known peer${n === 1 ? '' : 's'}`;
-  const answers = (urls: readonly string[]) =>
-    view.health.some((h) => h.healthy && urls.includes(h.endpoint));
-  const silent = view.members.filter((m) => isStarted(m) && !answers(m.clientUrls));
-  const pending = view.members.filter((m) => !isStarted(m)).length;
-  if (silent.length === 0 && pending === 0) {
-    return { kind: 'active', message: `Healthy with ${peers}` };
-  }
-  const parts = [
-    ...silent.map((m) => `${m.name} not answering`),
-    ...(pending > 0 ? [`${pending} not started`] : []),
-  ];
-  return { kind: 'waiting', message: `Unhealthy with ${peers}: ${parts.join(', ')}` };
-}
-
 /** Where clients connect and how they authenticate, on every `db` relation. */
 function publishDb(
   ctx: Ctx,
-  view: ClusterView,
+  look: Look,
   certs: Certificates & { client: { cert: string; key: string } },
   version: string,
 ): void {
   // With easyrsa's rotation step: clients echo it once they use these (db-rotation.ts).
-  const urls = connectionString(view.members.filter(isStarted).flatMap((m) => m.clientUrls));
+  const urls = connectionString(look.clientUrls);
   const data = {
     endpoints: urls.split(',').filter((url) => url !== ''),
     clientCa: certs.ca,
@@ -228,24 +205,37 @@ async function reconcile(ctx: Ctx): Promise<void> {
   if (membership.kind !== 'member') return ctx.status.set(membership.kind, membership.message);
   declareChecks(ctx, env);
 
-  let view = await observeOwn(ctx, env, membership.fresh === true);
-  if (view !== undefined && ctx.isLeader) view = await lead(ctx, env, view);
-  if (view === undefined) {
+  const rotation = certs.certs.rotation;
+  const fresh = membership.fresh === true;
+  const look =
+    reusableLook(ctx, { fresh, serverFilesChanged: request !== undefined, rotation }) ??
+    (await lookAtCluster(ctx, env, fresh));
+  if (look === undefined) {
     return ctx.status.set('waiting', `Waiting for etcd to answer on ${env.clientUrl}`);
   }
   // Clients hear of the cluster only from members that serve (with quorum), and with the
   // client certificate to reach it.
-  const serving = view.health.some((h) => h.endpoint === env.clientUrl && h.healthy);
+  const { serving } = look;
   if (serving) markPeer(ctx, MEMBER_STARTED);
-  const rotation = certs.certs.rotation;
   endRestartTurn(ctx, serving, hold, rotation, dbClientsBehind(ctx, rotation));
   const { client } = certs.certs;
   if (serving && client !== undefined)
-    publishDb(ctx, view, { ...certs.certs, client }, installed.version);
+    publishDb(ctx, look, { ...certs.certs, client }, installed.version);
   // An unhealthy cluster is what an operator needs to hear first; then the client certificate.
-  const status = clusterStatus(view);
-  ctx.status.add(status.kind, status.message);
+  ctx.status.add(look.status.kind, look.status.message);
   if (client === undefined) ctx.status.add('waiting', MESSAGES.waitingClientCert);
+}
+
+/** The cluster as this unit's member sees it (the leader doing its duties on the way), recorded
+ * for hooks that may reuse it (last-look.ts); undefined when etcd does not answer. */
+async function lookAtCluster(ctx: Ctx, env: Env, fresh: boolean): Promise<Look | undefined> {
+  let view = await observeOwn(ctx, env, fresh);
+  if (view !== undefined && ctx.isLeader) view = await lead(ctx, env, view);
+  if (view === undefined) {
+    forgetLook(ctx);
+    return undefined;
+  }
+  return recordLook(ctx, env, view);
 }
 
 export const charm = defineCharm<Config>({

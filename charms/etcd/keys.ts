@@ -44,6 +44,8 @@ export const STATE = {
   /** The service spec last installed: hooks that change nothing skip comparing it. */
   serviceDigest: 'service-digest',
   member: 'member',
+  /** What the last look at the cluster concluded (last-look.ts). */
+  lastLook: 'last-look',
 } as const;
 
 /** How this unit's member was first started (STATE.member); reused so membership changes never

@@ -19,6 +19,7 @@ import {
   CLIENT_CERT,
   CLIENT_KEY,
   DB_ID,
+  PEERS_ID,
   VERSION_OUTPUT,
   certificatesRelation,
   clientUrl,
@@ -27,9 +28,12 @@ import {
   ownViewAnswers,
   peersRelation,
   probeAnswer,
+  envFor,
+  serverCert,
   serverKey,
   unitState,
 } from './fixtures.js';
+import { serverDigest } from '../../../charms/etcd/tls.js';
 
 const alone = unitState('etcd/0', {
   leader: true,
@@ -371,6 +375,87 @@ describe('etcd: status and the db relation', () => {
     expect(out.state.relations?.find((r) => r.id === DB_ID)?.app).toMatchObject({
       client_cert: CLIENT_CERT,
     });
+  });
+
+  // Issue 16 item 8: the client certificate reaches every member at the end of a deploy, in two
+  // certificates hooks each; asking etcd again there held `deploy --wait` up by ~0.2-0.4 s a hook.
+  const looks = (calls: readonly { op: string; command?: string }[]) =>
+    calls.filter((c) => c.op === 'run' && c.command?.includes('etcdctl') === true).length;
+  const certificatesChanged = { kind: 'relation-changed', relationId: CERTS_ID } as const;
+
+  it('a certificates hook that restarts nothing reuses a healthy last look; others look again', async () => {
+    const first = await harness.run(running(), 'update-status');
+    expect(looks(first.machineCalls)).toBe(1);
+    const certs = await harness.run(first.state, certificatesChanged);
+    expect(looks(certs.machineCalls)).toBe(0);
+    expect(certs.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+    expect(certs.state.relations?.find((r) => r.id === DB_ID)?.app).toMatchObject({
+      client_cert: CLIENT_CERT,
+    });
+    const peers = await harness.run(certs.state, {
+      kind: 'relation-changed',
+      relationId: PEERS_ID,
+      remoteUnit: 'etcd/1',
+    });
+    expect(looks(peers.machineCalls)).toBe(1);
+  });
+
+  it('leader-settings-changed reuses a healthy look only when the leader publishes what it saw', async () => {
+    const follower = unitState('etcd/1', {
+      peers: ['etcd/0', 'etcd/2'],
+      leaderSettings: { token: 'a'.repeat(32), client_urls: clientUrl('etcd/0') },
+      stored: {
+        member: {
+          token: 'a'.repeat(32),
+          initialCluster: 'etcd-0=https://192.0.2.1:2380',
+          state: 'existing',
+        },
+        // It runs with the certificates it has: no restart is due.
+        'tls-digest': serverDigest(envFor('etcd/1').tls, {
+          ca: CA,
+          serverCert: serverCert('etcd/1'),
+          serverKey: serverKey('etcd/1'),
+        }),
+      },
+      run: ownViewAnswers('etcd/1', three),
+    });
+    const first = await harness.run(follower, 'update-status');
+    expect(first.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+    // The leader's client URLs name etcd/0 alone, where this unit saw three members serve.
+    const stale = await harness.run(first.state, 'leader-settings-changed');
+    expect(looks(stale.machineCalls)).toBe(1);
+    const all = ['etcd/0', 'etcd/1', 'etcd/2'].map(clientUrl).join(',');
+    const leaderSettings = { ...stale.state.leaderSettings, client_urls: all };
+    const news = await harness.run({ ...stale.state, leaderSettings }, 'leader-settings-changed');
+    expect(looks(news.machineCalls)).toBe(0);
+    expect(news.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+  });
+
+  it('a certificates hook looks again when the last look found a member not answering', async () => {
+    const first = await harness.run(running(['etcd/2']), 'update-status');
+    const healed = { ...first.state, machine: running().machine };
+    const certs = await harness.run(healed, certificatesChanged);
+    expect(looks(certs.machineCalls)).toBe(1);
+    expect(certs.state.status).toEqual({ kind: 'active', message: 'Healthy with 3 known peers' });
+  });
+
+  it('a certificates hook bringing a new server certificate looks again', async () => {
+    const first = await harness.run(running(), 'update-status');
+    const renewed = {
+      ...first.state,
+      relations: first.state.relations?.map((r) =>
+        r.id === CERTS_ID
+          ? {
+              ...r,
+              remoteUnits: {
+                'easyrsa/0': { ...r.remoteUnits?.['easyrsa/0'], 'etcd_0.server.cert': CA },
+              },
+            }
+          : r,
+      ),
+    };
+    const certs = await harness.run(renewed, certificatesChanged);
+    expect(looks(certs.machineCalls)).toBeGreaterThan(0);
   });
 
   it('says which member does not answer', async () => {

@@ -66,6 +66,21 @@ describe('Controller machines', () => {
     expect(store.machine('0')?.keyFile).toBe(join(paths.keys, 'machine-0.key'));
   });
 
+  it('connects to a manual machine as soon as it is added, so its first hook need not', async () => {
+    const { controller, world } = setup('manual');
+    world.hosts.add('192.0.2.7');
+    await controller.addMachines({ target: 'ssh:192.0.2.7', count: 1, constraints: '' });
+    // First contact (trust on first use), then the pool's own connection, pinned to what the
+    // host presented; a status read without probing already shows the machine started.
+    expect(world.attempts.map((a) => a.policy)).toEqual([{}, { pinned: world.hostKey }]);
+    const status = await controller.status(false);
+    expect(status.machines['0']?.['machine-status'].current).toBe('started');
+    // The first hook on it reuses that connection.
+    const sink = { out: () => undefined, err: () => undefined };
+    await controller.exec('0', 'true', sink, new AbortController().signal);
+    expect(world.attempts).toHaveLength(2);
+  });
+
   it.each([
     ['ssh:', 'invalid target "ssh:": the host is missing'],
     [
