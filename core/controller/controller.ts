@@ -61,7 +61,7 @@ import { MachineOperations } from './machine-operations.js';
 import { type Connect, MachinePool } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
-import { NoCharmRuntimeError } from './errors.js';
+import { MachineHostsMemberError, NoCharmRuntimeError } from './errors.js';
 import { healthRecorder } from './status-log.js';
 import { statusLog, type StatusLogRequest, type StatusLogResponse } from './status-log-view.js';
 
@@ -383,6 +383,12 @@ export class Controller implements ControllerApi {
   }
 
   removeMachine(id: string, _force: boolean): Promise<void> {
+    // A member's host stays while the member does, whatever --force says: without it the
+    // controller would lose a vote in its own election and a member of its store.
+    const member = this.deps.info.ha?.hosts?.find((h) => h.machine === id);
+    if (member !== undefined) {
+      return Promise.reject(new MachineHostsMemberError(id, member.member, this.deps.info.name));
+    }
     // --force will matter once units on a machine go with it; today units keep their record.
     return this.machines.removeMachine(id);
   }

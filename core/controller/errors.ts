@@ -258,3 +258,19 @@ export class EnableHaFailedError extends RuneError {
     );
   }
 }
+
+/** remove-machine of a manual machine that runs a member of the controller (enable-ha --to). */
+export class MachineHostsMemberError extends RuneError {
+  readonly kind = 'user';
+
+  constructor(
+    readonly machine: string,
+    readonly member: number,
+    readonly controller: string,
+  ) {
+    super(
+      `machine ${machine} runs member ${member} of controller "${controller}" (enable-ha --to); ` +
+        'removing it would take a member and its store member away; nothing was changed',
+    );
+  }
+}

@@ -5,16 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, type ControllerDeps } from '../../core/controller/controller.js';
 import { controllerPaths } from '../../core/controller/paths.js';
-import { createController } from '../../core/controller/registry.js';
+import { type ControllerInfo, createController } from '../../core/controller/registry.js';
 import { SqliteStore } from '../../core/store/sqlite-store.js';
 import { FakeProvider, FakeWorld } from './fake-machine.js';
 
 export function fakeController(
-  options: { provider?: 'local' | 'manual'; prefix?: string; deps?: Partial<ControllerDeps> } = {},
+  options: {
+    provider?: 'local' | 'manual';
+    prefix?: string;
+    deps?: Partial<ControllerDeps>;
+    /** Changes the controller.json the controller starts with (e.g. an HA record). */
+    info?: (created: ControllerInfo) => ControllerInfo;
+  } = {},
 ) {
   const provider = options.provider ?? 'local';
   const home = mkdtempSync(join(tmpdir(), options.prefix ?? 'rune-ctl-'));
-  const info = createController(home, 'test', provider);
+  const created = createController(home, 'test', provider);
+  const info = options.info?.(created) ?? created;
   const paths = controllerPaths(home, 'test');
   const store = new SqliteStore(paths.store);
   const world = new FakeWorld();

@@ -116,6 +116,47 @@ describe('Controller machines', () => {
     );
   });
 
+  it('refuses to remove a manual machine that runs a controller member, changing nothing', async () => {
+    const { controller, store, world, paths } = fakeController({
+      provider: 'manual',
+      info: (created) => ({
+        ...created,
+        ha: {
+          members: 3,
+          store: { endpoints: [], tls: { caFile: '', certFile: '', keyFile: '' } },
+          clusterFile: '',
+          enabledAt: '2026-12-07T00:00:00.000Z',
+          hosts: [
+            {
+              member: 1,
+              machine: '0',
+              address: '192.0.2.7',
+              sshPort: 22,
+              user: 'root',
+              keyFile: '',
+              hostKey: '',
+              api: '192.0.2.7:17070',
+              node: '/usr/bin/node',
+            },
+          ],
+        },
+      }),
+    });
+    world.hosts.add('192.0.2.7');
+    const key = join(paths.dir, 'given.key');
+    writeFileSync(key, 'KEY', { mode: 0o600 });
+    await controller.addMachines({
+      target: 'ssh:root@192.0.2.7',
+      privateKeyFile: key,
+      count: 1,
+      constraints: '',
+    });
+    await expect(controller.removeMachine('0', true)).rejects.toThrow(
+      'machine 0 runs member 1 of controller "test" (enable-ha --to); removing it would take a member and its store member away; nothing was changed',
+    );
+    expect(store.machines().map((m) => [m.id, m.life])).toEqual([['0', 'alive']]);
+  });
+
   it('removes a machine once; the second time it is not found', async () => {
     const { controller, store, fakeProvider } = setup();
     await controller.addMachines({ count: 2, constraints: '' });
