@@ -27,6 +27,8 @@ export interface TcpListenOptions {
   access: UserAccess;
   log: (line: string) => void;
   role?: MemberRole;
+  /** The web dashboard's routes (dashboard-routes.ts): true when the request was one of them. */
+  dashboard?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /** The request's token; '' (accepted by no one) for a header that does not hold one. */
@@ -40,7 +42,7 @@ export function tcpHandler(
   api: ControllerApi,
   options: Omit<TcpListenOptions, 'host' | 'port' | 'tls'>,
 ) {
-  const { access, log, role } = options;
+  const { access, log, role, dashboard } = options;
   const routes = requestHandler(api, log, role);
   const standingBy = () => {
     const member = role?.();
@@ -57,6 +59,8 @@ export function tcpHandler(
       log(`user "${answer.user}" registered from ${peer(req)}`);
       return send(res, 200, answer);
     }
+    // The dashboard checks its own session cookie: a browser holds no bearer token.
+    if (dashboard && (await dashboard(req, res))) return;
     const token = bearer(req);
     if (token === undefined) throw new NoTokenError(access.controller);
     const user = access.authenticate(token);
