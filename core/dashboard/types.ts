@@ -111,3 +111,26 @@ export interface ModelEvent {
 export interface HooksEvent {
   hooks: HookRow[];
 }
+
+/** What a browser test (or a curious operator's console) reads of the drawn graph. */
+export interface DrawnGraph {
+  nodes: {
+    id: string;
+    units: number;
+    worst: string;
+    health: string;
+    /** The colour given, and what cytoscape painted (`rgb(r,g,b)`). */
+    colour: string;
+    drawnColour: string;
+  }[];
+  edges: { source: string; target: string; label: string }[];
+}
+
+/** `window.runeDashboard`: the page's state for tests and the console. */
+export interface DashboardHook {
+  graph(): DrawnGraph;
+  /** A node's centre in pixels from the graph's top left corner. */
+  position(application: string): { x: number; y: number } | undefined;
+  generation(): number;
+  hooks(): readonly HookRow[];
+}

@@ -4,25 +4,12 @@
 // Updates change node data in place; the layout runs again only when nodes or edges come or go.
 import cytoscape from 'cytoscape';
 import dagre from 'cytoscape-dagre';
-import type { ApplicationNode, GraphView, RelationEdge } from '../types.js';
+import type { ApplicationNode, DrawnGraph, GraphView, RelationEdge } from '../types.js';
 import { COLOURS } from './colours.js';
 
 cytoscape.use(dagre);
 
 const MAX_FIT_ZOOM = 1.3;
-
-/** What a test (or a curious operator's console) reads of the drawn graph. */
-export interface DrawnGraph {
-  nodes: {
-    id: string;
-    units: number;
-    worst: string;
-    health: string;
-    colour: string;
-    drawnColour: string;
-  }[];
-  edges: { source: string; target: string; label: string }[];
-}
 
 const STYLE: cytoscape.StylesheetJson = [
   {
@@ -182,6 +169,11 @@ export class ModelGraph {
   select(application: string | undefined): void {
     this.cy.nodes().unselect();
     if (application !== undefined) this.cy.getElementById(application).select();
+  }
+
+  position(application: string): { x: number; y: number } | undefined {
+    const n = this.cy.getElementById(application);
+    return n.nonempty() ? n.renderedPosition() : undefined;
   }
 
   drawn(): DrawnGraph {

@@ -4,16 +4,16 @@
 import { html, render } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApplicationView, GraphView, HookRow, UnitView } from '../types.js';
+import type { ApplicationView, DashboardHook, GraphView, HookRow, UnitView } from '../types.js';
 import { follow, readApplication, readModel, readUnit, SessionEndedError } from './api.js';
-import { type DrawnGraph, ModelGraph } from './graph.js';
+import { ModelGraph } from './graph.js';
 import { HookLog, mergeHooks } from './log-panel.js';
 import { ApplicationPanel, UnitPanel } from './panels.js';
 
 declare global {
   interface Window {
     /** For browser tests and the console: what the page shows now. */
-    runeDashboard?: { graph(): DrawnGraph; generation(): number; hooks(): readonly HookRow[] };
+    runeDashboard?: DashboardHook;
   }
 }
 
@@ -84,6 +84,7 @@ function App(): VNode {
     openApplication = (application) => choose({ application });
     window.runeDashboard = {
       graph: () => graph.current?.drawn() ?? { nodes: [], edges: [] },
+      position: (application) => graph.current?.position(application),
       generation: () => model?.generation ?? -1,
       hooks: () => hooksRef.current,
     };
