@@ -68,8 +68,12 @@ export async function streamEvents(api: ControllerApi, res: ServerResponse): Pro
   while (!abort.signal.aborted) {
     const rows = hooks.next();
     if (rows.length > 0) send('hooks', { hooks: rows });
+    const asked = Date.now();
     const now = (await api.changes(generation, HOOK_POLL_MS, abort.signal)).generation;
     if (abort.signal.aborted) break;
+    // The same generation at once, not after the wait: the bus is closed, the controller is
+    // stopping. Looping on would never yield to I/O and hold the stop up; the page reconnects.
+    if (now === generation && Date.now() - asked < HOOK_POLL_MS / 2) break;
     if (now !== generation) {
       generation = now;
       send('model', { generation });
