@@ -70,6 +70,7 @@ export async function prepareRemoteApi(
         access,
         log,
         dashboard: dashboardHandler({ api, sessions, log }),
+        dashboardLogin: dashboardLoginRoute(sessions, () => address, log),
         ...(role === undefined ? {} : { role }),
       };
       let listening: { server: Server; port: number };

@@ -1,8 +1,6 @@
 // `rune dashboard [-c CONTROLLER]` (issue 17 item 4): where the controller serves its web
 // dashboard, and a one-time login link that opens it in a browser for this operator.
-import { LocalOnlyError } from '../../controller/access-errors.js';
-import { runeHome } from '../../controller/paths.js';
-import { currentController, readController } from '../../controller/registry.js';
+import type { DashboardLoginResponse } from '../../controller/api.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { askController } from '../controller-access.js';
@@ -16,6 +14,7 @@ export const dashboard: Command = {
     "Prints the web dashboard's URL and a login link for it. The link works once, for a few",
     'minutes: the browser swaps it for a session cookie. The page is served over HTTPS with the',
     "controller's own CA, so the browser asks once to trust it. The dashboard is read-only.",
+    'On a registered (remote) controller, the links name the address it was registered at.',
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseFlags(
@@ -25,13 +24,23 @@ export const dashboard: Command = {
     );
     if (positionals[0] !== undefined)
       throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
-    const name = values.controller ?? currentController(runeHome());
-    if (name !== undefined && readController(runeHome(), name).remote)
-      throw new LocalOnlyError(name, 'dashboard');
-    const answer = await askController(io, values.controller, (client) => client.dashboardLogin());
+    const answer = await askController(io, values.controller, async (client) => {
+      const given = await client.dashboardLogin();
+      // The controller names its own address; a remote operator reached it by the registered one.
+      return client.remote ? atAddress(given, client.remoteAddress()) : given;
+    });
     io.out(`Dashboard: ${answer.url}`);
     io.out(`Open this link to log in (it works once, until ${answer.expiresAt}):`);
     io.out(`  ${answer.login}`);
     return 0;
   },
 };
+
+/** The answer's links with `host:port` in place of the controller's own. */
+export function atAddress(answer: DashboardLoginResponse, address: string): DashboardLoginResponse {
+  const move = (link: string) => {
+    const url = new URL(link);
+    return `https://${address}${url.pathname}${url.search}`;
+  };
+  return { ...answer, url: move(answer.url), login: move(answer.login) };
+}

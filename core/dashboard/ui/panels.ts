@@ -63,6 +63,7 @@ export function ApplicationPanel(props: {
     <${VirtualList}
       items=${view.units}
       rowHeight=${26}
+      maxHeight=${320}
       className="units"
       rowKey=${(u: UnitRow) => u.name}
       row=${(u: UnitRow) => unitLine(u, openUnit)}

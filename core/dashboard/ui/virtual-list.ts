@@ -12,12 +12,14 @@ export interface VirtualListProps<T> {
   row: (item: T) => VNode;
   rowKey: (item: T) => string | number;
   className?: string;
+  /** A list shorter than this is as tall as its rows; a longer one scrolls. */
+  maxHeight?: number;
   /** Keep the newest (last) row in view while the reader is at the bottom: a live log. */
   follow?: boolean;
 }
 
 export function VirtualList<T>(props: VirtualListProps<T>): VNode {
-  const { items, rowHeight, row, rowKey, className = '', follow = false } = props;
+  const { items, rowHeight, row, rowKey, className = '', follow = false, maxHeight } = props;
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [top, setTop] = useState(0);
@@ -46,7 +48,11 @@ export function VirtualList<T>(props: VirtualListProps<T>): VNode {
   const first = Math.max(0, Math.floor(top / rowHeight) - MARGIN_ROWS);
   const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + MARGIN_ROWS);
   const shown = items.slice(first, last);
-  return html`<div class=${`vlist ${className}`} ref=${ref} onScroll=${onScroll}>
+  const style =
+    maxHeight === undefined
+      ? {}
+      : { height: `${Math.min(maxHeight, Math.max(1, items.length) * rowHeight + 2)}px` };
+  return html`<div class=${`vlist ${className}`} ref=${ref} onScroll=${onScroll} style=${style}>
     <div class="vspacer" style=${{ height: `${items.length * rowHeight}px` }}>
       ${shown.map(
         (item, i) =>
