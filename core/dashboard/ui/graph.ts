@@ -10,6 +10,8 @@ import { COLOURS } from './colours.js';
 cytoscape.use(dagre);
 
 const MAX_FIT_ZOOM = 1.3;
+/** How far below its principals a subordinate sits: clear of their labels. */
+const SUBORDINATE_DROP = 90;
 
 const STYLE: cytoscape.StylesheetJson = [
   {
@@ -147,14 +149,36 @@ export class ModelGraph {
       .layout({
         name: 'dagre',
         rankDir: 'LR',
-        nodeSep: 40,
-        rankSep: 220,
+        nodeSep: 70,
+        rankSep: 110,
         // A subordinate's link weighs most, so dagre keeps it next to its principal.
         edgeWeight: (e: cytoscape.EdgeSingular) => (e.hasClass('subordinate') ? 10 : 1),
         fit: false,
-        stop: () => this.fit(),
+        stop: () => {
+          this.placeSubordinates();
+          this.fit();
+        },
       } as cytoscape.LayoutOptions)
       .run();
+  }
+
+  /** A subordinate's units live beside its principals' (DESIGN §1): its node goes just below
+   * them, between them when there are several, rather than in a rank of its own. */
+  private placeSubordinates(): void {
+    this.cy.nodes('.subordinate').forEach((sub) => {
+      const principals = sub
+        .connectedEdges('.subordinate')
+        .connectedNodes()
+        .filter((n) => n.id() !== sub.id() && !n.hasClass('subordinate'))
+        .nodes();
+      if (principals.empty()) return;
+      const xs = principals.map((p) => p.position('x'));
+      const ys = principals.map((p) => p.position('y'));
+      sub.position({
+        x: xs.reduce((a, b) => a + b, 0) / xs.length,
+        y: Math.max(...ys) + SUBORDINATE_DROP,
+      });
+    });
   }
 
   /** The whole graph in view, but a small model not blown up past its natural size. */
