@@ -4,7 +4,12 @@ import tseslint from 'typescript-eslint';
 
 const pureRooms = ['core/model/**', 'core/bundle/**', 'core/planner/**'];
 // Rooms that never import agents/ (DESIGN §3): the machine contract they need is in core/model.
-const agentFreeRooms = ['core/store/**', 'core/charm/**', 'core/interfaces/**'];
+const agentFreeRooms = [
+  'core/store/**',
+  'core/charm/**',
+  'core/interfaces/**',
+  'core/dashboard/**',
+];
 // The composition root: the only modules of core/controller that wire agents/ in.
 const compositionRoot = ['core/controller/controller.ts', 'core/controller/wiring.ts'];
 const noAgents = {
@@ -89,6 +94,26 @@ export default tseslint.config(
               group: ['rune/testing'],
               message:
                 'rune/testing is for tests; charm code imports rune/charm and rune/interfaces.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The dashboard's browser code: it runs in the page, so nothing of Node, agents or the CLI.
+    files: ['core/dashboard/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCli,
+            noAgents,
+            {
+              group: ['node:*', '**/controller/**', '**/store/**'],
+              message:
+                'Browser code imports only the page libraries and core/dashboard/types.ts (issue 17).',
             },
           ],
         },

@@ -62,6 +62,11 @@ export const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/controllers.js')).controllers,
   },
   {
+    name: 'dashboard',
+    summary: "Print the web dashboard's URL and a one-time login link.",
+    load: async () => (await import('./commands/dashboard.js')).dashboard,
+  },
+  {
     name: 'debug-log',
     summary: 'Show the hooks units run, with outcome and duration.',
     load: async () => (await import('./commands/debug-log.js')).debugLog,

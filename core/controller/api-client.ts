@@ -13,6 +13,7 @@ import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
   ActionRequest,
   AddUserResponse,
+  DashboardLoginResponse,
   Attached,
   AttachRequest,
   ConfigOptionView,
@@ -262,6 +263,11 @@ export class ApiClient {
   /** Adds a user (or a new registration string for one); over the unix socket only. */
   addUser(user: string, ttlMs?: number): Promise<AddUserResponse> {
     return this.json('POST', '/v1/users', { user, ...(ttlMs === undefined ? {} : { ttlMs }) });
+  }
+
+  /** The dashboard's address and a one-time login link for it. */
+  dashboardLogin(): Promise<DashboardLoginResponse> {
+    return this.json('POST', '/v1/dashboard');
   }
 
   /** Swaps a registration string's secret for a session token (TCP, before any token). */

@@ -7,6 +7,9 @@ import type { ControllerApi, ExtraRoutes, MemberRole } from './api-server.js';
 import { listenTcp } from './api-tcp.js';
 import { ensureApiTls } from './api-tls.js';
 import { userRoutes } from './api-users.js';
+import { dashboardLoginRoute, eitherRoute } from './dashboard-login.js';
+import { dashboardHandler } from './dashboard-routes.js';
+import { DashboardSessions } from './dashboard-sessions.js';
 import { controllerPaths } from './paths.js';
 import { type ControllerInfo, readController, writeController } from './registry.js';
 import { UserAccess } from './user-access.js';
@@ -16,7 +19,7 @@ import { UserAccess } from './user-access.js';
 export const DEFAULT_API_HOST = '127.0.0.1';
 
 export interface RemoteApi {
-  /** add-user's route, for the unix socket. */
+  /** add-user's and the dashboard login's routes, for the unix socket. */
   routes: ExtraRoutes;
   /** Starts HTTPS for `member` (0 on a controller without members). */
   listen(api: ControllerApi, member: number, role?: MemberRole): Promise<Server>;
@@ -56,13 +59,27 @@ export async function prepareRemoteApi(
       caFingerprint: tls.caFingerprint,
     };
   };
+  // The dashboard's sessions are this process's: its login links name its own port.
+  const sessions = new DashboardSessions();
+  let address: string | undefined;
   return {
-    routes: userRoutes(access, facts, log),
+    routes: eitherRoute(
+      userRoutes(access, facts, log),
+      dashboardLoginRoute(sessions, () => address, log),
+    ),
     async listen(api, member, role) {
       const info = readController(home, name);
       const host = memberApiHost(info, member);
       const wanted = info.api?.ports[member] ?? 0;
-      const options = { host, tls, access, log, ...(role === undefined ? {} : { role }) };
+      const options = {
+        host,
+        tls,
+        access,
+        log,
+        dashboard: dashboardHandler({ api, sessions, log }),
+        dashboardLogin: dashboardLoginRoute(sessions, () => address, log),
+        ...(role === undefined ? {} : { role }),
+      };
       let listening: { server: Server; port: number };
       try {
         listening = await listenTcp(api, { ...options, port: wanted });
@@ -77,6 +94,7 @@ export async function prepareRemoteApi(
         );
       }
       if (listening.port !== wanted) recordPort(home, name, member, host, listening.port);
+      address = apiAddresses({ ...info, api: { host, ports: [listening.port] } })[0];
       log(`API over TCP (HTTPS, CA ${tls.caFingerprint}) on ${host}:${listening.port}`);
       return listening.server;
     },

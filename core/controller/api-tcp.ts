@@ -9,6 +9,7 @@ import type { RegisterResponse } from './api.js';
 import {
   type ControllerApi,
   errorBody,
+  type ExtraRoutes,
   type MemberRole,
   readJson,
   requestHandler,
@@ -27,6 +28,10 @@ export interface TcpListenOptions {
   access: UserAccess;
   log: (line: string) => void;
   role?: MemberRole;
+  /** The web dashboard's routes (dashboard-routes.ts): true when the request was one of them. */
+  dashboard?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** `POST /v1/dashboard` for a user with a token (dashboard-login.ts). */
+  dashboardLogin?: ExtraRoutes;
 }
 
 /** The request's token; '' (accepted by no one) for a header that does not hold one. */
@@ -40,7 +45,7 @@ export function tcpHandler(
   api: ControllerApi,
   options: Omit<TcpListenOptions, 'host' | 'port' | 'tls'>,
 ) {
-  const { access, log, role } = options;
+  const { access, log, role, dashboard, dashboardLogin } = options;
   const routes = requestHandler(api, log, role);
   const standingBy = () => {
     const member = role?.();
@@ -57,6 +62,8 @@ export function tcpHandler(
       log(`user "${answer.user}" registered from ${peer(req)}`);
       return send(res, 200, answer);
     }
+    // The dashboard checks its own session cookie: a browser holds no bearer token.
+    if (dashboard && (await dashboard(req, res))) return;
     const token = bearer(req);
     if (token === undefined) throw new NoTokenError(access.controller);
     const user = access.authenticate(token);
@@ -67,6 +74,10 @@ export function tcpHandler(
       return send(res, 200, {});
     }
     if (key === 'POST /v1/users') throw new LocalOnlyError(access.controller, 'add-user');
+    if (dashboardLogin && (await dashboardLogin(key, req, res))) {
+      log(`user "${user}" asked for a dashboard login link from ${peer(req)}`);
+      return;
+    }
     routes(req, res);
   };
   return (req: IncomingMessage, res: ServerResponse) => {

@@ -227,6 +227,16 @@ export interface AddUserResponse {
   expiresAt: string;
 }
 
+/** `POST /v1/dashboard` (rune dashboard): where the web dashboard is, and a one-time login
+ * secret the browser swaps for a session cookie (issue 17 item 4). */
+export interface DashboardLoginResponse {
+  /** `https://127.0.0.1:PORT/dashboard/` as the controller serves it. */
+  url: string;
+  /** The same with the secret: works once, until expiresAt. */
+  login: string;
+  expiresAt: string;
+}
+
 /** `POST /v1/register` (TCP, no token): the session token the one-time secret was swapped for. */
 export interface RegisterResponse {
   user: string;

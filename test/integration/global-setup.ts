@@ -1,7 +1,7 @@
 // Before any test: the Debian packages integration tests drive for real are installed with
 // apt-get when missing, so a clean CI machine needs nothing done by hand. The local provider's
 // own (sshd, tini, ip, and etcd for the charms) come through its ensureHostPackages; sudo,
-// kubectl and curl are only the tests'. After all tests: every controller left
+// kubectl, curl and chromium are only the tests'. After all tests: every controller left
 // in the tests' RUNE_HOME (vitest.config.ts) is destroyed with its machines.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -34,6 +34,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     ...((await which('kubectl')) === undefined ? ['kubernetes-client'] : []),
     // curl: the release-archive install command the Kubernetes charms run, tested for real.
     ...((await which('curl')) === undefined ? ['curl'] : []),
+    // chromium: the dashboard's browser test (playwright-core drives Debian's own build).
+    ...((await which('chromium')) === undefined ? ['chromium'] : []),
   ];
   if (missing.length > 0) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

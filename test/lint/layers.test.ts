@@ -42,6 +42,12 @@ describe('layer rules', () => {
     },
   );
 
+  it("the dashboard's browser code may import neither Node, the controller nor agents/", async () => {
+    const groups = await restrictedGroups('core/dashboard/ui/main.ts');
+    expect(groups).toEqual(expect.arrayContaining(['**/agents/**', 'node:*', '**/controller/**']));
+    expect(await restrictedGroups('core/dashboard/bundle-dashboard.ts')).toContain('**/agents/**');
+  });
+
   it('charms may import only the SDK, by package name', async () => {
     const groups = await restrictedGroups('charms/etcd/charm.ts');
     expect(groups).toEqual(expect.arrayContaining(['**/agents/**', '**/core/**', 'rune/testing']));
