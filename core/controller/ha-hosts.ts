@@ -1,7 +1,6 @@
 // enable-ha --to's checks (issue 16 item 3): the machines named, checked against the store, and
 // each host reached with its pinned key and looked at for Rune (at this host's path), Node.js and
 // etcd before anything changes. ha-host-files.ts gives them files; ha-host-processes.ts runs them.
-import { readFileSync } from 'node:fs';
 import { commandLine } from '../charm/shell.js';
 import type { RemoteMachine } from '../model/machine.js';
 import type { MachineRecord } from '../store/types.js';
@@ -11,7 +10,7 @@ import {
   HaPlacementCountError,
   HaPlacementMachineError,
 } from './ha-host-errors.js';
-import type { Connect } from './machine-pool.js';
+import { type Connect, connectPinned } from './machine-pool.js';
 import type { HaHost } from './registry.js';
 
 /** Each member's API on a host of its own: Juju's controller port. */
@@ -123,17 +122,7 @@ async function lookAt(
 ): Promise<MemberHost> {
   let machine: RemoteMachine;
   try {
-    const connected = await connect(
-      {
-        host: record.address,
-        port: record.port,
-        user: record.user,
-        privateKey: readFileSync(record.keyFile, 'utf8'),
-      },
-      { pinned: record.hostKey },
-      record.id,
-    );
-    machine = connected.machine;
+    machine = (await connectPinned(connect, record)).machine;
   } catch (e) {
     throw new HaHostUnreachableError(record.id, record.address, errorText(e));
   }

@@ -24,6 +24,20 @@ export type Connect = (
   label: string,
 ) => Promise<Connected>;
 
+/** A machine the model knows, reached as its record says, with the host key it pinned. */
+export function connectPinned(connect: Connect, record: MachineRecord): Promise<Connected> {
+  return connect(
+    {
+      host: record.address,
+      port: record.port,
+      user: record.user,
+      privateKey: readFileSync(record.keyFile, 'utf8'),
+    },
+    { pinned: record.hostKey },
+    record.id,
+  );
+}
+
 export interface Health {
   reachable: boolean;
   message: string;
@@ -122,16 +136,7 @@ export class MachinePool {
 
   private async open(record: MachineRecord, entry: Entry): Promise<RemoteMachine> {
     try {
-      const { machine } = await this.connect(
-        {
-          host: record.address,
-          port: record.port,
-          user: record.user,
-          privateKey: readFileSync(record.keyFile, 'utf8'),
-        },
-        { pinned: record.hostKey },
-        record.id,
-      );
+      const { machine } = await connectPinned(this.connect, record);
       entry.machine = machine;
       return machine;
     } finally {

@@ -1,7 +1,7 @@
 // The kube-control interface: kubernetes-master hands each worker its DNS settings, API
 // endpoints and per-user tokens; the worker asks for a kubelet user. Pure.
 import { changedKeys, isRecord, isStringList, readJson, readString } from './databag.js';
-import { appBag, dnsDomain, ipAddress, json, mapOf, port, unitBag, word } from './schema.js';
+import { dnsDomain, ipAddress, json, mapOf, port, unitAndAppBags, word } from './schema.js';
 import type { Databag, InterfaceSpec } from './types.js';
 
 const creds = json(
@@ -68,22 +68,12 @@ export const kubeControlSpec: InterfaceSpec = {
   name: 'kube-control',
   addressee,
   roles: {
-    provider: {
-      unit: unitBag({
-        properties: providerKeys,
-        patternProperties: providerUnitKeys,
-        additionalProperties: true,
-      }),
-      app: appBag({
-        properties: providerKeys,
-        patternProperties: providerUnitKeys,
-        additionalProperties: true,
-      }),
-    },
-    requirer: {
-      unit: unitBag({ properties: requirerKeys, additionalProperties: true }),
-      app: appBag({ properties: requirerKeys, additionalProperties: true }),
-    },
+    provider: unitAndAppBags({
+      properties: providerKeys,
+      patternProperties: providerUnitKeys,
+      additionalProperties: true,
+    }),
+    requirer: unitAndAppBags({ properties: requirerKeys, additionalProperties: true }),
   },
 };
 

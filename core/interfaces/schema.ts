@@ -103,6 +103,11 @@ export function appBag(shape: BagShape): JsonSchema {
   return bag(shape);
 }
 
+/** A role whose unit and application bags take the same keys (most interfaces' writers). */
+export function unitAndAppBags(shape: BagShape): { unit: JsonSchema; app: JsonSchema } {
+  return { unit: unitBag(shape), app: appBag(shape) };
+}
+
 function bag(shape: BagShape): JsonSchema {
   const schema: JsonSchema = {
     type: 'object',

@@ -4,14 +4,13 @@ import type { JsonSchema } from '../charm/types.js';
 import { caRotationKeys } from './ca-rotation.js';
 import { changedKeys, isRecord, isStringList, readJson, readString } from './databag.js';
 import {
-  appBag,
+  unitAndAppBags,
   json,
   line,
   mapOf,
   pemCertificate,
   pemPrivateKey,
   stringList,
-  unitBag,
 } from './schema.js';
 import type { Databag, InterfaceSpec } from './types.js';
 
@@ -86,23 +85,13 @@ export const tlsCertificatesSpec: InterfaceSpec = {
   name: 'tls-certificates',
   addressee,
   roles: {
-    requirer: {
-      unit: unitBag({ properties: requirerKeys, additionalProperties: true }),
-      app: appBag({ properties: requirerKeys, additionalProperties: true }),
-    },
+    requirer: unitAndAppBags({ properties: requirerKeys, additionalProperties: true }),
     // easyrsa 1.21 publishes in its unit bags; a provider may use its app bag the same way.
-    provider: {
-      unit: unitBag({
-        properties: providerKeys,
-        patternProperties: providerUnitKeys,
-        additionalProperties: true,
-      }),
-      app: appBag({
-        properties: providerKeys,
-        patternProperties: providerUnitKeys,
-        additionalProperties: true,
-      }),
-    },
+    provider: unitAndAppBags({
+      properties: providerKeys,
+      patternProperties: providerUnitKeys,
+      additionalProperties: true,
+    }),
   },
 };
 
