@@ -23,9 +23,23 @@ function unitOf(holder: string): string | undefined {
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
-/** The records' holders and expiries; anything malformed is passed over, not fatal. */
-function recordsIn(text: string | undefined): { holder: string; expires: number }[] {
+type Held = { holder: string; expires: number }[];
+
+/** The last records read per issuer, by their text: status reads them on every model change,
+ * and with 1,000 workers easyrsa's records are a few hundred kilobytes of JSON. */
+const lastRecords = new Map<string, { text: string; records: Held }>();
+
+function recordsOf(issuer: string, text: string | undefined): Held {
   if (text === undefined) return [];
+  const last = lastRecords.get(issuer);
+  if (last?.text === text) return last.records;
+  const records = recordsIn(text);
+  lastRecords.set(issuer, { text, records });
+  return records;
+}
+
+/** The records' holders and expiries; anything malformed is passed over, not fatal. */
+function recordsIn(text: string): Held {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -70,7 +84,7 @@ export function certificateExpiries(
   const present = new Set(units.map((u) => u.name));
   let relations: RelationRecord[] | undefined;
   for (const app of store.applications()) {
-    const records = recordsIn(store.leaderSettings(app.name)[CERTIFICATE_RECORDS]);
+    const records = recordsOf(app.name, store.leaderSettings(app.name)[CERTIFICATE_RECORDS]);
     if (records.length === 0) continue;
     relations ??= store.relations();
     const consumers = consumersOf(relations, app.name);
