@@ -18,16 +18,7 @@ import {
   type SetRolloutPolicyRequest,
   setRolloutPolicy,
 } from './rollout-settings.js';
-import type { MachineProvider } from '../model/machine.js';
-import type {
-  ActionRecord,
-  ApplicationRecord,
-  HookLogEntry,
-  MachineRecord,
-  RolloutRecord,
-  Store,
-} from '../store/types.js';
-import type { CharmMachine } from '../charm/context-types.js';
+import type { ActionRecord, HookLogEntry, MachineRecord, RolloutRecord } from '../store/types.js';
 import { MachineLock } from '../../agents/machine/lock.js';
 import { charmMachine } from '../../agents/unit/charm-machine.js';
 import {
@@ -38,7 +29,6 @@ import {
 } from '../../agents/unit/executor.js';
 import { failedHook, inRelation } from '../../agents/unit/snapshot.js';
 import { HealthChecks } from '../../agents/unit/health-checks.js';
-import type { LoadedCharm } from '../charm/sdk.js';
 import {
   checkModelConfig,
   type ModelSettingView,
@@ -58,43 +48,13 @@ import { UnitRunner } from './unit-runner.js';
 import type * as Api from './api.js';
 import type { ControllerApi } from './api-server.js';
 import { MachineOperations } from './machine-operations.js';
-import { type Connect, MachinePool } from './machine-pool.js';
-import type { ControllerPaths } from './paths.js';
-import type { ControllerInfo } from './registry.js';
+import { MachinePool } from './machine-pool.js';
+import type { ControllerDeps } from './controller-deps.js';
 import { MachineHostsMemberError, NoCharmRuntimeError } from './errors.js';
 import { healthRecorder } from './status-log.js';
 import { statusLog, type StatusLogRequest, type StatusLogResponse } from './status-log-view.js';
 
-export interface ControllerDeps {
-  info: ControllerInfo;
-  paths: ControllerPaths;
-  version: string;
-  store: Store;
-  connect: Connect;
-  /** The provider that makes machines (local); undefined on a manual controller. */
-  provider?: () => MachineProvider;
-  /** How long a status probe waits for each machine. */
-  probeTimeoutMs?: number;
-  /** Called after shutdown has released everything, to end the process. */
-  exit?: () => void;
-  /** Loads a deployed application's charm and code for its unit agents. */
-  loadCharm?: (app: ApplicationRecord) => Promise<LoadedCharm>;
-  /** Charms by reference (charms/ and paths), shared with the unit agents. */
-  charms?: CharmRepository;
-  /** The controller's log (what the resurrector did, and why it held back). */
-  log?: (line: string) => void;
-  /** A sim cloud's machines (wiring.ts simCloud): hooks reach them directly, and a rehearsal
-   * can lose them; absent on other clouds. */
-  sim?: SimulatedMachines;
-  /** On a highly available controller: this member, and whether it is the active one now. */
-  member?: { id: number; active: () => boolean };
-}
-
-export interface SimulatedMachines {
-  charmMachine(record: MachineRecord): CharmMachine;
-  setLost(record: MachineRecord, lost: boolean): void;
-}
-
+export type { ControllerDeps, SimulatedMachines } from './controller-deps.js';
 export { hardware } from './machine-operations.js';
 
 export class Controller implements ControllerApi {
