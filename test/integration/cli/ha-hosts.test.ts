@@ -1,10 +1,10 @@
 // Controller members on hosts of their own (issue 16 item 3, `rune enable-ha --to`): hosts in
 // network namespaces with their own addresses (the local provider's machines: each its own
-// network, PIDs and files, with /work shared as if Rune were installed there), added to a
-// manual controller as machines. enable-ha --to 0,1 puts members 1 and 2 and their store members
-// on them; a deploy goes to a third; the active member is SIGKILLed on its host, another takes
-// over and the deploy completes. Wrong counts, a host without Rune and an unreachable host are
-// refused with nothing changed.
+// network, PIDs and files, with the checkout's top-level directory shared as if Rune were
+// installed there), added to a manual controller as machines. enable-ha --to 0,1 puts members 1
+// and 2 and their store members on them; a deploy goes to a third; the active member is
+// SIGKILLed on its host, another takes over and the deploy completes. Wrong counts, a host
+// without Rune and an unreachable host are refused with nothing changed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +26,15 @@ if (process.getuid?.() !== 0) {
 }
 
 const charms = resolve('test/fixtures/charms/runtime');
+/** Where this checkout sits (/work here, /check in CI): shared with the hosts that have Rune. */
+const repoTop = resolve('.').split('/')[1] ?? '';
 const NAME = 'hh';
 const key = newEd25519KeyPair('rune-ha-hosts-test');
 const ids = [randomBytes(3).toString('hex'), randomBytes(3).toString('hex')];
 let home = '';
 const stateDirs: string[] = [];
 const providers: LocalProvider[] = [];
-/** Hosts 0-2 and 4 have Rune (/work shared); host 3 has not; host 4 goes down once added. */
+/** Hosts 0-2 and 4 have Rune (repoTop shared); host 3 has not; host 4 goes down once added. */
 const hosts: ProvisionedMachine[] = [];
 const sessions = new Map<number, ConnectedMachine>();
 const previousHome = process.env.RUNE_HOME;
@@ -83,8 +85,8 @@ beforeAll(async () => {
         controllerId,
         stateDir: stateDirs[i] ?? '',
         hide: [home],
-        // The second provider's host sees no /work: a host without Rune.
-        ...(i === 0 ? { share: ['work'] } : {}),
+        // The second provider's host sees no checkout: a host without Rune.
+        ...(i === 0 ? { share: [repoTop] } : {}),
         authorizedKey: key.public,
       }),
     );
@@ -125,7 +127,7 @@ describe('controller members on hosts of their own', () => {
       [['--to', '0,0'], /enable-ha --to 0: named twice: one member per host; nothing was changed/],
       [
         ['--to', '0,3'],
-        new RegExp(`machine 3 \\(${hosts[3]?.address}\\) has no Rune at /work/.*rune\\.js`),
+        new RegExp(`machine 3 \\(${hosts[3]?.address}\\) has no Rune at /${repoTop}/.*rune\\.js`),
       ],
       [['--to', '0,4'], /machine 4 \([\d.]+\) cannot take a controller member/],
     ];
