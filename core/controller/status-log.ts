@@ -3,6 +3,7 @@
 // model's own entries — the resurrector's meltdown brake and each machine it replaced.
 // Unit statuses the agents set are recorded by the store as they are written.
 import type { Store } from '../store/types.js';
+import { unitsOnMachine } from '../store/unit-index.js';
 import type { Health } from './machine-pool.js';
 import { LOST_MESSAGE } from './model-status.js';
 
@@ -40,7 +41,7 @@ export function recordHealthChange(store: Store, id: string, health: Health): vo
       message: health.reachable ? '' : health.message,
       at,
     });
-    for (const { name } of store.unitIndex().filter((u) => u.machine === id)) {
+    for (const { name } of unitsOnMachine(store.unitIndex(), id)) {
       const agent = store.unit(name)?.agentStatus;
       if (!agent) continue;
       // Back: what the agent last reported (recordStatus skips it when nothing was lost, as
