@@ -20,6 +20,9 @@ export interface ControllerDeps {
   provider?: () => MachineProvider;
   /** How long a status probe waits for each machine. */
   probeTimeoutMs?: number;
+  /** A status shows a machine as a probe at most this old saw it, else probes it first
+   * (default: the health checks' interval, so a settled model's status makes no round trip). */
+  statusProbeMaxAgeMs?: number;
   /** Called after shutdown has released everything, to end the process. */
   exit?: () => void;
   /** Loads a deployed application's charm and code for its unit agents. */

@@ -54,6 +54,9 @@ import { MachineHostsMemberError, NoCharmRuntimeError } from './errors.js';
 import { healthRecorder } from './status-log.js';
 import { statusLog, type StatusLogRequest, type StatusLogResponse } from './status-log-view.js';
 
+/** How often every machine is probed: a lost machine is seen within this (issue 15 A1). */
+const HEALTH_CHECK_EVERY_MS = 5_000;
+
 export type { ControllerDeps, SimulatedMachines } from './controller-deps.js';
 export { hardware } from './machine-operations.js';
 
@@ -369,8 +372,9 @@ export class Controller implements ControllerApi {
   status(probe = true, patterns: readonly string[] = []): Promise<Api.StatusResponse> {
     const { info, version, store } = this.deps;
     const model = { name: 'default', controller: info.name, cloud: info.provider, version };
+    const maxAgeMs = this.deps.statusProbeMaxAgeMs ?? HEALTH_CHECK_EVERY_MS;
     const machines = (probe: boolean, records: readonly MachineRecord[]) =>
-      this.machines.views(probe, records);
+      this.machines.views(probe, records, maxAgeMs);
     const generation = this.events.generation;
     return answerStatus(
       { model: { ...model, ...this.resurrector.note() }, store, generation, machines },
@@ -387,7 +391,7 @@ export class Controller implements ControllerApi {
 
   /** Checks health this often, so status, leadership and the resurrector learn of a lost
    * machine even when nobody runs `rune status`. */
-  startHealthChecks(everyMs = 5_000): void {
+  startHealthChecks(everyMs = HEALTH_CHECK_EVERY_MS): void {
     let checking = false;
     this.healthTimer = setInterval(() => {
       if (checking) return;

@@ -251,18 +251,20 @@ export class MachineOperations {
   }
 
   /**
-   * Each machine's status. With `probe`, a round trip on every machine first (what `rune
-   * status` shows); without, what the last probe saw — for callers that poll (--wait).
-   * `records`: the machines to show, as the caller read them (status keeps the rows it read
-   * until the model changes, and a filtered status reads only those it shows); else all.
+   * Each machine's status. With `probe`, a round trip on every machine first, unless one ended
+   * at most `maxAgeMs` ago (what `rune status` shows); without, what the last probe saw — for
+   * callers that poll (--wait). `records`: the machines to show, as the caller read them
+   * (status keeps the rows it read until the model changes, and a filtered status reads only
+   * those it shows); else all.
    */
   async views(
     probe: boolean,
     records: readonly MachineRecord[] = this.deps.store.machines(),
+    maxAgeMs = 0,
   ): Promise<Record<string, MachineStatusView>> {
     const timeout = this.deps.probeTimeoutMs ?? 3000;
     const health = probe
-      ? await Promise.all(records.map((r) => this.deps.pool.probe(r, timeout)))
+      ? await Promise.all(records.map((r) => this.deps.pool.probe(r, timeout, maxAgeMs)))
       : records.map((r) => this.deps.pool.health(r.id));
     return Object.fromEntries(records.map((r, i) => [r.id, machineView(r, health[i])]));
   }

@@ -54,6 +54,9 @@ interface Entry {
   connecting?: Promise<RemoteMachine>;
   machine?: RemoteMachine;
   health?: Health;
+  /** When the last probe ended (Date.now()), and the one under way: callers join it. */
+  probedAt?: number;
+  probing?: Promise<Health>;
 }
 
 export class MachinePool {
@@ -86,8 +89,24 @@ export class MachinePool {
     this.note(id, true, '');
   }
 
-  /** A cheap round trip on the machine's session, recorded as its health. */
-  async probe(record: MachineRecord, timeoutMs: number): Promise<Health> {
+  /**
+   * A cheap round trip on the machine's session, recorded as its health. A probe already under
+   * way is joined; with `maxAgeMs`, a probe that ended less than that long ago is answer enough
+   * (status of a 10,000-machine model would otherwise make 10,000 round trips per call, beside
+   * the health checks' own every few seconds).
+   */
+  probe(record: MachineRecord, timeoutMs: number, maxAgeMs = 0): Promise<Health> {
+    const entry = this.entry(record.id);
+    const fresh = entry.probedAt !== undefined && Date.now() - entry.probedAt < maxAgeMs;
+    if (entry.health && fresh) return Promise.resolve(entry.health);
+    entry.probing ??= this.roundTrip(record, timeoutMs).finally(() => {
+      entry.probedAt = Date.now();
+      entry.probing = undefined;
+    });
+    return entry.probing;
+  }
+
+  private async roundTrip(record: MachineRecord, timeoutMs: number): Promise<Health> {
     const began = performance.now();
     try {
       const machine = await this.get(record);

@@ -195,7 +195,8 @@ describe('Controller machines', () => {
   });
 
   it('units on a machine that stopped answering show lost, their last message kept; back when it answers', async () => {
-    const { controller, world, store } = setup();
+    // Every status probes (no window in which the last probe is answer enough).
+    const { controller, world, store } = setup('local', { statusProbeMaxAgeMs: 0 });
     await controller.addMachines({ count: 2, constraints: '' });
     store.addApplication(applicationRecord('etcd'));
     for (const n of [0, 1]) {
@@ -233,6 +234,24 @@ describe('Controller machines', () => {
     expect(probed.machines['0']?.['machine-status'].current).toBe('down');
   });
 
+  it('a status shortly after a probe shows what it saw; an older probe is made again', async () => {
+    const { controller, world } = setup('local', { statusProbeMaxAgeMs: 60_000 });
+    await controller.addMachines({ count: 1, constraints: '' });
+    await controller.status(); // its first probe
+    world.down.add('10.99.0.2');
+    const recent = await controller.status();
+    expect(recent.machines['0']?.['machine-status'].current).toBe('started');
+    await controller.checkHealth(); // the health checks' probe, every 5 s
+    const probed = await controller.status();
+    expect(probed.machines['0']?.['machine-status'].current).toBe('down');
+    const again = setup('local', { statusProbeMaxAgeMs: 0 });
+    await again.controller.addMachines({ count: 1, constraints: '' });
+    await again.controller.status();
+    again.world.down.add('10.99.0.2');
+    const fresh = await again.controller.status();
+    expect(fresh.machines['0']?.['machine-status'].current).toBe('down');
+  });
+
   it('reconnects with the pinned key after a connection was dropped', async () => {
     const { controller, world } = setup();
     await controller.addMachines({ count: 1, constraints: '' });
@@ -248,7 +267,7 @@ describe('Controller machines', () => {
 
 describe('Controller event bus', () => {
   it('moves the generation on machine changes and on health changes, not on a quiet probe', async () => {
-    const { controller, world } = setup();
+    const { controller, world } = setup('local', { statusProbeMaxAgeMs: 0 });
     const start = controller.events.generation;
     await controller.addMachines({ count: 1, constraints: '' });
     const added = controller.events.generation;
