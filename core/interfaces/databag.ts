@@ -1,6 +1,7 @@
 // Databag plumbing the interface helpers share: applying writes (`""` deletes, DESIGN §6), the
 // minimal writes that reach a desired bag, and JSON values read without throwing. Pure.
 import type { Databag } from './types.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 
 /** The bag after `writes`: `""` removes a key. Own properties only, so `__proto__` is a key. */
 export function applyWrites(bag: Readonly<Databag>, writes: Readonly<Databag>): Databag {
@@ -35,14 +36,6 @@ export function readString(bag: Readonly<Databag>, key: string): string | undefi
  * worker's entry, and each hook of each worker parsed all of it again. */
 const parsed = new Map<string, unknown>();
 const PARSED_LIMIT = 4_096;
-
-function deepFreeze(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
 
 /**
  * A JSON-encoded value, or undefined when absent or not JSON (validation reports the latter).

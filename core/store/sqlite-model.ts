@@ -70,11 +70,16 @@ export class SqliteModel implements ModelStore {
       // tracked, and refilled by the next reads. Dropping at every level that fails keeps
       // nesting exact: after an inner failure the outer function catches, the refill sees what
       // the outer one will commit.
-      this.unitIndexCache = undefined;
-      this.relationsCache = undefined;
-      this.bags.reset();
+      this.dropCaches();
       throw e;
     }
+  }
+
+  /** Drops every cache of rows (a subclass adds its own). */
+  protected dropCaches(): void {
+    this.unitIndexCache = undefined;
+    this.relationsCache = undefined;
+    this.bags.reset();
   }
 
   snapshot(): ModelSnapshot {

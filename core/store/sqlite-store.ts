@@ -4,10 +4,9 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { MachineFacts } from '../model/machine.js';
-import type { Life } from '../model/status.js';
-import { MachineNotFoundError, SchemaVersionError } from './errors.js';
+import { SchemaVersionError } from './errors.js';
 import { SqliteModel } from './sqlite-model.js';
+import { MachineRows } from './sqlite-machines.js';
 import { LEADERSHIP_MIGRATION, leadershipStore } from './sqlite-leadership.js';
 import { OPERATIONS_MIGRATION, operationsStore } from './sqlite-operations.js';
 import { CHARM_REVISIONS_MIGRATION, charmRevisionStore } from './sqlite-charms.js';
@@ -48,10 +47,7 @@ import type {
   DeployJournalStore,
   RolloutStore,
   LeadershipStore,
-  MachineRecord,
   OperationsStore,
-  NewMachine,
-  ProviderKind,
   Store,
   UnitRuntimeStore,
 } from './types.js';
@@ -94,41 +90,6 @@ export const MIGRATIONS: readonly Migration[] = [
   USERS_MIGRATION,
 ];
 
-interface MachineRow {
-  id: number;
-  provider: string;
-  instance_id: string;
-  address: string;
-  port: number;
-  user: string;
-  key_file: string;
-  host_key: string;
-  host_public_key: string;
-  constraints: string;
-  life: string;
-  facts: string | null;
-  created_at: string;
-}
-
-function toRecord(row: MachineRow): MachineRecord {
-  const record: MachineRecord = {
-    id: String(row.id),
-    provider: row.provider as ProviderKind,
-    instanceId: row.instance_id,
-    address: row.address,
-    port: row.port,
-    user: row.user,
-    keyFile: row.key_file,
-    hostKey: row.host_key,
-    hostPublicKey: row.host_public_key,
-    constraints: row.constraints,
-    life: row.life as Life,
-    createdAt: row.created_at,
-  };
-  if (row.facts !== null) record.facts = JSON.parse(row.facts) as MachineFacts;
-  return record;
-}
-
 /** Where a store's key file is unless the caller says: beside it (paths.ts's storeKey). */
 export const defaultKeyFile = (file: string): string => join(dirname(file), 'store.key');
 
@@ -152,6 +113,7 @@ function open(file: string): Database.Database {
 }
 
 export class SqliteStore extends SqliteModel implements Store {
+  private readonly machineRows: MachineRows;
   readonly schemaVersion: number;
   private readonly runtime: UnitRuntimeStore;
   private readonly journal: DeployJournalStore;
@@ -185,6 +147,12 @@ export class SqliteStore extends SqliteModel implements Store {
     this.keyFile = keyFile;
     this.schemaVersion = this.migrate();
     this.runtime = unitRuntimeStore(this.db, cipher);
+    this.machineRows = new MachineRows({
+      stmt: (sql) => this.stmt(sql),
+      transaction: (fn) => this.transaction(fn),
+      now: () => this.now(),
+      forgetHistory: (id) => this.statusLog.forget(id, ['machine']),
+    });
     this.journal = deployJournal(this.db, cipher);
     this.leadership = leadershipStore(this.db, cipher);
     this.operations = operationsStore(this.db, cipher);
@@ -329,63 +297,14 @@ export class SqliteStore extends SqliteModel implements Store {
     return MIGRATIONS.length;
   }
 
-  reserveMachineId(): string {
-    return this.db.transaction(() => {
-      const { next } = this.stmt(`SELECT next FROM sequences WHERE name = 'machine'`).get() as {
-        next: number;
-      };
-      this.stmt(`UPDATE sequences SET next = ? WHERE name = 'machine'`).run(next + 1);
-      return String(next);
-    })();
-  }
-
-  addMachine(machine: NewMachine): MachineRecord {
-    this.stmt(
-      `INSERT INTO machines (id, provider, instance_id, address, port, user, key_file,
-             host_key, host_public_key, constraints, life, facts, created_at)
-           VALUES (@id, @provider, @instanceId, @address, @port, @user, @keyFile,
-             @hostKey, @hostPublicKey, @constraints, 'alive', @facts, @createdAt)`,
-    ).run({
-      ...machine,
-      id: Number(machine.id),
-      facts: machine.facts ? JSON.stringify(machine.facts) : null,
-      createdAt: this.now().toISOString(),
-    });
-    return this.machine(machine.id) as MachineRecord;
-  }
-
-  machines(): MachineRecord[] {
-    const rows = this.stmt(`SELECT * FROM machines ORDER BY id`).all() as MachineRow[];
-    return rows.map(toRecord);
-  }
-
-  machineIds(): string[] {
-    const rows = this.stmt(`SELECT id FROM machines ORDER BY id`).all() as { id: number }[];
-    return rows.map((r) => String(r.id));
-  }
-
-  machine(id: string): MachineRecord | undefined {
-    if (!/^(0|[1-9][0-9]*)$/.test(id)) return undefined;
-    const row = this.stmt(`SELECT * FROM machines WHERE id = ?`).get(Number(id)) as
-      MachineRow | undefined;
-    return row ? toRecord(row) : undefined;
-  }
-
-  setMachineFacts(id: string, facts: MachineFacts): void {
-    this.update(id, `UPDATE machines SET facts = ? WHERE id = ?`, JSON.stringify(facts));
-  }
-
-  setMachineLife(id: string, life: Life): void {
-    this.update(id, `UPDATE machines SET life = ? WHERE id = ?`, life);
-  }
-
-  removeMachine(id: string): void {
-    this.transaction(() => {
-      const changed = this.stmt(`DELETE FROM machines WHERE id = ?`).run(Number(id)).changes;
-      if (changed === 0) throw new MachineNotFoundError(id);
-      this.statusLog.forget(id, ['machine']);
-    });
-  }
+  reserveMachineId: Store['reserveMachineId'] = () => this.machineRows.reserveId();
+  addMachine: Store['addMachine'] = (machine) => this.machineRows.add(machine);
+  machines: Store['machines'] = () => this.machineRows.all();
+  machineIds: Store['machineIds'] = () => this.machineRows.ids();
+  machine: Store['machine'] = (id) => this.machineRows.get(id);
+  setMachineFacts: Store['setMachineFacts'] = (id, facts) => this.machineRows.setFacts(id, facts);
+  setMachineLife: Store['setMachineLife'] = (id, life) => this.machineRows.setLife(id, life);
+  removeMachine: Store['removeMachine'] = (id) => this.machineRows.remove(id);
 
   /** Seals the replicated log's entries with this store's key (log-entry.ts). */
   get logCipher(): StoreCipher {
@@ -415,8 +334,9 @@ export class SqliteStore extends SqliteModel implements Store {
     this.db.close();
   }
 
-  private update(id: string, sql: string, value: string): void {
-    const changed = this.stmt(sql).run(value, Number(id)).changes;
-    if (changed === 0) throw new MachineNotFoundError(id);
+  protected override dropCaches(): void {
+    super.dropCaches();
+    // Undefined while the constructor's migrations run (a failed one drops the caches too).
+    this.machineRows?.drop();
   }
 }

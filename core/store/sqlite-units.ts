@@ -10,6 +10,7 @@ import type {
   UnitRuntimeRecord,
   UnitRuntimeStore,
 } from './types.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 
 /** Migration 3: unit runtime state, leadership and the hook log. */
 export const UNIT_RUNTIME_MIGRATION = `
@@ -50,14 +51,6 @@ interface HookRow {
   logs: string;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
 /**
  * Each unit's last parsed runtime texts. A principal related to 1,000 units keeps a version per
  * remote unit in its local state, and every step of it parsed all of it again. Keyed by the
@@ -70,13 +63,20 @@ class ParsedRuntime {
     { local?: [string, unknown]; charm?: [string, unknown] }
   >();
 
-  parse(unit: string, which: 'local' | 'charm', text: string): unknown {
+  /** `stored` as the row holds it; `open` turns it into JSON text (the charm's state is sealed:
+   * opening it is most of a read's cost, so an unchanged sealed text is not opened again). */
+  parse(
+    unit: string,
+    which: 'local' | 'charm',
+    stored: string,
+    open: (stored: string) => string = (text) => text,
+  ): unknown {
     let entry = this.byUnit.get(unit);
     if (entry === undefined) this.byUnit.set(unit, (entry = {}));
     const hit = entry[which];
-    if (hit !== undefined && hit[0] === text) return hit[1];
-    const value = deepFreeze(JSON.parse(text) as unknown);
-    entry[which] = [text, value];
+    if (hit !== undefined && hit[0] === stored) return hit[1];
+    const value = deepFreeze(JSON.parse(open(stored)) as unknown);
+    entry[which] = [stored, value];
     return value;
   }
 
@@ -104,9 +104,14 @@ export function unitRuntimeStore(
         parsed.forget(unit);
         return undefined;
       }
-      const charmText = cipher.open(row.charm_state, 'units.charm_state');
+      const open = (sealed: string) => cipher.open(sealed, 'units.charm_state');
       const record: UnitRuntimeRecord = {
-        charmState: parsed.parse(unit, 'charm', charmText) as UnitRuntimeRecord['charmState'],
+        charmState: parsed.parse(
+          unit,
+          'charm',
+          row.charm_state,
+          open,
+        ) as UnitRuntimeRecord['charmState'],
         retries: row.retries,
       };
       if (row.local_state !== null) {

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../../core/model/types.js';
 import type { Store } from '../../../core/store/types.js';
 import { openStore } from './open-store.js';
+import { FAKE_FACTS } from '../../fakes/fake-machine.js';
+import { machineRecord } from '../../fakes/machine-record.js';
 
 const dirs: string[] = [];
 const open: Store[] = [];
@@ -318,5 +320,43 @@ describe('a bag version as a reader of some of its keys counts it', () => {
     const again = openStore(file);
     open.push(again);
     expect(again.databagVisibleVersion(0, 'etcd/0', to, 'web/0')).toBe(2);
+  });
+});
+
+describe('Store machine list', () => {
+  it('follows adds, fact and life changes, removals and rollbacks, and cannot be edited', () => {
+    const { s, file } = model();
+    const fresh = () => {
+      const other = openStore(file);
+      try {
+        return other.machines();
+      } finally {
+        other.close();
+      }
+    };
+    s.addMachine(machineRecord('0'));
+    const list = s.machines();
+    expect(s.machines()).toBe(list);
+    expect(() => (list as unknown as unknown[]).push({})).toThrow();
+    expect(() => Object.assign(list[0] ?? {}, { address: 'x' })).toThrow();
+    s.addMachine(machineRecord('1'));
+    s.setMachineLife('0', 'dying');
+    s.setMachineFacts('1', FAKE_FACTS);
+    expect(s.machines()).toEqual(fresh());
+    expect(s.machines().map((m) => [m.id, m.life])).toEqual([
+      ['0', 'dying'],
+      ['1', 'alive'],
+    ]);
+    expect(() =>
+      s.transaction(() => {
+        s.addMachine(machineRecord('2'));
+        expect(s.machines()).toHaveLength(3);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(s.machines()).toEqual(fresh());
+    s.removeMachine('0');
+    expect(s.machines().map((m) => m.id)).toEqual(['1']);
+    expect(s.machineIds()).toEqual(['1']);
   });
 });
