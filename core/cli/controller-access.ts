@@ -10,12 +10,7 @@ import { controllerPaths, runeHome } from '../controller/paths.js';
 import type { SilentVerdict } from '../controller/liveness.js';
 import { isStopped, silentController, startController } from '../controller/process.js';
 import { memberClients, memberHost } from '../controller/member-clients.js';
-import {
-  type ControllerInfo,
-  createController,
-  currentController,
-  readController,
-} from '../controller/registry.js';
+import { type ControllerInfo, currentController, readController } from '../controller/registry.js';
 import { WaitTimeoutError, waitFor } from '../controller/wait-for.js';
 import type { Io } from './io.js';
 import { ControllerUnresponsiveError, NoControllerError } from './errors.js';
@@ -68,6 +63,8 @@ async function namedClient(io: Io, name?: string): Promise<ApiClient> {
   const home = runeHome();
   let controller = name ?? currentController(home);
   if (controller === undefined) {
+    // Loaded only here: it makes keys, which every other verb's start-up would pay for.
+    const { createController } = await import('../controller/controller-creation.js');
     createController(home, 'local', 'local');
     controller = 'local';
     io.err(

@@ -1,5 +1,5 @@
-// The CLI's side of the API: JSON requests over the controller's unix socket, the exec stream,
-// and the controller's errors rethrown as typed errors with its message.
+// The CLI's side of the API: one method per verb, each a request over ApiConnection (the
+// socket or TLS transport, the exec stream, typed errors).
 import type { PolicyFlags } from './rollout-policy.js';
 import type { RolloutPolicyView, SetRolloutPolicyRequest } from './rollout-settings.js';
 import type { RolloutRecord } from '../store/types.js';
@@ -7,8 +7,7 @@ import type { RefreshRequest, RefreshResponse } from './refresh.js';
 import type { HistoryResponse } from './history-view.js';
 import type { RollbackRequest, RollbackResponse } from './rollback.js';
 import type { StatusLogRequest, StatusLogResponse } from './status-log-view.js';
-import { type ClientRequest, request, type RequestOptions } from 'node:http';
-import { connect } from 'node:net';
+import type { StatusTextRequest } from './status-text.js';
 import type { ActionRecord, HookLogEntry } from '../store/types.js';
 import type {
   ActionRequest,
@@ -26,9 +25,7 @@ import type {
   ExportBundleResponse,
   AddMachinesRequest,
   AddMachinesResponse,
-  ApiErrorBody,
   ChangesResponse,
-  ExecFrame,
   PingResponse,
   RegisterResponse,
   SimulateRequest,
@@ -36,50 +33,10 @@ import type {
   StatusResponse,
 } from './api.js';
 import { MAX_CHANGES_WAIT_MS } from './api.js';
-import { ControllerRequestError, ControllerUnreachableError } from './errors.js';
-import type { RuneError } from '../model/errors.js';
-import { ControllerFilesError, NotRuneControllerError } from './access-errors.js';
-import type * as TlsTransport from './tls-transport.js';
+import { ControllerRequestError } from './errors.js';
+import { ApiConnection } from './api-connection.js';
 
-/** node:tls, loaded on a remote controller's first request: a local command never pays for it. */
-type Transport = typeof TlsTransport;
-let transport: Transport | undefined;
-const loadTransport = async (): Promise<Transport> =>
-  (transport ??= await import('./tls-transport.js'));
-/** Every remote request awaits loadTransport() before it connects. */
-function loaded(): Transport {
-  if (transport === undefined) throw new Error('the TLS transport was not loaded first');
-  return transport;
-}
-
-export class ApiClient {
-  /** Requests not answered yet, for abort(). */
-  private readonly inFlight = new Set<ClientRequest>();
-
-  /** Which of `remote.addresses` requests go to (the CLI follows the active member). */
-  public address = 0;
-
-  constructor(
-    readonly controller: string,
-    /** Another member's once the CLI fails over (a highly available controller). */
-    public socket: string,
-    /** A controller on another host: HTTPS to its addresses, its CA pinned, with a token. */
-    public remote?: TlsTransport.RemoteTransport,
-  ) {}
-
-  /** Sends what follows where `other` does: another member of a highly available controller,
-   * on this host (its socket) or on another (its API over TCP). */
-  follow(other: ApiClient): void {
-    this.socket = other.socket;
-    this.remote = other.remote;
-    this.address = other.address;
-  }
-
-  /** Drops every request still waiting for its answer (each fails as unreachable). */
-  abort(): void {
-    for (const req of this.inFlight) req.destroy(new Error('request abandoned'));
-  }
-
+export class ApiClient extends ApiConnection {
   ping(timeoutMs = 2000): Promise<PingResponse> {
     return this.json('GET', '/v1/ping', undefined, timeoutMs);
   }
@@ -99,6 +56,22 @@ export class ApiClient {
       // A controller started before filters existed refuses the field: the whole model, then.
       if (e instanceof ControllerRequestError && /\bfilter: is not a field\b/.test(e.message))
         return this.json('GET', path);
+      throw e;
+    }
+  }
+
+  /** `rune status` as the controller renders it (statusText, cached per model change), or
+   * undefined from a controller older than that, which the caller formats itself. */
+  async statusText(request: StatusTextRequest): Promise<string | undefined> {
+    // As status(): patterns the query cannot carry are left to the CLI's own filter.
+    if (request.patterns.some((p) => p === '' || p.includes(','))) return undefined;
+    const query = new URLSearchParams({ format: request.format });
+    if (request.relations) query.set('relations', 'true');
+    if (request.patterns.length > 0) query.set('filter', request.patterns.join(','));
+    try {
+      return await this.text(`/v1/status-text?${query.toString()}`);
+    } catch (e) {
+      if (e instanceof ControllerRequestError && e.type === 'NotFound') return undefined;
       throw e;
     }
   }
@@ -283,133 +256,4 @@ export class ApiClient {
   async shutdown(destroy: boolean): Promise<void> {
     await this.json('POST', '/v1/shutdown', { destroy }, 300_000);
   }
-
-  /** Runs a command on a machine, handing output to the sinks as it arrives. */
-  async exec(
-    machine: string,
-    command: string,
-    sink: { out(chunk: Buffer): void; err(chunk: Buffer): void },
-  ): Promise<number> {
-    if (this.remote) await loadTransport();
-    return new Promise((resolve, reject) => {
-      const req = request(this.options('POST', '/v1/exec'), (res) => {
-        let pending = '';
-        let settled = false;
-        const handle = (line: string) => {
-          if (line === '') return;
-          const frame = JSON.parse(line) as ExecFrame;
-          if ('out' in frame) sink.out(Buffer.from(frame.out, 'base64'));
-          else if ('err' in frame) sink.err(Buffer.from(frame.err, 'base64'));
-          else if ('exit' in frame) {
-            settled = true;
-            resolve(frame.exit);
-          } else {
-            settled = true;
-            reject(toError(frame.error));
-          }
-        };
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          pending += chunk;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          lines.forEach(handle);
-        });
-        res.on('end', () => {
-          handle(pending);
-          if (!settled)
-            reject(new ControllerUnreachableError(this.controller, 'exec stream ended early'));
-        });
-      });
-      req.on('error', (e) => reject(this.unreachable(e)));
-      req.end(JSON.stringify({ machine, command }));
-    });
-  }
-
-  private async json<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    timeoutMs = 120_000,
-  ): Promise<T> {
-    if (this.remote) await loadTransport();
-    return new Promise((resolve, reject) => {
-      const req = request(this.options(method, path, timeoutMs), (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            reject(
-              this.remote
-                ? new NotRuneControllerError(
-                    this.controller,
-                    this.remoteAddress(),
-                    "it answered HTTPS, but not as Rune's API",
-                  )
-                : new ControllerUnreachableError(
-                    this.controller,
-                    'it answered with something other than JSON',
-                  ),
-            );
-            return;
-          }
-          const error = (parsed as { error?: ApiErrorBody }).error;
-          if (error) reject(toError(error));
-          else resolve(parsed as T);
-        });
-      });
-      this.inFlight.add(req);
-      req.on('close', () => this.inFlight.delete(req));
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (e) => reject(this.unreachable(e)));
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  }
-
-  /** A connection of its own to the socket, without http's agent: the agent's host-name checks
-   * (for TLS, of no use on a unix socket) cost a short command like `rune status` ~7 ms. The
-   * socket is given the timeout as the agent would give it (http only listens for it). */
-  private options(method: string, path: string, timeout?: number): RequestOptions {
-    const limit = timeout === undefined ? {} : { timeout };
-    if (this.remote) {
-      const request = { method, path, ...limit };
-      return loaded().remoteRequest(this.controller, this.remoteAddress(), this.remote, request);
-    }
-    return {
-      method,
-      path,
-      ...limit,
-      createConnection: () => connect({ path: this.socket, ...limit }),
-    };
-  }
-
-  /** Refuses, before anything is sent, a request whose paths mean files on this host. */
-  private localFiles(what: string): void {
-    if (this.remote && !this.remote.sameFiles)
-      throw new ControllerFilesError(this.controller, what);
-  }
-
-  /** The address requests go to now. */
-  remoteAddress(): string {
-    return this.remote?.addresses[this.address] ?? '';
-  }
-
-  private unreachable(e: Error): RuneError {
-    if (this.remote) return loaded().connectionError(this.controller, this.remoteAddress(), e);
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'it is not running'
-        : code === 'ECONNREFUSED'
-          ? 'it is not running'
-          : e.message;
-    return new ControllerUnreachableError(this.controller, reason);
-  }
-}
-
-function toError(body: ApiErrorBody): ControllerRequestError {
-  return new ControllerRequestError(body.kind, body.type, body.message);
 }

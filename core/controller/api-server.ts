@@ -39,6 +39,7 @@ import type {
 import { MAX_CHANGES_WAIT_MS } from './api.js';
 import { BadRequestError, checkBody, checkQuery } from './request-check.js';
 import type { BodyRoute, QueryRoute } from './request-schemas.js';
+import { renderStatus, type StatusFormat, statusJson } from './status-text.js';
 
 export interface ControllerApi {
   ping(): PingResponse;
@@ -175,7 +176,18 @@ async function route(
       const { probe, filter } = query(key);
       // Probing machines is the active member's: one standing by shows what its replica holds.
       const probing = probe !== 'false' && member?.active !== false;
-      return send(res, 200, await api.status(probing, filter?.split(',') ?? []));
+      const answer = await api.status(probing, filter?.split(',') ?? []);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(statusJson(answer));
+    }
+    case 'GET /v1/status-text': {
+      const { probe, filter, format, relations } = query(key);
+      const probing = probe !== 'false' && member?.active !== false;
+      const patterns = filter?.split(',') ?? [];
+      const request = { format: format as StatusFormat, relations: relations === 'true', patterns };
+      const text = renderStatus(await api.status(probing, patterns), request);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end(text);
     }
     case 'POST /v1/machines':
       return send(res, 200, await api.addMachines(await body(req, key)));

@@ -4,7 +4,6 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueCertificate, newCertificateAuthority } from './wiring.js';
 
 export interface ApiTls {
   /** The CA's certificate (PEM): what clients pin. */
@@ -25,6 +24,8 @@ export function apiTlsDir(controllerDir: string): string {
 export async function ensureApiTls(controllerDir: string, ips: string[]): Promise<ApiTls> {
   const dir = apiTlsDir(controllerDir);
   if (!existsSync(join(dir, 'server.key'))) {
+    // The PKI (node-forge) only when there is a CA to make: the CLI reads apiTlsDir from here.
+    const { issueCertificate, newCertificateAuthority } = await import('./wiring.js');
     const ca = await newCertificateAuthority('rune controller API CA');
     const server = await issueCertificate(ca, {
       commonName: 'rune controller API',

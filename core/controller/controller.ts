@@ -375,7 +375,7 @@ export class Controller implements ControllerApi {
     const maxAgeMs = this.deps.statusProbeMaxAgeMs ?? HEALTH_CHECK_EVERY_MS;
     const machines = (probe: boolean, records: readonly MachineRecord[]) =>
       this.machines.views(probe, records, maxAgeMs);
-    const generation = this.events.generation;
+    const generation = () => this.events.generation;
     return answerStatus(
       { model: { ...model, ...this.resurrector.note() }, store, generation, machines },
       probe,

@@ -1,6 +1,6 @@
 // The controllers on this host: each a folder under $RUNE_HOME/controllers with its identity
-// (controller.json) and SSH key pair. Creating one writes files only; running it is run.ts.
-import { randomBytes } from 'node:crypto';
+// (controller.json) and SSH key pair, read here; created by controller-creation.ts (it makes
+// keys, which a command that only reads, like `rune status`, should not load).
 import {
   existsSync,
   mkdirSync,
@@ -10,9 +10,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import type { ProviderKind } from '../store/types.js';
-import { ControllerExistsError, ControllerNameError, ControllerNotFoundError } from './errors.js';
+import { ControllerNotFoundError } from './errors.js';
 import { controllerPaths, controllersDir, currentControllerFile } from './paths.js';
-import { newEd25519KeyPair } from './wiring.js';
 
 export interface ControllerInfo {
   name: string;
@@ -80,35 +79,6 @@ export interface HaHost {
   node: string;
   /** The host shares this host's files: removing the member there removes its own files only. */
   sharedFiles?: boolean;
-}
-
-const NAME = /^[a-z][a-z0-9-]{0,39}$/;
-
-export function createController(
-  home: string,
-  name: string,
-  provider: ProviderKind,
-  sim?: ControllerInfo['sim'],
-): ControllerInfo {
-  if (!NAME.test(name)) throw new ControllerNameError(name);
-  const paths = controllerPaths(home, name);
-  if (existsSync(paths.config)) throw new ControllerExistsError(name);
-  mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
-  mkdirSync(paths.machines, { recursive: true, mode: 0o700 });
-  const keys = newEd25519KeyPair(`rune-controller-${name}`);
-  writeFileSync(paths.privateKey, keys.private, { mode: 0o600 });
-  writeFileSync(paths.publicKey, `${keys.public}\n`, { mode: 0o644 });
-  const info: ControllerInfo = {
-    name,
-    id: randomBytes(3).toString('hex'),
-    provider,
-    createdAt: new Date().toISOString(),
-    ...(sim === undefined ? {} : { sim }),
-  };
-  // Written last: a folder without controller.json is a bootstrap that did not finish.
-  writeFileSync(paths.config, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  setCurrentController(home, name);
-  return info;
 }
 
 export function listControllers(home: string): ControllerInfo[] {

@@ -3,6 +3,7 @@
 // once and turns a failure into a 400 that names the field. `expect` is what an error quotes.
 import { MAX_NAME_LENGTH, NAME_PATTERNS } from '../model/names.js';
 import { STATUS_LOG_TYPES } from './status-log-view.js';
+import { STATUS_FORMATS } from './status-text.js';
 
 type Schema = Record<string, unknown>;
 
@@ -192,21 +193,31 @@ const query = (properties: Record<string, Schema>, optional: readonly string[] =
 });
 const digits = (expect: string): Schema => ({ type: 'string', pattern: '^[0-9]+$', expect });
 const bool: Schema = { type: 'string', enum: ['true', 'false'], expect: 'true or false' };
+// Status patterns as typed (names hold no commas); an unknown name matches nothing.
+const statusFilter: Schema = {
+  type: 'string',
+  pattern: '^[^,]+(,[^,]+)*$',
+  maxLength: 8000,
+  expect: 'application, unit or machine names, comma-separated',
+};
 
 export const QUERY_SCHEMAS = {
   'GET /v1/ping': query({}),
   'GET /v1/status': query(
     {
       probe: bool,
-      // Status patterns as typed (names hold no commas); an unknown name matches nothing.
-      filter: {
-        type: 'string',
-        pattern: '^[^,]+(,[^,]+)*$',
-        maxLength: 8000,
-        expect: 'application, unit or machine names, comma-separated',
-      },
+      filter: statusFilter,
     },
     ['probe', 'filter'],
+  ),
+  'GET /v1/status-text': query(
+    {
+      format: { type: 'string', enum: STATUS_FORMATS, expect: STATUS_FORMATS.join(', ') },
+      relations: bool,
+      probe: bool,
+      filter: statusFilter,
+    },
+    ['relations', 'probe', 'filter'],
   ),
   'DELETE /v1/machines/:id': query({ id: machine, force: bool }, ['force']),
   'GET /v1/machines/:id/ssh': query({ id: machine }),

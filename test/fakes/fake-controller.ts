@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, type ControllerDeps } from '../../core/controller/controller.js';
 import { controllerPaths } from '../../core/controller/paths.js';
-import { type ControllerInfo, createController } from '../../core/controller/registry.js';
+import { createController } from '../../core/controller/controller-creation.js';
+import type { ControllerInfo } from '../../core/controller/registry.js';
 import { SqliteStore } from '../../core/store/sqlite-store.js';
 import { FakeProvider, FakeWorld } from './fake-machine.js';
 

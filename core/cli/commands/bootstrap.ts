@@ -3,7 +3,8 @@
 import { parseDurationMs } from '../../controller/duration.js';
 import { controllerPaths, runeHome } from '../../controller/paths.js';
 import { startController } from '../../controller/process.js';
-import { type ControllerInfo, createController } from '../../controller/registry.js';
+import { createController } from '../../controller/controller-creation.js';
+import type { ControllerInfo } from '../../controller/registry.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';

@@ -7,7 +7,7 @@ import { currentController, listControllers } from '../../controller/registry.js
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import { table } from '../status-format.js';
+import { table } from '../../controller/status-text.js';
 
 const usage = 'rune controllers';
 

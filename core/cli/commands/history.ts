@@ -5,7 +5,7 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
-import { table } from '../status/table.js';
+import { table } from '../../controller/status-text/table.js';
 
 const usage = 'rune history [APP] [--format tabular|json]';
 const FORMATS = ['tabular', 'json'];

@@ -6,7 +6,7 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { controllerClient } from '../controller-access.js';
 import { FlagValueError, UsageError } from '../errors.js';
-import { table } from '../status/table.js';
+import { table } from '../../controller/status-text/table.js';
 
 const usage = 'rune show-status-log ENTITY [-n N] [--type TYPE] [--format tabular|json]';
 const FORMATS = ['tabular', 'json'];

@@ -7,14 +7,13 @@ import { askController, controllerClient } from '../controller-access.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../wait-units.js';
 import { watch } from '../watch.js';
-import { formatStatus, type StatusFormat } from '../status-format.js';
+import { formatStatus, STATUS_FORMATS, type StatusFormat } from '../../controller/status-text.js';
 import { memberStates } from '../member-states.js';
 import { runeHome } from '../../controller/paths.js';
 import { currentController, readController } from '../../controller/registry.js';
 
 const usage =
   'rune status [APPLICATION|UNIT|MACHINE...] [--format tabular|yaml|json] [--relations] [--watch T] [-c CONTROLLER]';
-const FORMATS: readonly StatusFormat[] = ['tabular', 'yaml', 'json'];
 
 export const status: Command = {
   usage,
@@ -41,8 +40,9 @@ export const status: Command = {
       usage,
     );
     const format = (values.format ?? 'tabular') as StatusFormat;
-    if (!FORMATS.includes(format)) {
-      throw new UsageError(`unknown format "${values.format}"; use ${FORMATS.join(', ')}`, usage);
+    if (!STATUS_FORMATS.includes(format)) {
+      const known = STATUS_FORMATS.join(', ');
+      throw new UsageError(`unknown format "${values.format}"; use ${known}`, usage);
     }
     const options = { relations: values.relations === true, patterns: positionals };
     // The controller answers only what the patterns name; formatStatus filters as before.
@@ -55,8 +55,12 @@ export const status: Command = {
       return shown;
     };
     if (values.watch === undefined) {
-      const shown = await askController(io, values.controller, ask);
-      io.out(formatStatus(shown, format, options));
+      // Rendered by the controller (once per model change), unless the members of a highly
+      // available one are to be shown too: the CLI asks each of those itself.
+      const text = async (client: ApiClient) =>
+        (info?.ha ? undefined : await client.statusText({ format, ...options })) ??
+        formatStatus(await ask(client), format, options);
+      io.out(await askController(io, values.controller, text));
       return 0;
     }
     const intervalMs = parseDuration(values.watch);

@@ -7,7 +7,7 @@ import type {
   StatusResponse,
   StatusValue,
   UnitStatusView,
-} from '../../controller/api.js';
+} from '../api.js';
 import { compareUnitNames, naturalCompare } from './table.js';
 
 /**

@@ -1,6 +1,6 @@
 // Juju's tabular `status` sections: Model, App, Unit, Machine and (with --relations)
 // Integration (DESIGN §10). Pure: a StatusResponse in, lines out.
-import type { StatusResponse, StatusValue, UnitStatusView } from '../../controller/api.js';
+import type { StatusResponse, StatusValue, UnitStatusView } from '../api.js';
 import { compareRelations } from './ordered.js';
 import { compareUnitNames, naturalCompare, table } from './table.js';
 

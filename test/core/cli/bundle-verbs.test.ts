@@ -10,7 +10,7 @@ import { listen } from '../../../core/controller/api-server.js';
 import { FileReadError } from '../../../core/controller/errors.js';
 import { ModelEvents } from '../../../core/controller/model-events.js';
 import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
+import { createController } from '../../../core/controller/controller-creation.js';
 import { fakeControllerApi } from '../../fakes/fake-controller-api.js';
 import { runCli } from './run-cli.js';
 

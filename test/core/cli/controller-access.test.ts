@@ -14,7 +14,7 @@ import { ApiClient } from '../../../core/controller/api-client.js';
 import { listen } from '../../../core/controller/api-server.js';
 import { ModelEvents } from '../../../core/controller/model-events.js';
 import { controllerPaths, type ControllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
+import { createController } from '../../../core/controller/controller-creation.js';
 import { acquireStoreLock, type StoreLock } from '../../../core/controller/store-lock.js';
 import { fakeControllerApi } from '../../fakes/fake-controller-api.js';
 import { runCli } from './run-cli.js';

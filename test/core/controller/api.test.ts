@@ -55,6 +55,19 @@ describe('controller API', () => {
     expect((await client.status()).machines).toEqual({});
   });
 
+  it('answers status as text, rendered by the controller, in each format', async () => {
+    const { client } = await serve();
+    const tabular = await client.statusText({ format: 'tabular', relations: false, patterns: [] });
+    expect(tabular).toMatch(/^Model\s+Controller\s+Cloud/);
+    const json = await client.statusText({ format: 'json', relations: false, patterns: [] });
+    expect(JSON.parse(json ?? '')).toMatchObject({ model: { controller: 'test' }, machines: {} });
+    const refused = await client
+      .statusText({ format: 'xml' as 'json', relations: false, patterns: [] })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ControllerRequestError);
+    expect((refused as Error).message).toMatch(/format: .*tabular, yaml, json/);
+  });
+
   it("carries the controller's user errors with their message", async () => {
     const { client } = await serve();
     const error = await client.removeMachine('9', false).catch((e: unknown) => e);

@@ -169,6 +169,12 @@ const wrongField: [string, unknown, string][] = [
 const wrongQuery: [string, string, string, string][] = [
   ['GET /v1/ping', 'GET', '/v1/ping?x=1', 'x: is not a field of this request'],
   ['GET /v1/status', 'GET', '/v1/status?probe=maybe', 'probe: must be true or false, got "maybe"'],
+  [
+    'GET /v1/status-text',
+    'GET',
+    '/v1/status-text?format=xml',
+    'format: must be tabular, yaml, json, got "xml"',
+  ],
   ['DELETE /v1/machines/:id', 'DELETE', '/v1/machines/one', 'id: must be a machine id, got "one"'],
   ['GET /v1/machines/:id/ssh', 'GET', '/v1/machines/01/ssh', 'id: must be a machine id, got "01"'],
   ['GET /v1/actions/:id', 'GET', '/v1/actions/abc', 'id: must be an action id, got "abc"'],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../core/controller/api-client.js';
 import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
+import { createController } from '../../../core/controller/controller-creation.js';
 import { runController } from '../../../core/controller/run.js';
 import { ControllerLockedError, probeStoreLock } from '../../../core/controller/store-lock.js';
 

@@ -85,3 +85,30 @@ describe('a filtered status from the controller', () => {
     expect(web.applications?.['web']?.units?.['web/0']?.['agent-status'].current).toBe('lost');
   });
 });
+
+describe('the whole-model status from the controller', () => {
+  it('is the same frozen answer until the model or a machine changes', async () => {
+    const { controller, store, world } = await model();
+    const first = await controller.status(false);
+    expect(await controller.status(false)).toBe(first);
+    expect(Object.isFrozen(first.applications?.['etcd']?.units?.['etcd/0'])).toBe(true);
+    store.setUnitStatus('web/0', {
+      workloadStatus: { current: 'active', message: 'serving', since: '2026-12-07T00:00:00Z' },
+      agentStatus: { current: 'idle', message: '', since: '2026-12-07T00:00:00Z' },
+    });
+    // The agents write through the controller's observed store, which moves the bus on every
+    // write (observed-store.ts); this test wrote to the store beneath it, so it says so itself.
+    controller.events.bump();
+    const changed = await controller.status(false);
+    expect(changed).not.toBe(first);
+    expect(changed.applications?.['web']?.units?.['web/0']?.['workload-status'].message).toBe(
+      'serving',
+    );
+    // A probe that finds a machine down is a change too, though the store did not move.
+    world.down.add('10.99.0.4');
+    await controller.checkHealth();
+    const down = await controller.status(false);
+    expect(down).not.toBe(changed);
+    expect(down.machines['2']?.['machine-status'].current).toBe('down');
+  });
+});

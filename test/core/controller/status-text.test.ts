@@ -10,8 +10,7 @@ import type {
   StatusValue,
   UnitStatusView,
 } from '../../../core/controller/api.js';
-import { filterStatus, formatStatus, table } from '../../../core/cli/status-format.js';
-import { runCli } from './run-cli.js';
+import { filterStatus, formatStatus, table } from '../../../core/controller/status-text.js';
 
 // A Charmed-Kubernetes-like model: easyrsa, etcd (a leader, one unit executing, one in error),
 // kubernetes-worker with a flannel subordinate, and peer, regular and subordinate integrations.
@@ -425,13 +424,5 @@ describe('formatStatus yaml and json', () => {
     expect(parse(formatStatus(ckStatus(), 'yaml', { patterns: ['etcd/0'] }))).toEqual(shown);
     expect(JSON.parse(formatStatus(ckStatus(), 'json', { patterns: ['etcd/0'] }))).toEqual(shown);
     expect(Object.keys(shown.applications?.etcd?.units ?? {})).toEqual(['etcd/0']);
-  });
-});
-
-describe('rune status flags', () => {
-  it('knows --relations (a near miss is a usage error that suggests it)', async () => {
-    const r = await runCli('status', '--relatons');
-    expect(r.code).toBe(2);
-    expect(r.err[0]).toBe('rune: unknown flag --relatons; did you mean --relations?');
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControllerNotAnsweringError } from '../../../core/controller/errors.js';
 import { controllerPaths } from '../../../core/controller/paths.js';
-import { createController } from '../../../core/controller/registry.js';
+import { createController } from '../../../core/controller/controller-creation.js';
 import { rotateStoreKey } from '../../../core/controller/store-key-rotation.js';
 import { ControllerLockedError, acquireStoreLock } from '../../../core/controller/store-lock.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';

@@ -6,12 +6,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatStatus } from '../../../../core/cli/status-format.js';
+import { formatStatus } from '../../../../core/controller/status-text.js';
 import { listen } from '../../../../core/controller/api-server.js';
 import type { StatusResponse } from '../../../../core/controller/api.js';
 import { ModelEvents } from '../../../../core/controller/model-events.js';
 import { controllerPaths, type ControllerPaths } from '../../../../core/controller/paths.js';
-import { createController } from '../../../../core/controller/registry.js';
+import { createController } from '../../../../core/controller/controller-creation.js';
 import { filterStatus } from '../../../../core/controller/status-filter.js';
 import { fakeControllerApi } from '../../../fakes/fake-controller-api.js';
 import { runCli } from '../run-cli.js';
@@ -93,6 +93,14 @@ describe('rune status PATTERN...', () => {
     const urls: string[] = [];
     const old = createServer((req, res) => {
       urls.push(req.url ?? '');
+      if (req.url?.startsWith('/v1/status-text')) {
+        // Older still than status rendered by the controller.
+        const message = 'no API route GET /v1/status-text';
+        res.writeHead(404);
+        return void res.end(
+          JSON.stringify({ error: { kind: 'internal', type: 'NotFound', message } }),
+        );
+      }
       res.writeHead(req.url?.includes('filter=') ? 400 : 200);
       if (req.url?.startsWith('/v1/ping')) {
         res.end(JSON.stringify({ name: 'lab', id: 'abc123', version: '0.0.9', pid: 1 }));
@@ -110,6 +118,7 @@ describe('rune status PATTERN...', () => {
       JSON.parse(formatStatus(WHOLE, 'json', { patterns: ['web/0'] })),
     );
     expect(urls.filter((u) => u.startsWith('/v1/status'))).toEqual([
+      '/v1/status-text?format=json&filter=web%2F0',
       '/v1/status?filter=web%2F0',
       '/v1/status',
     ]);

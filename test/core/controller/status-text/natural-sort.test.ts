@@ -2,7 +2,7 @@
 // names exactly as Juju's natural sort does, chunk by chunk, for any names at all.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareUnitNames, naturalCompare } from '../../../../core/cli/status/table.js';
+import { compareUnitNames, naturalCompare } from '../../../../core/controller/status-text/table.js';
 
 /** Juju's natural sort, chunk by chunk with no shortcut: the order the fast paths must keep. */
 function chunked(a: string, b: string): number {

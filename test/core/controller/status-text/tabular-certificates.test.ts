@@ -2,7 +2,7 @@
 // the charm says, alone when the charm says nothing, and after what the agent is doing.
 import { describe, expect, it } from 'vitest';
 import type { StatusResponse, UnitStatusView } from '../../../../core/controller/api.js';
-import { formatTabular } from '../../../../core/cli/status/tabular.js';
+import { formatTabular } from '../../../../core/controller/status-text/tabular.js';
 
 const WARNING = 'certificate expires in 9 days (2026-12-16T18:00:00Z)';
 

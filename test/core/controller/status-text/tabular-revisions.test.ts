@@ -7,7 +7,7 @@ import type {
   StatusResponse,
   UnitStatusView,
 } from '../../../../core/controller/api.js';
-import { formatTabular } from '../../../../core/cli/status/tabular.js';
+import { formatTabular } from '../../../../core/controller/status-text/tabular.js';
 
 const idle = { current: 'idle', message: '' };
 const active = { current: 'active', message: 'ok' };
