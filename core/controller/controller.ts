@@ -78,7 +78,11 @@ export class Controller implements ControllerApi {
     // Everything below writes through this store, so no change can miss the event bus.
     const bump = () => this.events.bump();
     const leaders = countLeaderChanges(() => this.metering);
-    const deps = { ...given, store: observeStore(given.store, bump, leaders) };
+    const wrote: typeof leaders = (method, args) => {
+      leaders(method, args);
+      if (method === 'setUnitRuntime') this.checks.written(String(args[0]));
+    };
+    const deps = { ...given, store: observeStore(given.store, bump, wrote) };
     this.deps = deps;
     const recordHealth = healthRecorder(deps, bump);
     this.pool = new MachinePool(deps.connect, recordHealth, (s, ok) => this.metering.probed(s, ok));
@@ -141,6 +145,7 @@ export class Controller implements ControllerApi {
       now: () => executor.now(),
       reachable: (id) => this.pool.health(id)?.reachable !== false,
       onTrigger: () => this.runner.wake(),
+      toldOfWrites: true,
       ...(deps.log ? { log: deps.log } : {}),
     });
     this.operations = new RecordedOperations({

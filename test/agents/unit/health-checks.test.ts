@@ -21,7 +21,7 @@ const web = defineCharm({
   },
 });
 
-async function running(options: { unreachable?: boolean } = {}) {
+async function running(options: { unreachable?: boolean; toldOfWrites?: boolean } = {}) {
   const unit = await setup(1, web);
   const machine = fakeMachine();
   unit.deps.machine = () => Promise.resolve(machine.machine);
@@ -47,6 +47,7 @@ async function running(options: { unreachable?: boolean } = {}) {
     now: () => unit.deps.now(),
     onTrigger: (name) => triggered.push(name),
     log: (line) => logged.push(line),
+    ...(options.toldOfWrites === undefined ? {} : { toldOfWrites: options.toldOfWrites }),
   });
   await unit.settle();
   const status = () => {
@@ -69,6 +70,23 @@ describe('health checks between hooks', () => {
       web: { spec: { service: 'web', everyMs: 10_000 } },
     });
     expect(status()).toBe('active Serving');
+  });
+
+  it('told of runtime writes, reads a unit seen without checks again only once it is written', async () => {
+    const { store, checks, pings } = await running({ toldOfWrites: true });
+    const declared = store.unitRuntime('counter/0')?.localState as LocalState;
+    const without: LocalState = { ...declared };
+    delete without.checks;
+    store.setUnitRuntime('counter/0', { localState: without });
+    await checks.tick();
+    expect(pings).toEqual([]);
+    // Written behind its back (the controller's observed store always tells): not seen.
+    store.setUnitRuntime('counter/0', { localState: declared });
+    await checks.tick();
+    expect(pings).toEqual([]);
+    checks.written('counter/0');
+    await checks.tick();
+    expect(pings).toEqual(['ping-web']);
   });
 
   it('a stopped service: status at once, a reconcile restarts it, active again from the charm', async () => {
