@@ -7,6 +7,16 @@ import { resolve } from 'node:path';
 export const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+const TICK_MS = 10; // Linux's USER_HZ is 100 everywhere Node runs
+
+/** A process's CPU time so far (user + system), ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
 export function memoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
@@ -24,6 +34,18 @@ export function timedProcess(home: string, args: string[], runs: number): number
       stdio: ['ignore', 'ignore', 'inherit'],
       maxBuffer: 1 << 30,
     });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** `node -e 0` as its own process, median of `runs`: the floor under any `rune` command's wall
+ * time on this host (Node's own start), printed beside the status figures. */
+export function nodeStartMs(runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     times.push(performance.now() - t0);
   }
   return median(times);

@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controllerPaths } from '../core/controller/paths.js';
 import { charmedKubernetesBundle } from './k8s-workers.js';
-import { memoryMb, timedProcess } from './process-figures.js';
+import { cpuMs, memoryMb, timedProcess } from './process-figures.js';
 import { rune } from './rune-cli.js';
 import { GOAL_CPU_PER_HOOK_MS, GOAL_RSS_MB, GOALS, verdict } from './scale-goals.js';
 import { statusAtScale } from './status-scale.js';
@@ -43,16 +43,8 @@ interface Figures {
   load: [string, string];
 }
 
-const TICK_MS = 10; // Linux's USER_HZ is 100 everywhere Node runs
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const load1 = () => loadavg()[0]?.toFixed(2) ?? '?';
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces), from its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
 
 async function hookRecords(): Promise<HookRecord[]> {
   const log = await rune('debug-log', '--replay', '--format', 'json', '--no-tail');
