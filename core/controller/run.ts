@@ -182,6 +182,9 @@ async function serve(
     for (const record of store.machines())
       if (record.provider === 'sim') sim?.provider.revive(record.id);
     runsModel = true;
+    // Activation caught the replica up (the last entries of the member before): what was
+    // cached per model change is stale.
+    controller.events.bump();
     controller.runner.start();
     controller.startHealthChecks();
     // In the background: the API answers meanwhile, and status shows the resumed progress.
@@ -216,7 +219,8 @@ async function serve(
     await following?.();
   };
   if (membership && ha && replicated) {
-    following = await replicated.follow();
+    // Standing by, the model changes under this member: its readers must hear of it too.
+    following = await replicated.follow(() => controller.events.bump());
     candidacy = ha.standForElection(membership.info, membership.id, replicated, {
       onActive: () => void runModel(),
       onLost: (why) => {

@@ -55,7 +55,9 @@ export interface Replication {
   /** The last log entry the replica holds. */
   readonly applied: number;
   /** Replays entries as they are appended, until the returned stop is called. */
-  follow(): Promise<() => Promise<void>>;
+  /** Applies the active member's entries as they land; `applied` after each batch that moved
+   * the replica (the controller's event bus: what it caches per model change is stale now). */
+  follow(applied?: () => void): Promise<() => Promise<void>>;
 }
 
 export type EtcdStore = Store & Replication;
@@ -162,14 +164,19 @@ class LogReplication implements Replication {
     this.fence = undefined;
   }
 
-  async follow(): Promise<() => Promise<void>> {
+  async follow(applied?: () => void): Promise<() => Promise<void>> {
     const client = connect(this.options.connection);
     const log = new EtcdLog(client, this.options.prefix);
+    const apply = () => {
+      const before = this.appliedSeq;
+      this.catchUp();
+      if (this.appliedSeq !== before) applied?.();
+    };
     const stop = await log.watch(() => {
       // The active member's own appends are in its replica already.
-      if (!this.writable) this.catchUp();
+      if (!this.writable) apply();
     });
-    this.catchUp();
+    apply();
     return async () => {
       await stop();
       client.close();
@@ -253,7 +260,7 @@ class LogReplication implements Replication {
       catchUp: () => this.catchUp(),
       activate: (fence?: Fence) => this.activate(fence),
       standBy: () => this.standBy(),
-      follow: () => this.follow(),
+      follow: (applied?: () => void) => this.follow(applied),
       transaction: <T>(fn: () => T) => this.transaction(fn),
       close: () => this.replica.close(),
     };

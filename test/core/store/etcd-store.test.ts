@@ -74,7 +74,8 @@ describe('the replicated store on etcd', () => {
     expect(unitNames(standby)).toEqual([]);
     expect(unitNames(active)).toEqual([]);
 
-    const stop = await standby.follow();
+    let told = 0;
+    const stop = await standby.follow(() => (told += 1));
     try {
       active.transaction(() => {
         active.addUnit({ name: 'etcd/0', machine: '' });
@@ -90,6 +91,8 @@ describe('the replicated store on etcd', () => {
         },
       );
       expect(unitNames(standby)).toEqual(['etcd/0', 'etcd/1']);
+      // Told each time the replica moved (the controller bumps its event bus then).
+      expect(told).toBeGreaterThan(0);
       expect(standby.unit('etcd/0')).toEqual(active.unit('etcd/0'));
       expect(standby.leaderSettings('etcd')).toEqual({ ready: 'yes' });
     } finally {
