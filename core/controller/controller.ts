@@ -42,6 +42,7 @@ import { RecordedOperations } from './recorded-operations.js';
 import { Resurrector } from './resurrector.js';
 import { warmCharm } from './charm-warmup.js';
 import { observeStore } from './observed-store.js';
+import { repeatEvery } from './repeat.js';
 import { type ControllerMetrics, controllerMetrics, countLeaderChanges } from './metric-sources.js';
 import { answerStatus } from './status-answer.js';
 import { UnitRunner } from './unit-runner.js';
@@ -50,7 +51,7 @@ import type { ControllerApi } from './api-server.js';
 import { MachineOperations } from './machine-operations.js';
 import { MachinePool } from './machine-pool.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { MachineHostsMemberError, NoCharmRuntimeError } from './errors.js';
+import { NoCharmRuntimeError } from './errors.js';
 import { healthRecorder } from './status-log.js';
 import { statusLog, type StatusLogRequest, type StatusLogResponse } from './status-log-view.js';
 
@@ -65,7 +66,7 @@ export class Controller implements ControllerApi {
   readonly pool: MachinePool;
   readonly lock = new MachineLock();
   readonly runner: UnitRunner;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private stopHealthLoop = (): void => undefined;
   private readonly deps: ControllerDeps;
   private readonly operations: RecordedOperations;
   private readonly charms: CharmRepository;
@@ -332,8 +333,7 @@ export class Controller implements ControllerApi {
   }
 
   ping(): Api.PingResponse {
-    const { info, version } = this.deps;
-    const { member } = this.deps;
+    const { info, version, member } = this.deps;
     return {
       name: info.name,
       id: info.id,
@@ -351,12 +351,6 @@ export class Controller implements ControllerApi {
   }
 
   removeMachine(id: string, _force: boolean): Promise<void> {
-    // A member's host stays while the member does, whatever --force says: without it the
-    // controller would lose a vote in its own election and a member of its store.
-    const member = this.deps.info.ha?.hosts?.find((h) => h.machine === id);
-    if (member !== undefined) {
-      return Promise.reject(new MachineHostsMemberError(id, member.member, this.deps.info.name));
-    }
     // --force will matter once units on a machine go with it; today units keep their record.
     return this.machines.removeMachine(id);
   }
@@ -397,19 +391,13 @@ export class Controller implements ControllerApi {
   /** Checks health this often, so status, leadership and the resurrector learn of a lost
    * machine even when nobody runs `rune status`. */
   startHealthChecks(everyMs = HEALTH_CHECK_EVERY_MS): void {
-    let checking = false;
-    this.healthTimer = setInterval(() => {
-      if (checking) return;
-      checking = true;
-      void this.checkHealth().finally(() => (checking = false));
-    }, everyMs);
-    this.healthTimer.unref();
+    this.stopHealthLoop = repeatEvery(everyMs, () => this.checkHealth());
     this.checks.start();
   }
 
   async shutdown(destroy: boolean): Promise<void> {
     this.events.close();
-    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.stopHealthLoop();
     await this.checks.stop();
     await this.runner.stop();
     await this.pool.closeAll();

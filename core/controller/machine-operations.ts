@@ -7,6 +7,7 @@ import type { MachineFacts } from '../model/machine.js';
 import { parseSshTarget } from '../model/ssh-target.js';
 import type { MachineProvider } from '../model/machine.js';
 import { MachineNotFoundError } from '../store/errors.js';
+import { MachineHostsMemberError } from './errors.js';
 import type { MachineRecord, Store } from '../store/types.js';
 import type {
   AddMachinesRequest,
@@ -207,6 +208,11 @@ export class MachineOperations {
   }
 
   async removeMachine(id: string): Promise<void> {
+    // A member's host stays while the member does, whatever --force says: without it the
+    // controller would lose a vote in its own election and a member of its store.
+    const { info } = this.deps;
+    const member = info.ha?.hosts?.find((h) => h.machine === id);
+    if (member !== undefined) throw new MachineHostsMemberError(id, member.member, info.name);
     const record = this.record(id);
     this.deps.store.setMachineLife(id, 'dying');
     await this.deps.pool.forget(id);

@@ -14,6 +14,7 @@ import type { StoreClusterOps } from './enable-ha.js';
 import type { Connect } from './machine-pool.js';
 import type { ControllerPaths } from './paths.js';
 import type { ControllerInfo } from './registry.js';
+import { repeatEvery } from './repeat.js';
 
 export { newEd25519KeyPair } from '../../agents/machine/ed25519-keys.js';
 // The API's own CA over TCP (api-tls.ts) is made as the store cluster's is.
@@ -73,11 +74,8 @@ export function keepStoreMember(
   log: (line: string) => void,
 ): () => void {
   const info = JSON.parse(readFileSync(clusterFile, 'utf8')) as StoreClusterInfo;
-  let checking = false;
   let lastProblem = '';
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
+  return repeatEvery(STORE_MEMBER_CHECK_MS, () =>
     ensureStoreMember(info, n, { timeoutMs: 10_000 })
       .then((did) => {
         if (did === 'started') log(`store member ${n} (etcd) was not running: started it again`);
@@ -88,11 +86,8 @@ export function keepStoreMember(
         // Said once per problem, not every 5 s while it lasts.
         if (problem !== lastProblem) log(`store member ${n} (etcd): ${problem}`);
         lastProblem = problem;
-      })
-      .finally(() => (checking = false));
-  }, STORE_MEMBER_CHECK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+      }),
+  );
 }
 
 export const connectOverSsh: Connect = async (target, policy, label) => {
