@@ -35,7 +35,7 @@ const lastMachines = new WeakMap<Store, Rows<MachineRecord>>();
 /** The last whole-model answer, by store: given again while neither the model nor anything
  * probed nor the model's own note (the resurrector's brake) has changed. Building it takes
  * ~85 ms at 10,000 units; a settled model's status is asked for far more often. Frozen: every
- * caller shares it, and formats of it are cached against it (status-text-cache.ts). */
+ * caller shares it, and its renderings are cached against it (status-text.ts). */
 const lastAnswer = new WeakMap<
   Store,
   { generation: number; model: string; answer: StatusResponse }
