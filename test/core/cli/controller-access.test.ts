@@ -2,7 +2,7 @@
 // store but is silent is reported (exit 3, its pid and what to do), never doubled; one still
 // binding its socket is waited for. Here the store's lock is held by this test process, the
 // controller's socket by a server that accepts and never answers (as a SIGSTOPped one does).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +21,13 @@ import { runCli } from './run-cli.js';
 
 const previousHome = process.env.RUNE_HOME;
 let paths: ControllerPaths;
+let home = '';
 let lock: StoreLock | undefined;
 const servers: Server[] = [];
 const held: Socket[] = [];
 
 beforeEach(() => {
-  const home = mkdtempSync(join(tmpdir(), 'rune-access-'));
+  home = mkdtempSync(join(tmpdir(), 'rune-access-'));
   process.env.RUNE_HOME = home;
   createController(home, 'lab', 'manual');
   paths = controllerPaths(home, 'lab');
@@ -37,6 +38,7 @@ afterEach(() => {
   servers.splice(0).forEach((s) => s.close());
   lock?.release();
   lock = undefined;
+  rmSync(home, { recursive: true, force: true });
   if (previousHome === undefined) delete process.env.RUNE_HOME;
   else process.env.RUNE_HOME = previousHome;
 });
