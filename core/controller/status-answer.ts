@@ -20,17 +20,11 @@ export interface StatusSources {
   ): Promise<Record<string, MachineStatusView>>;
 }
 
-/** Rows read at one generation of the model. */
-interface Rows<T> {
-  generation: number;
-  rows: readonly T[];
-}
-
-/** The last unit and machine rows read, by store, and the generation they were read at: at
- * 10,000 units each list takes 70–90 ms to read, and a settled model's status is asked for far
- * more often than it changes. Frozen: every status shares them. */
-const lastUnits = new WeakMap<Store, Rows<UnitRecord>>();
-const lastMachines = new WeakMap<Store, Rows<MachineRecord>>();
+/** The last unit rows read, by store, and the generation they were read at: at 10,000 units
+ * the list takes 70–90 ms to read, and a settled model's status is asked for far more often
+ * than it changes. Frozen: every status shares them. (The store keeps its machine list itself:
+ * SqliteStore.machines.) */
+const lastUnits = new WeakMap<Store, { generation: number; rows: readonly UnitRecord[] }>();
 
 /** The last whole-model answer, by store: given again while neither the model nor anything
  * probed nor the model's own note (the resurrector's brake) has changed. Building it takes
@@ -41,16 +35,12 @@ const lastAnswer = new WeakMap<
   { generation: number; model: string; answer: StatusResponse }
 >();
 
-function cached<T extends object>(
-  cache: WeakMap<Store, Rows<T>>,
-  sources: StatusSources,
-  read: () => T[],
-): readonly T[] {
+function unitRows(sources: StatusSources): readonly UnitRecord[] {
   const generation = sources.generation();
-  const last = cache.get(sources.store);
+  const last = lastUnits.get(sources.store);
   if (last?.generation === generation) return last.rows;
-  const rows = Object.freeze(read().map((r) => Object.freeze(r)));
-  cache.set(sources.store, { generation, rows });
+  const rows = Object.freeze(sources.store.units().map((r) => Object.freeze(r)));
+  lastUnits.set(sources.store, { generation, rows });
   return rows;
 }
 
@@ -60,15 +50,14 @@ export async function answerStatus(
   patterns: readonly string[],
 ): Promise<StatusResponse> {
   const { model, store } = sources;
-  const units = cached(lastUnits, sources, () => store.units());
+  const units = unitRows(sources);
   const build = (machines: Record<string, MachineStatusView>, scope?: StatusScope) => {
     const addresses = new Map(Object.entries(machines).map(([id, m]) => [id, m['dns-name']]));
     const reads = { units, addresses };
     return { model, machines, ...modelStatus(store, lostMachines(machines), scope, reads) };
   };
   if (patterns.length === 0) {
-    const records = cached(lastMachines, sources, () => store.machines());
-    const machines = await sources.machines(probe, records);
+    const machines = await sources.machines(probe, store.machines());
     // Read after the probes: one that found a machine changed has moved it.
     const generation = sources.generation();
     const modelKey = JSON.stringify(model);
@@ -79,13 +68,9 @@ export async function answerStatus(
     return answer;
   }
   const { scope, machines: shown } = statusScope(patterns, units);
-  // Only the machines the answer shows are read (unless all were, at this generation) and
-  // probed. The scope holds at least what the filter keeps; the filter itself decides.
-  const all = lastMachines.get(store);
-  const records =
-    all?.generation === sources.generation()
-      ? all.rows.filter((r) => shown.has(r.id))
-      : [...shown].sort((a, b) => Number(a) - Number(b)).flatMap((id) => store.machine(id) ?? []);
+  // Only the machines the answer shows are probed. The scope holds at least what the filter
+  // keeps; the filter itself decides.
+  const records = store.machines().filter((r) => shown.has(r.id));
   return filterStatus(build(await sources.machines(probe, records), scope), patterns);
 }
 

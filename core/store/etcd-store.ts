@@ -54,9 +54,9 @@ export interface Replication {
   readonly active: boolean;
   /** The last log entry the replica holds. */
   readonly applied: number;
-  /** Replays entries as they are appended, until the returned stop is called. */
-  /** Applies the active member's entries as they land; `applied` after each batch that moved
-   * the replica (the controller's event bus: what it caches per model change is stale now). */
+  /** Replays the active member's entries as they are appended, until the returned stop is
+   * called; `applied` after each batch that moved the replica (the controller bumps its event
+   * bus then: what it caches per model change is stale). */
   follow(applied?: () => void): Promise<() => Promise<void>>;
 }
 
