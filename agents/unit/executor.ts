@@ -2,6 +2,7 @@
 // due; an operation due has its lifecycle event checked, is prepared, executed, and its outcome
 // written in one commit transaction. Hooks and actions share this path; I/O arrives injected.
 import type { HookResult } from '../../core/charm/sdk.js';
+import type { BagChange } from '../../core/model/types.js';
 import { lifecycleOf, nextLifecycle } from './lifecycle.js';
 import {
   type Operation,
@@ -16,9 +17,9 @@ export interface ExecutorDeps extends OperationDeps {
   /** One hook per machine (DESIGN §5), and in the controller a global bound too. */
   lock: { acquire(machineId: string, signal?: AbortSignal): Promise<() => void> };
   updateStatusIntervalMs: number;
-  /** After an operation's outcome is committed: the relations whose bags it changed, and
-   * whether it changed the application's leader settings. */
-  onCommit?(unit: string, relations: number[], leaderSettings: boolean): void;
+  /** After an operation's outcome is committed: the relations whose bags it changed (and who
+   * sees each change), and whether it changed the application's leader settings. */
+  onCommit?(unit: string, relations: readonly BagChange[], leaderSettings: boolean): void;
   /** Hook (and action) start and end, for debug-log followers and the event bus. */
   onHook?(event: {
     unit: string;

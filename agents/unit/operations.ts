@@ -7,6 +7,7 @@ import type { ActionHook, CharmMachine } from '../../core/charm/context-types.js
 import { hookName, type Hook } from '../../core/charm/hooks.js';
 import { runHook, type HookResult, type LoadedCharm } from '../../core/charm/sdk.js';
 import { redact } from '../../core/model/redact.js';
+import type { BagChange } from '../../core/model/types.js';
 import type { ActionRecord, ApplicationRecord, Store } from '../../core/store/types.js';
 import { hookInput } from './hook-input.js';
 import type { AgentState, LifecycleEvent } from './lifecycle.js';
@@ -33,8 +34,8 @@ export interface OperationDeps {
 /** What a commit changed, for the executor to tell others. */
 export interface Committed {
   outcome: 'ok' | 'error';
-  /** Relations whose bags it changed. */
-  relations: number[];
+  /** Relations whose bags it changed, and who sees each change. */
+  relations: BagChange[];
   leaderSettings: boolean;
 }
 

@@ -4,6 +4,7 @@
 // A commit marks only the units that can see it (the other side of each relation it wrote, or
 // the peers); changes from the API, a removal, and a slow full pass mark every unit. The unit
 // agents themselves arrive injected (UnitAgents): the composition root wires agents/unit in.
+import type { BagChange } from '../model/types.js';
 import type { Store, UnitIndexEntry } from '../store/types.js';
 import { ensureLeaders } from './leadership.js';
 import { placeWaitingUnits } from './placement.js';
@@ -55,7 +56,7 @@ export class UnitRunner {
   ) {}
 
   /** An operation's outcome was committed: the units that can see what it changed look again. */
-  committed(unit: string, relations: readonly number[], leaderSettings: boolean): void {
+  committed(unit: string, relations: readonly BagChange[], leaderSettings: boolean): void {
     this.markRelations(unit.slice(0, unit.indexOf('/')), relations);
     if (leaderSettings) this.markApplication(unit.slice(0, unit.indexOf('/')));
   }
@@ -89,10 +90,16 @@ export class UnitRunner {
    * A unit of `application` wrote bags of these relations: the units that read them look again.
    * Those are the other side's, or the peers' in a peer relation; its own application's units in
    * a regular relation read only the other side (with 300 workers, waking every worker on each
-   * worker's commit made the runner's passes quadratic).
+   * worker's commit made the runner's passes quadratic). A change addressed to some units marks
+   * those alone.
    */
-  private markRelations(application: string, relationIds: readonly number[]): void {
-    if (relationIds.length === 0) return;
+  private markRelations(application: string, changes: readonly BagChange[]): void {
+    if (changes.length === 0) return;
+    const relationIds: number[] = [];
+    for (const change of changes) {
+      if (change.readers === undefined) relationIds.push(change.relationId);
+      else for (const reader of change.readers) this.dirty.add(reader);
+    }
     const apps = new Set(
       this.store
         .relations()
@@ -103,7 +110,8 @@ export class UnitRunner {
             .map((e) => e.application),
         ),
     );
-    for (const u of this.store.unitIndex()) if (apps.has(u.application)) this.dirty.add(u.name);
+    if (apps.size > 0)
+      for (const u of this.store.unitIndex()) if (apps.has(u.application)) this.dirty.add(u.name);
     this.schedule();
   }
 

@@ -30,6 +30,16 @@ export interface Relation {
 export type ConfigValue = string | number | boolean;
 export type ConfigValues = Record<string, ConfigValue>;
 
+/**
+ * What one commit changed in one relation's bags. `readers` is set when every changed key was
+ * addressed to particular units (InterfaceSpec.addressee): only they see a change. Without it,
+ * every unit that reads the relation's other side does.
+ */
+export interface BagChange {
+  relationId: number;
+  readers?: readonly string[];
+}
+
 export interface Machine {
   id: string;
   life: Life;

@@ -111,13 +111,13 @@ describe('UnitRunner: which units are stepped', () => {
     const m = model();
     await started(m);
     // a/1 reads only b's bags in R: a/0's write is nothing to it.
-    m.runner.committed('a/0', [m.r], false);
+    m.runner.committed('a/0', [{ relationId: m.r }], false);
     await drained();
     expect(m.agents.take()).toEqual(['b/0']);
-    m.runner.committed('c/0', [m.s], false);
+    m.runner.committed('c/0', [{ relationId: m.s }], false);
     await drained();
     expect(m.agents.take()).toEqual(['b/0']);
-    m.runner.committed('b/0', [m.r, m.s], false);
+    m.runner.committed('b/0', [{ relationId: m.r }, { relationId: m.s }], false);
     await drained();
     expect(m.agents.take()).toEqual(['a/0', 'a/1', 'c/0']);
   });
@@ -126,9 +126,22 @@ describe('UnitRunner: which units are stepped', () => {
     const m = model();
     const peers = m.store.addRelation([endpoint('a', 'cluster', 'peer')]).id;
     await started(m);
-    m.runner.committed('a/0', [peers], false);
+    m.runner.committed('a/0', [{ relationId: peers }], false);
     await drained();
     expect(m.agents.take()).toEqual(['a/0', 'a/1']);
+  });
+
+  it('a commit whose every changed key is addressed steps only the addressees', async () => {
+    const m = model();
+    await started(m);
+    // b/0 handed a/1 its own certificate: a/0 reads nothing new.
+    m.runner.committed('b/0', [{ relationId: m.r, readers: ['a/1'] }], false);
+    await drained();
+    expect(m.agents.take()).toEqual(['a/1']);
+    // One shared key in the same commit and everyone on the other side looks again.
+    m.runner.committed('b/0', [{ relationId: m.r, readers: ['a/1'] }, { relationId: m.s }], false);
+    await drained();
+    expect(m.agents.take()).toEqual(['a/1', 'c/0']);
   });
 
   it('a commit that wrote no relation steps nobody; one that changed leader settings steps the application', async () => {
@@ -212,7 +225,7 @@ describe('UnitRunner: one step per unit at a time', () => {
     m.runner.wake();
     await until('a/0 mid-step', () => m.agents.steps.includes('a/0'));
     m.runner.wake();
-    m.runner.committed('b/0', [m.r], false);
+    m.runner.committed('b/0', [{ relationId: m.r }], false);
     m.runner.wake();
     await drained();
     expect(m.agents.steps.filter((u) => u === 'a/0')).toEqual(['a/0']);
@@ -237,7 +250,7 @@ describe('UnitRunner: one step per unit at a time', () => {
     await stopping;
     m.agents.take();
     m.runner.wake();
-    m.runner.committed('a/0', [m.r], true);
+    m.runner.committed('a/0', [{ relationId: m.r }], true);
     vi.advanceTimersByTime(120_000);
     await drained();
     // a/0's step said 'ran', yet its loop ended at stop: the rest of its script is unused.
@@ -339,7 +352,7 @@ describe('UnitRunner: model duties of a pass', () => {
     await drained();
     expect(m.store.relations().map((r) => r.id)).toContain(m.r);
     m.agents.inside.clear(); // b/0 ran -broken
-    m.runner.committed('b/0', [m.r], false);
+    m.runner.committed('b/0', [{ relationId: m.r }], false);
     await drained();
     expect(m.store.relations().map((r) => r.id)).toEqual([m.s]);
   });
