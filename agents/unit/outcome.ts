@@ -39,7 +39,8 @@ function changedKeys(
   owner: string,
   writes: Record<string, string>,
 ): string[] {
-  const current = store.databag(relationId, owner).data;
+  // The shared, frozen bag: a copy of a CA's 2,000 keys per commit would be the cost here.
+  const current = store.databags(relationId)[owner] ?? {};
   return Object.entries(writes)
     .filter(([key, value]) => (current[key] ?? '') !== value)
     .map(([key]) => key);

@@ -17,7 +17,7 @@ export interface RelationBags {
 
 export interface BagRow {
   owner: string;
-  data: string;
+  data: Record<string, string>;
   version: number;
 }
 
@@ -87,13 +87,7 @@ export class BagCache {
   relation(relationId: number, load: () => BagRow[]): RelationBags {
     let bags = this.relations.get(relationId);
     if (!bags) {
-      bags = build(
-        load().map((r) => [
-          r.owner,
-          Object.freeze(JSON.parse(r.data) as Record<string, string>),
-          r.version,
-        ]),
-      );
+      bags = build(load().map((r) => [r.owner, Object.freeze(r.data), r.version]));
       this.relations.set(relationId, bags);
     }
     return bags;

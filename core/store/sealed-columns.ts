@@ -12,6 +12,9 @@ export interface SealedColumn {
 }
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  // A bag's values; before migration 15, each bag as one JSON text (the sealing migration ran
+  // on that schema, so both are listed and a pass skips the one the store does not have).
+  { table: 'databag_keys', column: 'value' },
   { table: 'databags', column: 'data' },
   { table: 'leader_settings', column: 'value' },
   { table: 'units', column: 'charm_state' },
@@ -29,6 +32,15 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
 ];
 
 const KEY_ID = 'store-key';
+
+/** The sealed columns this store's schema has (a store mid-migration lacks the newer ones). */
+export function sealedColumnsOf(db: Database.Database): SealedColumn[] {
+  const has = ({ table, column }: SealedColumn) =>
+    (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).some(
+      (c) => c.name === column,
+    );
+  return SEALED_COLUMNS.filter(has);
+}
 
 /** The id of the key the store's values are sealed with; undefined before they are sealed. */
 export function recordedKeyId(db: Database.Database): string | undefined {
@@ -56,7 +68,7 @@ export function reseal(
   seal: (plain: string) => string,
 ): number {
   let count = 0;
-  for (const { table, column } of SEALED_COLUMNS) {
+  for (const { table, column } of sealedColumnsOf(db)) {
     const rows = db
       .prepare(`SELECT rowid AS id, ${column} AS value FROM ${table} WHERE ${column} IS NOT NULL`)
       .all() as { id: number; value: string }[];

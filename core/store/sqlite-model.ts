@@ -9,7 +9,8 @@ import type { StoreCipher } from './store-cipher.js';
 import { statusHistoryStore } from './sqlite-status-history.js';
 import { readModelConfig, writeModelConfig } from './sqlite-model-config.js';
 import type { StatusLogType } from './status-history-types.js';
-import { BagCache, type BagRow, type RelationBags } from './bag-cache.js';
+import { BagCache, type RelationBags } from './bag-cache.js';
+import { DatabagRows } from './sqlite-databags.js';
 import { ApplicationNotFoundError, UnitExistsError } from './errors.js';
 import {
   type ApplicationRow,
@@ -36,6 +37,7 @@ export class SqliteModel implements ModelStore {
   private unitIndexCache: UnitIndexEntry[] | undefined;
   /** Every step reads its relations' bag versions, every hook their bags (bag-cache.ts). */
   private readonly bags = new BagCache();
+  private readonly bagRows: DatabagRows;
   /** Every step reads them to find its relations; they change only when the model does. */
   private relationsCache: RelationRecord[] | undefined;
   /** One wrapper for all: better-sqlite3 builds four functions per db.transaction() call. */
@@ -51,7 +53,9 @@ export class SqliteModel implements ModelStore {
     protected readonly now: () => Date,
     /** Seals the values that may hold secrets (sealed-columns.ts) on their way in and out. */
     protected readonly cipher: StoreCipher,
-  ) {}
+  ) {
+    this.bagRows = new DatabagRows((sql) => this.stmt(sql), cipher);
+  }
 
   /** Prepared once per SQL text: unit agents read the same few queries thousands of times. */
   protected stmt(sql: string): Database.Statement {
@@ -192,13 +196,7 @@ export class SqliteModel implements ModelStore {
   }
 
   private relationBags(relationId: number): RelationBags {
-    return this.bags.relation(relationId, () =>
-      (
-        this.stmt(
-          `SELECT owner, data, version FROM databags WHERE relation_id = ? ORDER BY owner`,
-        ).all(relationId) as BagRow[]
-      ).map((r) => ({ ...r, data: this.cipher.open(r.data, 'databags.data') })),
-    );
+    return this.bags.relation(relationId, () => this.bagRows.relation(relationId));
   }
 
   units(application?: string): UnitRecord[] {
@@ -307,37 +305,31 @@ export class SqliteModel implements ModelStore {
       const data = known ? { ...cached.data[owner] } : {};
       return { relationId, owner, data, version: known ? (cached.versions[owner] ?? 0) : 0 };
     }
-    const row = this.stmt(
-      `SELECT data, version FROM databags WHERE relation_id = ? AND owner = ?`,
-    ).get(relationId, owner) as { data: string; version: number } | undefined;
-    return {
-      relationId,
-      owner,
-      data: row
-        ? (JSON.parse(this.cipher.open(row.data, 'databags.data')) as Record<string, string>)
-        : {},
-      version: row?.version ?? 0,
-    };
+    return { relationId, owner, ...this.bagRows.one(relationId, owner) };
   }
 
   writeDatabag(relationId: number, owner: string, writes: Record<string, string>): boolean {
     return this.transaction(() => {
-      const current = this.databag(relationId, owner);
-      const data = { ...current.data };
-      for (const [key, value] of Object.entries(writes)) {
+      // Read through the cache without filling it: a write alone does not start tracking keys
+      // (bag-cache.ts), so a replica replaying the log tracks them as a reopened store does.
+      const cached = this.bags.peek(relationId);
+      const stored = cached
+        ? { data: cached.data[owner] ?? {}, version: cached.versions[owner] ?? 0 }
+        : this.bagRows.one(relationId, owner);
+      const current = stored.data;
+      const changed: Record<string, string> = {};
+      for (const [key, value] of Object.entries(writes))
+        if ((current[key] ?? '') !== value) changed[key] = value;
+      // A commit that changes nothing wakes nobody (DESIGN §6): the version stays.
+      if (Object.keys(changed).length === 0) return false;
+      const data: Record<string, string> = { ...current };
+      for (const [key, value] of Object.entries(changed)) {
         if (value === '') delete data[key];
         else data[key] = value;
       }
-      const same =
-        Object.keys(data).length === Object.keys(current.data).length &&
-        Object.entries(data).every(([k, v]) => current.data[k] === v);
-      // A commit that changes nothing wakes nobody (DESIGN §6): the version stays.
-      if (same) return false;
-      this.stmt(
-        `INSERT INTO databags (relation_id, owner, data, version) VALUES (?, ?, ?, ?)
-           ON CONFLICT (relation_id, owner) DO UPDATE SET data = excluded.data, version = excluded.version`,
-      ).run(relationId, owner, this.cipher.seal(JSON.stringify(data)), current.version + 1);
-      this.bags.written(relationId, owner, data, current.version + 1);
+      const version = stored.version + 1;
+      this.bagRows.write(relationId, owner, changed, version);
+      this.bags.written(relationId, owner, data, version);
       return true;
     });
   }
@@ -364,7 +356,7 @@ export class SqliteModel implements ModelStore {
   removeUnit(name: string): void {
     this.unitIndexCache = undefined;
     this.transaction(() => {
-      this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.bagRows.removeOwner(name);
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM units WHERE name = ?`).run(name);
       this.statusLog.forget(name, ['workload', 'juju-unit']);
@@ -374,7 +366,7 @@ export class SqliteModel implements ModelStore {
   removeRelation(id: number): void {
     this.relationsCache = undefined;
     this.transaction(() => {
-      this.stmt(`DELETE FROM databags WHERE relation_id = ?`).run(id);
+      this.bagRows.removeRelation(id);
       this.bags.relationRemoved(id);
       this.stmt(`DELETE FROM relations WHERE id = ?`).run(id);
     });
@@ -382,7 +374,7 @@ export class SqliteModel implements ModelStore {
 
   removeApplication(name: string): void {
     this.transaction(() => {
-      this.stmt(`DELETE FROM databags WHERE owner = ?`).run(name);
+      this.bagRows.removeOwner(name);
       this.bags.ownerRemoved(name);
       this.stmt(`DELETE FROM applications WHERE name = ?`).run(name);
       forgetRevisions(this.db, name);

@@ -22,6 +22,7 @@ import { USERS_MIGRATION, userStore } from './sqlite-users.js';
 import type { UserStore } from './user-types.js';
 import type { StatusHistoryStore } from './status-history-types.js';
 import { compact, recordKeyId, reseal, sealExistingValues } from './sealed-columns.js';
+import { splitDatabags } from './sqlite-databags.js';
 import { StoreCipher } from './store-cipher.js';
 import {
   dropNextKey,
@@ -88,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
   sealExistingValues,
   STATUS_HISTORY_MIGRATION,
   USERS_MIGRATION,
+  splitDatabags,
 ];
 
 /** Where a store's key file is unless the caller says: beside it (paths.ts's storeKey). */

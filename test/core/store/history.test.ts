@@ -1,7 +1,7 @@
 // The model revision log in the SQLite store (migration 10): numbered from 1 in the order changes
 // land, filtered by the applications each touched, kept across a reopen, and dropped with the
 // change when the change's transaction fails.
-import Database from 'better-sqlite3';
+import { backToSchema9 } from './old-schema.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,14 +85,7 @@ describe('model revisions', () => {
     const path = file();
     new SqliteStore(path).close();
     // A store as the release before history left it: version 9, none of the tables since.
-    const db = new Database(path);
-    db.exec(
-      'DROP TABLE model_revision_applications; DROP TABLE model_revisions; ' +
-        'DROP TABLE resource_revisions; DROP TABLE application_settings; DROP TABLE status_history; ' +
-        'DROP TABLE user_tokens; DROP TABLE users;',
-    );
-    db.pragma('user_version = 9');
-    db.close();
+    backToSchema9(path);
     const store = new SqliteStore(path);
     expect(store.schemaVersion).toBeGreaterThanOrEqual(10);
     expect(store.addModelRevision(revision('deploy a.yaml', ['etcd']))).toBe(1);

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEALED_COLUMNS, sealExistingValues } from '../../../core/store/sealed-columns.js';
+import { sealExistingValues, sealedColumnsOf } from '../../../core/store/sealed-columns.js';
 import { isSealed } from '../../../core/store/store-cipher.js';
 import { MIGRATIONS, SqliteStore } from '../../../core/store/sqlite-store.js';
 import {
@@ -80,7 +80,7 @@ describe('sealed values', () => {
     store.hookStarted({ unit: 'easyrsa/0', hook: 'start', detail: {}, startedAt: 'now' });
     store.close();
     const db = new Database(file, { readonly: true });
-    for (const { table, column } of SEALED_COLUMNS) {
+    for (const { table, column } of sealedColumnsOf(db)) {
       const values = (
         db.prepare(`SELECT ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`).all() as {
           v: string;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { backToSchema9 } from './old-schema.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceRevisionNotFoundError } from '../../../core/store/errors.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
@@ -65,14 +66,7 @@ describe('resource revisions', () => {
     s.attachResource('db', 'bin', { file: '/r/bin', sha256: 'bb', size: 2 }, 't2');
     s.close();
     // Back to the schema before: only the current revision, in `resources`.
-    const db = new Database(file);
-    db.exec(
-      'DROP TABLE resource_revisions; DROP TABLE application_settings; ' +
-        'DROP TABLE model_revision_applications; DROP TABLE model_revisions; DROP TABLE status_history; ' +
-        'DROP TABLE user_tokens; DROP TABLE users;',
-    );
-    db.pragma('user_version = 9');
-    db.close();
+    backToSchema9(file);
     const reopened = new SqliteStore(file);
     expect(reopened.resourceRevision('db', 'bin', 2)).toMatchObject({ sha256: 'bb', size: 2 });
     expect(

@@ -12,7 +12,7 @@ import {
   StoreKeyMismatchError,
   StoreKeyMissingError,
 } from '../../../core/store/errors.js';
-import { SEALED_COLUMNS } from '../../../core/store/sealed-columns.js';
+import { sealedColumnsOf } from '../../../core/store/sealed-columns.js';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
 import { storeKeyId } from '../../../core/store/store-key.js';
 import {
@@ -125,7 +125,7 @@ describe('rotateKey', () => {
 
     const db = new Database(file, { readonly: true });
     let sealed = 0;
-    for (const { table, column } of SEALED_COLUMNS) {
+    for (const { table, column } of sealedColumnsOf(db)) {
       for (const { v } of db.prepare(`SELECT ${column} AS v FROM ${table}`).all() as {
         v: string | null;
       }[]) {
