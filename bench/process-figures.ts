@@ -9,12 +9,24 @@ export const median = (xs: number[]) =>
 
 const TICK_MS = 10; // Linux's USER_HZ is 100 everywhere Node runs
 
-/** A process's CPU time so far (user + system), ms. */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system) from a /proc stat file, ms. */
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   // Fields after the command name (which may hold spaces), from its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** A process's CPU time so far (user + system), ms. */
+export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The CPU time of a Node process's main thread (its event loop: the controller's own work and
+ * the charms' hook code), ms; the rest of cpuMs is its other threads' (libuv's pool, where
+ * easyrsa generates RSA keys, and V8's helpers). Threads that ended are not counted. */
+export function mainThreadCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
 }
 
 export function memoryMb(pid: number): { rss: number; peak: number } {

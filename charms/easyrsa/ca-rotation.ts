@@ -48,7 +48,7 @@ export function rotationView(
 export function behind(relations: readonly RelationView[], token: string): string[] {
   return relations.flatMap((rel) =>
     caRotation.behind(
-      rel.units.map((unit) => [unit, rel.remote(unit).toObject()] as const),
+      rel.units.map((unit) => [unit, rel.remote(unit).view()] as const),
       token,
     ),
   );

@@ -93,7 +93,7 @@ export async function planRelation(
   let signed = 0;
   let deferred = 0;
   for (const unit of rel.units) {
-    for (const req of tlsCertificates.provider.requests(rel.remote(unit).toObject(), unit)) {
+    for (const req of tlsCertificates.provider.requests(rel.remote(unit).view(), unit)) {
       const existing = existingCert(published, req);
       const problem = requestProblem(req, unit);
       if (problem !== undefined) {

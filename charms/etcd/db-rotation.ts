@@ -14,7 +14,7 @@ export function dbClientsBehind(ctx: Ctx, step: string | undefined): string[] {
   const want = step ?? NO_ROTATION;
   return ctx.relations('db').flatMap((rel) =>
     caRotation.behind(
-      rel.units.map((unit) => [unit, rel.remote(unit).toObject()] as const),
+      rel.units.map((unit) => [unit, rel.remote(unit).view()] as const),
       want,
     ),
   );

@@ -45,7 +45,7 @@ export function certificates(ctx: Ctx, hostname: string): CertificatesState {
   for (const [key, value] of Object.entries(writes)) put(rel.local, key, value);
 
   // The provider may answer in any of its units' bags or in its application bag.
-  const bags = [...rel.units.map((u) => rel.remote(u).toObject()), rel.remoteApp().toObject()];
+  const bags = [...rel.units.map((u) => rel.remote(u).view()), rel.remoteApp().view()];
   const find = <T>(read: (bag: Record<string, string>) => T | undefined): T | undefined => {
     for (const bag of bags) {
       const found = read(bag);

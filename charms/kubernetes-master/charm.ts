@@ -107,8 +107,10 @@ async function reconcile(ctx: Ctx): Promise<void> {
   const settings = readSettings(ctx);
   if (typeof settings === 'string') return ctx.status.set('blocked', settings);
   const hostname = await hostnameOf(ctx);
+  // Read once: with 1,000 workers, each walk reads 1,000 bags.
+  const requests = workerRequests(ctx);
   if (ctx.isLeader) {
-    for (const made of ensureSecrets(ctx.leaderSettings, workerRequests(ctx))) {
+    for (const made of ensureSecrets(ctx.leaderSettings, requests)) {
       ctx.log.info(`created ${made}`);
     }
   }
@@ -122,7 +124,7 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const ips = serviceIps(serviceCidr);
   const pub = { address: ctx.address, port: API_PORT, dnsDomain, dnsIp: ips.dns };
-  publishToWorkers(ctx, secrets ? { ...pub, secrets } : pub);
+  publishToWorkers(ctx, secrets ? { ...pub, secrets } : pub, requests);
   publishCniPrincipal(ctx, true, PATHS.adminKubeconfig);
   const extraSans = `${ctx.config.extra_sans ?? ''} ${ctx.config['loadbalancer-ips'] ?? ''}`;
   const sans = apiServerSans({

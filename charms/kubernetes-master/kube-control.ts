@@ -40,45 +40,60 @@ export interface Publication {
   secrets?: Secrets;
 }
 
-/** Every master unit publishes the same data, so a worker may read any of them. */
-export function publishToWorkers(ctx: HookContext, pub: Publication): void {
+/** Every master unit publishes the same data, so a worker may read any of them. `requests` is
+ * workerRequests(ctx), read once by the caller. */
+export function publishToWorkers(
+  ctx: HookContext,
+  pub: Publication,
+  requests: readonly WorkerRequest[],
+): void {
   for (const rel of ctx.relations('kube-api-endpoint')) {
     setAll(
       rel.local,
       http.provider.publish(rel.local.toObject(), { hostname: pub.address, port: pub.port }),
     );
   }
-  const requests = workerRequests(ctx);
   for (const rel of ctx.relations('kube-control')) {
-    const local = rel.local;
-    setAll(
-      local,
-      kubeControl.provider.publishDns(local.toObject(), {
-        port: 53,
-        domain: pub.dnsDomain,
-        sdnIp: pub.dnsIp,
-      }),
-    );
-    if (pub.secrets === undefined) continue;
-    setAll(
-      local,
-      kubeControl.provider.publishCluster(local.toObject(), {
-        clusterTag: pub.secrets.clusterTag,
-        apiEndpoints: [`https://${pub.address}:${pub.port}`],
-      }),
-    );
-    const creds: Record<string, KubeCreds> = {};
-    for (const req of requests.filter((r) => r.relationId === rel.id)) {
-      const kubelet = pub.secrets.kubelets[req.user];
-      // A follower may see a request before the leader has minted its token: next time.
-      if (kubelet === undefined) continue;
-      creds[req.user] = {
-        kubeletToken: kubelet.token,
-        proxyToken: pub.secrets.proxyToken,
-        clientToken: pub.secrets.adminToken,
-        scope: req.unit,
-      };
+    // One copy of the bag for the three: they write disjoint keys (DNS, cluster, creds), and the
+    // creds alone are a key per worker.
+    const before = rel.local.toObject();
+    const writes = kubeControl.provider.publishDns(before, {
+      port: 53,
+      domain: pub.dnsDomain,
+      sdnIp: pub.dnsIp,
+    });
+    if (pub.secrets !== undefined) {
+      Object.assign(
+        writes,
+        kubeControl.provider.publishCluster(before, {
+          clusterTag: pub.secrets.clusterTag,
+          apiEndpoints: [`https://${pub.address}:${pub.port}`],
+        }),
+        kubeControl.provider.publishCreds(before, credsFor(rel.id, requests, pub.secrets)),
+      );
     }
-    setAll(local, kubeControl.provider.publishCreds(local.toObject(), creds));
+    setAll(rel.local, writes);
   }
+}
+
+/** The credentials of each worker of one relation that asked, by kubelet user. */
+function credsFor(
+  relationId: number,
+  requests: readonly WorkerRequest[],
+  secrets: Secrets,
+): Record<string, KubeCreds> {
+  const creds: Record<string, KubeCreds> = {};
+  for (const req of requests) {
+    if (req.relationId !== relationId) continue;
+    const kubelet = secrets.kubelets[req.user];
+    // A follower may see a request before the leader has minted its token: next time.
+    if (kubelet === undefined) continue;
+    creds[req.user] = {
+      kubeletToken: kubelet.token,
+      proxyToken: secrets.proxyToken,
+      clientToken: secrets.adminToken,
+      scope: req.unit,
+    };
+  }
+  return creds;
 }

@@ -158,12 +158,12 @@ async function reconcile(ctx: Ctx): Promise<void> {
 
   const masters = ctx
     .relations('kube-control')
-    .flatMap((rel) => rel.units.map((u) => rel.remote(u).toObject()));
+    .flatMap((rel) => rel.units.map((u) => rel.remote(u).view()));
   const creds = masters.map((bag) => kubeControl.requirer.creds(bag, user, ctx.unit)).find(Boolean);
   const dns = masters.map((bag) => kubeControl.requirer.dns(bag)).find(Boolean);
   const api = ctx
     .relations('kube-api-endpoint')
-    .flatMap((rel) => rel.units.map((u) => http.requirer.service(rel.remote(u).toObject())))
+    .flatMap((rel) => rel.units.map((u) => http.requirer.service(rel.remote(u).view())))
     .find(Boolean);
   const certs = issuedCertificates(ctx);
   const cni = cniConfig(ctx);

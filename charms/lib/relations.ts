@@ -16,7 +16,7 @@ import {
 function remoteBags(rel: RelationView): Record<string, string>[] {
   const bags: ReadBag[] = rel.units.map((unit) => rel.remote(unit));
   bags.push(rel.remoteApp());
-  return bags.map((bag) => bag.toObject());
+  return bags.map((bag) => bag.view());
 }
 
 function first<T>(ctx: HookContext, endpoint: string, read: (bag: Record<string, string>) => T) {
@@ -87,7 +87,7 @@ export function cniConfig(ctx: HookContext, preferred = ''): CniConfig | undefin
   const chosen = rels.filter((rel) => preferred === '' || rel.remoteAppName === preferred);
   for (const rel of chosen) {
     for (const unit of rel.units) {
-      const found = kubernetesCni.provider.config(rel.remote(unit).toObject());
+      const found = kubernetesCni.provider.config(rel.remote(unit).view());
       if (found) return found;
     }
   }

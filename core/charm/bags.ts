@@ -14,6 +14,11 @@ export interface ReadBag {
   keys(): string[];
   /** A copy of the whole bag (as this hook sees it). */
   toObject(): Record<string, string>;
+  /**
+   * The whole bag as this hook sees it, frozen and not copied: for reading a large bag (a
+   * master's holds a key per worker) without the cost of a copy on every hook.
+   */
+  view(): Readonly<Record<string, string>>;
 }
 
 export interface WriteBag extends ReadBag {
@@ -25,11 +30,12 @@ export interface WriteBag extends ReadBag {
 export function readBag(data: Bag): ReadBag {
   // The store hands out frozen bags (bag-cache.ts), which nothing can change under the hook: a
   // principal's hook sees 1,000 remote bags, and copying each was most of building its context.
-  const copy: Bag = Object.isFrozen(data) ? data : { ...data };
+  const copy: Bag = Object.isFrozen(data) ? data : Object.freeze({ ...data });
   return {
     get: (key) => copy[key],
     keys: () => Object.keys(copy).sort(),
     toObject: () => ({ ...copy }),
+    view: () => copy,
   };
 }
 
@@ -61,6 +67,11 @@ export class BufferedBag implements WriteBag {
 
   keys(): string[] {
     return Object.keys(this.toObject()).sort();
+  }
+
+  /** A frozen copy: the bag changes with this hook's writes, so it cannot be shared as is. */
+  view(): Readonly<Record<string, string>> {
+    return Object.freeze(this.toObject());
   }
 
   toObject(): Record<string, string> {

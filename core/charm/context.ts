@@ -2,7 +2,7 @@
 // runtime commits in one transaction when the handler succeeds (DESIGN §6). Pure: the machine,
 // redaction and databag validation are injected; nothing here touches the store or a host.
 import type { ConfigValues } from '../model/types.js';
-import { BufferedBag, readBag } from './bags.js';
+import { BufferedBag, type ReadBag, readBag } from './bags.js';
 import type {
   ActionView,
   HookContext,
@@ -98,7 +98,8 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
         : undefined;
     const readable = Object.keys(rel.remoteUnits).sort();
     const units = readable.filter((u) => u !== departing);
-    const remoteBags = new Map(readable.map((u) => [u, readBag(rel.remoteUnits[u] ?? {})]));
+    // Made on first read: a master's hook sees 1,000 workers' bags and reads few of them.
+    const remoteBags = new Map<string, ReadBag>();
     // Peers share one app bag: the remote app *is* this app, so reads see this hook's writes.
     const remoteAppBag = spec.role === 'peer' ? appBag : readBag(rel.remoteAppData);
     const view: RelationView = {
@@ -111,8 +112,12 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       local,
       app: appBag,
       remote(remoteUnit) {
-        const bag = remoteBags.get(remoteUnit);
-        if (!bag) throw new RemoteUnitNotInScopeError(label, remoteUnit, units);
+        let bag = remoteBags.get(remoteUnit);
+        if (bag === undefined) {
+          if (!Object.hasOwn(rel.remoteUnits, remoteUnit))
+            throw new RemoteUnitNotInScopeError(label, remoteUnit, units);
+          remoteBags.set(remoteUnit, (bag = readBag(rel.remoteUnits[remoteUnit] ?? {})));
+        }
         return bag;
       },
       remoteApp: () => remoteAppBag,

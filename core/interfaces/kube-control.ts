@@ -30,6 +30,36 @@ function addressee(key: string): string | undefined {
   return m === null ? undefined : `${m[1]}/${m[2]}`;
 }
 
+/** The last text made for each worker's key, with what it was made from: a master publishes
+ * every worker's credentials on each of its hooks, and with 1,000 workers serializing them all
+ * again was most of the hook. */
+const lastCredsText = new Map<string, { entries: readonly [string, KubeCreds][]; text: string }>();
+
+const sameCreds = (a: KubeCreds, b: KubeCreds) =>
+  a.kubeletToken === b.kubeletToken &&
+  a.proxyToken === b.proxyToken &&
+  a.clientToken === b.clientToken &&
+  a.scope === b.scope;
+
+/** The JSON under one worker's key: its users in order, each with its credentials. */
+function credsText(key: string, entries: [string, KubeCreds][]): string {
+  if (entries.length > 1) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const last = lastCredsText.get(key);
+  if (
+    last !== undefined &&
+    last.entries.length === entries.length &&
+    last.entries.every(([user, c], i) => {
+      const [u, e] = entries[i] as [string, KubeCreds];
+      return user === u && sameCreds(c, e);
+    })
+  ) {
+    return last.text;
+  }
+  const text = JSON.stringify(Object.fromEntries(entries.map(([u, c]) => [u, wireEntry(c)])));
+  lastCredsText.set(key, { entries, text });
+  return text;
+}
+
 /** One user's credentials as the wire spells them. */
 function wireEntry(c: KubeCreds): object {
   return {
@@ -40,7 +70,14 @@ function wireEntry(c: KubeCreds): object {
   };
 }
 
-const unitCredsKey = (unit: string) => `${unit.replace(/\//g, '_')}.creds`;
+const credsKeys = new Map<string, string>();
+/** `kubernetes-worker/12` → `kubernetes-worker_12.creds` (remembered: a master asks for every
+ * worker's key on each of its hooks). */
+function unitCredsKey(unit: string): string {
+  let key = credsKeys.get(unit);
+  if (key === undefined) credsKeys.set(unit, (key = `${unit.replace(/\//g, '_')}.creds`));
+  return key;
+}
 
 const providerKeys = {
   port: port(),
@@ -140,13 +177,12 @@ export const kubeControl = {
      * `creds` blob.
      */
     publishCreds(bag: Readonly<Databag>, all: Readonly<Record<string, KubeCreds>>): Databag {
-      const byUnit = new Map<string, Record<string, object>>();
-      for (const user of Object.keys(all).sort()) {
-        const c = all[user] as KubeCreds;
+      const byUnit = new Map<string, [string, KubeCreds][]>();
+      for (const [user, c] of Object.entries(all)) {
         const key = unitCredsKey(c.scope);
-        let entries = byUnit.get(key);
-        if (entries === undefined) byUnit.set(key, (entries = {}));
-        entries[user] = wireEntry(c);
+        const entries = byUnit.get(key);
+        if (entries === undefined) byUnit.set(key, [[user, c]]);
+        else entries.push([user, c]);
       }
       const out: Databag = {};
       if (readString(bag, 'creds') !== undefined) out['creds'] = '';
@@ -154,7 +190,7 @@ export const kubeControl = {
         if (!byUnit.has(key) && UNIT_CREDS.test(key) && bag[key] !== '') out[key] = '';
       }
       for (const [key, entries] of byUnit) {
-        const text = JSON.stringify(entries);
+        const text = credsText(key, entries);
         if (bag[key] !== text) out[key] = text;
       }
       return out;

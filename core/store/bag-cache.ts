@@ -64,8 +64,9 @@ function fold(keys: ReadonlyMap<string, number>, addressee: Addressee): Folded {
 
 export class BagCache {
   private readonly relations = new Map<number, RelationBags>();
-  /** `relationId owner` → its bag's key versions (interfaces with addressed keys read them). */
-  private readonly keyVersions = new Map<string, KeyVersions>();
+  /** Relation id → owner → its bag's key versions (interfaces with addressed keys read them).
+   * Nested, not keyed by one string: a master's step asks for 1,000 workers' versions. */
+  private readonly keyVersions = new Map<number, Map<string, KeyVersions>>();
 
   /**
    * The bag's version as `reader` counts it, who sees only keys addressed to nobody, to itself or
@@ -75,7 +76,7 @@ export class BagCache {
   visibleVersion(relationId: number, owner: string, addressee: Addressee, reader: string): number {
     const version = this.relations.get(relationId)?.versions[owner];
     if (version === undefined) return 0;
-    const tracked = this.keyVersions.get(`${relationId} ${owner}`);
+    const tracked = this.keyVersions.get(relationId)?.get(owner);
     if (tracked === undefined) return version;
     if (tracked.folded?.addressee !== addressee) tracked.folded = fold(tracked.keys, addressee);
     const { shared, to } = tracked.folded;
@@ -102,12 +103,11 @@ export class BagCache {
    * seeing a consistent (older) relation, as they would with rows they had already read. */
   written(relationId: number, owner: string, data: Record<string, string>, version: number): void {
     const bags = this.relations.get(relationId);
-    const id = `${relationId} ${owner}`;
     if (!bags) {
-      this.keyVersions.delete(id);
+      this.keyVersions.get(relationId)?.delete(owner);
       return;
     }
-    this.trackKeys(id, bags.data[owner], bags.versions[owner], data, version);
+    this.trackKeys(relationId, owner, bags.data[owner], bags.versions[owner], data, version);
     const bag = Object.freeze({ ...data });
     if (Object.hasOwn(bags.versions, owner)) {
       this.relations.set(
@@ -129,16 +129,20 @@ export class BagCache {
 
   /** Which keys a write changed (added, changed or deleted), each now at `version`. */
   private trackKeys(
-    id: string,
+    relationId: number,
+    owner: string,
     before: Bag | undefined,
     beforeVersion: number | undefined,
     data: Record<string, string>,
     version: number,
   ): void {
-    let tracked = this.keyVersions.get(id);
+    let bags = this.keyVersions.get(relationId);
+    if (bags === undefined)
+      this.keyVersions.set(relationId, (bags = new Map<string, KeyVersions>()));
+    let tracked = bags.get(owner);
     if (tracked === undefined) {
       tracked = { baseline: beforeVersion ?? 0, keys: new Map() };
-      this.keyVersions.set(id, tracked);
+      bags.set(owner, tracked);
     }
     tracked.folded = undefined;
     const old = before ?? {};
@@ -151,9 +155,7 @@ export class BagCache {
 
   /** `DELETE FROM databags WHERE owner = ?`: the owner leaves every relation. */
   ownerRemoved(owner: string): void {
-    for (const id of [...this.keyVersions.keys()]) {
-      if (id.slice(id.indexOf(' ') + 1) === owner) this.keyVersions.delete(id);
-    }
+    for (const owners of this.keyVersions.values()) owners.delete(owner);
     for (const [id, bags] of this.relations) {
       if (!Object.hasOwn(bags.versions, owner)) continue;
       this.relations.set(id, build(entriesOf(bags).filter(([o]) => o !== owner)));
@@ -163,9 +165,7 @@ export class BagCache {
   /** `DELETE FROM databags WHERE relation_id = ?`. */
   relationRemoved(relationId: number): void {
     this.relations.delete(relationId);
-    for (const id of [...this.keyVersions.keys()]) {
-      if (id.startsWith(`${relationId} `)) this.keyVersions.delete(id);
-    }
+    this.keyVersions.delete(relationId);
   }
 
   /** Forgets everything; the next reads come from the database. */

@@ -191,7 +191,8 @@ export class SqliteModel implements ModelStore {
     addressee: (key: string) => string | undefined,
     reader: string,
   ): number {
-    this.relationBags(relationId);
+    // Loaded once; a master's step then asks for 1,000 workers' versions in a row.
+    if (this.bags.peek(relationId) === undefined) this.relationBags(relationId);
     return this.bags.visibleVersion(relationId, owner, addressee, reader);
   }
 
