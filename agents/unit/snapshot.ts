@@ -31,8 +31,8 @@ export interface UnitView {
   mine: Endpoint;
   other: Endpoint;
   peer: boolean;
-  /** Remote units in scope now. */
-  units: string[];
+  /** Remote units in scope now (shared between snapshots: never edited). */
+  units: readonly string[];
 }
 
 /** What a hook or action reads, beyond the remote state: read only when one is due. */
@@ -111,6 +111,9 @@ interface AliveUnits {
   byPrincipal: Map<string, UnitIndexEntry[]>;
   /** goalUnits' answers: every hook of every unit asks for its application's, sorted. */
   goal: Map<string, readonly string[]>;
+  /** An application's alive unit names in index order, for the units on a relation's other
+   * side: one array per index, so a snapshot's relation versions can be kept against it. */
+  names: Map<string, readonly string[]>;
 }
 
 const aliveIndexes = new WeakMap<readonly UnitIndexEntry[], AliveUnits>();
@@ -118,7 +121,7 @@ const aliveIndexes = new WeakMap<readonly UnitIndexEntry[], AliveUnits>();
 function aliveUnits(index: readonly UnitIndexEntry[]): AliveUnits {
   let found = aliveIndexes.get(index);
   if (found === undefined) {
-    found = { byApplication: new Map(), byPrincipal: new Map(), goal: new Map() };
+    found = { byApplication: new Map(), byPrincipal: new Map(), goal: new Map(), names: new Map() };
     for (const u of index) {
       if (u.life !== 'alive') continue;
       const apps = found.byApplication.get(u.application);
@@ -140,8 +143,15 @@ export function unitRelations(
   unit: UnitIndexEntry,
   index: readonly UnitIndexEntry[] = store.unitIndex(),
 ): UnitView[] {
-  const { byApplication, byPrincipal } = aliveUnits(index);
+  const alive = aliveUnits(index);
+  const { byApplication, byPrincipal } = alive;
   const of = (application: string) => byApplication.get(application) ?? [];
+  const names = (application: string): readonly string[] => {
+    let found = alive.names.get(application);
+    if (found === undefined)
+      alive.names.set(application, (found = Object.freeze(of(application).map((u) => u.name))));
+    return found;
+  };
   const views: UnitView[] = [];
   for (const relation of store.relations()) {
     const mine = relation.endpoints.find((e) => e.application === unit.application);
@@ -149,7 +159,7 @@ export function unitRelations(
     const peer = relation.endpoints.length === 1;
     const other = peer ? mine : relation.endpoints.find((e) => e !== mine);
     if (!other) continue;
-    let units: string[];
+    let units: readonly string[];
     if (peer) {
       units = of(unit.application)
         .filter((u) => u.name !== unit.name)
@@ -164,7 +174,7 @@ export function unitRelations(
         continue;
       }
     } else {
-      units = of(other.application).map((u) => u.name);
+      units = names(other.application);
     }
     views.push({ relation, mine, other, peer, units });
   }
@@ -190,6 +200,39 @@ export function goalUnits(
   return names;
 }
 
+/**
+ * Relation versions by the bags' version map (replaced on every write to the relation), the
+ * units in scope and the reader ('' when every reader counts alike): a master related to 1,000
+ * workers in two relations recomputed both on each step, though a step follows a change to one.
+ */
+const versionCache = new WeakMap<
+  Readonly<Record<string, number>>,
+  WeakMap<readonly string[], Map<string, Readonly<Record<string, number>>>>
+>();
+
+function remoteVersions(
+  all: Readonly<Record<string, number>>,
+  units: readonly string[],
+  reader: string,
+  version: (owner: string) => number,
+): Readonly<Record<string, number>> {
+  // Only shared unit lists are kept: a peer's or a subordinate's list is its own each time.
+  const shared = Object.isFrozen(units) && Object.isFrozen(all);
+  let byUnits = shared ? versionCache.get(all) : undefined;
+  let byReader = byUnits?.get(units);
+  const hit = byReader?.get(reader);
+  if (hit !== undefined) return hit;
+  const versions: Record<string, number> = {};
+  for (const u of units) versions[u] = version(u);
+  if (!shared) return versions;
+  if (byUnits === undefined) versionCache.set(all, (byUnits = new WeakMap()));
+  if (byReader === undefined)
+    byUnits.set(units, (byReader = new Map<string, Readonly<Record<string, number>>>()));
+  Object.freeze(versions);
+  byReader.set(reader, versions);
+  return versions;
+}
+
 /** The unit's snapshot, or undefined when it (or its application) is gone from the model. */
 export function takeSnapshot(
   store: Store,
@@ -212,7 +255,6 @@ export function takeSnapshot(
   const isLeader = store.leader(unit.application) === name;
   const relations: RemoteRelation[] = views.map((view) => {
     const all = store.databagVersions(view.relation.id);
-    const versions: Record<string, number> = {};
     const addressee = interfaceSpec(view.mine.interface)?.addressee;
     // Keys addressed to other units (another requester's certificate) are no change for this
     // one: only its own, the owner's and those for every reader count (DESIGN §6).
@@ -220,7 +262,7 @@ export function takeSnapshot(
       addressee === undefined
         ? (all[owner] ?? 0)
         : store.databagVisibleVersion(view.relation.id, owner, addressee, name);
-    for (const u of view.units) versions[u] = version(u);
+    const versions = remoteVersions(all, view.units, addressee === undefined ? '' : name, version);
     return {
       id: view.relation.id,
       endpoint: view.mine.name,

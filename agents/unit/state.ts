@@ -72,7 +72,7 @@ export interface RemoteRelation {
   life: Life;
   /** Remote units in scope → data version, bumped on each committed change of their bag. For a
    * peer relation, the other units of the unit's own app (the unit itself is ignored if given). */
-  units: Record<string, number>;
+  units: Readonly<Record<string, number>>;
   /** The remote app databag version (0: never written). */
   appDataVersion: number;
   /** The app bag is this unit's own: a peer relation of the leader, the one writer of that bag.

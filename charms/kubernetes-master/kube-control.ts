@@ -10,22 +10,38 @@ export interface WorkerRequest extends NodeRequest {
   relationId: number;
 }
 
+/** Each worker bag's request, by the bag as stored (frozen, replaced when the worker writes):
+ * every master hook reads all 1,000 workers' requests, and they rarely change. */
+const requestOf = new WeakMap<object, WorkerRequest | null>();
+
 export function workerRequests(ctx: HookContext): WorkerRequest[] {
   const out: WorkerRequest[] = [];
   for (const rel of ctx.relations('kube-control')) {
     for (const unit of rel.units) {
-      // Only the two keys it needs: toObject() would copy each of 1,000 workers' bags.
-      const bag = rel.remote(unit);
-      const user = bag.get('kubelet_user');
-      if (user === undefined) continue;
-      const group = bag.get('auth_group');
-      const req = kubeControl.provider.authRequest(
-        group === undefined ? { kubelet_user: user } : { kubelet_user: user, auth_group: group },
-      );
-      if (req) out.push({ ...req, unit, relationId: rel.id });
+      const bag = rel.remote(unit).view();
+      let req = requestOf.get(bag);
+      if (req === undefined || (req !== null && (req.unit !== unit || req.relationId !== rel.id))) {
+        req = requestIn(bag, unit, rel.id) ?? null;
+        requestOf.set(bag, req);
+      }
+      if (req !== null) out.push(req);
     }
   }
   return out;
+}
+
+function requestIn(
+  bag: Readonly<Record<string, string>>,
+  unit: string,
+  relationId: number,
+): WorkerRequest | undefined {
+  const user = bag['kubelet_user'];
+  if (user === undefined) return undefined;
+  const group = bag['auth_group'];
+  const req = kubeControl.provider.authRequest(
+    group === undefined ? { kubelet_user: user } : { kubelet_user: user, auth_group: group },
+  );
+  return req && Object.freeze({ ...req, unit, relationId });
 }
 
 function setAll(bag: WriteBag, writes: Record<string, string>): void {

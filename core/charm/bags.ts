@@ -27,10 +27,20 @@ export interface WriteBag extends ReadBag {
   delete(key: string): void;
 }
 
+/** One reader per frozen bag: it holds nothing of a hook's, so hooks share it, and a master's
+ * hook reading 1,000 workers' bags makes none while they are unchanged. */
+const readers = new WeakMap<Bag, ReadBag>();
+
 export function readBag(data: Bag): ReadBag {
   // The store hands out frozen bags (bag-cache.ts), which nothing can change under the hook: a
   // principal's hook sees 1,000 remote bags, and copying each was most of building its context.
-  const copy: Bag = Object.isFrozen(data) ? data : Object.freeze({ ...data });
+  if (!Object.isFrozen(data)) return reader(Object.freeze({ ...data }));
+  let found = readers.get(data);
+  if (found === undefined) readers.set(data, (found = reader(data)));
+  return found;
+}
+
+function reader(copy: Bag): ReadBag {
   return {
     get: (key) => copy[key],
     keys: () => Object.keys(copy).sort(),
