@@ -23,35 +23,6 @@ export function effectiveConfig(charm: Charm, config: ConfigValues): ConfigValue
   return { ...out, ...config };
 }
 
-const NO_BAG: Readonly<Record<string, string>> = Object.freeze({});
-
-/** The remote units' bags by the relation's bags (replaced on every write) and the shared unit
- * list: a master's hook reads two relations of 1,000 workers, and one of them is unchanged. */
-const scopeCache = new WeakMap<
-  object,
-  WeakMap<readonly string[], Readonly<Record<string, Readonly<Record<string, string>>>>>
->();
-
-function remoteBags(
-  bags: Readonly<Record<string, Readonly<Record<string, string>>>>,
-  units: readonly string[],
-  departing: string | undefined,
-): Record<string, Record<string, string>> {
-  const shared = departing === undefined && Object.isFrozen(bags) && Object.isFrozen(units);
-  const hit = shared ? scopeCache.get(bags)?.get(units) : undefined;
-  if (hit !== undefined) return hit;
-  const remoteUnits: Record<string, Readonly<Record<string, string>>> = {};
-  for (const u of units) remoteUnits[u] = bags[u] ?? NO_BAG;
-  // A departing unit's data stays readable in its -departed hook (as in Juju).
-  if (departing !== undefined) remoteUnits[departing] = bags[departing] ?? NO_BAG;
-  if (shared) {
-    let byUnits = scopeCache.get(bags);
-    if (byUnits === undefined) scopeCache.set(bags, (byUnits = new WeakMap()));
-    byUnits.set(units, Object.freeze(remoteUnits));
-  }
-  return remoteUnits;
-}
-
 export function relationStates(
   snapshot: Pick<Snapshot, 'unit' | 'views'>,
   data: HookData,
@@ -60,13 +31,13 @@ export function relationStates(
   const { unit } = snapshot;
   return snapshot.views.map((view) => {
     const id = view.relation.id;
-    const extra =
-      'remoteUnit' in hook && hook.relationId === id && hook.remoteUnit
-        ? hook.remoteUnit
-        : undefined;
+    const inScope = new Set(view.units);
+    // A departing unit's data stays readable in its -departed hook (as in Juju).
+    if ('remoteUnit' in hook && hook.relationId === id && hook.remoteUnit)
+      inScope.add(hook.remoteUnit);
     const bags = data.bags.get(id) ?? {};
-    const departing = extra !== undefined && !view.units.includes(extra) ? extra : undefined;
-    const remoteUnits = remoteBags(bags, view.units, departing);
+    const remoteUnits: Record<string, Record<string, string>> = {};
+    for (const u of inScope) remoteUnits[u] = bags[u] ?? {};
     return {
       id,
       endpoint: view.mine.name,

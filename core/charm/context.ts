@@ -52,18 +52,6 @@ function cloneJson(unit: string, key: string, value: unknown): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-/** Each shared remote-units map's names, sorted once (the runtime hands the same frozen map to
- * every hook while the relation's bags are unchanged, and a master's holds 1,000 workers). */
-const sortedNames = new WeakMap<object, readonly string[]>();
-
-function sortedOwners(remoteUnits: RelationState['remoteUnits']): readonly string[] {
-  if (!Object.isFrozen(remoteUnits)) return Object.keys(remoteUnits).sort();
-  let names = sortedNames.get(remoteUnits);
-  if (names === undefined)
-    sortedNames.set(remoteUnits, (names = Object.freeze(Object.keys(remoteUnits).sort())));
-  return names;
-}
-
 interface BuiltRelation {
   view: RelationView;
   state: RelationState;
@@ -108,8 +96,8 @@ export function createHookContext<C extends ConfigValues = ConfigValues>(
       relationHook?.kind === 'relation-departed' && relationHook.relationId === rel.id
         ? relationHook.remoteUnit
         : undefined;
-    const readable = sortedOwners(rel.remoteUnits);
-    const units = departing === undefined ? readable : readable.filter((u) => u !== departing);
+    const readable = Object.keys(rel.remoteUnits).sort();
+    const units = readable.filter((u) => u !== departing);
     // Made on first read: a master's hook sees 1,000 workers' bags and reads few of them.
     const remoteBags = new Map<string, ReadBag>();
     // Peers share one app bag: the remote app *is* this app, so reads see this hook's writes.

@@ -80,13 +80,6 @@ class ParsedRuntime {
     return value;
   }
 
-  /** What a write stored: its reader gets the writer's object, frozen, without parsing it. */
-  wrote(unit: string, which: 'local', stored: string, value: unknown): void {
-    let entry = this.byUnit.get(unit);
-    if (entry === undefined) this.byUnit.set(unit, (entry = {}));
-    entry[which] = [stored, deepFreeze(value)];
-  }
-
   forget(unit: string): void {
     this.byUnit.delete(unit);
   }
@@ -135,13 +128,7 @@ export function unitRuntimeStore(
         sets.push(`${column} = ?`);
         values.push(value);
       };
-      if ('localState' in patch) {
-        const text = JSON.stringify(patch.localState);
-        put('local_state', text);
-        // A master's state holds a version per remote unit (2,000 at 1,000 workers): its next
-        // step would parse back what this commit just wrote. Keyed by the text, as every read.
-        if (patch.localState !== undefined) parsed.wrote(unit, 'local', text, patch.localState);
-      }
+      if ('localState' in patch) put('local_state', JSON.stringify(patch.localState));
       if (patch.charmState !== undefined) {
         put('charm_state', cipher.seal(JSON.stringify(patch.charmState)));
       }
