@@ -1,44 +1,14 @@
 // What a hook's committed outcome says changed, and who is told: a CA handing one requester its
 // certificate must wake that requester alone (with 1,000 workers, waking all of them on each
 // signature made a deploy quadratic), a shared key everyone, and an unchanged write nobody.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeOutcome } from '../../../agents/unit/outcome.js';
 import type { UnitView } from '../../../agents/unit/snapshot.js';
 import type { HookOutcome } from '../../../core/charm/context-types.js';
-import type { Endpoint } from '../../../core/model/types.js';
-import { SqliteStore } from '../../../core/store/sqlite-store.js';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const endpoint = (application: string, name: string, role: Endpoint['role']): Endpoint => ({
-  application,
-  name,
-  role,
-  interface: 'tls-certificates',
-  scope: 'global',
-  optional: false,
-});
+import { caStore } from '../../core/store/ca-store.js';
 
 function caModel() {
-  const dir = mkdtempSync(join(tmpdir(), 'rune-outcome-'));
-  dirs.push(dir);
-  const store = new SqliteStore(join(dir, 'store.db'));
-  for (const name of ['easyrsa', 'etcd'])
-    store.addApplication({
-      name,
-      charm: name,
-      charmDir: dir,
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
-  const mine = endpoint('easyrsa', 'client', 'provider');
-  const other = endpoint('etcd', 'certificates', 'requirer');
-  const relation = store.addRelation([mine, other]);
+  const { store, relation, client: mine, certificates: other } = caStore();
   const unit = store.addUnit({ name: 'easyrsa/0', machine: '0' });
   for (const n of [0, 1, 2]) store.addUnit({ name: `etcd/${n}`, machine: String(n + 1) });
   const views: UnitView[] = [

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../../core/model/types.js';
 import type { Store } from '../../../core/store/types.js';
+import { addApplications } from './ca-store.js';
 import { openStore } from './open-store.js';
 import { FAKE_FACTS } from '../../fakes/fake-machine.js';
 import { machineRecord } from '../../fakes/machine-record.js';
@@ -34,15 +35,8 @@ function model(): { s: Store; file: string } {
   const file = join(dir, 'store.db');
   const s = openStore(file);
   open.push(s);
+  addApplications(s, ['etcd', 'web']);
   for (const name of ['etcd', 'web']) {
-    s.addApplication({
-      name,
-      charm: name,
-      charmDir: `/c/${name}`,
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
     for (let n = 0; n < 3; n++) s.addUnit({ name: `${name}/${n}`, machine: '0' });
     s.addRelation([peer(name)]);
   }

@@ -1,50 +1,16 @@
 // Databags stored a row per key (core/store/sqlite-databags.ts, migration 15): a store written
 // before keeps every bag, key and version through the upgrade, sealed at rest, and reads and
 // writes go on as before.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../../core/model/types.js';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../../core/store/sqlite-store.js';
+import { caStore } from './ca-store.js';
 import { backToSchema14 } from './old-schema.js';
-import { privateKeyPem, rawStoreText, tempDir } from './sealed-store-setup.js';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const endpoint = (application: string, name: string, role: Endpoint['role']): Endpoint => ({
-  application,
-  name,
-  role,
-  interface: 'tls-certificates',
-  scope: 'global',
-  optional: false,
-});
-
-function caStore() {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = join(dir, 'store.db');
-  const store = new SqliteStore(file);
-  for (const name of ['easyrsa', 'etcd'])
-    store.addApplication({
-      name,
-      charm: name,
-      charmDir: `/c/${name}`,
-      subordinate: false,
-      config: {},
-      constraints: '',
-    });
-  const relation = store.addRelation([
-    endpoint('easyrsa', 'client', 'provider'),
-    endpoint('etcd', 'certificates', 'requirer'),
-  ]);
-  return { store, file, id: relation.id };
-}
+import { privateKeyPem, rawStoreText } from './sealed-store-setup.js';
 
 describe('databags a row per key', () => {
   it('a store from before keeps every bag, key and version, sealed, and takes writes again', () => {
-    const { store, file, id } = caStore();
+    const { store, file, relation } = caStore();
+    const id = relation.id;
     const key = privateKeyPem();
     const bags: { relationId: number; owner: string; data: Record<string, string> }[] = [
       { relationId: id, owner: 'easyrsa/0', data: { ca: 'the CA', 'etcd_0.server.key': key } },
