@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../../core/controller/api.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
 import { runCli } from '../../core/cli/run-cli.js';
+import { rolloutsFinished } from '../support/rollouts.js';
 import { type EtcdWriter, type WriterReport, startEtcdWriter } from '../support/etcd-writer.js';
 
 if (process.getuid?.() !== 0) {
@@ -336,15 +337,7 @@ describe('certificate renewal and CA rotation on a real etcd cluster', () => {
       ).toBe(0);
       // The config reaches easyrsa in a rollout: an action run before it would sign with the
       // old lifetime.
-      await waitFor(
-        'the config rollout to finish',
-        async () => {
-          const listed = (await runCli('rollouts', 'easyrsa')).out.join('\n');
-          if (/ (halted|running) /.test(listed)) throw new Error(listed);
-          return true;
-        },
-        { timeoutMs: 300_000 },
-      );
+      await rolloutsFinished('easyrsa');
       await action('rotate-certs');
       // Statuses stay healthy throughout: the new leaves on etcd/0's machine say it is done.
       const short = await waitFor(

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../../core/controller/api.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
 import { runCli } from '../../core/cli/run-cli.js';
+import { rolloutsFinished } from '../support/rollouts.js';
 import { type WriterReport, startEtcdWriter } from '../support/etcd-writer.js';
 
 if (process.getuid?.() !== 0) {
@@ -291,15 +292,7 @@ async function rollWhileWriting(change: () => ReturnType<typeof runCli>): Promis
   try {
     const r = await change();
     expect(r.code, r.err.join('\n')).toBe(0);
-    await waitFor(
-      'the etcd rollout to finish',
-      async () => {
-        const listed = (await runCli('rollouts', 'etcd')).out.join('\n');
-        if (/ (halted|running) /.test(listed)) throw new Error(listed);
-        return true;
-      },
-      { timeoutMs: 300_000 },
-    );
+    await rolloutsFinished('etcd');
     await waitFor('three healthy etcd members', () => allHealthy(3), { timeoutMs: 120_000 });
   } finally {
     report = await writer.stop();

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../../core/controller/api.js';
 import { waitFor } from '../../../core/controller/wait-for.js';
 import { runCli } from '../../core/cli/run-cli.js';
+import { rolloutsFinished } from '../support/rollouts.js';
 
 if (process.getuid?.() !== 0) {
   throw new Error('test/integration/charms/etcd-recovery.test.ts needs root (local machines)');
@@ -225,15 +226,7 @@ describe('etcd disaster recovery on local machines', () => {
         '100%',
       );
       expect(attach.code, attach.err.join('\n')).toBe(0);
-      await waitFor(
-        'the attach-resource rollout to finish',
-        async () => {
-          const listed = (await runCli('rollouts', 'etcd')).out.join('\n');
-          if (/ (halted|running) /.test(listed)) throw new Error(listed);
-          return true;
-        },
-        { timeoutMs: 300_000 },
-      );
+      await rolloutsFinished('etcd');
       mark("snapshot attached as the etcd application's resource");
       const restoreStarted = new Date().toISOString();
       const r = await runAction('etcd/leader', 'restore', `sha256=${snapshot.sha256}`);
